@@ -1,0 +1,1 @@
+pytest_plugins = ["kite_common.testing.plugin"]

@@ -1,0 +1,38 @@
+"""FastAPI dependencies: every endpoint but health needs a valid bearer token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from kite_common.auth.principal import Principal
+from kite_common.auth.tokens import InvalidToken, TokenVerifier
+from kite_common.http.problems import Forbidden, Unauthorized
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def current_principal(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("缺少访问令牌，请在 Authorization 头中提供 Bearer 令牌", code="missing-token")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        principal = verifier.verify(credentials.credentials)
+    except InvalidToken as exc:
+        raise Unauthorized("访问令牌无效或已过期", code="invalid-token") from exc
+    request.state.principal = principal
+    return principal
+
+
+def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
+        if not principal.has_any(*roles):
+            raise Forbidden(f"需要以下角色之一：{', '.join(roles)}", code="missing-role")
+        return principal
+
+    return dependency

@@ -1,0 +1,44 @@
+"""Who is calling, what they may do, and where: a jurisdiction is a division-code prefix."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+_PREFIX = re.compile(r"^\d{0,12}$")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # everything within the jurisdiction
+    REGISTRAR = "registrar"  # roster staff: register and edit members
+    CASEWORKER = "caseworker"  # open, accept and handle cases
+    EMPLOYMENT = "employment"  # employers, postings, matching
+    NOTIFIER = "notifier"  # read and send notifications
+    VIEWER = "viewer"  # read only
+    MEMBER = "member"  # a registered person acting for themselves
+    PII_READER = "pii-reader"  # may read unmasked ID and phone numbers (audited)
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    roles: frozenset[str]
+    jurisdiction: str  # "" = the whole country; "52" = a province; "520102" = a county
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not _PREFIX.match(self.jurisdiction):
+            raise ValueError("jurisdiction must be a division-code prefix of at most 12 digits")
+
+    def has_any(self, *roles: str) -> bool:
+        return Role.ADMIN in self.roles or any(r in self.roles for r in roles)
+
+    def covers(self, division_code: str) -> bool:
+        """Whether a place (a 12-digit division code, or a shorter prefix) is inside the jurisdiction."""
+        return division_code.startswith(self.jurisdiction)
+
+    @property
+    def jurisdiction_like(self) -> str:
+        """A LIKE pattern for SQL: rows whose division code starts with the jurisdiction."""
+        return self.jurisdiction + "%"

@@ -1,0 +1,134 @@
+"""The `kite` command: local stack, service roles, migrations, rebuilds, dev tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(help="Kite 风筝 — command line", no_args_is_help=True)
+console = Console()
+
+ServiceArg = Annotated[str, typer.Argument(help="roster, casework, jobs or notify")]
+
+
+def _service(name: str):  # type: ignore[no-untyped-def]
+    from kite_common.service import all_services
+
+    services = all_services()
+    if name not in services:
+        raise typer.BadParameter(f"unknown service {name!r}; one of {', '.join(services)}")
+    return services[name]
+
+
+@app.command()
+def up(
+    data_dir: Annotated[Path, typer.Option(envvar="KITE_DATA_DIR", help="where local data is kept")] = Path(".kite"),
+    port_base: Annotated[int, typer.Option(envvar="KITE_PORT_BASE")] = 8001,
+) -> None:
+    """Start the whole system locally (embedded PostgreSQL and broker unless DATABASE_URL /
+    KAFKA_BOOTSTRAP_SERVERS are set)."""
+    from kite_common.localstack.up import up as run_up
+
+    run_up(data_dir, port_base)
+
+
+@app.command()
+def run(service: ServiceArg, roles: Annotated[str, typer.Option(help="comma-separated")] = "api,relay,consume") -> None:
+    """Run a service's roles in this process."""
+    from kite_common.process import run_service
+
+    asyncio.run(run_service(_service(service), roles.split(",")))
+
+
+@app.command()
+def api(service: ServiceArg) -> None:
+    """Serve a service's HTTP API."""
+    run(service, "api")
+
+
+@app.command()
+def relay(service: ServiceArg) -> None:
+    """Publish a service's outbox to Kafka (one active relay per service; others stand by)."""
+    run(service, "relay")
+
+
+@app.command()
+def consume(service: ServiceArg) -> None:
+    """Run a service's Kafka consumers."""
+    run(service, "consume")
+
+
+@app.command("migrate")
+def migrate_cmd(service: ServiceArg) -> None:
+    """Apply a service's database migrations (idempotent)."""
+    from kite_common.db.migrations import migrate
+    from kite_common.db.pool import connect
+    from kite_common.settings import DatabaseSettings
+
+    async def go() -> None:
+        conn = await connect(DatabaseSettings().database_url)
+        try:
+            applied = await migrate(conn, _service(service).migrations())
+        finally:
+            await conn.close()
+        console.print(f"{service}: {len(applied)} migration(s) applied")
+
+    asyncio.run(go())
+
+
+@app.command()
+def rebuild(service: ServiceArg) -> None:
+    """Drop and rebuild a service's read models from its event store."""
+    from kite_common.db.pool import connect
+    from kite_common.rebuild import rebuild_projections
+    from kite_common.settings import DatabaseSettings
+
+    async def go() -> None:
+        conn = await connect(DatabaseSettings().database_url)
+        try:
+            count = await rebuild_projections(conn, _service(service))
+        finally:
+            await conn.close()
+        console.print(f"{service}: rebuilt from {count} event(s)")
+
+    asyncio.run(go())
+
+
+@app.command("dev-token")
+def dev_token(
+    roles: Annotated[str, typer.Option(help="comma-separated roles")] = "admin",
+    jurisdiction: Annotated[str, typer.Option(help="division-code prefix; empty = whole country")] = "",
+    subject: str = "dev",
+    data_dir: Annotated[Path, typer.Option(envvar="KITE_DATA_DIR")] = Path(".kite"),
+) -> None:
+    """Issue a token for local use only, signed with the local stack's secret."""
+    from kite_common.auth.tokens import issue_dev_token
+    from kite_common.localstack.secrets import local_secrets
+
+    secret = local_secrets(data_dir)["KITE_AUTH_JWT_SECRET"]
+    typer.echo(issue_dev_token(secret, subject=subject, roles=roles.split(","), jurisdiction=jurisdiction))
+
+
+@app.command()
+def schemas(out: Annotated[Path, typer.Option(help="folder to write to")] = Path("build/schemas")) -> None:
+    """Export the JSON Schema of every event payload."""
+    from kite_common.service import all_services
+
+    out.mkdir(parents=True, exist_ok=True)
+    for service in all_services().values():
+        for name, schema in service.registry.json_schemas().items():
+            (out / f"{name}.json").write_text(json.dumps(schema, ensure_ascii=False, indent=2))
+    console.print(f"schemas written to {out}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""The PostgreSQL event store: append with an expected version, read a stream, read the log.
+
+Reading the whole log is gap-safe: rows are ordered by (tx_id, position) and only rows written by
+transactions older than the current snapshot's xmin are returned, so a transaction that took a
+position early but commits late is still read, never skipped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from kite_common.events import EventEnvelope
+from kite_common.eventstore.errors import ConcurrencyConflict
+
+_COLUMNS = "position, tx_id::text::bigint AS tx_id, event_id, stream_id, stream_version, type, data, traceparent, occurred_at"
+
+
+@dataclass(frozen=True, order=True)
+class GlobalPosition:
+    """A point in the whole log. START is before everything."""
+
+    tx_id: int
+    position: int
+
+    def __str__(self) -> str:
+        return f"{self.tx_id}:{self.position}"
+
+    @classmethod
+    def parse(cls, text: str) -> GlobalPosition:
+        tx, pos = text.split(":")
+        return cls(int(tx), int(pos))
+
+
+START = GlobalPosition(0, 0)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    envelope: EventEnvelope
+    global_position: GlobalPosition
+
+
+class PostgresEventStore:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def _envelope(self, row: asyncpg.Record) -> EventEnvelope:
+        return EventEnvelope(
+            id=row["event_id"],
+            source=self.source,
+            type=row["type"],
+            subject=row["stream_id"],
+            time=row["occurred_at"],
+            data=row["data"],
+            stream_version=row["stream_version"],
+            traceparent=row["traceparent"],
+        )
+
+    async def append(
+        self,
+        conn: asyncpg.Connection,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[EventEnvelope],
+    ) -> None:
+        """Append events whose stream_version continues from expected_version, in the caller's
+        transaction. A unique violation on (stream_id, stream_version) means someone else won."""
+        if not events:
+            return
+        for offset, event in enumerate(events, start=1):
+            if event.stream_version != expected_version + offset:
+                raise ValueError("event stream versions must continue from the expected version")
+        head = await conn.fetchval(
+            "SELECT max(stream_version) FROM events WHERE stream_id = $1", stream_id
+        )
+        if (head or 0) != expected_version:
+            raise ConcurrencyConflict(stream_id, expected_version)
+        try:
+            async with conn.transaction():  # a savepoint, so the caller's transaction survives
+                await conn.executemany(
+                    """INSERT INTO events (event_id, stream_id, stream_version, type, data, traceparent, occurred_at)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+                    [
+                        (e.id, stream_id, e.stream_version, e.type, e.data, e.traceparent, e.time)
+                        for e in events
+                    ],
+                )
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == "events_stream_version_unique":
+                raise ConcurrencyConflict(stream_id, expected_version) from exc
+            raise
+
+    async def read_stream(self, conn: asyncpg.Connection, stream_id: str) -> list[EventEnvelope]:
+        rows = await conn.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version", stream_id
+        )
+        return [self._envelope(r) for r in rows]
+
+    async def read_streams(
+        self, conn: asyncpg.Connection, stream_ids: Sequence[str]
+    ) -> dict[str, list[EventEnvelope]]:
+        rows = await conn.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version",
+            list(stream_ids),
+        )
+        out: dict[str, list[EventEnvelope]] = {s: [] for s in stream_ids}
+        for r in rows:
+            out[r["stream_id"]].append(self._envelope(r))
+        return out
+
+    async def read_all_after(
+        self, conn: asyncpg.Connection, after: GlobalPosition = START, limit: int = 1000
+    ) -> list[StoredEvent]:
+        """The next committed events after `after`, in a stable global order, never skipping a late commit."""
+        rows = await conn.fetch(
+            f"""SELECT {_COLUMNS} FROM events
+                WHERE (tx_id, position) > ($1::text::xid8, $2)
+                  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY tx_id, position
+                LIMIT $3""",
+            str(after.tx_id),
+            after.position,
+            limit,
+        )
+        return [StoredEvent(self._envelope(r), GlobalPosition(r["tx_id"], r["position"])) for r in rows]
+
+    async def iterate_all(
+        self, conn: asyncpg.Connection, after: GlobalPosition = START, batch: int = 1000
+    ) -> AsyncIterator[StoredEvent]:
+        while True:
+            page = await self.read_all_after(conn, after, batch)
+            for stored in page:
+                yield stored
+            if len(page) < batch:
+                return
+            after = page[-1].global_position
+
+    async def event_exists(self, conn: asyncpg.Connection, event_id: uuid.UUID) -> bool:
+        found: Any = await conn.fetchval("SELECT 1 FROM events WHERE event_id = $1", event_id)
+        return found is not None

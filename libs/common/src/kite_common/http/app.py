@@ -1,0 +1,98 @@
+"""The FastAPI application every service runs: health, problems, auth, request ids, tracing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiokafka import AIOKafkaClient
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+from kite_common.auth.dependencies import current_principal
+from kite_common.auth.tokens import TokenVerifier
+from kite_common.db.pool import create_pool
+from kite_common.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from kite_common.http.problems import install_problem_handlers
+from kite_common.messaging.producer import client_options
+from kite_common.runtime import ServiceRuntime
+from kite_common.service import ServiceDefinition
+from kite_common.settings import AuthSettings, DatabaseSettings, HttpSettings, KafkaSettings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    service: ServiceDefinition,
+    *,
+    database: DatabaseSettings | None = None,
+    kafka: KafkaSettings | None = None,
+    auth: AuthSettings | None = None,
+    http: HttpSettings | None = None,
+    state: dict[str, Any] | None = None,
+) -> FastAPI:
+    database = database or DatabaseSettings()
+    kafka = kafka or KafkaSettings()
+    http = http or HttpSettings()
+    verifier = TokenVerifier(auth)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = await create_pool(database)
+        app.state.runtime = ServiceRuntime(service, pool, kafka)
+        app.state.kafka_client = AIOKafkaClient(**client_options(kafka), request_timeout_ms=5000)
+        try:
+            yield
+        finally:
+            await app.state.kafka_client.close()
+            await pool.close()
+
+    app = FastAPI(title=service.title, version="0.1.0", lifespan=lifespan)
+    app.state.token_verifier = verifier
+    app.state.draining = False
+    for key, value in (state or {}).items():
+        setattr(app.state, key, value)
+    install_problem_handlers(app)
+
+    @app.get("/livez", tags=["health"])
+    async def livez() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz(request: Request) -> JSONResponse:
+        checks: dict[str, str] = {}
+        if request.app.state.draining:
+            checks["draining"] = "true"
+        try:
+            runtime: ServiceRuntime = request.app.state.runtime
+            await asyncio.wait_for(runtime.pool.fetchval("SELECT 1"), 2)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"error: {type(exc).__name__}"
+        try:
+            client: AIOKafkaClient = request.app.state.kafka_client
+            await asyncio.wait_for(client.bootstrap(), 3)
+            checks["broker"] = "ok"
+        except Exception as exc:
+            checks["broker"] = f"error: {type(exc).__name__}"
+        ready = checks.get("database") == "ok" and checks.get("broker") == "ok" and "draining" not in checks
+        return JSONResponse({"status": "ready" if ready else "not-ready", "checks": checks},
+                            status_code=200 if ready else 503)
+
+    for router in service.routers():
+        app.include_router(router, dependencies=[Depends(current_principal)])
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="livez,readyz")
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=http.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+def runtime_of(request: Request) -> ServiceRuntime:
+    """FastAPI dependency: the service runtime of this app."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime

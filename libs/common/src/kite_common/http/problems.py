@@ -1,0 +1,172 @@
+"""Errors as RFC 9457 problem details, with Chinese titles and details for the people who read them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kite_common.eventstore import ConcurrencyConflict
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://kite.gov.cn/problems/"
+
+_STATUS_TITLES = {
+    400: "请求有误",
+    401: "未登录或令牌无效",
+    403: "无权访问",
+    404: "未找到",
+    405: "不支持该请求方法",
+    409: "数据冲突",
+    413: "请求体过大",
+    415: "不支持的内容类型",
+    422: "请求参数有误",
+    429: "请求过于频繁",
+    500: "服务器内部错误",
+    503: "服务暂不可用",
+}
+
+_VALIDATION_MESSAGES = {
+    "missing": "缺少必填字段",
+    "string_type": "应为字符串",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "bool_type": "应为布尔值",
+    "bool_parsing": "应为布尔值",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "string_too_short": "内容过短",
+    "string_too_long": "内容过长",
+    "string_pattern_mismatch": "格式不正确",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "uuid_parsing": "应为 UUID",
+    "uuid_type": "应为 UUID",
+    "date_parsing": "日期格式不正确",
+    "datetime_parsing": "时间格式不正确",
+    "json_invalid": "JSON 格式不正确",
+    "model_attributes_type": "应为 JSON 对象",
+    "dict_type": "应为 JSON 对象",
+    "list_type": "应为数组",
+    "extra_forbidden": "不允许的字段",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "value_error": "取值无效",
+}
+
+
+class Problem(Exception):
+    """Raise to answer with a problem detail. `code` names the problem type (a URI under TYPE_BASE)."""
+
+    status = 400
+    code = "bad-request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        title: str | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+        self.title = title or _STATUS_TITLES.get(self.status, "请求失败")
+        self.extensions = extensions
+
+
+class NotFound(Problem):
+    status = 404
+    code = "not-found"
+
+
+class Forbidden(Problem):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(Problem):
+    status = 409
+    code = "conflict"
+
+
+class Unprocessable(Problem):
+    status = 422
+    code = "unprocessable"
+
+
+class Unauthorized(Problem):
+    status = 401
+    code = "unauthorized"
+
+
+def problem_response(
+    request: Request, status: int, code: str, title: str, detail: str, **extensions: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    body.update(extensions)
+    headers = {"WWW-Authenticate": 'Bearer realm="kite"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        kind = str(err.get("type", "value_error"))
+        message = _VALIDATION_MESSAGES.get(kind, "取值无效")
+        ctx = err.get("ctx") or {}
+        reason = ctx.get("reason") or ctx.get("error")
+        if kind == "value_error" and reason:
+            message = str(reason)
+        out.append({"field": ".".join(loc), "code": kind, "message": message})
+    return out
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(request, exc.status, exc.code, exc.title, exc.detail, **exc.extensions)
+
+    @app.exception_handler(ConcurrencyConflict)
+    async def _conflict(request: Request, exc: ConcurrencyConflict) -> JSONResponse:
+        return problem_response(
+            request, 409, "concurrency-conflict", "数据冲突", "该记录已被他人修改，请刷新后重试", stream_id=exc.stream_id
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _field_errors(exc)
+        detail = "；".join(f"{e['field'] or '请求体'}：{e['message']}" for e in errors) or "请求参数有误"
+        return problem_response(request, 422, "validation", "请求参数有误", detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = _STATUS_TITLES.get(exc.status_code, "请求失败")
+        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else title
+        return problem_response(request, exc.status_code, f"http-{exc.status_code}", title, detail)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(request, 500, "internal", "服务器内部错误", "服务器内部错误，请稍后重试")

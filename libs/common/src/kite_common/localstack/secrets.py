@@ -1,0 +1,36 @@
+"""Keys for a local stack, made once and kept in the data folder (never used in production)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+LOCAL_SECRET_NAMES = ("KITE_AUTH_JWT_SECRET", "KITE_CRYPTO_DATA_KEYS", "KITE_CRYPTO_HASH_KEY", "KITE_WEBHOOK_SIGNING_SECRET")
+
+
+def _generate() -> dict[str, str]:
+    return {
+        "KITE_AUTH_JWT_SECRET": secrets.token_urlsafe(48),
+        "KITE_CRYPTO_DATA_KEYS": "local1:" + base64.b64encode(os.urandom(32)).decode(),
+        "KITE_CRYPTO_HASH_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "KITE_WEBHOOK_SIGNING_SECRET": secrets.token_urlsafe(32),
+    }
+
+
+def local_secrets(data_dir: Path) -> dict[str, str]:
+    """Secrets from the environment where set, else from `data_dir/secrets.env`, made if missing."""
+    path = data_dir / "secrets.env"
+    stored: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key:
+                stored[key] = value
+    else:
+        stored = _generate()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{k}={v}\n" for k, v in stored.items()))
+        path.chmod(0o600)
+    return {k: os.environ.get(k) or stored[k] for k in LOCAL_SECRET_NAMES}

@@ -1,0 +1,142 @@
+"""Publishes the outbox to Kafka.
+
+One active relay per service database: the relay holds a session advisory lock while it works, and
+a standby waits for that lock. Rows go out in id order, which keeps each stream's events in order
+(a stream's later events are written only after its earlier ones have committed). A row is deleted
+only after the broker acknowledged it, so a broker outage or a crash loses nothing; it may publish
+a row twice, which the consumers' inbox absorbs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
+
+from kite_common.db.pool import connect
+from kite_common.messaging.producer import create_producer
+from kite_common.settings import KafkaSettings, RelaySettings
+
+log = logging.getLogger(__name__)
+
+_RELAY_LOCK = 0x72656C6179  # "relay"
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        dsn: str,
+        kafka: KafkaSettings | None = None,
+        settings: RelaySettings | None = None,
+    ) -> None:
+        self._dsn = dsn
+        self._kafka = kafka or KafkaSettings()
+        self._settings = settings or RelaySettings()
+        self._wake = asyncio.Event()
+        self.is_leader = False
+        self.published = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run until `stop` is set: wait for leadership, then publish as rows arrive."""
+        while not stop.is_set():
+            try:
+                await self._run_once(stop)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                self.is_leader = False
+                log.warning("relay lost its database connection: %s; retrying", exc)
+                await _sleep_or_stop(stop, self._settings.lock_retry_s)
+
+    async def _run_once(self, stop: asyncio.Event) -> None:
+        conn = await connect(self._dsn)
+        producer: AIOKafkaProducer | None = None
+        try:
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
+                if await _sleep_or_stop(stop, self._settings.lock_retry_s):
+                    return
+            self.is_leader = True
+            log.info("relay is the active publisher")
+            await conn.add_listener("kite_outbox", self._on_notify)
+            producer = await self._start_producer(stop)
+            if producer is None:
+                return
+            while not stop.is_set():
+                sent = await self._publish_with_retry(conn, producer, stop)
+                if sent < self._settings.batch_size:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wait_wake_or_stop(stop), self._settings.poll_interval_s)
+        finally:
+            self.is_leader = False
+            if producer is not None:
+                await producer.stop()
+            await conn.close()
+
+    def _on_notify(self, *_: Any) -> None:
+        self._wake.set()
+
+    async def _wait_wake_or_stop(self, stop: asyncio.Event) -> None:
+        wake = asyncio.create_task(self._wake.wait())
+        stopped = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({wake, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            wake.cancel()
+            stopped.cancel()
+
+    async def _start_producer(self, stop: asyncio.Event) -> AIOKafkaProducer | None:
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type((KafkaError, OSError)),
+            wait=wait_exponential(multiplier=0.2, max=5),
+            reraise=True,
+        ):
+            with attempt:
+                if stop.is_set():
+                    return None
+                return await create_producer(self._kafka)
+        return None  # pragma: no cover - AsyncRetrying either returns or raises
+
+    async def _publish_with_retry(
+        self, conn: asyncpg.Connection, producer: AIOKafkaProducer, stop: asyncio.Event
+    ) -> int:
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type((KafkaError, OSError, asyncio.TimeoutError)),
+            wait=wait_exponential(multiplier=0.2, max=5),
+            reraise=True,
+        ):
+            with attempt:
+                if stop.is_set():
+                    return 0
+                if attempt.retry_state.attempt_number > 1:
+                    log.warning("relay retrying publish (attempt %d)", attempt.retry_state.attempt_number)
+                return await self.publish_batch(conn, producer)
+        return 0  # pragma: no cover
+
+    async def publish_batch(self, conn: asyncpg.Connection, producer: AIOKafkaProducer) -> int:
+        rows = await conn.fetch(
+            "SELECT id, topic, key, headers, body FROM outbox ORDER BY id LIMIT $1", self._settings.batch_size
+        )
+        if not rows:
+            return 0
+        futures = []
+        for row in rows:
+            headers = [(k, v.encode()) for k, v in row["headers"]]
+            futures.append(
+                await producer.send(row["topic"], value=row["body"], key=row["key"].encode(), headers=headers)
+            )
+        await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
+        await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
+        self.published += len(rows)
+        return len(rows)
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
+    """Sleep, waking early if stop is set. Returns whether stop is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+    return stop.is_set()

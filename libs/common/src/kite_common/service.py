@@ -1,0 +1,46 @@
+"""What a service is made of, declared once; the platform runs its API, relay and consumers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+from fastapi import APIRouter
+
+from kite_common.db.migrations import Migration, load_migrations
+from kite_common.events import EventRegistry
+from kite_common.messaging.consumer import ConsumerSpec
+from kite_common.projection import Projection
+
+
+# A long-running job of the "consume" role besides the Kafka consumers (e.g. webhook delivery):
+# called with the service's pool and a stop event; returns when stop is set.
+BackgroundWorker = Callable[[asyncpg.Pool, asyncio.Event], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str  # "roster": names the topic (roster.events), the CloudEvents source and the database
+    title: str
+    registry: EventRegistry
+    migrations_package: str
+    routers: Callable[[], Sequence[APIRouter]]
+    projections: Sequence[Projection] = ()
+    consumers: Sequence[ConsumerSpec] = field(default_factory=tuple)
+    workers: Sequence[BackgroundWorker] = field(default_factory=tuple)
+
+    def migrations(self) -> list[Migration]:
+        return load_migrations("platform", "kite_common.migrations") + load_migrations(
+            self.name, self.migrations_package
+        )
+
+
+def all_services() -> dict[str, ServiceDefinition]:
+    from kite_casework.service import SERVICE as casework
+    from kite_jobs.service import SERVICE as jobs
+    from kite_notify.service import SERVICE as notify
+    from kite_roster.service import SERVICE as roster
+
+    return {s.name: s for s in (roster, casework, jobs, notify)}

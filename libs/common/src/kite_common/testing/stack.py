@@ -1,0 +1,208 @@
+"""Real infrastructure for tests: PostgreSQL and a Kafka-protocol broker, and services run in-process
+on real ports. Uses DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS when set, else embedded ones."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+import uvicorn
+
+from kite_common.auth.tokens import issue_dev_token
+from kite_common.db.migrations import migrate
+from kite_common.db.pool import connect, create_pool
+from kite_common.dsn import with_database
+from kite_common.http.app import create_app
+from kite_common.ids import new_id
+from kite_common.localstack.infra import (
+    Broker,
+    drop_database,
+    ensure_database,
+    free_port,
+    start_embedded_postgres,
+    start_tansu,
+)
+from kite_common.messaging.consumer import ConsumerRunner
+from kite_common.outbox.relay import OutboxRelay
+from kite_common.service import ServiceDefinition
+from kite_common.settings import DatabaseSettings, HttpSettings, KafkaSettings, RelaySettings
+
+TEST_SECRETS = {
+    "KITE_AUTH_JWT_SECRET": "test-secret-" + "x" * 40,
+    "KITE_CRYPTO_DATA_KEYS": "t1:" + base64.b64encode(b"k" * 32).decode(),
+    "KITE_CRYPTO_HASH_KEY": base64.b64encode(b"h" * 32).decode(),
+    "KITE_WEBHOOK_SIGNING_SECRET": "webhook-secret-for-tests",
+}
+
+
+@dataclass
+class Infra:
+    admin_dsn: str
+    bootstrap: str
+    _broker: Broker | None = None
+    _templates: dict[str, str] = field(default_factory=dict)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    def start(cls) -> Infra:
+        dsn = os.environ.get("DATABASE_URL")
+        if not dsn:
+            data = Path(tempfile.mkdtemp(prefix="kite-test-pg-"))
+            dsn = start_embedded_postgres(data)
+        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        broker = None
+        if not bootstrap:
+            broker = start_tansu()
+            bootstrap = broker.bootstrap
+        return cls(dsn, bootstrap, broker)
+
+    def stop(self) -> None:
+        if self._broker is not None:
+            self._broker.stop()
+
+    async def template_for(self, service: ServiceDefinition) -> str:
+        """A migrated template database per service, made once per test session."""
+        async with self._lock:
+            if service.name not in self._templates:
+                name = f"kite_tpl_{service.name}_{os.getpid()}"
+                await drop_database(self.admin_dsn, name)
+                dsn = await ensure_database(self.admin_dsn, name)
+                conn = await connect(dsn)
+                try:
+                    await migrate(conn, service.migrations())
+                finally:
+                    await conn.close()
+                self._templates[service.name] = name
+            return self._templates[service.name]
+
+    async def fresh_database(self, service: ServiceDefinition) -> str:
+        template = await self.template_for(service)
+        name = f"kite_t_{service.name}_{new_id().hex[-12:]}"
+        return await ensure_database(self.admin_dsn, name, template=template)
+
+    async def drop(self, dsn: str) -> None:
+        from kite_common.dsn import database_name
+
+        await drop_database(self.admin_dsn, database_name(dsn))
+
+    async def drop_templates(self) -> None:
+        for name in self._templates.values():
+            await drop_database(self.admin_dsn, name)
+        self._templates.clear()
+
+    def kafka(self, prefix: str) -> KafkaSettings:
+        return KafkaSettings(bootstrap_servers=self.bootstrap, topic_prefix=prefix)
+
+    def dsn(self, database: str) -> str:
+        return with_database(self.admin_dsn, database)
+
+
+def token(roles: Iterable[str] = ("admin",), jurisdiction: str = "", subject: str = "tester") -> str:
+    return issue_dev_token(
+        TEST_SECRETS["KITE_AUTH_JWT_SECRET"], subject=subject, roles=list(roles), jurisdiction=jurisdiction
+    )
+
+
+def auth(roles: Iterable[str] = ("admin",), jurisdiction: str = "", subject: str = "tester") -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(roles, jurisdiction, subject)}"}
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self):  # type: ignore[no-untyped-def,override]
+        yield
+
+
+@dataclass
+class RunningService:
+    """A service under test: its API on a real port, its relay and consumers as tasks."""
+
+    service: ServiceDefinition
+    dsn: str
+    kafka: KafkaSettings
+    base_url: str = ""
+    pool: asyncpg.Pool | None = None
+    relay: OutboxRelay | None = None
+    consumers: list[ConsumerRunner] = field(default_factory=list)
+    stop_event: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _server: _Server | None = None
+
+    def client(self, **kwargs: object) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.base_url, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+    async def start(self, roles: Iterable[str] = ("api", "relay", "consume")) -> RunningService:
+        roles = set(roles)
+        self.pool = await create_pool(DatabaseSettings(database_pool_max=5), dsn=self.dsn)
+        if "api" in roles:
+            port = free_port()
+            app = create_app(self.service, database=DatabaseSettings(database_url=self.dsn, database_pool_max=5),
+                             kafka=self.kafka, http=HttpSettings(port=port))
+            self._server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
+            self._tasks.append(asyncio.create_task(self._server.serve()))
+            self.base_url = f"http://127.0.0.1:{port}"
+            for _ in range(200):
+                if self._server.started:
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                raise RuntimeError("test server did not start")
+        if "relay" in roles:
+            self.relay = OutboxRelay(self.dsn, self.kafka, RelaySettings(poll_interval_s=0.2, lock_retry_s=0.2))
+            self._tasks.append(asyncio.create_task(self.relay.run(self.stop_event)))
+        if "consume" in roles:
+            for spec in self.service.consumers:
+                runner = ConsumerRunner(self.service.name, spec, self.pool, self.kafka)
+                self.consumers.append(runner)
+                self._tasks.append(asyncio.create_task(runner.run(self.stop_event)))
+            for worker in self.service.workers:
+                self._tasks.append(asyncio.create_task(worker(self.pool, self.stop_event)))
+        return self
+
+    async def stop(self) -> None:
+        self.stop_event.set()
+        if self._server is not None:
+            self._server.should_exit = True
+        results = await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.pool is not None:
+            await self.pool.close()
+        for r in results:
+            if isinstance(r, Exception):
+                raise r
+
+
+@contextlib.asynccontextmanager
+async def running(
+    infra: Infra, service: ServiceDefinition, prefix: str, roles: Iterable[str] = ("api", "relay", "consume"),
+    dsn: str | None = None,
+) -> AsyncIterator[RunningService]:
+    own_db = dsn is None
+    dsn = dsn or await infra.fresh_database(service)
+    svc = RunningService(service, dsn, infra.kafka(prefix))
+    try:
+        await svc.start(roles)
+        yield svc
+    finally:
+        await svc.stop()
+        if own_db:
+            await infra.drop(dsn)
+
+
+async def eventually(check, timeout: float = 20.0, interval: float = 0.1):  # type: ignore[no-untyped-def]
+    """Poll an async check until it returns a truthy value; fail with its last value."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    last = None
+    while asyncio.get_running_loop().time() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s; last value: {last!r}")

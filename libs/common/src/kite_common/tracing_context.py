@@ -1,0 +1,27 @@
+"""Carrying the W3C trace context in and out of events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from opentelemetry import context, propagate
+
+
+def current_traceparent() -> str | None:
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent")
+
+
+@contextmanager
+def attached(traceparent: str | None) -> Iterator[None]:
+    """Run the block inside the trace that `traceparent` names."""
+    if not traceparent:
+        yield
+        return
+    token = context.attach(propagate.extract({"traceparent": traceparent}))
+    try:
+        yield
+    finally:
+        context.detach(token)

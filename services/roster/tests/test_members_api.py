@@ -1,0 +1,128 @@
+"""Roster over real HTTP, PostgreSQL and Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from kite_common.testing.stack import auth, running
+from kite_roster.domain.identity import check_digit
+from kite_roster.service import SERVICE
+
+COUNTY = "522631"  # 黎平县, 贵州
+
+
+def id_number(seq: int, birth: str = "19900101", area: str = COUNTY) -> str:
+    first17 = f"{area}{birth}{seq:03d}"
+    return first17 + check_digit(first17)
+
+
+def member_body(seq: int, **overrides: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "name": "张三",
+        "id_number": id_number(seq),
+        "phone": f"138{seq:08d}",
+        "origin_division_code": f"{COUNTY}101001",
+        "current_city": "杭州",
+        "employer": "杭州某电子厂",
+        "is_party_member": True,
+        "skills": ["电工", "焊工"],
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+async def roster(infra, prefix):
+    async with running(infra, SERVICE, prefix, roles=("api", "relay")) as svc:
+        yield svc
+
+
+async def test_register_get_and_list_mask_personal_numbers(roster):
+    async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
+        created = await http.post("/members", json=member_body(11))
+        assert created.status_code == 201, created.text
+        member = created.json()
+        assert member["id_number"] == id_number(11)[:6] + "********" + id_number(11)[-4:]
+        assert member["phone"] == "138****0011"
+        assert created.headers["location"] == f"/members/{member['member_id']}"
+
+        got = await http.get(f"/members/{member['member_id']}")
+        assert got.status_code == 200
+        assert got.json() == member
+
+        listed = await http.get("/members", params={"city": "杭州"})
+        assert [m["member_id"] for m in listed.json()["items"]] == [member["member_id"]]
+
+
+async def test_personal_numbers_are_encrypted_at_rest_and_absent_from_events(roster):
+    async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
+        created = await http.post("/members", json=member_body(12))
+    assert created.status_code == 201
+    raw_id, phone = id_number(12), "13800000012"
+    dump = await roster.pool.fetchval(
+        "SELECT string_agg(t::text, '|') FROM (SELECT * FROM member_pii) t"
+    ) + await roster.pool.fetchval("SELECT string_agg(data::text, '|') FROM events")
+    assert raw_id not in dump and phone not in dump
+    assert raw_id[-8:] not in dump
+
+
+async def test_second_registration_of_same_id_number_names_the_first(roster):
+    async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
+        first = (await http.post("/members", json=member_body(13))).json()
+        second = await http.post("/members", json=member_body(13, phone="13900000000", name="李四"))
+    assert second.status_code == 409
+    problem = second.json()
+    assert second.headers["content-type"].startswith("application/problem+json")
+    assert problem["existing_member_id"] == first["member_id"]
+    assert await roster.pool.fetchval("SELECT count(*) FROM members") == 1
+
+
+async def test_concurrent_registrations_of_one_person_store_one(roster):
+    async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
+        results = await asyncio.gather(*(http.post("/members", json=member_body(14)) for _ in range(4)))
+    assert sorted(r.status_code for r in results) == [201, 409, 409, 409]
+    assert await roster.pool.fetchval("SELECT count(*) FROM events") == 1
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"id_number": id_number(15)[:17] + ("0" if id_number(15)[17] != "0" else "1")}, "id_number"),
+        ({"origin_division_code": "52263"}, "origin_division_code"),
+        ({"phone": "12345"}, "phone"),
+        ({"is_party_member": "maybe"}, "is_party_member"),
+        ({"name": None}, "name"),
+    ],
+)
+async def test_bad_input_is_a_problem_and_stores_nothing(roster, override, field):
+    async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
+        response = await http.post("/members", json=member_body(15, **override))
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["status"] == 422
+    assert field in problem["detail"] or any(e.get("field") == field for e in problem.get("errors", []))
+    assert await roster.pool.fetchval("SELECT count(*) FROM events") == 0
+
+
+async def test_missing_forged_and_foreign_tokens_are_refused(roster):
+    async with roster.client() as http:
+        assert (await http.get("/members")).status_code == 401
+        forged = {"Authorization": "Bearer " + auth()["Authorization"].split()[1][:-4] + "AAAA"}
+        assert (await http.get("/members", headers=forged)).status_code == 401
+        created = await http.post("/members", json=member_body(16), headers=auth(["registrar"], COUNTY))
+        other_county = auth(["registrar"], "520102")
+        assert (await http.get(f"/members/{created.json()['member_id']}", headers=other_county)).status_code == 403
+        assert (await http.get("/members", headers=other_county)).json()["items"] == []
+        foreign = await http.post("/members", json=member_body(17), headers=other_county)
+        assert foreign.status_code == 403
+    assert await roster.pool.fetchval("SELECT count(*) FROM members") == 1
+
+
+async def test_huge_body_is_refused(roster):
+    async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
+        response = await http.post("/members", content=b"{" + b" " * 2_000_000 + b"}",
+                                   headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["title"] == "请求体过大"
