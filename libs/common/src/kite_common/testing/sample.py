@@ -1,0 +1,58 @@
+"""A tiny service used to test the platform itself (store, outbox, relay, consumers, rebuild)."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from kite_common.events import EventEnvelope, EventPayload, EventRegistry
+from kite_common.messaging.cloudevents_kafka import ReceivedEvent
+from kite_common.messaging.consumer import ConsumerSpec
+from kite_common.service import ServiceDefinition
+
+registry = EventRegistry("sample")
+
+
+@registry.register
+class ItemAdded(EventPayload):
+    event_name = "item-added"
+
+    item: str
+    quantity: int
+
+
+class TotalsProjection:
+    name = "sample_totals"
+    tables = ("sample_totals",)
+
+    async def apply(self, conn: asyncpg.Connection, event: EventEnvelope, payload: EventPayload) -> None:
+        if isinstance(payload, ItemAdded):
+            await conn.execute(
+                """INSERT INTO sample_totals (item, quantity, events) VALUES ($1, $2, 1)
+                   ON CONFLICT (item) DO UPDATE SET quantity = sample_totals.quantity + EXCLUDED.quantity,
+                                                    events = sample_totals.events + 1""",
+                payload.item,
+                payload.quantity,
+            )
+
+
+class PoisonError(RuntimeError):
+    pass
+
+
+async def record_effect(conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+    """Records one effect per event; an item named "poison" always fails."""
+    item = str(event.envelope.data.get("item"))
+    if item == "poison":
+        raise PoisonError("this item cannot be handled")
+    await conn.execute("INSERT INTO sample_effects (event_id, item) VALUES ($1, $2)", str(event.envelope.id), item)
+
+
+SAMPLE = ServiceDefinition(
+    name="sample",
+    title="sample",
+    registry=registry,
+    migrations_package="kite_common.testing.sample_migrations",
+    routers=lambda: [],
+    projections=(TotalsProjection(),),
+    consumers=(ConsumerSpec("effects", ["sample"], record_effect),),
+)
