@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from functools import partial
+from pathlib import Path
 from collections.abc import Generator, Iterable
 
 import uvicorn
@@ -62,6 +64,9 @@ async def run_service(service: ServiceDefinition, roles: Iterable[str] = ROLES) 
         for i, worker in enumerate(service.workers):
             tasks.append(asyncio.create_task(_forever(partial(worker, pool), stop, f"worker-{i}")))
 
+    if roles & {"relay", "consume"}:
+        tasks.append(asyncio.create_task(_heartbeat(stop), name="heartbeat"))
+
     async def drain() -> None:
         if draining.is_set():
             return
@@ -89,6 +94,16 @@ async def run_service(service: ServiceDefinition, roles: Iterable[str] = ROLES) 
         await asyncio.gather(*tasks, return_exceptions=True)
         if pool is not None:
             await pool.close()
+
+
+async def _heartbeat(stop: asyncio.Event) -> None:
+    """Touches a file while the event loop is alive: the liveness probe of roles without HTTP."""
+    path = Path(os.environ.get("KITE_HEARTBEAT_FILE", "/tmp/kite-heartbeat"))  # noqa: S108 - an emptyDir in k8s
+    while not stop.is_set():
+        with contextlib.suppress(OSError):
+            path.touch()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 5)
 
 
 async def _forever(run: object, stop: asyncio.Event, name: str) -> None:

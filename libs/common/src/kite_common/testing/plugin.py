@@ -8,10 +8,14 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from kite_common.ids import new_id
+from kite_common.observability import configure_tracing
 from kite_common.testing.stack import TEST_SECRETS, Infra
 
 for _key, _value in TEST_SECRETS.items():
     os.environ.setdefault(_key, _value)
+
+# As in every service process: the SDK records spans (no exporter), so trace ids are real.
+configure_tracing("tests")
 
 
 @pytest.fixture(scope="session")
