@@ -15,7 +15,7 @@ lint: sync ## ruff and mypy
 	$(UV) run ruff check .
 	$(UV) run mypy libs/common/src services/roster/src services/casework/src services/jobs/src services/notify/src
 
-schemas: sync ## export event JSON Schemas to build/schemas
+schemas: sync ## write the event contract (JSON Schemas + AsyncAPI) to contracts/
 	$(UV) run kite schemas
 
 sync: $(UV)

@@ -4,11 +4,10 @@ from datetime import timedelta
 
 import jwt
 import pytest
-from pydantic import SecretStr
-
 from kite_common.auth import Principal, TokenVerifier, issue_dev_token
 from kite_common.auth.tokens import InvalidToken
 from kite_common.settings import AuthSettings
+from pydantic import SecretStr
 
 SECRET = "s" * 48
 verifier = TokenVerifier(AuthSettings(jwt_secret=SecretStr(SECRET)))

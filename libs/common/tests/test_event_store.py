@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from kite_common.db.pool import create_pool
 from kite_common.eventstore import ConcurrencyConflict, PostgresEventStore
 from kite_common.eventstore.postgres import START
@@ -95,9 +94,16 @@ async def test_rebuilt_projection_equals_the_live_one(runtime):
 
 
 def _env(stream: str, version: int):
+    from kite_common.clock import utcnow
     from kite_common.events import EventEnvelope
     from kite_common.ids import new_id
-    from kite_common.clock import utcnow
 
-    return EventEnvelope(id=new_id(), source="/kite/sample", type="kite.sample.item-added.v1", subject=stream,
-                         time=utcnow(), data={"item": stream, "quantity": 1}, stream_version=version)
+    return EventEnvelope(
+        id=new_id(),
+        source="/kite/sample",
+        type="kite.sample.item-added.v1",
+        subject=stream,
+        time=utcnow(),
+        data={"item": stream, "quantity": 1},
+        stream_version=version,
+    )

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 from cloudevents.v1.kafka import KafkaMessage, from_binary
-
 from kite_common.events import EventEnvelope, EventPayload, EventRegistry, UnknownEventType
 from kite_common.messaging.cloudevents_kafka import MalformedMessage, decode, encode
 
@@ -63,8 +62,13 @@ def test_json_schemas_exported_per_type():
 
 def _envelope() -> EventEnvelope:
     return EventEnvelope(
-        id=uuid.uuid4(), source="/kite/demo", type="kite.demo.thing-happened.v1", subject="thing-1",
-        time=datetime(2026, 11, 23, 8, 0, tzinfo=UTC), data={"size": 3, "名字": "风筝"}, stream_version=4,
+        id=uuid.uuid4(),
+        source="/kite/demo",
+        type="kite.demo.thing-happened.v1",
+        subject="thing-1",
+        time=datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
+        data={"size": 3, "名字": "风筝"},
+        stream_version=4,
         traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
     )
 
@@ -84,7 +88,7 @@ def test_binary_mode_message_is_read_by_the_cloudevents_sdk():
 
 def test_decode_round_trips_and_rejects_garbage():
     env = _envelope()
-    key, value, headers = encode(env)
+    _key, value, headers = encode(env)
     assert decode(value, headers).envelope == env
     with pytest.raises(MalformedMessage):
         decode(b"not json", headers)

@@ -7,7 +7,6 @@ import json
 
 import pytest
 from cloudevents.v1.kafka import KafkaMessage, from_binary
-
 from kite_common.db.pool import create_pool
 from kite_common.localstack.infra import free_port, start_tansu
 from kite_common.messaging.cloudevents_kafka import encode, topic_for
@@ -138,8 +137,15 @@ def _sample_event(runtime_item: str, version: int = 1):
     from kite_common.events import EventEnvelope
     from kite_common.ids import new_id
 
-    return EventEnvelope(id=new_id(), source="/kite/sample", type="kite.sample.item-added.v1", subject=runtime_item,
-                         time=utcnow(), data={"item": runtime_item, "quantity": 1}, stream_version=version)
+    return EventEnvelope(
+        id=new_id(),
+        source="/kite/sample",
+        type="kite.sample.item-added.v1",
+        subject=runtime_item,
+        time=utcnow(),
+        data={"item": runtime_item, "quantity": 1},
+        stream_version=version,
+    )
 
 
 async def test_redelivered_event_has_one_effect(infra, prefix):
@@ -162,7 +168,7 @@ class _CrashBeforeOffsetCommit(ConsumerRunner):
 
 
 async def test_consumer_crash_between_db_commit_and_offset_commit_has_no_duplicate_effect(infra, prefix, db):
-    dsn, pool = db
+    _dsn, pool = db
     kafka = infra.kafka(prefix)
     spec = SAMPLE.consumers[0]
     await _produce(kafka, topic_for("sample", prefix), encode(_sample_event("once")))
@@ -182,12 +188,13 @@ async def test_consumer_crash_between_db_commit_and_offset_commit_has_no_duplica
 
 
 async def test_poison_message_goes_to_dlq_and_the_next_is_handled(infra, prefix, db):
-    dsn, pool = db
+    _dsn, pool = db
     kafka = infra.kafka(prefix)
     topic = topic_for("sample", prefix)
     await _produce(kafka, topic, encode(_sample_event("poison")), (b"k", b"{not json", []), encode(_sample_event("ok")))
-    runner = ConsumerRunner("sample", SAMPLE.consumers[0], pool, kafka,
-                            ConsumerSettings(max_attempts=2, retry_backoff_s=0.01))
+    runner = ConsumerRunner(
+        "sample", SAMPLE.consumers[0], pool, kafka, ConsumerSettings(max_attempts=2, retry_backoff_s=0.01)
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
     try:

@@ -5,7 +5,6 @@ import os
 
 import pytest
 from cryptography.exceptions import InvalidTag
-
 from kite_common.privacy import FieldProtector, mask_id_number, mask_phone
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from kite_common.testing.stack import auth, running
 from kite_roster.domain.identity import check_digit
 from kite_roster.service import SERVICE
@@ -122,7 +121,8 @@ async def test_missing_forged_and_foreign_tokens_are_refused(roster):
 
 async def test_huge_body_is_refused(roster):
     async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
-        response = await http.post("/members", content=b"{" + b" " * 2_000_000 + b"}",
-                                   headers={"content-type": "application/json"})
+        response = await http.post(
+            "/members", content=b"{" + b" " * 2_000_000 + b"}", headers={"content-type": "application/json"}
+        )
     assert response.status_code == 413
     assert response.json()["title"] == "请求体过大"

@@ -115,15 +115,19 @@ def dev_token(
 
 
 @app.command()
-def schemas(out: Annotated[Path, typer.Option(help="folder to write to")] = Path("build/schemas")) -> None:
-    """Export the JSON Schema of every event payload."""
+def schemas(out: Annotated[Path, typer.Option(help="folder to write to")] = Path("contracts")) -> None:
+    """Write the published event contract: one JSON Schema per event type and the AsyncAPI document."""
+    from kite_common.contracts import asyncapi_document
     from kite_common.service import all_services
 
-    out.mkdir(parents=True, exist_ok=True)
+    (out / "events").mkdir(parents=True, exist_ok=True)
     for service in all_services().values():
         for name, schema in service.registry.json_schemas().items():
-            (out / f"{name}.json").write_text(json.dumps(schema, ensure_ascii=False, indent=2))
-    console.print(f"schemas written to {out}")
+            text = json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+            (out / "events" / f"{name}.json").write_text(text, encoding="utf-8")
+    document = asyncapi_document(all_services().values())
+    (out / "asyncapi.json").write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    console.print(f"contract written to {out}")
 
 
 def main() -> None:

@@ -69,5 +69,5 @@ def configure_tracing(service: str, settings: TelemetrySettings | None = None) -
     from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 
     # Query parameters carry personal data: never captured.
-    AsyncPGInstrumentor(capture_parameters=False).instrument()
+    AsyncPGInstrumentor(capture_parameters=False).instrument()  # type: ignore[no-untyped-call]
     _configured = True

@@ -11,9 +11,9 @@ import contextlib
 import logging
 import os
 import signal
+from collections.abc import Generator, Iterable
 from functools import partial
 from pathlib import Path
-from collections.abc import Generator, Iterable
 
 import uvicorn
 
@@ -49,8 +49,11 @@ async def run_service(service: ServiceDefinition, roles: Iterable[str] = ROLES) 
 
     if "api" in roles:
         app = create_app(service, database=database, kafka=kafka, http=http)
-        server = _Server(uvicorn.Config(app, host=http.host, port=http.port, log_config=None,
-                                        timeout_graceful_shutdown=30, proxy_headers=True))
+        server = _Server(
+            uvicorn.Config(
+                app, host=http.host, port=http.port, log_config=None, timeout_graceful_shutdown=30, proxy_headers=True
+            )
+        )
         tasks.append(asyncio.create_task(server.serve(), name="api"))
     if "relay" in roles:
         relay = OutboxRelay(database.database_url, kafka)
@@ -101,7 +104,7 @@ async def _heartbeat(stop: asyncio.Event) -> None:
     path = Path(os.environ.get("KITE_HEARTBEAT_FILE", "/tmp/kite-heartbeat"))  # noqa: S108 - an emptyDir in k8s
     while not stop.is_set():
         with contextlib.suppress(OSError):
-            path.touch()
+            await asyncio.to_thread(path.touch)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 5)
 

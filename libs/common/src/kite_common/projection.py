@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-import asyncpg
-
+from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 
 
@@ -14,7 +13,12 @@ class Projection(Protocol):
     """Applies events to read-model tables. Must be deterministic: a rebuild from the event
     store has to give exactly the live tables."""
 
-    name: str
-    tables: Sequence[str]
+    @property
+    def name(self) -> str: ...
 
-    async def apply(self, conn: asyncpg.Connection, event: EventEnvelope, payload: EventPayload) -> None: ...
+    @property
+    def tables(self) -> Sequence[str]:
+        """Tables this projection owns: emptied before a rebuild."""
+        ...
+
+    async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None: ...

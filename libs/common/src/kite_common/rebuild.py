@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncpg
-
+from kite_common.db.types import Connection
 from kite_common.eventstore import PostgresEventStore
 from kite_common.service import ServiceDefinition
 
 
-async def rebuild_projections(conn: asyncpg.Connection, service: ServiceDefinition, batch: int = 2000) -> int:
+async def rebuild_projections(conn: Connection, service: ServiceDefinition, batch: int = 2000) -> int:
     """Rebuild in one transaction, so readers see either the old or the new read models. Returns
     the number of events replayed."""
     store = PostgresEventStore(service.registry.source)

@@ -14,7 +14,6 @@ from kite_common.events import EventRegistry
 from kite_common.messaging.consumer import ConsumerSpec
 from kite_common.projection import Projection
 
-
 # A long-running job of the "consume" role besides the Kafka consumers (e.g. webhook delivery):
 # called with the service's pool and a stop event; returns when stop is set.
 BackgroundWorker = Callable[[asyncpg.Pool, asyncio.Event], Awaitable[None]]

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from types import TracebackType
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
+from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload, EventRegistry, NewEvent
 from kite_common.eventstore import PostgresEventStore
 from kite_common.outbox.writer import write_outbox
@@ -37,11 +39,11 @@ class UnitOfWork:
         self._store = PostgresEventStore(registry.source)
         self._projections = projections
         self._topic = topic
-        self._conn: asyncpg.Connection | None = None
+        self._conn: PoolConnectionProxy | None = None
         self._tx: asyncpg.transaction.Transaction | None = None
 
     @property
-    def conn(self) -> asyncpg.Connection:
+    def conn(self) -> Connection:
         if self._conn is None:
             raise RuntimeError("unit of work is not open")
         return self._conn

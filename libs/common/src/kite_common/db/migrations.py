@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-import asyncpg
+from kite_common.db.types import Connection
 
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _LOCK_KEY = 0x6B697465  # "kite": one migrator at a time per database
@@ -37,7 +37,7 @@ def load_migrations(component: str, package: str) -> list[Migration]:
     return sorted(found, key=lambda m: m.version)
 
 
-async def migrate(conn: asyncpg.Connection, migrations: list[Migration]) -> list[Migration]:
+async def migrate(conn: Connection, migrations: list[Migration]) -> list[Migration]:
     """Apply what has not been applied yet; returns the migrations applied now."""
     applied_now: list[Migration] = []
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
@@ -54,9 +54,7 @@ async def migrate(conn: asyncpg.Connection, migrations: list[Migration]) -> list
             key = (m.component, m.version)
             if key in done:
                 if done[key] != m.checksum:
-                    raise RuntimeError(
-                        f"migration {m.component}/{m.version:04d}_{m.name} changed after it was applied"
-                    )
+                    raise RuntimeError(f"migration {m.component}/{m.version:04d}_{m.name} changed after it was applied")
                 continue
             async with conn.transaction():
                 await conn.execute(m.sql)

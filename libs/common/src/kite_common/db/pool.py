@@ -7,10 +7,11 @@ from typing import Any
 
 import asyncpg
 
+from kite_common.db.types import Connection
 from kite_common.settings import DatabaseSettings
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
+async def _init_connection(conn: Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
     await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
@@ -28,7 +29,7 @@ async def create_pool(settings: DatabaseSettings | None = None, dsn: str | None 
     return pool
 
 
-async def connect(dsn: str) -> asyncpg.Connection:
+async def connect(dsn: str) -> Connection:
     conn: Any = await asyncpg.connect(dsn)
     await _init_connection(conn)
     return conn  # type: ignore[no-any-return]

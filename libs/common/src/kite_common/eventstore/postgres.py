@@ -14,10 +14,13 @@ from typing import Any
 
 import asyncpg
 
+from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope
 from kite_common.eventstore.errors import ConcurrencyConflict
 
-_COLUMNS = "position, tx_id::text::bigint AS tx_id, event_id, stream_id, stream_version, type, data, traceparent, occurred_at"
+_COLUMNS = (
+    "position, tx_id::text::bigint AS tx_id, event_id, stream_id, stream_version, type, data, traceparent, occurred_at"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -63,7 +66,7 @@ class PostgresEventStore:
 
     async def append(
         self,
-        conn: asyncpg.Connection,
+        conn: Connection,
         stream_id: str,
         expected_version: int,
         events: Sequence[EventEnvelope],
@@ -75,9 +78,7 @@ class PostgresEventStore:
         for offset, event in enumerate(events, start=1):
             if event.stream_version != expected_version + offset:
                 raise ValueError("event stream versions must continue from the expected version")
-        head = await conn.fetchval(
-            "SELECT max(stream_version) FROM events WHERE stream_id = $1", stream_id
-        )
+        head = await conn.fetchval("SELECT max(stream_version) FROM events WHERE stream_id = $1", stream_id)
         if (head or 0) != expected_version:
             raise ConcurrencyConflict(stream_id, expected_version)
         try:
@@ -85,25 +86,20 @@ class PostgresEventStore:
                 await conn.executemany(
                     """INSERT INTO events (event_id, stream_id, stream_version, type, data, traceparent, occurred_at)
                        VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-                    [
-                        (e.id, stream_id, e.stream_version, e.type, e.data, e.traceparent, e.time)
-                        for e in events
-                    ],
+                    [(e.id, stream_id, e.stream_version, e.type, e.data, e.traceparent, e.time) for e in events],
                 )
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "events_stream_version_unique":
                 raise ConcurrencyConflict(stream_id, expected_version) from exc
             raise
 
-    async def read_stream(self, conn: asyncpg.Connection, stream_id: str) -> list[EventEnvelope]:
+    async def read_stream(self, conn: Connection, stream_id: str) -> list[EventEnvelope]:
         rows = await conn.fetch(
             f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version", stream_id
         )
         return [self._envelope(r) for r in rows]
 
-    async def read_streams(
-        self, conn: asyncpg.Connection, stream_ids: Sequence[str]
-    ) -> dict[str, list[EventEnvelope]]:
+    async def read_streams(self, conn: Connection, stream_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
         rows = await conn.fetch(
             f"SELECT {_COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version",
             list(stream_ids),
@@ -114,7 +110,7 @@ class PostgresEventStore:
         return out
 
     async def read_all_after(
-        self, conn: asyncpg.Connection, after: GlobalPosition = START, limit: int = 1000
+        self, conn: Connection, after: GlobalPosition = START, limit: int = 1000
     ) -> list[StoredEvent]:
         """The next committed events after `after`, in a stable global order, never skipping a late commit."""
         rows = await conn.fetch(
@@ -130,7 +126,7 @@ class PostgresEventStore:
         return [StoredEvent(self._envelope(r), GlobalPosition(r["tx_id"], r["position"])) for r in rows]
 
     async def iterate_all(
-        self, conn: asyncpg.Connection, after: GlobalPosition = START, batch: int = 1000
+        self, conn: Connection, after: GlobalPosition = START, batch: int = 1000
     ) -> AsyncIterator[StoredEvent]:
         while True:
             page = await self.read_all_after(conn, after, batch)
@@ -140,6 +136,6 @@ class PostgresEventStore:
                 return
             after = page[-1].global_position
 
-    async def event_exists(self, conn: asyncpg.Connection, event_id: uuid.UUID) -> bool:
+    async def event_exists(self, conn: Connection, event_id: uuid.UUID) -> bool:
         found: Any = await conn.fetchval("SELECT 1 FROM events WHERE event_id = $1", event_id)
         return found is not None

@@ -80,8 +80,9 @@ def create_app(
         except Exception as exc:
             checks["broker"] = f"error: {type(exc).__name__}"
         ready = checks.get("database") == "ok" and checks.get("broker") == "ok" and "draining" not in checks
-        return JSONResponse({"status": "ready" if ready else "not-ready", "checks": checks},
-                            status_code=200 if ready else 503)
+        return JSONResponse(
+            {"status": "ready" if ready else "not-ready", "checks": checks}, status_code=200 if ready else 503
+        )
 
     for router in service.routers():
         app.include_router(router, dependencies=[Depends(current_principal)])

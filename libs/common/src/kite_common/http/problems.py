@@ -151,7 +151,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConcurrencyConflict)
     async def _conflict(request: Request, exc: ConcurrencyConflict) -> JSONResponse:
         return problem_response(
-            request, 409, "concurrency-conflict", "数据冲突", "该记录已被他人修改，请刷新后重试", stream_id=exc.stream_id
+            request,
+            409,
+            "concurrency-conflict",
+            "数据冲突",
+            "该记录已被他人修改，请刷新后重试",
+            stream_id=exc.stream_id,
         )
 
     @app.exception_handler(RequestValidationError)

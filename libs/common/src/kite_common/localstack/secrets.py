@@ -7,7 +7,12 @@ import os
 import secrets
 from pathlib import Path
 
-LOCAL_SECRET_NAMES = ("KITE_AUTH_JWT_SECRET", "KITE_CRYPTO_DATA_KEYS", "KITE_CRYPTO_HASH_KEY", "KITE_WEBHOOK_SIGNING_SECRET")
+LOCAL_SECRET_NAMES = (
+    "KITE_AUTH_JWT_SECRET",
+    "KITE_CRYPTO_DATA_KEYS",
+    "KITE_CRYPTO_HASH_KEY",
+    "KITE_WEBHOOK_SIGNING_SECRET",
+)
 
 
 def _generate() -> dict[str, str]:

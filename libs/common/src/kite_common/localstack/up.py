@@ -67,11 +67,24 @@ def up(data_dir: Path, port_base: int) -> None:
         (data_dir / "logs").mkdir(exist_ok=True)
         for i, name in enumerate(all_services()):
             port = port_base + i
-            env = {**os.environ, **secrets, "DATABASE_URL": dsns[name], "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-                   "KITE_HTTP_HOST": "127.0.0.1", "KITE_HTTP_PORT": str(port), "KITE_HTTP_DRAIN_SECONDS": "0"}
+            env = {
+                **os.environ,
+                **secrets,
+                "DATABASE_URL": dsns[name],
+                "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                "KITE_HTTP_HOST": "127.0.0.1",
+                "KITE_HTTP_PORT": str(port),
+                "KITE_HTTP_DRAIN_SECONDS": "0",
+            }
             log = open(data_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - lives with the child
-            children.append(subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "kite_common.cli", "run", name], env=env, stdout=log, stderr=subprocess.STDOUT))
+            children.append(
+                subprocess.Popen(  # noqa: S603
+                    [sys.executable, "-m", "kite_common.cli", "run", name],
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
             urls[name] = f"http://127.0.0.1:{port}"
         _wait_ready(urls, children)
         token = issue_dev_token(secrets["KITE_AUTH_JWT_SECRET"], roles=["admin"], jurisdiction="")

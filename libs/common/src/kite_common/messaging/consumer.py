@@ -19,6 +19,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from opentelemetry import trace
 
+from kite_common.db.types import Connection
 from kite_common.messaging.cloudevents_kafka import MalformedMessage, ReceivedEvent, decode, topic_for
 from kite_common.messaging.producer import client_options, create_producer
 from kite_common.settings import ConsumerSettings, KafkaSettings
@@ -27,7 +28,7 @@ from kite_common.tracing_context import attached
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("kite.consumer")
 
-EventHandler = Callable[[asyncpg.Connection, ReceivedEvent], Awaitable[None]]
+EventHandler = Callable[[Connection, ReceivedEvent], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class ConsumerRunner:
     async def commit_offsets(self, consumer: AIOKafkaConsumer) -> None:
         await consumer.commit()
 
-    async def handle(self, record: ConsumerRecord) -> None:  # type: ignore[type-arg]
+    async def handle(self, record: ConsumerRecord) -> None:
         try:
             event = decode(record.value, record.headers, record.topic, record.partition, record.offset)
         except MalformedMessage as exc:
@@ -103,7 +104,11 @@ class ConsumerRunner:
                 last_error = exc
                 log.warning(
                     "consumer %s failed on %s (attempt %d/%d): %s",
-                    self.name, event.envelope.id, attempt, self.settings.max_attempts, exc,
+                    self.name,
+                    event.envelope.id,
+                    attempt,
+                    self.settings.max_attempts,
+                    exc,
                 )
                 await asyncio.sleep(self.settings.retry_backoff_s * attempt)
         assert last_error is not None
@@ -111,16 +116,19 @@ class ConsumerRunner:
 
     async def _handle_once(self, event: ReceivedEvent) -> None:
         env = event.envelope
-        with attached(env.traceparent), tracer.start_as_current_span(
-            f"consume {event.topic}",
-            kind=trace.SpanKind.CONSUMER,
-            attributes={
-                "messaging.system": "kafka",
-                "messaging.destination.name": event.topic,
-                "messaging.consumer.group.name": self.group_id,
-                "messaging.message.id": str(env.id),
-                "cloudevents.event_type": env.type,
-            },
+        with (
+            attached(env.traceparent),
+            tracer.start_as_current_span(
+                f"consume {event.topic}",
+                kind=trace.SpanKind.CONSUMER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": event.topic,
+                    "messaging.consumer.group.name": self.group_id,
+                    "messaging.message.id": str(env.id),
+                    "cloudevents.event_type": env.type,
+                },
+            ),
         ):
             async with self.pool.acquire() as conn, conn.transaction():
                 first_time = await conn.fetchval(
@@ -135,9 +143,10 @@ class ConsumerRunner:
                 await self.spec.handler(conn, event)
         self.handled += 1
 
-    async def dead_letter(self, record: ConsumerRecord, error: BaseException, attempts: int) -> None:  # type: ignore[type-arg]
+    async def dead_letter(self, record: ConsumerRecord, error: BaseException, attempts: int) -> None:
         assert self._dlq is not None
-        headers = list(record.headers or ()) + [
+        headers = [
+            *list(record.headers or ()),
             ("kite_error", str(error)[:2000].encode()),
             ("kite_error_type", type(error).__name__.encode()),
             ("kite_error_trace", "".join(traceback.format_exception(error))[-4000:].encode()),
@@ -149,5 +158,6 @@ class ConsumerRunner:
         ]
         await self._dlq.send_and_wait(f"{record.topic}.dlq", value=record.value, key=record.key, headers=headers)
         self.dead_lettered += 1
-        log.error("consumer %s sent %s:%d@%d to the DLQ: %s", self.name, record.topic, record.partition,
-                  record.offset, error)
+        log.error(
+            "consumer %s sent %s:%d@%d to the DLQ: %s", self.name, record.topic, record.partition, record.offset, error
+        )

@@ -21,6 +21,7 @@ from opentelemetry import trace
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from kite_common.db.pool import connect
+from kite_common.db.types import Connection
 from kite_common.messaging.producer import create_producer
 from kite_common.settings import KafkaSettings, RelaySettings
 from kite_common.tracing_context import attached, current_traceparent
@@ -104,9 +105,7 @@ class OutboxRelay:
                 return await create_producer(self._kafka)
         return None  # pragma: no cover - AsyncRetrying either returns or raises
 
-    async def _publish_with_retry(
-        self, conn: asyncpg.Connection, producer: AIOKafkaProducer, stop: asyncio.Event
-    ) -> int:
+    async def _publish_with_retry(self, conn: Connection, producer: AIOKafkaProducer, stop: asyncio.Event) -> int:
         async for attempt in AsyncRetrying(
             retry=retry_if_exception_type((KafkaError, OSError, asyncio.TimeoutError)),
             wait=wait_exponential(multiplier=0.2, max=5),
@@ -120,7 +119,7 @@ class OutboxRelay:
                 return await self.publish_batch(conn, producer)
         return 0  # pragma: no cover
 
-    async def publish_batch(self, conn: asyncpg.Connection, producer: AIOKafkaProducer) -> int:
+    async def publish_batch(self, conn: Connection, producer: AIOKafkaProducer) -> int:
         rows = await conn.fetch(
             "SELECT id, topic, key, headers, body FROM outbox ORDER BY id LIMIT $1", self._settings.batch_size
         )
@@ -142,11 +141,17 @@ def _with_producer_span(topic: str, stored: list[list[str]]) -> list[tuple[str, 
     """Continue the trace stored with the event: a PRODUCER span whose context replaces the
     stored traceparent, so the consumer's span is a child of the publish."""
     headers = {k: v for k, v in stored}
-    with attached(headers.get("traceparent")), tracer.start_as_current_span(
-        f"publish {topic}",
-        kind=trace.SpanKind.PRODUCER,
-        attributes={"messaging.system": "kafka", "messaging.destination.name": topic,
-                    "messaging.message.id": headers.get("ce_id", "")},
+    with (
+        attached(headers.get("traceparent")),
+        tracer.start_as_current_span(
+            f"publish {topic}",
+            kind=trace.SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": topic,
+                "messaging.message.id": headers.get("ce_id", ""),
+            },
+        ),
     ):
         traceparent = current_traceparent()
     if traceparent:

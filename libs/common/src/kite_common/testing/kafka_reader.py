@@ -21,11 +21,13 @@ class RawMessage:
 def _read(bootstrap: str, topic: str, count: int, timeout: float) -> list[RawMessage]:
     from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
-    consumer = Consumer({
-        "bootstrap.servers": bootstrap,
-        "group.id": f"reader-{uuid.uuid4().hex}",
-        "enable.auto.commit": False,
-    })
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"reader-{uuid.uuid4().hex}",
+            "enable.auto.commit": False,
+        }
+    )
     out: list[RawMessage] = []
     deadline = time.monotonic() + timeout
     try:
@@ -41,8 +43,16 @@ def _read(bootstrap: str, topic: str, count: int, timeout: float) -> list[RawMes
             msg = consumer.poll(0.5)
             if msg is None or msg.error():
                 continue
-            out.append(RawMessage(msg.topic(), msg.partition(), msg.offset(), msg.key(), msg.value(),
-                                  {k: v for k, v in (msg.headers() or [])}))
+            out.append(
+                RawMessage(
+                    str(msg.topic()),
+                    int(msg.partition() or 0),
+                    int(msg.offset() or 0),
+                    msg.key(),
+                    msg.value(),
+                    _headers(msg.headers()),
+                )
+            )
     finally:
         consumer.close()
     return out
@@ -50,3 +60,8 @@ def _read(bootstrap: str, topic: str, count: int, timeout: float) -> list[RawMes
 
 async def read_messages(bootstrap: str, topic: str, count: int, timeout: float = 30) -> list[RawMessage]:
     return await asyncio.to_thread(_read, bootstrap, topic, count, timeout)
+
+
+def _headers(raw: object) -> dict[str, bytes]:
+    pairs: list[tuple[str, bytes]] = list(raw or [])  # type: ignore[call-overload]
+    return dict(pairs)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncpg
-
+from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload, EventRegistry
 from kite_common.messaging.cloudevents_kafka import ReceivedEvent
 from kite_common.messaging.consumer import ConsumerSpec
@@ -24,7 +23,7 @@ class TotalsProjection:
     name = "sample_totals"
     tables = ("sample_totals",)
 
-    async def apply(self, conn: asyncpg.Connection, event: EventEnvelope, payload: EventPayload) -> None:
+    async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
         if isinstance(payload, ItemAdded):
             await conn.execute(
                 """INSERT INTO sample_totals (item, quantity, events) VALUES ($1, $2, 1)
@@ -39,7 +38,7 @@ class PoisonError(RuntimeError):
     pass
 
 
-async def record_effect(conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+async def record_effect(conn: Connection, event: ReceivedEvent) -> None:
     """Records one effect per event; an item named "poison" always fails."""
     item = str(event.envelope.data.get("item"))
     if item == "poison":

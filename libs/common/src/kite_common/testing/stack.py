@@ -117,7 +117,7 @@ def auth(roles: Iterable[str] = ("admin",), jurisdiction: str = "", subject: str
 
 class _Server(uvicorn.Server):
     @contextlib.contextmanager
-    def capture_signals(self):  # type: ignore[no-untyped-def,override]
+    def capture_signals(self):  # type: ignore[no-untyped-def]
         yield
 
 
@@ -144,8 +144,12 @@ class RunningService:
         self.pool = await create_pool(DatabaseSettings(database_pool_max=5), dsn=self.dsn)
         if "api" in roles:
             port = free_port()
-            app = create_app(self.service, database=DatabaseSettings(database_url=self.dsn, database_pool_max=5),
-                             kafka=self.kafka, http=HttpSettings(port=port))
+            app = create_app(
+                self.service,
+                database=DatabaseSettings(database_url=self.dsn, database_pool_max=5),
+                kafka=self.kafka,
+                http=HttpSettings(port=port),
+            )
             self._server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
             self._tasks.append(asyncio.create_task(self._server.serve()))
             self.base_url = f"http://127.0.0.1:{port}"
@@ -164,7 +168,7 @@ class RunningService:
                 self.consumers.append(runner)
                 self._tasks.append(asyncio.create_task(runner.run(self.stop_event)))
             for worker in self.service.workers:
-                self._tasks.append(asyncio.create_task(worker(self.pool, self.stop_event)))
+                self._tasks.append(asyncio.ensure_future(worker(self.pool, self.stop_event)))
         return self
 
     async def stop(self) -> None:
@@ -181,7 +185,10 @@ class RunningService:
 
 @contextlib.asynccontextmanager
 async def running(
-    infra: Infra, service: ServiceDefinition, prefix: str, roles: Iterable[str] = ("api", "relay", "consume"),
+    infra: Infra,
+    service: ServiceDefinition,
+    prefix: str,
+    roles: Iterable[str] = ("api", "relay", "consume"),
     dsn: str | None = None,
 ) -> AsyncIterator[RunningService]:
     own_db = dsn is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-import asyncpg
+from kite_common.db.types import Connection
 from kite_common.privacy import FieldProtector, mask_id_number, mask_phone
 
 ID_CONTEXT = "member.id_number"
@@ -28,13 +28,13 @@ class PiiVault:
     def phone_hash(self, phone: str) -> bytes:
         return self.protector.blind_index(phone, PHONE_CONTEXT)
 
-    async def find_by_id_number(self, conn: asyncpg.Connection, id_number: str) -> uuid.UUID | None:
+    async def find_by_id_number(self, conn: Connection, id_number: str) -> uuid.UUID | None:
         found: uuid.UUID | None = await conn.fetchval(
             "SELECT member_id FROM member_pii WHERE id_number_hash = $1", self.id_hash(id_number)
         )
         return found
 
-    async def store(self, conn: asyncpg.Connection, member_id: uuid.UUID, numbers: PersonalNumbers) -> None:
+    async def store(self, conn: Connection, member_id: uuid.UUID, numbers: PersonalNumbers) -> None:
         p = self.protector
         await conn.execute(
             """INSERT INTO member_pii (member_id, id_number_enc, id_number_hash, id_number_masked,

@@ -33,23 +33,40 @@ def pii_vault() -> PiiVault:
 
 def _to_response(row: asyncpg.Record) -> MemberResponse:
     return MemberResponse(
-        member_id=row["member_id"], name=row["name"], gender=row["gender"], birth_year=row["birth_year"],
-        id_number=row["id_number_masked"], phone=row["phone_masked"],
-        origin_division_code=row["origin_division_code"], current_city=row["current_city"],
-        employer=row["employer"], is_party_member=row["is_party_member"], skills=list(row["skills"]),
-        registered_at=row["registered_at"], version=row["version"],
+        member_id=row["member_id"],
+        name=row["name"],
+        gender=row["gender"],
+        birth_year=row["birth_year"],
+        id_number=row["id_number_masked"],
+        phone=row["phone_masked"],
+        origin_division_code=row["origin_division_code"],
+        current_city=row["current_city"],
+        employer=row["employer"],
+        is_party_member=row["is_party_member"],
+        skills=list(row["skills"]),
+        registered_at=row["registered_at"],
+        version=row["version"],
     )
 
 
 @router.post("", status_code=201, response_model=MemberResponse, summary="登记人员")
 async def register(
-    body: RegisterMemberRequest, principal: Writer, runtime: Runtime, response: Response,
+    body: RegisterMemberRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
     vault: Annotated[PiiVault, Depends(pii_vault)],
 ) -> MemberResponse:
     reg = Registration(
-        name=body.name, id_number=body.id_number, phone=body.phone, gender=body.gender,
-        origin_division_code=body.origin_division_code, current_city=body.current_city,
-        employer=body.employer, is_party_member=body.is_party_member, skills=tuple(body.skills),
+        name=body.name,
+        id_number=body.id_number,
+        phone=body.phone,
+        gender=body.gender,
+        origin_division_code=body.origin_division_code,
+        current_city=body.current_city,
+        employer=body.employer,
+        is_party_member=body.is_party_member,
+        skills=tuple(body.skills),
     )
     member = await register_member(runtime, vault, principal, reg)
     async with runtime.pool.acquire() as conn:

@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 from kite_common.auth import Principal
+from kite_common.db.types import Connection
 from kite_common.http.problems import Forbidden, NotFound, Problem
 
 _SELECT = """SELECT m.member_id, m.name, m.gender, m.birth_year, m.origin_division_code, m.current_city,
@@ -37,7 +38,7 @@ def decode_cursor(cursor: str) -> uuid.UUID:
         raise Problem("分页游标无效", status=400, code="bad-cursor") from exc
 
 
-async def get_member(conn: asyncpg.Connection, principal: Principal, member_id: uuid.UUID) -> asyncpg.Record:
+async def get_member(conn: Connection, principal: Principal, member_id: uuid.UUID) -> asyncpg.Record:
     row = await conn.fetchrow(_SELECT + " WHERE m.member_id = $1", member_id)
     if row is None:
         raise NotFound("未找到该人员", code="member-not-found")
@@ -47,17 +48,22 @@ async def get_member(conn: asyncpg.Connection, principal: Principal, member_id: 
 
 
 async def list_members(
-    conn: asyncpg.Connection, principal: Principal, f: MemberFilter, limit: int, cursor: str | None
+    conn: Connection, principal: Principal, f: MemberFilter, limit: int, cursor: str | None
 ) -> tuple[list[asyncpg.Record], str | None]:
     where = ["m.origin_division_code LIKE $1"]
     args: list[Any] = [principal.jurisdiction_like]
     if f.origin_prefix:
-        if not (f.origin_prefix.startswith(principal.jurisdiction) or principal.jurisdiction.startswith(f.origin_prefix)):
+        if not (
+            f.origin_prefix.startswith(principal.jurisdiction) or principal.jurisdiction.startswith(f.origin_prefix)
+        ):
             return [], None
         args.append(f.origin_prefix + "%")
         where.append(f"m.origin_division_code LIKE ${len(args)}")
-    for column, value in (("current_city", f.current_city), ("employer", f.employer),
-                          ("is_party_member", f.is_party_member)):
+    for column, value in (
+        ("current_city", f.current_city),
+        ("employer", f.employer),
+        ("is_party_member", f.is_party_member),
+    ):
         if value is not None:
             args.append(value)
             where.append(f"m.{column} = ${len(args)}")
@@ -68,8 +74,6 @@ async def list_members(
         args.append(decode_cursor(cursor))
         where.append(f"m.member_id > ${len(args)}")
     args.append(limit + 1)
-    rows = await conn.fetch(
-        f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY m.member_id LIMIT ${len(args)}", *args
-    )
+    rows = await conn.fetch(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY m.member_id LIMIT ${len(args)}", *args)
     next_cursor = encode_cursor(rows[limit - 1]["member_id"]) if len(rows) > limit else None
     return list(rows[:limit]), next_cursor

@@ -13,9 +13,7 @@ from kite_roster.domain.identity import normalise_id_number
 from kite_roster.domain.member import Member, MemberRuleViolation, Registration, stream_id
 
 
-async def register_member(
-    runtime: ServiceRuntime, vault: PiiVault, principal: Principal, reg: Registration
-) -> Member:
+async def register_member(runtime: ServiceRuntime, vault: PiiVault, principal: Principal, reg: Registration) -> Member:
     if not principal.covers(reg.origin_division_code):
         raise Forbidden("户籍地不在您的管辖范围内，不能登记", code="outside-jurisdiction")
     member = Member(new_id())
@@ -33,8 +31,8 @@ async def register_member(
         try:
             await vault.store(uow.conn, member.member_id, PersonalNumbers(id_number, reg.phone))
         except asyncpg.UniqueViolationError as exc:  # a concurrent registration of the same person won
-            existing = await _existing_after_race(runtime, vault, id_number)
-            raise Conflict("该身份证号已登记", code="duplicate-id-number", existing_member_id=existing) from exc
+            winner = await _existing_after_race(runtime, vault, id_number)
+            raise Conflict("该身份证号已登记", code="duplicate-id-number", existing_member_id=winner) from exc
         await uow.append(stream_id(member.member_id), 0, events)
     for event in events:
         member.apply(event)
