@@ -126,3 +126,12 @@ async def test_huge_body_is_refused(roster):
         )
     assert response.status_code == 413
     assert response.json()["title"] == "请求体过大"
+
+
+async def test_metrics_count_requests_by_route_template_without_ids(roster):
+    async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
+        created = await http.post("/members", json=member_body(18))
+        await http.get(f"/members/{created.json()['member_id']}")
+        metrics = (await http.get("/metrics")).text
+    assert 'route="/members/{member_id}"' in metrics and 'status="200"' in metrics
+    assert created.json()["member_id"] not in metrics

@@ -75,27 +75,43 @@ class UnitOfWork:
     async def append(
         self, stream_id: str, expected_version: int, events: Sequence[EventPayload | NewEvent]
     ) -> list[EventEnvelope]:
-        traceparent = current_traceparent()
-        envelopes: list[EventEnvelope] = []
-        payloads: list[EventPayload] = []
-        for i, item in enumerate(events, start=1):
-            new = item if isinstance(item, NewEvent) else NewEvent(item)
-            payloads.append(new.payload)
-            envelopes.append(
-                EventEnvelope(
-                    id=new.id,
-                    source=self._registry.source,
-                    type=self._registry.type_of(new.payload),
-                    subject=stream_id,
-                    time=new.time,
-                    data=new.payload.model_dump(mode="json"),
-                    stream_version=expected_version + i,
-                    traceparent=traceparent,
-                )
+        return await append_events(
+            self.conn, self._registry, self._projections, self._topic, stream_id, expected_version, events
+        )
+
+
+async def append_events(
+    conn: Connection,
+    registry: EventRegistry,
+    projections: Sequence[Projection],
+    topic: str,
+    stream_id: str,
+    expected_version: int,
+    events: Sequence[EventPayload | NewEvent],
+) -> list[EventEnvelope]:
+    """The write itself, in the caller's transaction: store, inline projections, outbox. A consumer
+    handler uses it on the connection of its inbox transaction."""
+    traceparent = current_traceparent()
+    envelopes: list[EventEnvelope] = []
+    payloads: list[EventPayload] = []
+    for i, item in enumerate(events, start=1):
+        new = item if isinstance(item, NewEvent) else NewEvent(item)
+        payloads.append(new.payload)
+        envelopes.append(
+            EventEnvelope(
+                id=new.id,
+                source=registry.source,
+                type=registry.type_of(new.payload),
+                subject=stream_id,
+                time=new.time,
+                data=new.payload.model_dump(mode="json"),
+                stream_version=expected_version + i,
+                traceparent=traceparent,
             )
-        await self._store.append(self.conn, stream_id, expected_version, envelopes)
-        for envelope, payload in zip(envelopes, payloads, strict=True):
-            for projection in self._projections:
-                await projection.apply(self.conn, envelope, payload)
-        await write_outbox(self.conn, self._topic, envelopes)
-        return envelopes
+        )
+    await PostgresEventStore(registry.source).append(conn, stream_id, expected_version, envelopes)
+    for envelope, payload in zip(envelopes, payloads, strict=True):
+        for projection in projections:
+            await projection.apply(conn, envelope, payload)
+    await write_outbox(conn, topic, envelopes)
+    return envelopes

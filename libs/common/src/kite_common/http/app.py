@@ -16,6 +16,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from kite_common.auth.dependencies import current_principal
 from kite_common.auth.tokens import TokenVerifier
 from kite_common.db.pool import create_pool
+from kite_common.http.metrics import MetricsMiddleware, metrics_endpoint
 from kite_common.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from kite_common.http.problems import install_problem_handlers
 from kite_common.messaging.producer import client_options
@@ -87,7 +88,9 @@ def create_app(
     for router in service.routers():
         app.include_router(router, dependencies=[Depends(current_principal)])
 
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="livez,readyz")
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="livez,readyz,metrics")
+    app.add_middleware(MetricsMiddleware, service=service.name)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=http.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from kite_common.service import ServiceDefinition
+
+from kite_casework.adapters.case_projection import CaseProjection
+from kite_casework.adapters.member_directory import MEMBER_DIRECTORY
+from kite_casework.api.cases import router as cases_router
+from kite_casework.domain.events import registry
+
+SERVICE = ServiceDefinition(
+    name="casework",
+    title="Kite 风筝 · 诉求办理 (casework)",
+    registry=registry,
+    migrations_package="kite_casework.migrations",
+    routers=lambda: [cases_router],
+    projections=(CaseProjection(),),
+    consumers=(MEMBER_DIRECTORY,),
+)

@@ -1,0 +1,27 @@
+"""Keeps the inbox from notify's events: created (through the in-app channel) and read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kite_common.events import EventEnvelope, EventPayload
+
+from kite_notify.adapters.channels.in_app import InAppChannel
+from kite_notify.adapters.db import Conn
+from kite_notify.domain.channel import NotificationMessage
+from kite_notify.domain.events import NotificationCreated, NotificationRead
+
+
+class InboxProjection:
+    name: str = "member_inbox"
+    tables: Sequence[str] = ("member_inbox",)
+
+    async def apply(self, conn: Conn, event: EventEnvelope, payload: EventPayload) -> None:
+        if isinstance(payload, NotificationCreated) and "in_app" in payload.channels:
+            message = NotificationMessage(event.id, event.subject, event.type, event.time, payload)
+            await InAppChannel(conn).deliver(message)
+        elif isinstance(payload, NotificationRead):
+            await conn.execute(
+                "UPDATE member_inbox SET read_at = $2 WHERE notification_id = $1 AND read_at IS NULL",
+                payload.notification_id, event.time,
+            )

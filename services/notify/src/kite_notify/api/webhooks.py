@@ -1,0 +1,47 @@
+"""/webhooks: where notifications are pushed, signed."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import asyncpg
+from fastapi import APIRouter, Depends, Response
+from kite_common.auth import Principal, Role, require_roles
+from kite_common.http.app import runtime_of
+from kite_common.runtime import ServiceRuntime
+
+from kite_notify.api.schemas import SubscribeWebhookRequest, WebhookSubscriptionList, WebhookSubscriptionResponse
+from kite_notify.application.webhook_subscriptions import list_subscriptions, subscribe, unsubscribe
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+Manager = Annotated[Principal, Depends(require_roles(Role.NOTIFIER))]
+Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
+
+
+def _response(row: asyncpg.Record) -> WebhookSubscriptionResponse:
+    return WebhookSubscriptionResponse(
+        subscription_id=row["subscription_id"], url=row["url"], kinds=row["kinds"], jurisdiction=row["jurisdiction"],
+        created_by=row["created_by"], created_at=row["created_at"],
+    )
+
+
+@router.post("", status_code=201, response_model=WebhookSubscriptionResponse, summary="订阅通知推送")
+async def create(
+    body: SubscribeWebhookRequest, principal: Manager, runtime: Runtime, response: Response
+) -> WebhookSubscriptionResponse:
+    row = await subscribe(runtime, principal, body.url, body.kinds)
+    response.headers["Location"] = f"/webhooks/{row['subscription_id']}"
+    return _response(row)
+
+
+@router.get("", response_model=WebhookSubscriptionList, summary="查看推送订阅")
+async def list_(principal: Manager, runtime: Runtime) -> WebhookSubscriptionList:
+    return WebhookSubscriptionList(items=[_response(r) for r in await list_subscriptions(runtime, principal)])
+
+
+@router.delete("/{subscription_id}", status_code=204, summary="取消推送订阅")
+async def delete(subscription_id: uuid.UUID, principal: Manager, runtime: Runtime) -> Response:
+    await unsubscribe(runtime, principal, subscription_id)
+    return Response(status_code=204)

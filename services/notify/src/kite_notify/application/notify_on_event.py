@@ -1,0 +1,45 @@
+"""Consumer handler: an event from roster, casework or jobs becomes a notification for its member.
+
+Runs inside the consumer's inbox transaction, so the notification, its inbox row, its pending
+webhook deliveries and the inbox record commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from kite_common.messaging.cloudevents_kafka import ReceivedEvent
+
+from kite_notify.adapters import delivery_queue, member_directory, subscription_store
+from kite_notify.adapters.db import Conn
+from kite_notify.adapters.event_writer import append_on, stream_version
+from kite_notify.adapters.member_directory import DirectoryEntry
+from kite_notify.application.topics import own_topic_beside
+from kite_notify.domain.events import ChannelName
+from kite_notify.domain.notification import Notification, notification_id_for, stream_id
+from kite_notify.domain.source_events import MemberRegistered, parse_source_event
+from kite_notify.domain.templates import render
+
+
+async def notify_on_event(conn: Conn, received: ReceivedEvent) -> None:
+    env = received.envelope
+    event = parse_source_event(env.type, env.data)
+    if event is None:
+        return  # not an event that notifies anyone
+    if isinstance(event, MemberRegistered):
+        await member_directory.remember(
+            conn, DirectoryEntry(event.member_id, event.name, event.origin_division_code)
+        )
+    known = await member_directory.look_up(conn, event.member_id)
+    draft = render(event, known.name if known else None)
+
+    notification_id = notification_id_for(env.source, env.id)
+    stream = stream_id(notification_id)
+    if await stream_version(conn, stream) > 0:
+        return  # this source event already made its notification (redelivered past the inbox)
+
+    subscriptions = await subscription_store.matching(conn, draft.kind, draft.origin_division_code)
+    channels: list[ChannelName] = ["in_app", "webhook"] if subscriptions else ["in_app"]
+    events = Notification(notification_id).create(draft, env.id, channels)
+    topic = own_topic_beside(received.topic)
+    stored = await append_on(conn, topic, stream, 0, events)
+    if subscriptions:
+        await delivery_queue.enqueue(conn, notification_id, subscriptions, stored[0].id, topic)

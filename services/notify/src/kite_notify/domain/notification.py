@@ -1,0 +1,115 @@
+"""The notification aggregate: pure decisions, no I/O."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from kite_common.events import EventPayload
+
+from kite_notify.domain.events import (
+    ChannelName,
+    NotificationCreated,
+    NotificationDelivered,
+    NotificationDeliveryFailed,
+    NotificationRead,
+)
+from kite_notify.domain.templates import Draft
+
+# Fixed forever: notification ids are derived from it, so changing it would duplicate notifications.
+_NAMESPACE = uuid.UUID("6b697465-6e6f-7469-6679-000000000001")
+MAX_ERROR_CHARS = 500
+
+
+class NotificationRuleViolation(ValueError):
+    """A request the domain refuses; the message is for people (Chinese)."""
+
+
+def notification_id_for(source: str, event_id: uuid.UUID) -> uuid.UUID:
+    """One source event, one notification: the id is a function of the CloudEvents source and id,
+    so a redelivered event finds the notification it already made."""
+    return uuid.uuid5(_NAMESPACE, f"{source}#{event_id}")
+
+
+def stream_id(notification_id: uuid.UUID) -> str:
+    return f"notification-{notification_id}"
+
+
+Target = tuple[ChannelName, uuid.UUID | None]  # a channel, and the webhook subscription for "webhook"
+
+
+@dataclass
+class Notification:
+    notification_id: uuid.UUID
+    member_id: uuid.UUID | None = None
+    created: bool = False
+    read: bool = False
+    delivered: set[Target] = field(default_factory=set)
+    failed: set[Target] = field(default_factory=set)
+
+    @classmethod
+    def replay(cls, notification_id: uuid.UUID, events: list[EventPayload]) -> Notification:
+        n = cls(notification_id)
+        for event in events:
+            n.apply(event)
+        return n
+
+    def apply(self, event: EventPayload) -> None:
+        if isinstance(event, NotificationCreated):
+            self.created, self.member_id = True, event.member_id
+        elif isinstance(event, NotificationDelivered):
+            self.delivered.add((event.channel, event.subscription_id))
+        elif isinstance(event, NotificationDeliveryFailed):
+            self.failed.add((event.channel, event.subscription_id))
+        elif isinstance(event, NotificationRead):
+            self.read = True
+
+    def create(
+        self, draft: Draft, source_event_id: uuid.UUID, channels: list[ChannelName]
+    ) -> list[EventPayload]:
+        """Created and, for the in-app channel, delivered in the same breath: the inbox is written in
+        the transaction that stores the notification."""
+        if self.created:
+            return []
+        events: list[EventPayload] = [
+            NotificationCreated(
+                notification_id=self.notification_id, member_id=draft.member_id,
+                origin_division_code=draft.origin_division_code, kind=draft.kind, title=draft.title,
+                body=draft.body, source_event_id=source_event_id, channels=channels,
+            )
+        ]
+        if "in_app" in channels:
+            events.append(NotificationDelivered(notification_id=self.notification_id, channel="in_app", attempt=1))
+        return events
+
+    def record_delivery(
+        self, channel: ChannelName, subscription_id: uuid.UUID | None, attempt: int
+    ) -> list[EventPayload]:
+        """Idempotent: a delivery repeated after a crash is recorded once."""
+        self._require_created()
+        if (channel, subscription_id) in self.delivered:
+            return []
+        return [NotificationDelivered(notification_id=self.notification_id, channel=channel,
+                                      subscription_id=subscription_id, attempt=attempt)]
+
+    def record_failure(
+        self, channel: ChannelName, subscription_id: uuid.UUID | None, attempt: int, error: str
+    ) -> list[EventPayload]:
+        self._require_created()
+        target = (channel, subscription_id)
+        if target in self.delivered or target in self.failed:
+            return []
+        return [NotificationDeliveryFailed(notification_id=self.notification_id, channel=channel,
+                                           subscription_id=subscription_id, attempt=attempt,
+                                           error=error[:MAX_ERROR_CHARS])]
+
+    def mark_read(self, read_by: str) -> list[EventPayload]:
+        self._require_created()
+        if self.read:
+            return []
+        assert self.member_id is not None
+        return [NotificationRead(notification_id=self.notification_id, member_id=self.member_id, read_by=read_by)]
+
+    def _require_created(self) -> None:
+        if not self.created:
+            raise NotificationRuleViolation("该消息不存在")

@@ -1,0 +1,158 @@
+"""Fixtures for notify's integration tests: the service, a webhook receiver, and a way to publish the
+other services' events onto their (test-prefixed) topics."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import uvicorn
+from kite_common.clock import utcnow
+from kite_common.events import EventEnvelope
+from kite_common.ids import new_id
+from kite_common.localstack.infra import free_port
+from kite_common.messaging.cloudevents_kafka import encode, topic_for
+from kite_common.messaging.producer import create_producer
+from kite_common.testing.stack import running
+from kite_notify.service import SERVICE
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+COUNTY = "522631"  # 黎平县, 贵州
+ORIGIN = f"{COUNTY}101001"
+
+
+class Events:
+    """Builders of the other services' CloudEvents, as their contracts describe them."""
+
+    county = COUNTY
+    origin = ORIGIN
+
+    @staticmethod
+    def member_registered(member_id: uuid.UUID, name: str = "张三", origin: str = ORIGIN) -> EventEnvelope:
+        return _event("roster", "member-registered", f"member-{member_id}", {
+            "member_id": str(member_id), "name": name, "gender": "male", "birth_year": 1990,
+            "origin_division_code": origin, "current_city": "杭州", "employer": "杭州某电子厂",
+            "is_party_member": True, "skills": ["电工", "焊工"], "registered_by": "registrar-1",
+        })
+
+    @staticmethod
+    def case_opened(member_id: uuid.UUID, origin: str = ORIGIN) -> EventEnvelope:
+        case_id = new_id()
+        return _event("casework", "case-opened", f"case-{case_id}", {
+            "case_id": str(case_id), "member_id": str(member_id), "origin_division_code": origin,
+            "category": "wage_arrears", "urgency": "high", "description": "工厂拖欠三个月工资", "sla_tier": "week",
+            "deadline": (utcnow() + timedelta(days=7)).isoformat(), "opened_by": "caseworker-1",
+        })
+
+    @staticmethod
+    def job_matched(member_id: uuid.UUID, origin: str = ORIGIN) -> EventEnvelope:
+        posting_id = new_id()
+        return _event("jobs", "job-matched", f"posting-{posting_id}", {
+            "posting_id": str(posting_id), "member_id": str(member_id), "employer_id": str(new_id()),
+            "title": "电子厂普工", "city": "杭州", "matched_skills": ["电工"], "score": 0.8,
+            "member_origin_division_code": origin,
+        })
+
+
+def _event(service: str, name: str, subject: str, data: dict[str, Any]) -> EventEnvelope:
+    return EventEnvelope(id=new_id(), source=f"/kite/{service}", type=f"kite.{service}.{name}.v1",
+                         subject=subject, time=datetime.now(UTC), data=data, stream_version=1)
+
+
+@pytest.fixture
+def make() -> type[Events]:
+    return Events
+
+
+Publish = Callable[..., Awaitable[None]]
+
+
+@pytest.fixture
+def publish(infra, prefix) -> Publish:
+    """Publish CloudEvents to the topics of the services that own them, as their relays would."""
+
+    async def _publish(*events: EventEnvelope) -> None:
+        producer = await create_producer(infra.kafka(prefix))
+        try:
+            for event in events:
+                service = event.source.rsplit("/", 1)[-1]
+                key, value, headers = encode(event)
+                await producer.send_and_wait(topic_for(service, prefix), value=value, key=key, headers=headers)
+        finally:
+            await producer.stop()
+
+    return _publish
+
+
+@pytest.fixture
+def webhook_settings(monkeypatch) -> dict[str, str]:
+    """Quick retries for tests; a test may change these before the service starts."""
+    values = {"KITE_WEBHOOK_BACKOFF_INITIAL_S": "0.05", "KITE_WEBHOOK_MAX_ATTEMPTS": "4",
+              "KITE_WEBHOOK_TIMEOUT_S": "2"}
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+@pytest.fixture
+async def notify(infra, prefix, webhook_settings):
+    async with running(infra, SERVICE, prefix) as svc:
+        yield svc
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    """A real HTTP server that takes webhook POSTs; it answers 503 to the first `fail_first` of them."""
+
+    url: str = ""
+    fail_first: int = 0
+    posts: list[Received] = field(default_factory=list)
+    accepted: list[Received] = field(default_factory=list)
+
+    async def handle(self, request: Request) -> Response:
+        got = Received({k.lower(): v for k, v in request.headers.items()}, await request.body())
+        self.posts.append(got)
+        if len(self.posts) <= self.fail_first:
+            return Response("busy", status_code=503)
+        self.accepted.append(got)
+        return Response(status_code=204)
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self):  # type: ignore[no-untyped-def,override]
+        yield
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    rec = Receiver()
+    port = free_port()
+    app = Starlette(routes=[Route("/hooks/kite", rec.handle, methods=["POST"])])
+    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):
+        if server.started:
+            break
+        await asyncio.sleep(0.02)
+    else:
+        raise RuntimeError("webhook receiver did not start")
+    rec.url = f"http://127.0.0.1:{port}/hooks/kite"
+    yield rec
+    server.should_exit = True
+    await task
