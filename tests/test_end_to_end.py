@@ -34,8 +34,11 @@ async def webhook_receiver():
         return Response(status_code=204)
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=[Route("/hook", hook, methods=["POST"])]),
-                                           host="127.0.0.1", port=port, log_config=None))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            Starlette(routes=[Route("/hook", hook, methods=["POST"])]), host="127.0.0.1", port=port, log_config=None
+        )
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110 - uvicorn offers no started event
         await asyncio.sleep(0.05)
@@ -62,32 +65,55 @@ async def test_member_case_job_and_three_notifications(infra, prefix):
         subscribed = await notify_http.post("/webhooks", json={"url": hook_url})
         assert subscribed.status_code == 201, subscribed.text
 
-        registered = await roster_http.post("/members", json={
-            "name": "吴德明", "id_number": first17 + check_digit(first17), "phone": "13700001111",
-            "origin_division_code": f"{COUNTY}104203", "current_city": "杭州", "employer": "杭州某建筑公司",
-            "is_party_member": True, "skills": ["电工"],
-        })
+        registered = await roster_http.post(
+            "/members",
+            json={
+                "name": "吴德明",
+                "id_number": first17 + check_digit(first17),
+                "phone": "13700001111",
+                "origin_division_code": f"{COUNTY}104203",
+                "current_city": "杭州",
+                "employer": "杭州某建筑公司",
+                "is_party_member": True,
+                "skills": ["电工"],
+            },
+        )
         assert registered.status_code == 201, registered.text
         member_id = registered.json()["member_id"]
 
         async def open_case():
-            response = await case_http.post("/cases", json={
-                "member_id": member_id, "category": "wage_arrears", "urgency": "high",
-                "description": "工地拖欠三个月工资，共计一万二千元",
-            })
+            response = await case_http.post(
+                "/cases",
+                json={
+                    "member_id": member_id,
+                    "category": "wage_arrears",
+                    "urgency": "high",
+                    "description": "工地拖欠三个月工资，共计一万二千元",
+                },
+            )
             return response if response.status_code != 422 else None  # 422 until casework knows the member
 
         opened = await eventually(open_case)
         assert opened.status_code == 201, opened.text
         assert opened.json()["deadline"] > opened.json()["opened_at"]
 
-        employer = await jobs_http.post("/employers", json={
-            "name": "杭州某电子有限公司", "city": "杭州", "area_division_code": "330106000000"})
+        employer = await jobs_http.post(
+            "/employers", json={"name": "杭州某电子有限公司", "city": "杭州", "area_division_code": "330106000000"}
+        )
         assert employer.status_code == 201, employer.text
-        posting = await jobs_http.post("/postings", json={
-            "employer_id": employer.json()["employer_id"], "title": "电工", "city": "杭州",
-            "skills_required": ["电工"], "headcount": 5, "wage_min": 6000, "wage_max": 8000,
-            "area_division_code": "330106000000"})
+        posting = await jobs_http.post(
+            "/postings",
+            json={
+                "employer_id": employer.json()["employer_id"],
+                "title": "电工",
+                "city": "杭州",
+                "skills_required": ["电工"],
+                "headcount": 5,
+                "wage_min": 6000,
+                "wage_max": 8000,
+                "area_division_code": "330106000000",
+            },
+        )
         assert posting.status_code == 201, posting.text
         posting_id = posting.json()["posting_id"]
 

@@ -24,8 +24,12 @@ def id_number(seq: int, area: str) -> str:
 
 async def register_member(stack, seq: int, city: str, skills: list[str], county: str = COUNTY) -> str:
     body = {
-        "name": f"务工人员{seq}", "id_number": id_number(seq, county), "phone": f"138{seq:08d}",
-        "origin_division_code": f"{county}101001", "current_city": city, "skills": skills,
+        "name": f"务工人员{seq}",
+        "id_number": id_number(seq, county),
+        "phone": f"138{seq:08d}",
+        "origin_division_code": f"{county}101001",
+        "current_city": city,
+        "skills": skills,
     }
     async with stack.roster.client(headers=auth(["registrar"], county)) as http:
         created = await http.post("/members", json=body)
@@ -42,15 +46,30 @@ async def projected(stack, member_ids: list[str]) -> None:
 
 
 async def employer_and_posting(http, city: str = "杭州", skills: tuple[str, ...] = ("电工", "焊工")) -> dict:
-    employer = await http.post("/employers", json={
-        "name": "杭州某电子厂", "unified_social_credit_code": "91330106MA2CFQ0B1K", "city": "杭州",
-        "area_division_code": "330106001001", "contact_name": "王经理",
-    })
+    employer = await http.post(
+        "/employers",
+        json={
+            "name": "杭州某电子厂",
+            "unified_social_credit_code": "91330106MA2CFQ0B1K",
+            "city": "杭州",
+            "area_division_code": "330106001001",
+            "contact_name": "王经理",
+        },
+    )
     assert employer.status_code == 201, employer.text
-    posting = await http.post("/postings", json={
-        "employer_id": employer.json()["employer_id"], "title": "电工", "city": city, "skills_required": list(skills),
-        "headcount": 5, "wage_min": 6000, "wage_max": 9000, "area_division_code": "330106001001",
-    })
+    posting = await http.post(
+        "/postings",
+        json={
+            "employer_id": employer.json()["employer_id"],
+            "title": "电工",
+            "city": city,
+            "skills_required": list(skills),
+            "headcount": 5,
+            "wage_min": 6000,
+            "wage_max": 9000,
+            "area_division_code": "330106001001",
+        },
+    )
     assert posting.status_code == 201, posting.text
     return posting.json()
 
@@ -69,7 +88,8 @@ async def test_match_picks_exactly_the_callers_people_in_the_city_with_the_skill
         assert matched.status_code == 200, matched.text
         items = matched.json()["items"]
         assert [(m["member_id"], m["score"], m["matched_skills"]) for m in items] == [
-            (both, 1.0, ["焊工", "电工"]), (one, 0.5, ["电工"]),
+            (both, 1.0, ["焊工", "电工"]),
+            (one, 0.5, ["电工"]),
         ]
         assert items[0]["member_name"] == "务工人员1"
 
@@ -149,8 +169,12 @@ async def test_rebuilt_read_models_equal_the_live_ones(stack):
 
     async def snapshot() -> dict[str, list]:
         out = {}
-        for table, key in (("employers", "employer_id"), ("postings", "posting_id"),
-                           ("matches", "posting_id, member_id"), ("members", "member_id")):
+        for table, key in (
+            ("employers", "employer_id"),
+            ("postings", "posting_id"),
+            ("matches", "posting_id, member_id"),
+            ("members", "member_id"),
+        ):
             out[table] = [dict(r) for r in await stack.jobs.pool.fetch(f"SELECT * FROM {table} ORDER BY {key}")]
         return out
 

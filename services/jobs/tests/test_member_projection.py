@@ -14,14 +14,28 @@ MEMBER = uuid.UUID("01930000-0000-7000-8000-000000000001")
 
 def roster_event(event_type: str, version: int = 1, **data: object) -> ReceivedEvent:
     body: dict[str, object] = {
-        "member_id": str(MEMBER), "name": "张三", "gender": "male", "birth_year": 1990,
-        "origin_division_code": "522631101001", "current_city": "杭州", "employer": None,
-        "is_party_member": True, "skills": ["焊工", "电工"], "registered_by": "registrar",
+        "member_id": str(MEMBER),
+        "name": "张三",
+        "gender": "male",
+        "birth_year": 1990,
+        "origin_division_code": "522631101001",
+        "current_city": "杭州",
+        "employer": None,
+        "is_party_member": True,
+        "skills": ["焊工", "电工"],
+        "registered_by": "registrar",
         "a_field_added_later": "ignored",
     }
     body.update(data)
-    envelope = EventEnvelope(id=uuid.uuid4(), source="/kite/roster", type=event_type, subject=f"member-{MEMBER}",
-                             time=datetime(2025, 1, 1, tzinfo=UTC), data=body, stream_version=version)
+    envelope = EventEnvelope(
+        id=uuid.uuid4(),
+        source="/kite/roster",
+        type=event_type,
+        subject=f"member-{MEMBER}",
+        time=datetime(2025, 1, 1, tzinfo=UTC),
+        data=body,
+        stream_version=version,
+    )
     return ReceivedEvent(envelope, "roster.events", 0, 0)
 
 

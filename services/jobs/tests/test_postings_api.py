@@ -10,15 +10,24 @@ from kite_common.testing.stack import auth
 STAFF = auth(["employment"], "522631", subject="liping-hr")
 
 EMPLOYER = {
-    "name": "成都某建筑公司", "unified_social_credit_code": "91510100MA61RXY02P", "city": "成都",
-    "area_division_code": "510104001001", "contact_name": "李经理",
+    "name": "成都某建筑公司",
+    "unified_social_credit_code": "91510100MA61RXY02P",
+    "city": "成都",
+    "area_division_code": "510104001001",
+    "contact_name": "李经理",
 }
 
 
 def posting_body(employer_id: str, **overrides: object) -> dict[str, object]:
     body: dict[str, object] = {
-        "employer_id": employer_id, "title": "钢筋工", "city": "成都", "skills_required": ["钢筋工", "架子工"],
-        "headcount": 10, "wage_min": 7000, "wage_max": 10000, "area_division_code": "510104001001",
+        "employer_id": employer_id,
+        "title": "钢筋工",
+        "city": "成都",
+        "skills_required": ["钢筋工", "架子工"],
+        "headcount": 10,
+        "wage_min": 7000,
+        "wage_max": 10000,
+        "area_division_code": "510104001001",
     }
     body.update(overrides)
     return body

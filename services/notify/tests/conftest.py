@@ -38,34 +38,74 @@ class Events:
 
     @staticmethod
     def member_registered(member_id: uuid.UUID, name: str = "张三", origin: str = ORIGIN) -> EventEnvelope:
-        return _event("roster", "member-registered", f"member-{member_id}", {
-            "member_id": str(member_id), "name": name, "gender": "male", "birth_year": 1990,
-            "origin_division_code": origin, "current_city": "杭州", "employer": "杭州某电子厂",
-            "is_party_member": True, "skills": ["电工", "焊工"], "registered_by": "registrar-1",
-        })
+        return _event(
+            "roster",
+            "member-registered",
+            f"member-{member_id}",
+            {
+                "member_id": str(member_id),
+                "name": name,
+                "gender": "male",
+                "birth_year": 1990,
+                "origin_division_code": origin,
+                "current_city": "杭州",
+                "employer": "杭州某电子厂",
+                "is_party_member": True,
+                "skills": ["电工", "焊工"],
+                "registered_by": "registrar-1",
+            },
+        )
 
     @staticmethod
     def case_opened(member_id: uuid.UUID, origin: str = ORIGIN) -> EventEnvelope:
         case_id = new_id()
-        return _event("casework", "case-opened", f"case-{case_id}", {
-            "case_id": str(case_id), "member_id": str(member_id), "origin_division_code": origin,
-            "category": "wage_arrears", "urgency": "high", "description": "工厂拖欠三个月工资", "sla_tier": "week",
-            "deadline": (utcnow() + timedelta(days=7)).isoformat(), "opened_by": "caseworker-1",
-        })
+        return _event(
+            "casework",
+            "case-opened",
+            f"case-{case_id}",
+            {
+                "case_id": str(case_id),
+                "member_id": str(member_id),
+                "origin_division_code": origin,
+                "category": "wage_arrears",
+                "urgency": "high",
+                "description": "工厂拖欠三个月工资",
+                "sla_tier": "week",
+                "deadline": (utcnow() + timedelta(days=7)).isoformat(),
+                "opened_by": "caseworker-1",
+            },
+        )
 
     @staticmethod
     def job_matched(member_id: uuid.UUID, origin: str = ORIGIN) -> EventEnvelope:
         posting_id = new_id()
-        return _event("jobs", "job-matched", f"posting-{posting_id}", {
-            "posting_id": str(posting_id), "member_id": str(member_id), "employer_id": str(new_id()),
-            "title": "电子厂普工", "city": "杭州", "matched_skills": ["电工"], "score": 0.8,
-            "member_origin_division_code": origin,
-        })
+        return _event(
+            "jobs",
+            "job-matched",
+            f"posting-{posting_id}",
+            {
+                "posting_id": str(posting_id),
+                "member_id": str(member_id),
+                "employer_id": str(new_id()),
+                "title": "电子厂普工",
+                "city": "杭州",
+                "matched_skills": ["电工"],
+                "score": 0.8,
+                "member_origin_division_code": origin,
+            },
+        )
 
 
 def _event(service: str, name: str, subject: str, data: dict[str, Any]) -> EventEnvelope:
-    return EventEnvelope(id=new_id(), source=f"/kite/{service}", type=f"kite.{service}.{name}.v1",
-                         subject=subject, time=datetime.now(UTC), data=data, stream_version=1)
+    return EventEnvelope(
+        id=new_id(),
+        source=f"/kite/{service}",
+        type=f"kite.{service}.{name}.v1",
+        subject=subject,
+        time=datetime.now(UTC),
+        data=data,
+        stream_version=1,
+    )
 
 
 @pytest.fixture
@@ -96,8 +136,7 @@ def publish(infra, prefix) -> Publish:
 @pytest.fixture
 def webhook_settings(monkeypatch) -> dict[str, str]:
     """Quick retries for tests; a test may change these before the service starts."""
-    values = {"KITE_WEBHOOK_BACKOFF_INITIAL_S": "0.05", "KITE_WEBHOOK_MAX_ATTEMPTS": "4",
-              "KITE_WEBHOOK_TIMEOUT_S": "2"}
+    values = {"KITE_WEBHOOK_BACKOFF_INITIAL_S": "0.05", "KITE_WEBHOOK_MAX_ATTEMPTS": "4", "KITE_WEBHOOK_TIMEOUT_S": "2"}
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     return values

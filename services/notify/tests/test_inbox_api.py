@@ -23,6 +23,7 @@ def as_member(member_id) -> dict[str, str]:
 async def inbox_of(notify, member_id, count: int, headers=None, **params) -> dict:
     """The member's inbox once it holds `count` notifications."""
     async with notify.client(headers=headers or as_member(member_id)) as http:
+
         async def check():
             response = await http.get(f"/members/{member_id}/inbox", params=params)
             assert response.status_code == 200, response.text
@@ -34,9 +35,15 @@ async def inbox_of(notify, member_id, count: int, headers=None, **params) -> dic
 
 async def test_registration_case_and_job_match_land_in_the_members_inbox_newest_first(notify, publish, make):
     member = new_id()
-    unrelated = EventEnvelope(id=new_id(), source="/kite/roster", type="kite.roster.member-moved.v1",
-                              subject=f"member-{member}", time=datetime.now().astimezone(),
-                              data={"member_id": str(member)}, stream_version=2)
+    unrelated = EventEnvelope(
+        id=new_id(),
+        source="/kite/roster",
+        type="kite.roster.member-moved.v1",
+        subject=f"member-{member}",
+        time=datetime.now().astimezone(),
+        data={"member_id": str(member)},
+        stream_version=2,
+    )
     await publish(make.member_registered(member, name="王芳"))
     await eventually(lambda: notify.pool.fetchval("SELECT count(*) FROM member_directory"))
     await publish(unrelated, make.case_opened(member), make.job_matched(member))
@@ -115,8 +122,12 @@ async def test_staff_read_inboxes_only_inside_their_jurisdiction_and_members_onl
     path = f"/members/{member}/inbox"
     async with notify.client() as http:
         assert (await http.get(path)).status_code == 401
-        for roles, jurisdiction in ((["viewer"], make.county), (["caseworker"], "52"), (["notifier"], ""),
-                                    (["admin"], make.county)):
+        for roles, jurisdiction in (
+            (["viewer"], make.county),
+            (["caseworker"], "52"),
+            (["notifier"], ""),
+            (["admin"], make.county),
+        ):
             response = await http.get(path, headers=auth(roles, jurisdiction))
             assert response.status_code == 200, (roles, response.text)
             assert len(response.json()["items"]) == 1

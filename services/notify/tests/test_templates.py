@@ -25,8 +25,14 @@ def test_welcome_greets_the_member_by_name_in_chinese():
 
 def test_case_opened_names_the_category_and_the_deadline_in_beijing_time():
     deadline = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)  # 18:00 in Beijing
-    event = CaseOpened(member_id=MEMBER, case_id=uuid.uuid4(), origin_division_code=ORIGIN,
-                       category="wage_arrears", sla_tier="day", deadline=deadline)
+    event = CaseOpened(
+        member_id=MEMBER,
+        case_id=uuid.uuid4(),
+        origin_division_code=ORIGIN,
+        category="wage_arrears",
+        sla_tier="day",
+        deadline=deadline,
+    )
     draft = render(event, "张三")
     assert draft.kind == "case-opened"
     assert draft.title == "您的诉求（欠薪）已受理"
@@ -42,8 +48,14 @@ def test_case_opened_for_a_member_not_yet_known_still_reads_well():
 
 
 def test_job_matched_recommends_the_job_with_its_city_and_the_skills_that_matched():
-    event = JobMatched(member_id=MEMBER, posting_id=uuid.uuid4(), title="电子厂普工", city="杭州",
-                       matched_skills=["电工", "焊工"], member_origin_division_code=ORIGIN)
+    event = JobMatched(
+        member_id=MEMBER,
+        posting_id=uuid.uuid4(),
+        title="电子厂普工",
+        city="杭州",
+        matched_skills=["电工", "焊工"],
+        member_origin_division_code=ORIGIN,
+    )
     draft = render(event, "李四")
     assert draft.kind == "job-matched"
     assert draft.title == "为您推荐岗位：电子厂普工（杭州）"
@@ -53,8 +65,15 @@ def test_job_matched_recommends_the_job_with_its_city_and_the_skills_that_matche
 
 @pytest.mark.parametrize(
     ("code", "label"),
-    [("wage_arrears", "欠薪"), ("work_injury", "工伤"), ("labour_dispute", "劳动争议"), ("schooling", "子女就学"),
-     ("left_behind_family", "留守老人儿童"), ("legal_aid", "法律援助"), ("something_new", "其他")],
+    [
+        ("wage_arrears", "欠薪"),
+        ("work_injury", "工伤"),
+        ("labour_dispute", "劳动争议"),
+        ("schooling", "子女就学"),
+        ("left_behind_family", "留守老人儿童"),
+        ("legal_aid", "法律援助"),
+        ("something_new", "其他"),
+    ],
 )
 def test_case_categories_read_in_chinese(code, label):
     assert case_category_label(code) == label
@@ -66,10 +85,20 @@ def test_deadline_crosses_midnight_into_the_next_beijing_day():
 
 def test_other_event_types_make_no_notification_and_extra_fields_are_ignored():
     assert parse_source_event("kite.roster.member-moved.v1", {"member_id": str(MEMBER)}) is None
-    parsed = parse_source_event("kite.roster.member-registered.v1", {
-        "member_id": str(MEMBER), "name": "张三", "origin_division_code": ORIGIN, "current_city": "杭州",
-        "gender": "male", "birth_year": 1990, "skills": ["电工"], "registered_by": "u1", "is_party_member": True,
-    })
+    parsed = parse_source_event(
+        "kite.roster.member-registered.v1",
+        {
+            "member_id": str(MEMBER),
+            "name": "张三",
+            "origin_division_code": ORIGIN,
+            "current_city": "杭州",
+            "gender": "male",
+            "birth_year": 1990,
+            "skills": ["电工"],
+            "registered_by": "u1",
+            "is_party_member": True,
+        },
+    )
     assert isinstance(parsed, MemberRegistered) and parsed.name == "张三"
 
 

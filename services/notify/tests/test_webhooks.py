@@ -114,8 +114,9 @@ async def test_subscriptions_filter_by_kind_and_by_the_subscribers_jurisdiction(
     await subscribe(notify, receiver.url + "?only=jobs", kinds=["job-matched"])
     await subscribe(notify, receiver.url + "?county", jurisdiction=make.county)
     here, elsewhere = new_id(), new_id()
-    await publish(make.member_registered(here), make.job_matched(here),
-                  make.job_matched(elsewhere, origin="520102001001"))
+    await publish(
+        make.member_registered(here), make.job_matched(here), make.job_matched(elsewhere, origin="520102001001")
+    )
     # here: welcome → county hook; job → both hooks. elsewhere: job → jobs hook only.
     await eventually(lambda: _outcomes(notify, 4), timeout=30)
     await asyncio.sleep(0.3)
@@ -129,13 +130,17 @@ async def test_subscriptions_filter_by_kind_and_by_the_subscribers_jurisdiction(
 async def test_webhook_subscriptions_are_managed_by_notifiers_within_their_jurisdiction(notify):
     county = auth(["notifier"], "522631")
     async with notify.client() as http:
-        created = await http.post("/webhooks", json={"url": "https://hooks.example.org/kite", "kinds": ["welcome"]},
-                                  headers=county)
+        created = await http.post(
+            "/webhooks", json={"url": "https://hooks.example.org/kite", "kinds": ["welcome"]}, headers=county
+        )
         assert created.status_code == 201, created.text
         sub = created.json()
         assert created.headers["location"] == f"/webhooks/{sub['subscription_id']}"
-        assert (sub["url"], sub["kinds"], sub["jurisdiction"]) == ("https://hooks.example.org/kite", ["welcome"],
-                                                                   "522631")
+        assert (sub["url"], sub["kinds"], sub["jurisdiction"]) == (
+            "https://hooks.example.org/kite",
+            ["welcome"],
+            "522631",
+        )
         listed = (await http.get("/webhooks", headers=auth(["notifier"], "52"))).json()["items"]
         assert [s["subscription_id"] for s in listed] == [sub["subscription_id"]]
         assert (await http.get("/webhooks", headers=auth(["notifier"], "520102"))).json()["items"] == []
@@ -143,8 +148,11 @@ async def test_webhook_subscriptions_are_managed_by_notifiers_within_their_juris
         by_member = await http.post("/webhooks", json={"url": "https://x.org/k"}, headers=auth(["member"]))
         assert by_member.status_code == 403
 
-        for bad in ({"url": "ftp://files.example.org/x"}, {"url": "https://user:pw@example.org/x"},
-                    {"url": "https://example.org/x", "kinds": ["gossip"]}):
+        for bad in (
+            {"url": "ftp://files.example.org/x"},
+            {"url": "https://user:pw@example.org/x"},
+            {"url": "https://example.org/x", "kinds": ["gossip"]},
+        ):
             response = await http.post("/webhooks", json=bad, headers=county)
             assert response.status_code == 422, (bad, response.text)
 

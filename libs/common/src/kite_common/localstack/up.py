@@ -96,7 +96,8 @@ def up(data_dir: Path, port_base: int) -> None:
             table.add_row(name, url, url + "/docs")
         console.print(table)
         console.print(f"PostgreSQL: {admin_dsn}\nKafka: {bootstrap}\nlogs: {data_dir / 'logs'}")
-        console.print(f"dev token (admin, whole country, 12 h):\n[bold]{token}[/]")
+        console.print("dev token (admin, whole country, 12 h; `uv run kite dev-token` prints another):")
+        print(token, flush=True)  # plain, so it is copied without line breaks
         while all(c.poll() is None for c in children):
             time.sleep(0.5)
         console.print("[red]a service stopped; see its log[/]")

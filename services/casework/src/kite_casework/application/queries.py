@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +10,8 @@ from typing import Any
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.http.problems import Forbidden, NotFound, Problem
+from kite_common.http.problems import Forbidden, NotFound
+from kite_common.pagination import decode_cursor, encode_cursor
 
 from kite_casework.domain.case import UNRESOLVED, CaseStatus
 from kite_casework.domain.categories import CaseCategory
@@ -30,17 +30,6 @@ class CaseFilter:
     accepted_by: str | None = None
     overdue: bool | None = None  # unresolved and past the deadline (at `now`)
     due_before: datetime | None = None  # unresolved with a deadline before this time
-
-
-def encode_cursor(case_id: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(case_id.bytes).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except ValueError as exc:
-        raise Problem("分页游标无效", status=400, code="bad-cursor") from exc
 
 
 async def get_case(conn: Connection, principal: Principal, case_id: uuid.UUID) -> asyncpg.Record:

@@ -34,6 +34,4 @@ async def find_candidates(
     limit: int,
 ) -> list[Candidate]:
     rows = await conn.fetch(_SEARCH, city, list(skills_required), jurisdiction_like, posting_id, limit)
-    return [
-        Candidate(r["member_id"], r["current_city"], tuple(r["skills"]), r["origin_division_code"]) for r in rows
-    ]
+    return [Candidate(r["member_id"], r["current_city"], tuple(r["skills"]), r["origin_division_code"]) for r in rows]

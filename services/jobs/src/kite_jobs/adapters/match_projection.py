@@ -18,7 +18,14 @@ class MatchProjection:
                 """INSERT INTO matches (posting_id, member_id, employer_id, title, city, matched_skills, score,
                        member_origin_division_code, matched_at, matched_by)
                    VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)""",
-                payload.posting_id, payload.member_id, payload.employer_id, payload.title, payload.city,
-                payload.matched_skills, payload.score, payload.member_origin_division_code, event.time,
+                payload.posting_id,
+                payload.member_id,
+                payload.employer_id,
+                payload.title,
+                payload.city,
+                payload.matched_skills,
+                payload.score,
+                payload.member_origin_division_code,
+                event.time,
                 payload.matched_by,
             )

@@ -48,8 +48,16 @@ async def handle_roster_event(conn: Connection, received: ReceivedEvent) -> None
                employer = excluded.employer, is_party_member = excluded.is_party_member,
                skills = excluded.skills, registered_at = excluded.registered_at, version = excluded.version
            WHERE members.version <= excluded.version""",
-        m.member_id, m.name, m.gender, m.birth_year, m.origin_division_code, m.current_city.strip(),
-        m.employer, m.is_party_member, sorted({s.strip() for s in m.skills if s.strip()}), env.time,
+        m.member_id,
+        m.name,
+        m.gender,
+        m.birth_year,
+        m.origin_division_code,
+        m.current_city.strip(),
+        m.employer,
+        m.is_party_member,
+        sorted({s.strip() for s in m.skills if s.strip()}),
+        env.time,
         env.stream_version,
     )
 

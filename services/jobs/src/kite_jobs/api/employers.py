@@ -18,19 +18,27 @@ router = APIRouter(prefix="/employers", tags=["employers"])
 
 def _to_response(row: asyncpg.Record) -> EmployerResponse:
     return EmployerResponse(
-        employer_id=row["employer_id"], name=row["name"],
-        unified_social_credit_code=row["unified_social_credit_code"], city=row["city"],
-        area_division_code=row["area_division_code"], contact_name=row["contact_name"],
-        registered_at=row["registered_at"], version=row["version"],
+        employer_id=row["employer_id"],
+        name=row["name"],
+        unified_social_credit_code=row["unified_social_credit_code"],
+        city=row["city"],
+        area_division_code=row["area_division_code"],
+        contact_name=row["contact_name"],
+        registered_at=row["registered_at"],
+        version=row["version"],
     )
 
 
 @router.post("", status_code=201, response_model=EmployerResponse, summary="登记用人单位")
-async def register(body: RegisterEmployerRequest, principal: Writer, runtime: Runtime,
-                   response: Response) -> EmployerResponse:
+async def register(
+    body: RegisterEmployerRequest, principal: Writer, runtime: Runtime, response: Response
+) -> EmployerResponse:
     details = EmployerDetails(
-        name=body.name, city=body.city, area_division_code=body.area_division_code,
-        unified_social_credit_code=body.unified_social_credit_code, contact_name=body.contact_name,
+        name=body.name,
+        city=body.city,
+        area_division_code=body.area_division_code,
+        unified_social_credit_code=body.unified_social_credit_code,
+        contact_name=body.contact_name,
     )
     employer = await register_employer(runtime, principal, details)
     async with runtime.pool.acquire() as conn:

@@ -18,8 +18,11 @@ router = APIRouter(prefix="/postings/{posting_id}", tags=["matching"])
 
 def _to_response(row: asyncpg.Record) -> MatchResponse:
     return MatchResponse(
-        posting_id=row["posting_id"], member_id=row["member_id"], member_name=row["member_name"],
-        matched_skills=list(row["matched_skills"]), score=row["score"],
+        posting_id=row["posting_id"],
+        member_id=row["member_id"],
+        member_name=row["member_name"],
+        matched_skills=list(row["matched_skills"]),
+        score=row["score"],
         member_origin_division_code=row["member_origin_division_code"],
     )
 
@@ -35,13 +38,19 @@ async def match(posting_id: uuid.UUID, principal: Writer, runtime: Runtime) -> M
             "SELECT member_id, name FROM members WHERE member_id = ANY($1::uuid[])", [e.member_id for e in events]
         )
     names: dict[uuid.UUID, str] = {r["member_id"]: r["name"] for r in rows}
-    return MatchResult(items=[
-        MatchResponse(
-            posting_id=e.posting_id, member_id=e.member_id, member_name=names.get(e.member_id),
-            matched_skills=e.matched_skills, score=e.score, member_origin_division_code=e.member_origin_division_code,
-        )
-        for e in events
-    ])
+    return MatchResult(
+        items=[
+            MatchResponse(
+                posting_id=e.posting_id,
+                member_id=e.member_id,
+                member_name=names.get(e.member_id),
+                matched_skills=e.matched_skills,
+                score=e.score,
+                member_origin_division_code=e.member_origin_division_code,
+            )
+            for e in events
+        ]
+    )
 
 
 @router.get("/matches", response_model=MatchPage, summary="查看岗位匹配结果（限本辖区人员）")

@@ -19,19 +19,32 @@ router = APIRouter(prefix="/postings", tags=["postings"])
 
 def _to_response(row: asyncpg.Record) -> PostingResponse:
     return PostingResponse(
-        posting_id=row["posting_id"], employer_id=row["employer_id"], employer_name=row["employer_name"],
-        title=row["title"], city=row["city"], skills_required=list(row["skills_required"]),
-        headcount=row["headcount"], wage_min=row["wage_min"], wage_max=row["wage_max"],
-        area_division_code=row["area_division_code"], matched_count=row["matched_count"],
-        opened_at=row["opened_at"], version=row["version"],
+        posting_id=row["posting_id"],
+        employer_id=row["employer_id"],
+        employer_name=row["employer_name"],
+        title=row["title"],
+        city=row["city"],
+        skills_required=list(row["skills_required"]),
+        headcount=row["headcount"],
+        wage_min=row["wage_min"],
+        wage_max=row["wage_max"],
+        area_division_code=row["area_division_code"],
+        matched_count=row["matched_count"],
+        opened_at=row["opened_at"],
+        version=row["version"],
     )
 
 
 @router.post("", status_code=201, response_model=PostingResponse, summary="发布岗位")
 async def open_(body: OpenPostingRequest, principal: Writer, runtime: Runtime, response: Response) -> PostingResponse:
     details = PostingDetails(
-        employer_id=body.employer_id, title=body.title, city=body.city, skills_required=tuple(body.skills_required),
-        headcount=body.headcount, wage_min=body.wage_min, wage_max=body.wage_max,
+        employer_id=body.employer_id,
+        title=body.title,
+        city=body.city,
+        skills_required=tuple(body.skills_required),
+        headcount=body.headcount,
+        wage_min=body.wage_min,
+        wage_max=body.wage_max,
         area_division_code=body.area_division_code,
     )
     posting = await open_posting(runtime, principal, details)

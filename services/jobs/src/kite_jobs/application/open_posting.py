@@ -24,7 +24,8 @@ async def open_posting(runtime: ServiceRuntime, principal: Principal, details: P
         loaded = await uow.load(employers.stream_id(details.employer_id))
         if not Employer.replay(details.employer_id, loaded.events).registered:
             raise Unprocessable(
-                "用人单位不存在，请先登记用人单位", code="unknown-employer",
+                "用人单位不存在，请先登记用人单位",
+                code="unknown-employer",
                 errors=[{"field": "employer_id", "code": "unknown", "message": "用人单位不存在"}],
             )
         await uow.append(stream_id(posting.posting_id), 0, events)

@@ -9,8 +9,7 @@ import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
 from kite_common.http.problems import NotFound
-
-from kite_jobs.application.cursors import decode_cursor, encode_cursor
+from kite_common.pagination import decode_cursor, encode_cursor
 
 Page = tuple[list[asyncpg.Record], str | None]
 

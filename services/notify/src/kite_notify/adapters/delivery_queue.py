@@ -25,8 +25,11 @@ class Claimed:
 
 
 async def enqueue(
-    conn: Conn, notification_id: uuid.UUID, subscription_ids: Sequence[uuid.UUID],
-    event_id: uuid.UUID, topic: str,
+    conn: Conn,
+    notification_id: uuid.UUID,
+    subscription_ids: Sequence[uuid.UUID],
+    event_id: uuid.UUID,
+    topic: str,
 ) -> None:
     await conn.executemany(
         """INSERT INTO webhook_deliveries (notification_id, subscription_id, event_id, topic)
@@ -50,7 +53,8 @@ async def claim(pool: asyncpg.Pool, limit: int, lease_s: float) -> list[Claimed]
                   CASE WHEN s.removed_at IS NULL THEN s.url END AS url
            FROM claimed c JOIN events e ON e.event_id = c.event_id
            LEFT JOIN webhook_subscriptions s ON s.subscription_id = c.subscription_id""",
-        limit, lease_s,
+        limit,
+        lease_s,
     )
     out = []
     for r in rows:
@@ -61,15 +65,17 @@ async def claim(pool: asyncpg.Pool, limit: int, lease_s: float) -> list[Claimed]
     return out
 
 
-async def record_failed_attempt(
-    pool: asyncpg.Pool, d: Claimed, attempts: int, error: str, retry_in_s: float
-) -> None:
+async def record_failed_attempt(pool: asyncpg.Pool, d: Claimed, attempts: int, error: str, retry_in_s: float) -> None:
     """Kept durable so a restarted worker neither retries too soon nor gives more attempts than allowed."""
     await pool.execute(
         """UPDATE webhook_deliveries SET attempts = $3, last_error = $4,
                   next_attempt_at = now() + make_interval(secs => $5)
            WHERE notification_id = $1 AND subscription_id = $2""",
-        d.notification_id, d.subscription_id, attempts, error[:500], retry_in_s,
+        d.notification_id,
+        d.subscription_id,
+        attempts,
+        error[:500],
+        retry_in_s,
     )
 
 
@@ -77,12 +83,14 @@ async def release(pool: asyncpg.Pool, d: Claimed) -> None:
     """Give the lease back (on shutdown), so another worker can resume at once."""
     await pool.execute(
         "UPDATE webhook_deliveries SET locked_until = NULL WHERE notification_id = $1 AND subscription_id = $2",
-        d.notification_id, d.subscription_id,
+        d.notification_id,
+        d.subscription_id,
     )
 
 
 async def finish(conn: Conn, d: Claimed) -> None:
     await conn.execute(
         "DELETE FROM webhook_deliveries WHERE notification_id = $1 AND subscription_id = $2",
-        d.notification_id, d.subscription_id,
+        d.notification_id,
+        d.subscription_id,
     )

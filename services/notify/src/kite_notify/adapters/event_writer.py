@@ -18,9 +18,7 @@ from kite_notify.domain.events import registry
 
 
 async def stream_version(conn: Conn, stream_id: str) -> int:
-    version: int | None = await conn.fetchval(
-        "SELECT max(stream_version) FROM events WHERE stream_id = $1", stream_id
-    )
+    version: int | None = await conn.fetchval("SELECT max(stream_version) FROM events WHERE stream_id = $1", stream_id)
     return version or 0
 
 

@@ -23,5 +23,6 @@ class InboxProjection:
         elif isinstance(payload, NotificationRead):
             await conn.execute(
                 "UPDATE member_inbox SET read_at = $2 WHERE notification_id = $1 AND read_at IS NULL",
-                payload.notification_id, event.time,
+                payload.notification_id,
+                event.time,
             )

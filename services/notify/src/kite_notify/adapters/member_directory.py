@@ -20,7 +20,9 @@ async def remember(conn: Conn, entry: DirectoryEntry) -> None:
         """INSERT INTO member_directory (member_id, name, origin_division_code) VALUES ($1, $2, $3)
            ON CONFLICT (member_id) DO UPDATE SET name = EXCLUDED.name,
                                                  origin_division_code = EXCLUDED.origin_division_code""",
-        entry.member_id, entry.name, entry.origin_division_code,
+        entry.member_id,
+        entry.name,
+        entry.origin_division_code,
     )
 
 

@@ -19,11 +19,16 @@ class SubscriptionProjection:
             await conn.execute(
                 """INSERT INTO webhook_subscriptions (subscription_id, url, kinds, jurisdiction, created_by, created_at)
                    VALUES ($1, $2, $3, $4, $5, $6)""",
-                payload.subscription_id, payload.url, payload.kinds, payload.jurisdiction, payload.created_by,
+                payload.subscription_id,
+                payload.url,
+                payload.kinds,
+                payload.jurisdiction,
+                payload.created_by,
                 event.time,
             )
         elif isinstance(payload, WebhookUnsubscribed):
             await conn.execute(
                 "UPDATE webhook_subscriptions SET removed_at = $2 WHERE subscription_id = $1",
-                payload.subscription_id, event.time,
+                payload.subscription_id,
+                event.time,
             )

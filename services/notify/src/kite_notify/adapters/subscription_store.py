@@ -16,7 +16,8 @@ async def matching(conn: Conn, kind: str, origin_division_code: str) -> list[uui
            WHERE removed_at IS NULL AND starts_with($2, jurisdiction)
              AND (kinds IS NULL OR $1 = ANY(kinds))
            ORDER BY subscription_id""",
-        kind, origin_division_code,
+        kind,
+        origin_division_code,
     )
     return [r["subscription_id"] for r in rows]
 

@@ -24,8 +24,14 @@ Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 
 def _item(row: asyncpg.Record) -> InboxItem:
     return InboxItem(
-        notification_id=row["notification_id"], member_id=row["member_id"], kind=row["kind"], title=row["title"],
-        body=row["body"], created_at=row["created_at"], read=row["read_at"] is not None, read_at=row["read_at"],
+        notification_id=row["notification_id"],
+        member_id=row["member_id"],
+        kind=row["kind"],
+        title=row["title"],
+        body=row["body"],
+        created_at=row["created_at"],
+        read=row["read_at"] is not None,
+        read_at=row["read_at"],
     )
 
 

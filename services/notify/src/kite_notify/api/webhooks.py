@@ -22,8 +22,12 @@ Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 
 def _response(row: asyncpg.Record) -> WebhookSubscriptionResponse:
     return WebhookSubscriptionResponse(
-        subscription_id=row["subscription_id"], url=row["url"], kinds=row["kinds"], jurisdiction=row["jurisdiction"],
-        created_by=row["created_by"], created_at=row["created_at"],
+        subscription_id=row["subscription_id"],
+        url=row["url"],
+        kinds=row["kinds"],
+        jurisdiction=row["jurisdiction"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
     )
 
 

@@ -105,7 +105,8 @@ class WebhookDeliverer:
             await delivery_queue.release(self.pool, d)
             return
         await change_notification(
-            lambda: self._uow(d.topic), d.notification_id,
+            lambda: self._uow(d.topic),
+            d.notification_id,
             lambda n: n.record_delivery("webhook", d.subscription_id, attempt_no),
             also=lambda conn: delivery_queue.finish(conn, d),
         )
@@ -114,8 +115,13 @@ class WebhookDeliverer:
         try:
             await channel.deliver(d.message)
         except DeliveryError as exc:
-            log.warning("webhook delivery of %s, attempt %d/%d: %s", d.notification_id, attempt_no,
-                        self.settings.max_attempts, exc)
+            log.warning(
+                "webhook delivery of %s, attempt %d/%d: %s",
+                d.notification_id,
+                attempt_no,
+                self.settings.max_attempts,
+                exc,
+            )
             retry_in = backoff_delay(attempt_no, self.settings.backoff_initial_s)
             await delivery_queue.record_failed_attempt(self.pool, d, attempt_no, str(exc), retry_in)
             raise
@@ -129,7 +135,8 @@ class WebhookDeliverer:
 
     async def _fail(self, d: Claimed, attempt_no: int, error: str) -> None:
         await change_notification(
-            lambda: self._uow(d.topic), d.notification_id,
+            lambda: self._uow(d.topic),
+            d.notification_id,
             lambda n: n.record_failure("webhook", d.subscription_id, attempt_no, error),
             also=lambda conn: delivery_queue.finish(conn, d),
         )

@@ -28,9 +28,7 @@ async def origin_of(conn: Conn, member_id: uuid.UUID) -> str | None:
     return origin
 
 
-async def check_access(
-    conn: Conn, principal: Principal, member_id: uuid.UUID, *, write: bool = False
-) -> None:
+async def check_access(conn: Conn, principal: Principal, member_id: uuid.UUID, *, write: bool = False) -> None:
     if is_own_inbox(principal, member_id):
         return
     if not principal.has_any(*(MARKERS if write else READERS)):

@@ -42,13 +42,17 @@ async def list_inbox(conn: Conn, member_id: uuid.UUID, limit: int, cursor: str |
         rows = await conn.fetch(
             f"""SELECT {_COLUMNS} FROM member_inbox WHERE member_id = $1 AND (created_at, notification_id) < ($2, $3)
                 ORDER BY created_at DESC, notification_id DESC LIMIT $4""",
-            member_id, created_at, nid, limit + 1,
+            member_id,
+            created_at,
+            nid,
+            limit + 1,
         )
     else:
         rows = await conn.fetch(
             f"""SELECT {_COLUMNS} FROM member_inbox WHERE member_id = $1
                 ORDER BY created_at DESC, notification_id DESC LIMIT $2""",
-            member_id, limit + 1,
+            member_id,
+            limit + 1,
         )
     unread: int = await conn.fetchval(
         "SELECT count(*) FROM member_inbox WHERE member_id = $1 AND read_at IS NULL", member_id

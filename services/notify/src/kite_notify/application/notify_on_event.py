@@ -25,9 +25,7 @@ async def notify_on_event(conn: Conn, received: ReceivedEvent) -> None:
     if event is None:
         return  # not an event that notifies anyone
     if isinstance(event, MemberRegistered):
-        await member_directory.remember(
-            conn, DirectoryEntry(event.member_id, event.name, event.origin_division_code)
-        )
+        await member_directory.remember(conn, DirectoryEntry(event.member_id, event.name, event.origin_division_code))
     known = await member_directory.look_up(conn, event.member_id)
     draft = render(event, known.name if known else None)
 

@@ -23,8 +23,9 @@ async def subscribe(
     try:
         events = subscription.subscribe(url, kinds, principal.jurisdiction, principal.subject)
     except SubscriptionRuleViolation as exc:
-        raise Unprocessable(str(exc), code="invalid-webhook",
-                            errors=[{"field": exc.field, "code": "rule", "message": str(exc)}]) from exc
+        raise Unprocessable(
+            str(exc), code="invalid-webhook", errors=[{"field": exc.field, "code": "rule", "message": str(exc)}]
+        ) from exc
     async with runtime.unit_of_work() as uow:
         await uow.append(stream_id(subscription.subscription_id), 0, events)
         row = await subscription_store.get(uow.conn, subscription.subscription_id)

@@ -64,18 +64,21 @@ class Notification:
         elif isinstance(event, NotificationRead):
             self.read = True
 
-    def create(
-        self, draft: Draft, source_event_id: uuid.UUID, channels: list[ChannelName]
-    ) -> list[EventPayload]:
+    def create(self, draft: Draft, source_event_id: uuid.UUID, channels: list[ChannelName]) -> list[EventPayload]:
         """Created and, for the in-app channel, delivered in the same breath: the inbox is written in
         the transaction that stores the notification."""
         if self.created:
             return []
         events: list[EventPayload] = [
             NotificationCreated(
-                notification_id=self.notification_id, member_id=draft.member_id,
-                origin_division_code=draft.origin_division_code, kind=draft.kind, title=draft.title,
-                body=draft.body, source_event_id=source_event_id, channels=channels,
+                notification_id=self.notification_id,
+                member_id=draft.member_id,
+                origin_division_code=draft.origin_division_code,
+                kind=draft.kind,
+                title=draft.title,
+                body=draft.body,
+                source_event_id=source_event_id,
+                channels=channels,
             )
         ]
         if "in_app" in channels:
@@ -89,8 +92,11 @@ class Notification:
         self._require_created()
         if (channel, subscription_id) in self.delivered:
             return []
-        return [NotificationDelivered(notification_id=self.notification_id, channel=channel,
-                                      subscription_id=subscription_id, attempt=attempt)]
+        return [
+            NotificationDelivered(
+                notification_id=self.notification_id, channel=channel, subscription_id=subscription_id, attempt=attempt
+            )
+        ]
 
     def record_failure(
         self, channel: ChannelName, subscription_id: uuid.UUID | None, attempt: int, error: str
@@ -99,9 +105,15 @@ class Notification:
         target = (channel, subscription_id)
         if target in self.delivered or target in self.failed:
             return []
-        return [NotificationDeliveryFailed(notification_id=self.notification_id, channel=channel,
-                                           subscription_id=subscription_id, attempt=attempt,
-                                           error=error[:MAX_ERROR_CHARS])]
+        return [
+            NotificationDeliveryFailed(
+                notification_id=self.notification_id,
+                channel=channel,
+                subscription_id=subscription_id,
+                attempt=attempt,
+                error=error[:MAX_ERROR_CHARS],
+            )
+        ]
 
     def mark_read(self, read_by: str) -> list[EventPayload]:
         self._require_created()

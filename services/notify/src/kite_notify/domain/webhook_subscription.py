@@ -58,8 +58,15 @@ class WebhookSubscription:
         if self.active or self.removed:
             raise SubscriptionRuleViolation("该订阅已存在")
         unique = sorted(set(kinds)) if kinds else None
-        return [WebhookSubscribed(subscription_id=self.subscription_id, url=check_url(url), kinds=unique,
-                                  jurisdiction=jurisdiction, created_by=created_by)]
+        return [
+            WebhookSubscribed(
+                subscription_id=self.subscription_id,
+                url=check_url(url),
+                kinds=unique,
+                jurisdiction=jurisdiction,
+                created_by=created_by,
+            )
+        ]
 
     def unsubscribe(self, removed_by: str) -> list[EventPayload]:
         if not self.active:

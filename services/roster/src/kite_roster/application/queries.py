@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +9,8 @@ from typing import Any
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.http.problems import Forbidden, NotFound, Problem
+from kite_common.http.problems import Forbidden, NotFound
+from kite_common.pagination import decode_cursor, encode_cursor
 
 _SELECT = """SELECT m.member_id, m.name, m.gender, m.birth_year, m.origin_division_code, m.current_city,
                     m.employer, m.is_party_member, m.skills, m.registered_at, m.version,
@@ -25,17 +25,6 @@ class MemberFilter:
     employer: str | None = None
     is_party_member: bool | None = None
     name_prefix: str | None = None
-
-
-def encode_cursor(member_id: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(member_id.bytes).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except ValueError as exc:
-        raise Problem("分页游标无效", status=400, code="bad-cursor") from exc
 
 
 async def get_member(conn: Connection, principal: Principal, member_id: uuid.UUID) -> asyncpg.Record:

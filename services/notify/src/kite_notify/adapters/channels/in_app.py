@@ -18,5 +18,11 @@ class InAppChannel:
             """INSERT INTO member_inbox (notification_id, member_id, origin_division_code, kind, title, body,
                                          created_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (notification_id) DO NOTHING""",
-            n.notification_id, n.member_id, n.origin_division_code, n.kind, n.title, n.body, message.created_at,
+            n.notification_id,
+            n.member_id,
+            n.origin_division_code,
+            n.kind,
+            n.title,
+            n.body,
+            message.created_at,
         )

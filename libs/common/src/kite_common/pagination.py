@@ -1,4 +1,5 @@
-"""Opaque page cursors: the last id of a page, url-safe."""
+"""Opaque page cursors for keyset pagination: the last id of a page (a UUIDv7, so pages run in
+time order), url-safe. A cursor that does not decode is a 400 problem."""
 
 from __future__ import annotations
 
