@@ -44,7 +44,12 @@ async def _prepare_databases(admin_dsn: str) -> dict[str, str]:
     return dsns
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def up(data_dir: Path, port_base: int) -> None:
+    signal.signal(signal.SIGTERM, _interrupt)  # stop cleanly on SIGTERM as on Ctrl-C
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     secrets = local_secrets(data_dir)

@@ -7,6 +7,7 @@ import asyncio
 import base64
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from kite_common.localstack.infra import (
     free_port,
     start_embedded_postgres,
     start_tansu,
+    stop_embedded_postgres,
 )
 from kite_common.messaging.consumer import ConsumerRunner
 from kite_common.outbox.relay import OutboxRelay
@@ -48,12 +50,14 @@ class Infra:
     admin_dsn: str
     bootstrap: str
     _broker: Broker | None = None
+    _pg_data: Path | None = None
     _templates: dict[str, str] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
     def start(cls) -> Infra:
         dsn = os.environ.get("DATABASE_URL")
+        data = None
         if not dsn:
             data = Path(tempfile.mkdtemp(prefix="kite-test-pg-"))
             dsn = start_embedded_postgres(data)
@@ -62,11 +66,14 @@ class Infra:
         if not bootstrap:
             broker = start_tansu()
             bootstrap = broker.bootstrap
-        return cls(dsn, bootstrap, broker)
+        return cls(dsn, bootstrap, broker, data)
 
     def stop(self) -> None:
         if self._broker is not None:
             self._broker.stop()
+        if self._pg_data is not None:
+            stop_embedded_postgres(self._pg_data)
+            shutil.rmtree(self._pg_data, ignore_errors=True)
 
     async def template_for(self, service: ServiceDefinition) -> str:
         """A migrated template database per service, made once per test session."""
