@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 
 import pytest
@@ -210,3 +211,24 @@ async def test_poison_message_goes_to_dlq_and_the_next_is_handled(infra, prefix,
     assert "cannot be handled" in dead[0].headers["kite_error"].decode()
     # a poisoned event leaves no inbox row, so a fixed handler could still take it from the DLQ
     assert await pool.fetchval("SELECT count(*) FROM inbox") == 1
+
+
+async def test_a_failing_record_in_a_batch_keeps_the_order_of_one_stream(infra, prefix, db):
+    _dsn, pool = db
+    kafka = infra.kafka(prefix)
+    topic = topic_for("sample", prefix)
+    items = ["a", "b", "poison", "c", "d"]
+    events = [dataclasses.replace(_sample_event(i), subject="one-stream") for i in items]
+    await _produce(kafka, topic, *(encode(e) for e in events))
+    runner = ConsumerRunner(
+        "sample", SAMPLE.consumers[0], pool, kafka, ConsumerSettings(max_attempts=2, retry_backoff_s=0.01)
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(stop))
+    try:
+        await eventually(lambda: _effects(pool, 4))
+    finally:
+        stop.set()
+        await task
+    assert [r["item"] for r in await pool.fetch("SELECT item FROM sample_effects ORDER BY id")] == ["a", "b", "c", "d"]
+    assert (runner.handled, runner.dead_lettered) == (4, 1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from kite_notify.application.topics import own_topic_beside
 from kite_notify.domain.backoff import backoff_delay, total_retry_window
 from kite_notify.domain.events import NotificationCreated, NotificationDelivered, NotificationDeliveryFailed
 from kite_notify.domain.notification import Notification, notification_id_for
@@ -56,8 +55,3 @@ def test_backoff_doubles_from_the_initial_delay_and_is_capped():
     assert [backoff_delay(n, 0.5) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 4.0]
     assert backoff_delay(30, 0.5) == 300.0
     assert total_retry_window(3, 0.5, 5.0) == 3 * 5.0 + 0.5 + 1.0
-
-
-def test_notify_publishes_beside_the_topic_it_reads():
-    assert own_topic_beside("t1a2b.roster.events") == "t1a2b.notify.events"
-    assert own_topic_beside("jobs.events") == "notify.events"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from kite_common.rebuild import rebuild_projections
 from kite_common.testing.stack import auth, running
 from kite_roster.domain.identity import check_digit
 from kite_roster.service import SERVICE
@@ -135,3 +136,19 @@ async def test_metrics_count_requests_by_route_template_without_ids(roster):
         metrics = (await http.get("/metrics")).text
     assert 'route="/members/{member_id}"' in metrics and 'status="200"' in metrics
     assert created.json()["member_id"] not in metrics
+
+
+async def test_rebuilt_member_read_model_equals_the_live_one_and_keeps_personal_numbers(roster):
+    async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
+        for seq in range(20, 26):
+            assert (
+                await http.post("/members", json=member_body(seq, current_city=f"城市{seq % 3}"))
+            ).status_code == 201
+        before = (await http.get("/members", params={"limit": 50})).json()
+    live = await roster.pool.fetch("SELECT * FROM members ORDER BY member_id")
+    async with roster.pool.acquire() as conn:
+        await conn.execute("UPDATE members SET current_city = 'drift'")
+        assert await rebuild_projections(conn, SERVICE) == 6
+    assert await roster.pool.fetch("SELECT * FROM members ORDER BY member_id") == live
+    async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
+        assert (await http.get("/members", params={"limit": 50})).json() == before

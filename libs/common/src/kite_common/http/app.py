@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 from aiokafka import AIOKafkaClient
 from fastapi import Depends, FastAPI, Request
@@ -100,3 +100,6 @@ def runtime_of(request: Request) -> ServiceRuntime:
     """FastAPI dependency: the service runtime of this app."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
+
+
+RuntimeDep = Annotated[ServiceRuntime, Depends(runtime_of)]

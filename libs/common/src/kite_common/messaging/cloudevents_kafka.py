@@ -43,6 +43,7 @@ class ReceivedEvent:
     topic: str
     partition: int
     offset: int
+    topic_prefix: str = ""  # the consuming service's prefix: its own topic is topic_for(name, prefix)
 
 
 def decode(value: bytes | None, headers: Any, topic: str = "", partition: int = 0, offset: int = 0) -> ReceivedEvent:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
@@ -76,8 +77,7 @@ class ConsumerRunner:
             while not stop.is_set():
                 batches = await consumer.getmany(timeout_ms=500, max_records=self.settings.batch_size)
                 for records in batches.values():
-                    for record in records:
-                        await self.handle(record)
+                    await self.handle_batch(records)
                 if batches:
                     await self.commit_offsets(consumer)
         finally:
@@ -89,16 +89,49 @@ class ConsumerRunner:
     async def commit_offsets(self, consumer: AIOKafkaConsumer) -> None:
         await consumer.commit()
 
-    async def handle(self, record: ConsumerRecord) -> None:
+    async def handle_batch(self, records: list[ConsumerRecord]) -> None:
+        """One partition's records, in order. Runs of good records share one transaction (a commit
+        per batch, not per message); a record that fails stops the run, is retried on its own and
+        dead-lettered if it keeps failing, and only then do the records after it go on."""
+        i = 0
+        while i < len(records):
+            i += await self._apply_run(records[i:])
+            if i < len(records):
+                await self.handle(records[i], first_attempt=2)
+                i += 1
+
+    async def _apply_run(self, records: list[ConsumerRecord]) -> int:
+        """Applies records in one transaction up to the first that cannot be decoded or handled;
+        returns how many were applied."""
+        applied = 0
+        handled = 0
+        async with self.pool.acquire() as conn, conn.transaction():
+            for record in records:
+                try:
+                    event = self._decode(record)
+                    async with conn.transaction():  # a savepoint: a failure undoes only this record
+                        handled += await self._apply(conn, event)
+                except Exception as exc:
+                    log.info(
+                        "consumer %s: record %s@%d failed in batch: %s", self.name, record.topic, record.offset, exc
+                    )
+                    break
+                applied += 1
+        self.handled += handled
+        return applied
+
+    async def handle(self, record: ConsumerRecord, first_attempt: int = 1) -> None:
+        """One record on its own transaction, retried up to max_attempts, then dead-lettered."""
         try:
-            event = decode(record.value, record.headers, record.topic, record.partition, record.offset)
+            event = self._decode(record)
         except MalformedMessage as exc:
             await self.dead_letter(record, exc, attempts=1)
             return
         last_error: BaseException | None = None
-        for attempt in range(1, self.settings.max_attempts + 1):
+        for attempt in range(first_attempt, self.settings.max_attempts + 1):
             try:
-                await self._handle_once(event)
+                async with self.pool.acquire() as conn, conn.transaction():
+                    self.handled += await self._apply(conn, event)
                 return
             except Exception as exc:
                 last_error = exc
@@ -111,10 +144,15 @@ class ConsumerRunner:
                     exc,
                 )
                 await asyncio.sleep(self.settings.retry_backoff_s * attempt)
-        assert last_error is not None
-        await self.dead_letter(record, last_error, attempts=self.settings.max_attempts)
+        await self.dead_letter(record, last_error or RuntimeError("no attempt left"), self.settings.max_attempts)
 
-    async def _handle_once(self, event: ReceivedEvent) -> None:
+    def _decode(self, record: ConsumerRecord) -> ReceivedEvent:
+        event = decode(record.value, record.headers, record.topic, record.partition, record.offset)
+        return dataclasses.replace(event, topic_prefix=self.kafka.topic_prefix)
+
+    async def _apply(self, conn: Connection, event: ReceivedEvent) -> int:
+        """Records the event in the inbox and runs the handler, in the caller's transaction.
+        Returns 1 if handled now, 0 if it had been handled before."""
         env = event.envelope
         with (
             attached(env.traceparent),
@@ -130,18 +168,17 @@ class ConsumerRunner:
                 },
             ),
         ):
-            async with self.pool.acquire() as conn, conn.transaction():
-                first_time = await conn.fetchval(
-                    """INSERT INTO inbox (consumer, source, event_id) VALUES ($1, $2, $3)
-                       ON CONFLICT DO NOTHING RETURNING true""",
-                    self.name,
-                    env.source,
-                    str(env.id),
-                )
-                if not first_time:
-                    return
-                await self.spec.handler(conn, event)
-        self.handled += 1
+            first_time = await conn.fetchval(
+                """INSERT INTO inbox (consumer, source, event_id) VALUES ($1, $2, $3)
+                   ON CONFLICT DO NOTHING RETURNING true""",
+                self.name,
+                env.source,
+                str(env.id),
+            )
+            if not first_time:
+                return 0
+            await self.spec.handler(conn, event)
+            return 1
 
     async def dead_letter(self, record: ConsumerRecord, error: BaseException, attempts: int) -> None:
         assert self._dlq is not None

@@ -10,7 +10,7 @@ import asyncpg
 from fastapi import APIRouter, Depends, Header, Query, Response
 from kite_common.auth import Principal, Role, require_roles
 from kite_common.clock import utcnow
-from kite_common.http.app import runtime_of
+from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.http.problems import Problem
 from kite_common.runtime import ServiceRuntime
 
@@ -26,7 +26,6 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 
 Reader = Annotated[Principal, Depends(require_roles(Role.CASEWORKER, Role.VIEWER))]
 Writer = Annotated[Principal, Depends(require_roles(Role.CASEWORKER))]
-Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 
 
 def _to_response(row: asyncpg.Record, now: datetime) -> CaseResponse:

@@ -12,12 +12,9 @@ from kite_casework.domain.sla import SlaTier, Urgency
 
 registry = EventRegistry("casework")
 
-# The ignores are for `mypy services/casework/src` run alone: kite_common ships no py.typed, so
-# EventPayload is Any there. Checked together with libs/common/src they are unused, hence unused-ignore.
-
 
 @registry.register
-class CaseOpened(EventPayload):  # type: ignore[misc, unused-ignore]
+class CaseOpened(EventPayload):
     """A help request was taken. `origin_division_code` is the member's home place, copied from the
     member directory so consumers can filter by jurisdiction; `deadline` is when 限时办结 runs out."""
 
@@ -35,7 +32,7 @@ class CaseOpened(EventPayload):  # type: ignore[misc, unused-ignore]
 
 
 @registry.register
-class CaseAccepted(EventPayload):  # type: ignore[misc, unused-ignore]
+class CaseAccepted(EventPayload):
     """首问责任制: `accepted_by` owns the case from now on."""
 
     event_name = "case-accepted"

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends
 from kite_common.auth import Principal, Role, require_roles
-from kite_common.http.app import runtime_of
-from kite_common.runtime import ServiceRuntime
+from kite_common.http.app import RuntimeDep
 
 Reader = Annotated[Principal, Depends(require_roles(Role.EMPLOYMENT, Role.VIEWER))]
 Writer = Annotated[Principal, Depends(require_roles(Role.EMPLOYMENT))]
-Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
+Runtime = RuntimeDep

@@ -17,16 +17,7 @@ router = APIRouter(prefix="/employers", tags=["employers"])
 
 
 def _to_response(row: asyncpg.Record) -> EmployerResponse:
-    return EmployerResponse(
-        employer_id=row["employer_id"],
-        name=row["name"],
-        unified_social_credit_code=row["unified_social_credit_code"],
-        city=row["city"],
-        area_division_code=row["area_division_code"],
-        contact_name=row["contact_name"],
-        registered_at=row["registered_at"],
-        version=row["version"],
-    )
+    return EmployerResponse.model_validate(dict(row))
 
 
 @router.post("", status_code=201, response_model=EmployerResponse, summary="登记用人单位")

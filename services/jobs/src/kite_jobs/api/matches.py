@@ -17,14 +17,7 @@ router = APIRouter(prefix="/postings/{posting_id}", tags=["matching"])
 
 
 def _to_response(row: asyncpg.Record) -> MatchResponse:
-    return MatchResponse(
-        posting_id=row["posting_id"],
-        member_id=row["member_id"],
-        member_name=row["member_name"],
-        matched_skills=list(row["matched_skills"]),
-        score=row["score"],
-        member_origin_division_code=row["member_origin_division_code"],
-    )
+    return MatchResponse.model_validate(dict(row))
 
 
 _MATCH_DOC = "按同城、技能重合度匹配调用者辖区内（户籍地）尚未匹配过的人员；每名新匹配人员产生一条 job-matched 事件。"

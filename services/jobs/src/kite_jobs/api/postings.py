@@ -18,21 +18,7 @@ router = APIRouter(prefix="/postings", tags=["postings"])
 
 
 def _to_response(row: asyncpg.Record) -> PostingResponse:
-    return PostingResponse(
-        posting_id=row["posting_id"],
-        employer_id=row["employer_id"],
-        employer_name=row["employer_name"],
-        title=row["title"],
-        city=row["city"],
-        skills_required=list(row["skills_required"]),
-        headcount=row["headcount"],
-        wage_min=row["wage_min"],
-        wage_max=row["wage_max"],
-        area_division_code=row["area_division_code"],
-        matched_count=row["matched_count"],
-        opened_at=row["opened_at"],
-        version=row["version"],
-    )
+    return PostingResponse.model_validate(dict(row))
 
 
 @router.post("", status_code=201, response_model=PostingResponse, summary="发布岗位")

@@ -8,8 +8,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import APIRouter, Depends, Query
 from kite_common.auth import Principal, current_principal
-from kite_common.http.app import runtime_of
-from kite_common.runtime import ServiceRuntime
+from kite_common.http.app import RuntimeDep as Runtime
 
 from kite_notify.api.schemas import InboxItem, InboxPage
 from kite_notify.application.inbox_access import check_access
@@ -19,7 +18,6 @@ from kite_notify.application.mark_read import mark_read
 router = APIRouter(prefix="/members/{member_id}/inbox", tags=["inbox"])
 
 Caller = Annotated[Principal, Depends(current_principal)]
-Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 
 
 def _item(row: asyncpg.Record) -> InboxItem:

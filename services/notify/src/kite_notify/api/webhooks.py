@@ -8,8 +8,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import APIRouter, Depends, Response
 from kite_common.auth import Principal, Role, require_roles
-from kite_common.http.app import runtime_of
-from kite_common.runtime import ServiceRuntime
+from kite_common.http.app import RuntimeDep as Runtime
 
 from kite_notify.api.schemas import SubscribeWebhookRequest, WebhookSubscriptionList, WebhookSubscriptionResponse
 from kite_notify.application.webhook_subscriptions import list_subscriptions, subscribe, unsubscribe
@@ -17,18 +16,10 @@ from kite_notify.application.webhook_subscriptions import list_subscriptions, su
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 Manager = Annotated[Principal, Depends(require_roles(Role.NOTIFIER))]
-Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 
 
 def _response(row: asyncpg.Record) -> WebhookSubscriptionResponse:
-    return WebhookSubscriptionResponse(
-        subscription_id=row["subscription_id"],
-        url=row["url"],
-        kinds=row["kinds"],
-        jurisdiction=row["jurisdiction"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-    )
+    return WebhookSubscriptionResponse.model_validate(dict(row))
 
 
 @router.post("", status_code=201, response_model=WebhookSubscriptionResponse, summary="订阅通知推送")

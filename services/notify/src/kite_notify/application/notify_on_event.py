@@ -6,14 +6,13 @@ webhook deliveries and the inbox record commit together or not at all.
 
 from __future__ import annotations
 
-from kite_common.messaging.cloudevents_kafka import ReceivedEvent
+from kite_common.messaging.cloudevents_kafka import ReceivedEvent, topic_for
 
 from kite_notify.adapters import delivery_queue, member_directory, subscription_store
 from kite_notify.adapters.db import Conn
 from kite_notify.adapters.event_writer import append_on, stream_version
 from kite_notify.adapters.member_directory import DirectoryEntry
-from kite_notify.application.topics import own_topic_beside
-from kite_notify.domain.events import ChannelName
+from kite_notify.domain.events import ChannelName, registry
 from kite_notify.domain.notification import Notification, notification_id_for, stream_id
 from kite_notify.domain.source_events import MemberRegistered, parse_source_event
 from kite_notify.domain.templates import render
@@ -37,7 +36,7 @@ async def notify_on_event(conn: Conn, received: ReceivedEvent) -> None:
     subscriptions = await subscription_store.matching(conn, draft.kind, draft.origin_division_code)
     channels: list[ChannelName] = ["in_app", "webhook"] if subscriptions else ["in_app"]
     events = Notification(notification_id).create(draft, env.id, channels)
-    topic = own_topic_beside(received.topic)
+    topic = topic_for(registry.service, received.topic_prefix)
     stored = await append_on(conn, topic, stream, 0, events)
     if subscriptions:
         await delivery_queue.enqueue(conn, notification_id, subscriptions, stored[0].id, topic)

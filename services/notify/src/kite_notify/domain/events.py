@@ -1,4 +1,3 @@
-# mypy: allow-subclassing-any
 """notify.events: the published payloads. No ID or phone number ever appears here."""
 
 from __future__ import annotations

@@ -9,9 +9,8 @@ from typing import Annotated
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Response
 from kite_common.auth import Principal, Role, require_roles
-from kite_common.http.app import runtime_of
+from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.privacy import FieldProtector
-from kite_common.runtime import ServiceRuntime
 
 from kite_roster.adapters.pii_vault import PiiVault
 from kite_roster.api.schemas import MemberPage, MemberResponse, RegisterMemberRequest
@@ -23,7 +22,6 @@ router = APIRouter(prefix="/members", tags=["members"])
 
 Reader = Annotated[Principal, Depends(require_roles(Role.REGISTRAR, Role.VIEWER, Role.CASEWORKER))]
 Writer = Annotated[Principal, Depends(require_roles(Role.REGISTRAR))]
-Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 
 
 @lru_cache
@@ -32,21 +30,7 @@ def pii_vault() -> PiiVault:
 
 
 def _to_response(row: asyncpg.Record) -> MemberResponse:
-    return MemberResponse(
-        member_id=row["member_id"],
-        name=row["name"],
-        gender=row["gender"],
-        birth_year=row["birth_year"],
-        id_number=row["id_number_masked"],
-        phone=row["phone_masked"],
-        origin_division_code=row["origin_division_code"],
-        current_city=row["current_city"],
-        employer=row["employer"],
-        is_party_member=row["is_party_member"],
-        skills=list(row["skills"]),
-        registered_at=row["registered_at"],
-        version=row["version"],
-    )
+    return MemberResponse.model_validate(dict(row))
 
 
 @router.post("", status_code=201, response_model=MemberResponse, summary="登记人员")

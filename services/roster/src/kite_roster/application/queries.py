@@ -14,7 +14,7 @@ from kite_common.pagination import decode_cursor, encode_cursor
 
 _SELECT = """SELECT m.member_id, m.name, m.gender, m.birth_year, m.origin_division_code, m.current_city,
                     m.employer, m.is_party_member, m.skills, m.registered_at, m.version,
-                    p.id_number_masked, p.phone_masked
+                    p.id_number_masked AS id_number, p.phone_masked AS phone
              FROM members m JOIN member_pii p USING (member_id)"""
 
 
