@@ -23,7 +23,12 @@ async def create_pool(settings: DatabaseSettings | None = None, dsn: str | None 
         min_size=settings.database_pool_min,
         max_size=settings.database_pool_max,
         init=_init_connection,
-        server_settings={"statement_timeout": str(settings.database_statement_timeout_ms)},
+        server_settings={
+            "statement_timeout": str(settings.database_statement_timeout_ms),
+            # Jurisdiction filters are `code LIKE $1` with a prefix: only a plan made for the actual
+            # value turns that into an index range, so never let prepared statements go generic.
+            "plan_cache_mode": "force_custom_plan",
+        },
     )
     assert pool is not None
     return pool
