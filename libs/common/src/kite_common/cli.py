@@ -130,7 +130,16 @@ def schemas(out: Annotated[Path, typer.Option(help="folder to write to")] = Path
     console.print(f"contract written to {out}")
 
 
+def mount_service_commands() -> None:
+    from kite_common.service import all_services
+
+    for service in all_services().values():
+        if service.cli is not None:
+            app.add_typer(service.cli(), name=service.name, help=service.title)
+
+
 def main() -> None:
+    mount_service_commands()
     app()
 
 

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
+import typer
 from fastapi import APIRouter
 
 from kite_common.db.migrations import Migration, load_migrations
@@ -29,6 +30,8 @@ class ServiceDefinition:
     projections: Sequence[Projection] = ()
     consumers: Sequence[ConsumerSpec] = field(default_factory=tuple)
     workers: Sequence[BackgroundWorker] = field(default_factory=tuple)
+    # The service's own commands, mounted as `kite <name> ...` (e.g. `kite roster import`).
+    cli: Callable[[], typer.Typer] | None = None
 
     def migrations(self) -> list[Migration]:
         return load_migrations("platform", "kite_common.migrations") + load_migrations(

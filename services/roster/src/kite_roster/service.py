@@ -4,6 +4,7 @@ from kite_common.service import ServiceDefinition
 
 from kite_roster.adapters.member_projection import MemberProjection
 from kite_roster.api.members import router as members_router
+from kite_roster.cli import roster_cli
 from kite_roster.domain.events import registry
 
 SERVICE = ServiceDefinition(
@@ -13,4 +14,5 @@ SERVICE = ServiceDefinition(
     migrations_package="kite_roster.migrations",
     routers=lambda: [members_router],
     projections=(MemberProjection(),),
+    cli=roster_cli,
 )

@@ -18,6 +18,7 @@ class Role(StrEnum):
     VIEWER = "viewer"  # read only
     MEMBER = "member"  # a registered person acting for themselves
     PII_READER = "pii-reader"  # may read unmasked ID and phone numbers (audited)
+    PARTY_AFFAIRS = "party-affairs"  # organisation department: branches, memberships, org life, dues
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from kite_common.auth import Principal, Role, require_roles
 from kite_common.clock import utcnow
 from kite_common.http.app import RuntimeDep as Runtime
+from kite_common.http.preconditions import parse_if_match
 from kite_common.http.problems import Problem
 from kite_common.runtime import ServiceRuntime
 
@@ -52,16 +53,6 @@ def _to_response(row: asyncpg.Record, now: datetime) -> CaseResponse:
     )
 
 
-def _parse_if_match(value: str | None) -> int | None:
-    """`If-Match: 3`, `"3"` or `W/"3"`: the case version the client last saw."""
-    if value is None:
-        return None
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise Problem('If-Match 应为诉求的版本号，如 "1"', status=400, code="bad-if-match")
-    return int(text)
-
-
 async def _case_response(
     runtime: ServiceRuntime, principal: Principal, case_id: uuid.UUID, response: Response
 ) -> CaseResponse:
@@ -97,7 +88,7 @@ async def accept(
     response: Response,
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=32)] = None,
 ) -> CaseResponse:
-    await accept_case(runtime, principal, case_id, _parse_if_match(if_match))
+    await accept_case(runtime, principal, case_id, parse_if_match(if_match))
     return await _case_response(runtime, principal, case_id, response)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 
-from kite_roster.domain.events import MemberRegistered
+from kite_roster.domain.member_events import MemberRegistered
 
 
 class MemberProjection:

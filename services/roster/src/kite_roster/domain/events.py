@@ -1,28 +1,9 @@
-"""roster.events: the published payloads. No ID or phone number ever appears here."""
+"""roster.events: every published payload, registered by importing each aggregate's events module.
+No ID or phone number ever appears in any of them."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Literal
+from kite_roster.domain import member_events  # noqa: F401  (registers)
+from kite_roster.domain.registry import registry
 
-from kite_common.events import EventPayload, EventRegistry
-
-registry = EventRegistry("roster")
-
-Gender = Literal["male", "female"]
-
-
-@registry.register
-class MemberRegistered(EventPayload):
-    event_name = "member-registered"
-
-    member_id: uuid.UUID
-    name: str
-    gender: Gender
-    birth_year: int
-    origin_division_code: str
-    current_city: str
-    employer: str | None = None
-    is_party_member: bool = False
-    skills: list[str] = []
-    registered_by: str
+__all__ = ["registry"]

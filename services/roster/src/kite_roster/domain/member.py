@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from kite_common.events import EventPayload
 
-from kite_roster.domain.events import Gender, MemberRegistered
 from kite_roster.domain.identity import birth_date_of, gender_of, normalise_id_number
+from kite_roster.domain.member_events import Gender, MemberRegistered
 
 
 class MemberRuleViolation(ValueError):
