@@ -13,7 +13,7 @@ from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload, EventRegistry, NewEvent
 from kite_common.eventstore import PostgresEventStore
 from kite_common.outbox.writer import write_outbox
-from kite_common.projection import Projection
+from kite_common.projection import Projection, apply_all
 from kite_common.tracing_context import current_traceparent
 
 
@@ -110,8 +110,6 @@ async def append_events(
             )
         )
     await PostgresEventStore(registry.source).append(conn, stream_id, expected_version, envelopes)
-    for envelope, payload in zip(envelopes, payloads, strict=True):
-        for projection in projections:
-            await projection.apply(conn, envelope, payload)
+    await apply_all(conn, projections, list(zip(envelopes, payloads, strict=True)))
     await write_outbox(conn, topic, envelopes)
     return envelopes
