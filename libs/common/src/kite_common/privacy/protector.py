@@ -60,6 +60,14 @@ class FieldProtector:
     def key_id_of(self, stored: str) -> str:
         return stored.partition(":")[0]
 
+    @property
+    def key_ids(self) -> frozenset[str]:
+        return frozenset(self._keys)
+
+    def knows(self, key_id: str) -> bool:
+        """Whether values under `key_id` can be decrypted (its key is configured)."""
+        return key_id in self._keys
+
     def reencrypt(self, stored: str, context: str) -> str:
         if self.key_id_of(stored) == self.active_key_id:
             return stored
