@@ -94,6 +94,12 @@ async def test_concurrent_registrations_of_one_person_store_one(roster):
         ({"phone": "12345"}, "phone"),
         ({"is_party_member": "maybe"}, "is_party_member"),
         ({"name": None}, "name"),
+        ({"languages": ["普通话", "藏" * 21]}, "languages.1"),
+        ({"languages": ["普通话"] * 11}, "languages"),
+        ({"union_member": "yes please"}, "union_member"),
+        ({"disability": ""}, "disability"),
+        ({"industry": "x" * 31}, "industry"),
+        ({"origin_division_code": "999999101001"}, "origin_division_code"),
     ],
 )
 async def test_bad_input_is_a_problem_and_stores_nothing(roster, override, field):

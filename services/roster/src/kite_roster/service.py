@@ -2,17 +2,51 @@ from __future__ import annotations
 
 from kite_common.service import ServiceDefinition
 
+from kite_roster.adapters.household_projection import HouseholdProjection
 from kite_roster.adapters.member_projection import MemberProjection
+from kite_roster.adapters.organisation_projection import OrganisationProjection
+from kite_roster.adapters.party_projection import PartyProjection
+from kite_roster.adapters.registration_ledger import RegistrationLedgerProjection
+from kite_roster.api.exports import router as exports_router
+from kite_roster.api.households import router as households_router
+from kite_roster.api.imports import router as imports_router
+from kite_roster.api.ledgers_income import router as income_ledger_router
+from kite_roster.api.ledgers_party import router as party_ledger_router
+from kite_roster.api.ledgers_registration import router as registration_ledger_router
 from kite_roster.api.members import router as members_router
+from kite_roster.api.organisations import router as organisations_router
+from kite_roster.api.party import router as party_router
+from kite_roster.api.personal_numbers import router as personal_numbers_router
 from kite_roster.cli import roster_cli
 from kite_roster.domain.events import registry
+from kite_roster.importing.worker import import_worker
+from kite_roster.workers.contact_check import contact_check_worker
 
 SERVICE = ServiceDefinition(
     name="roster",
     title="Kite 风筝 · 人员名册 (roster)",
     registry=registry,
     migrations_package="kite_roster.migrations",
-    routers=lambda: [members_router],
-    projections=(MemberProjection(),),
+    routers=lambda: [
+        exports_router,  # before members_router: its /members/{member_id} would take /members/export
+        imports_router,
+        members_router,
+        personal_numbers_router,
+        households_router,
+        income_ledger_router,
+        organisations_router,
+        party_router,
+        party_ledger_router,
+        registration_ledger_router,
+    ],
+    # The registration ledger reads a member's previous place from `members`: it comes before them.
+    projections=(
+        RegistrationLedgerProjection(),
+        MemberProjection(),
+        HouseholdProjection(),
+        OrganisationProjection(),
+        PartyProjection(),
+    ),
+    workers=(contact_check_worker, import_worker),
     cli=roster_cli,
 )

@@ -1,33 +1,206 @@
-"""Keeps the `members` read model from roster events."""
+"""Keeps the `members` read model and `member_movements` from roster events.
+
+`members.search_terms` follows the name and the place (domain search_terms). Every member event sets
+`members.version` to its stream version, so a row always says which version of the member it shows
+(the contact check relies on that). Other projections may update `members.is_party_member` (party)
+and `members.household_id` (households) only; they must come after this one in the service's
+projections so the row exists when they do.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
+from kite_common.projection import Applied
 
-from kite_roster.domain.member_events import MemberRegistered
+from kite_roster.domain.member import search_terms
+from kite_roster.domain.member_events import (
+    MemberContacted,
+    MemberContactLost,
+    MemberContactRestored,
+    MemberDeregistered,
+    MemberRegistered,
+    MemberRelocated,
+    MemberUpdated,
+)
+
+MEMBER_EVENTS = (
+    MemberRegistered,
+    MemberUpdated,
+    MemberRelocated,
+    MemberDeregistered,
+    MemberContacted,
+    MemberContactLost,
+    MemberContactRestored,
+)
+
+_INSERT_COLUMNS = (
+    "member_id",
+    "name",
+    "search_terms",
+    "gender",
+    "birth_year",
+    "origin_division_code",
+    "current_city",
+    "employer",
+    "is_party_member",
+    "skills",
+    "registered_at",
+    "registered_by",
+    "version",
+    "industry",
+    "languages",
+    "disability",
+    "union_member",
+)
+_INSERT = (
+    f"INSERT INTO members ({', '.join(_INSERT_COLUMNS)}) "
+    f"VALUES ({', '.join(f'${i}' for i in range(1, len(_INSERT_COLUMNS) + 1))})"
+)
+# member-updated field → members column; the phone lives in member_pii.
+_EDITED_COLUMNS = ("name", "skills", "languages", "disability", "union_member", "industry")
+
+
+def _row(envelope: EventEnvelope, p: MemberRegistered) -> tuple[Any, ...]:
+    return (
+        p.member_id,
+        p.name,
+        search_terms(p.name, p.origin_division_code, p.current_city, p.employer, p.industry),
+        p.gender,
+        p.birth_year,
+        p.origin_division_code,
+        p.current_city,
+        p.employer,
+        p.is_party_member,
+        p.skills,
+        envelope.time,
+        p.registered_by,
+        envelope.stream_version,
+        p.industry,
+        p.languages,
+        p.disability,
+        p.union_member,
+    )
+
+
+async def _current(conn: Connection, member_id: uuid.UUID) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "SELECT name, origin_division_code, current_city, employer, industry FROM members WHERE member_id = $1",
+        member_id,
+    )
+    if row is None:  # an event of a member never registered: the store and read model disagree
+        raise RuntimeError(f"member read model has no member {member_id}")
+    return row
 
 
 class MemberProjection:
     name = "members"
-    tables = ("members",)
+    tables = ("members", "member_movements")
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
         if isinstance(payload, MemberRegistered):
+            await conn.execute(_INSERT, *_row(event, payload))
+        elif isinstance(payload, MemberUpdated):
+            await self._updated(conn, event, payload)
+        elif isinstance(payload, MemberRelocated):
+            row = await _current(conn, payload.member_id)
+            terms = search_terms(
+                row["name"], row["origin_division_code"], payload.current_city, payload.employer, payload.industry
+            )
             await conn.execute(
-                """INSERT INTO members (member_id, name, gender, birth_year, origin_division_code, current_city,
-                       employer, is_party_member, skills, registered_at, registered_by, version)
-                   VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)""",
+                """UPDATE members SET current_city = $2, employer = $3, industry = $4, search_terms = $5, version = $6
+                   WHERE member_id = $1""",
                 payload.member_id,
-                payload.name,
-                payload.gender,
-                payload.birth_year,
-                payload.origin_division_code,
                 payload.current_city,
                 payload.employer,
-                payload.is_party_member,
-                payload.skills,
-                event.time,
-                payload.registered_by,
+                payload.industry,
+                terms,
                 event.stream_version,
             )
+            await conn.execute(
+                """INSERT INTO member_movements (member_id, version, moved_on, from_city, from_employer,
+                       from_industry, to_city, to_employer, to_industry, recorded_at, recorded_by)
+                   VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)""",
+                payload.member_id,
+                event.stream_version,
+                payload.moved_on,
+                payload.previous_city,
+                payload.previous_employer,
+                payload.previous_industry,
+                payload.current_city,
+                payload.employer,
+                payload.industry,
+                event.time,
+                payload.recorded_by,
+            )
+        elif isinstance(payload, MemberDeregistered):
+            await conn.execute(
+                """UPDATE members SET status = 'deregistered', deregistered_reason = $2, deregistered_at = $3,
+                       version = $4 WHERE member_id = $1""",
+                payload.member_id,
+                payload.reason,
+                event.time,
+                event.stream_version,
+            )
+        elif isinstance(payload, MemberContacted):
+            # A contact recorded late never moves the last contact back.
+            await conn.execute(
+                """UPDATE members SET last_contact_at = greatest(last_contact_at, $2), version = $3
+                   WHERE member_id = $1""",
+                payload.member_id,
+                payload.contacted_at,
+                event.stream_version,
+            )
+        elif isinstance(payload, MemberContactLost):
+            await conn.execute(
+                "UPDATE members SET contact_status = 'lost', contact_lost_at = $2, version = $3 WHERE member_id = $1",
+                payload.member_id,
+                payload.detected_at,
+                event.stream_version,
+            )
+        elif isinstance(payload, MemberContactRestored):
+            await conn.execute(
+                """UPDATE members SET contact_status = 'in-contact', contact_lost_at = NULL, version = $2
+                   WHERE member_id = $1""",
+                payload.member_id,
+                event.stream_version,
+            )
+
+    async def _updated(self, conn: Connection, event: EventEnvelope, p: MemberUpdated) -> None:
+        sets = ["version = $2"]
+        args: list[Any] = [p.member_id, event.stream_version]
+        for column in _EDITED_COLUMNS:
+            if column in p.changed:
+                args.append(getattr(p, column))
+                sets.append(f"{column} = ${len(args)}")
+        if "name" in p.changed or "industry" in p.changed:
+            row = await _current(conn, p.member_id)
+            name = p.name if "name" in p.changed and p.name is not None else row["name"]
+            industry = p.industry if "industry" in p.changed else row["industry"]
+            args.append(search_terms(name, row["origin_division_code"], row["current_city"], row["employer"], industry))
+            sets.append(f"search_terms = ${len(args)}")
+        await conn.execute(f"UPDATE members SET {', '.join(sets)} WHERE member_id = $1", *args)
+
+    async def apply_many(self, conn: Connection, items: Sequence[Applied]) -> None:
+        """Runs of registrations go in by COPY; any other member event is applied in its place, so
+        the order of a member's events is kept. Events of other aggregates do not touch these tables."""
+        run: list[tuple[Any, ...]] = []
+        for envelope, payload in items:
+            if isinstance(payload, MemberRegistered):
+                run.append(_row(envelope, payload))
+            elif isinstance(payload, MEMBER_EVENTS):
+                await self._copy(conn, run)
+                run = []
+                await self.apply(conn, envelope, payload)
+        await self._copy(conn, run)
+
+    async def _copy(self, conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+        if len(rows) == 1:
+            await conn.execute(_INSERT, *rows[0])
+        elif rows:
+            await conn.copy_records_to_table("members", records=rows, columns=_INSERT_COLUMNS)

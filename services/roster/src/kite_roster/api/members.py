@@ -1,27 +1,65 @@
-"""/members: register, get, list."""
+"""/members: register, get, search, edit, relocate, deregister, contact; movements and history."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta, timezone
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Literal
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from kite_common.auth import Principal, Role, require_roles
+from kite_common.clock import utcnow
 from kite_common.http.app import RuntimeDep as Runtime
+from kite_common.http.preconditions import parse_if_match
+from kite_common.http.problems import Unprocessable
 from kite_common.privacy import FieldProtector
+from kite_common.runtime import ServiceRuntime
 
 from kite_roster.adapters.pii_vault import PiiVault
-from kite_roster.api.schemas import MemberPage, MemberResponse, RegisterMemberRequest
-from kite_roster.application.queries import MemberFilter, get_member, list_members
+from kite_roster.api.schemas import (
+    PHONE_PATTERN,
+    ContactRequest,
+    DeregistrationRequest,
+    EditMemberRequest,
+    HistoryEntry,
+    MemberHistory,
+    MemberPage,
+    MemberResponse,
+    MovementList,
+    MovementResponse,
+    RegisterMemberRequest,
+    RelocationRequest,
+)
+from kite_roster.application.deregister_member import deregister_member
+from kite_roster.application.edit_member import edit_member
+from kite_roster.application.queries import (
+    MemberFilter,
+    MemberSort,
+    get_member,
+    list_members,
+    member_history,
+    member_movements,
+)
+from kite_roster.application.record_contact import record_contact
 from kite_roster.application.register_member import register_member
-from kite_roster.domain.member import Registration
+from kite_roster.application.relocate_member import relocate_member
+from kite_roster.domain.identity import InvalidIdNumber, normalise_id_number
+from kite_roster.domain.member import ContactStatus, MemberEdit, MemberStatus, Registration, Relocation
 
 router = APIRouter(prefix="/members", tags=["members"])
 
-Reader = Annotated[Principal, Depends(require_roles(Role.REGISTRAR, Role.VIEWER, Role.CASEWORKER))]
+Reader = Annotated[Principal, Depends(require_roles(Role.REGISTRAR, Role.VIEWER, Role.CASEWORKER, Role.PARTY_AFFAIRS))]
 Writer = Annotated[Principal, Depends(require_roles(Role.REGISTRAR))]
+IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=32, description='版本号，如 "3"')]
+CHINA = timezone(timedelta(hours=8))  # no daylight saving: a fixed offset is exact
+WRITE_RESPONSES: dict[int | str, dict[str, str]] = {
+    403: {"description": "不在管辖范围内"},
+    404: {"description": "未找到该人员"},
+    409: {"description": "该人员已注销，或被同时修改"},
+    412: {"description": "If-Match 版本已过期"},
+}
 
 
 @lru_cache
@@ -29,17 +67,25 @@ def pii_vault() -> PiiVault:
     return PiiVault(FieldProtector.from_settings())
 
 
+Vault = Annotated[PiiVault, Depends(pii_vault)]
+
+
 def _to_response(row: asyncpg.Record) -> MemberResponse:
     return MemberResponse.model_validate(dict(row))
 
 
+async def _member_response(
+    runtime: ServiceRuntime, principal: Principal, member_id: uuid.UUID, response: Response
+) -> MemberResponse:
+    async with runtime.pool.acquire() as conn:
+        row = await get_member(conn, principal, member_id)
+    response.headers["ETag"] = f'"{row["version"]}"'
+    return _to_response(row)
+
+
 @router.post("", status_code=201, response_model=MemberResponse, summary="登记人员")
 async def register(
-    body: RegisterMemberRequest,
-    principal: Writer,
-    runtime: Runtime,
-    response: Response,
-    vault: Annotated[PiiVault, Depends(pii_vault)],
+    body: RegisterMemberRequest, principal: Writer, runtime: Runtime, response: Response, vault: Vault
 ) -> MemberResponse:
     reg = Registration(
         name=body.name,
@@ -51,33 +97,162 @@ async def register(
         employer=body.employer,
         is_party_member=body.is_party_member,
         skills=tuple(body.skills),
+        industry=body.industry,
+        languages=tuple(body.languages),
+        disability=body.disability,
+        union_member=body.union_member,
     )
     member = await register_member(runtime, vault, principal, reg)
-    async with runtime.pool.acquire() as conn:
-        row = await get_member(conn, principal, member.member_id)
     response.headers["Location"] = f"/members/{member.member_id}"
-    return _to_response(row)
+    return await _member_response(runtime, principal, member.member_id, response)
 
 
 @router.get("/{member_id}", response_model=MemberResponse, summary="查看人员")
-async def get_one(member_id: uuid.UUID, principal: Reader, runtime: Runtime) -> MemberResponse:
+async def get_one(member_id: uuid.UUID, principal: Reader, runtime: Runtime, response: Response) -> MemberResponse:
+    return await _member_response(runtime, principal, member_id, response)
+
+
+@router.patch("/{member_id}", response_model=MemberResponse, summary="修改人员信息", responses=WRITE_RESPONSES)
+async def edit(
+    member_id: uuid.UUID,
+    body: EditMemberRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    vault: Vault,
+    if_match: IfMatch = None,
+) -> MemberResponse:
+    given = body.model_fields_set - {"phone"}
+    change = MemberEdit(
+        given=frozenset(given),  # type: ignore[arg-type]  # the request's fields are the editable ones
+        name=body.name,
+        skills=tuple(body.skills or ()),
+        languages=tuple(body.languages or ()),
+        disability=body.disability,
+        union_member=bool(body.union_member),
+        industry=body.industry,
+    )
+    await edit_member(runtime, vault, principal, member_id, change, body.phone, parse_if_match(if_match))
+    return await _member_response(runtime, principal, member_id, response)
+
+
+@router.post(
+    "/{member_id}/deregistration", response_model=MemberResponse, summary="注销人员", responses=WRITE_RESPONSES
+)
+async def deregister(
+    member_id: uuid.UUID,
+    body: DeregistrationRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    if_match: IfMatch = None,
+) -> MemberResponse:
+    await deregister_member(runtime, principal, member_id, body.reason, body.note, parse_if_match(if_match))
+    return await _member_response(runtime, principal, member_id, response)
+
+
+@router.post(
+    "/{member_id}/relocations",
+    status_code=201,
+    response_model=MemberResponse,
+    summary="登记务工地或工作单位变动",
+    responses=WRITE_RESPONSES,
+)
+async def relocate(
+    member_id: uuid.UUID,
+    body: RelocationRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    if_match: IfMatch = None,
+) -> MemberResponse:
+    relocation = Relocation(body.current_city, body.employer, body.moved_on, body.industry)
+    today = utcnow().astimezone(CHINA).date()
+    await relocate_member(runtime, principal, member_id, relocation, today, parse_if_match(if_match))
+    response.headers["Location"] = f"/members/{member_id}/movements"
+    return await _member_response(runtime, principal, member_id, response)
+
+
+@router.get("/{member_id}/movements", response_model=MovementList, summary="务工地变动记录")
+async def movements(member_id: uuid.UUID, principal: Reader, runtime: Runtime) -> MovementList:
     async with runtime.pool.acquire() as conn:
-        return _to_response(await get_member(conn, principal, member_id))
+        rows = await member_movements(conn, principal, member_id)
+    return MovementList(items=[MovementResponse.model_validate(dict(r)) for r in rows])
+
+
+@router.post(
+    "/{member_id}/contacts",
+    status_code=201,
+    response_model=MemberResponse,
+    summary="登记联系（失联人员由此恢复联系）",
+    responses=WRITE_RESPONSES,
+)
+async def contact(
+    member_id: uuid.UUID, body: ContactRequest, principal: Writer, runtime: Runtime, response: Response
+) -> MemberResponse:
+    now = utcnow()
+    await record_contact(runtime, principal, member_id, body.channel, body.contacted_at or now, body.note, now)
+    return await _member_response(runtime, principal, member_id, response)
+
+
+@router.get("/{member_id}/history", response_model=MemberHistory, summary="人员变动历史（事件）")
+async def history(member_id: uuid.UUID, principal: Reader, runtime: Runtime) -> MemberHistory:
+    async with runtime.pool.acquire() as conn:
+        rows = await member_history(conn, principal, member_id)
+    return MemberHistory(items=[HistoryEntry.model_validate(dict(r)) for r in rows])
 
 
 @router.get("", response_model=MemberPage, summary="查询人员")
-async def list_(
+async def search(
     principal: Reader,
     runtime: Runtime,
+    vault: Vault,
+    name: Annotated[
+        str | None, Query(min_length=1, max_length=50, description="姓名（任意连续部分；单字按姓氏）")
+    ] = None,
+    id_number: Annotated[str | None, Query(min_length=15, max_length=18, description="身份证号（精确）")] = None,
+    phone: Annotated[str | None, Query(pattern=PHONE_PATTERN, description="手机号（精确）")] = None,
     origin: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="户籍地区划代码前缀")] = None,
-    city: Annotated[str | None, Query(max_length=50)] = None,
-    employer: Annotated[str | None, Query(max_length=100)] = None,
+    city: Annotated[str | None, Query(min_length=1, max_length=50, description="务工地城市")] = None,
+    employer: Annotated[str | None, Query(min_length=1, max_length=100, description="工作单位")] = None,
+    industry: Annotated[str | None, Query(min_length=1, max_length=30, description="行业")] = None,
     party: Annotated[bool | None, Query(description="是否党员")] = None,
-    name: Annotated[str | None, Query(max_length=50, description="姓名前缀")] = None,
+    poverty_registered: Annotated[bool | None, Query(description="所在户是否建档立卡")] = None,
+    relocated: Annotated[bool | None, Query(description="所在户是否易地搬迁")] = None,
+    monitored: Annotated[bool | None, Query(description="所在户是否纳入防返贫监测")] = None,
+    contact_status: Annotated[ContactStatus | None, Query(description="in-contact 联系正常 | lost 失联")] = None,
+    status: Annotated[
+        MemberStatus | Literal["all"], Query(description="active 在册（缺省）| deregistered 已注销 | all 全部")
+    ] = "active",
+    sort: Annotated[MemberSort, Query(description="registered 登记先后 | -registered 最近登记 | name 姓名")] = (
+        "registered"
+    ),
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> MemberPage:
-    f = MemberFilter(origin, city, employer, party, name)
+    id_hash = None
+    if id_number is not None:
+        try:
+            id_hash = vault.id_hash(normalise_id_number(id_number))
+        except InvalidIdNumber as exc:
+            raise Unprocessable(
+                str(exc), code="validation", errors=[{"field": "id_number", "code": "id_number", "message": str(exc)}]
+            ) from exc
+    f = MemberFilter(
+        origin_prefix=origin,
+        current_city=city,
+        employer=employer,
+        is_party_member=party,
+        name=name.strip() or None if name else None,
+        industry=industry,
+        id_number_hash=id_hash,
+        phone_hash=vault.phone_hash(phone) if phone else None,
+        contact_status=contact_status,
+        status=None if status == "all" else status,
+        poverty_registered=poverty_registered,
+        relocated=relocated,
+        monitored=monitored,
+    )
     async with runtime.pool.acquire() as conn:
-        rows, next_cursor = await list_members(conn, principal, f, limit, cursor)
+        rows, next_cursor = await list_members(conn, principal, f, limit, cursor, sort)
     return MemberPage(items=[_to_response(r) for r in rows], next_cursor=next_cursor)

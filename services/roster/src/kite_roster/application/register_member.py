@@ -4,25 +4,22 @@ from __future__ import annotations
 
 import asyncpg
 from kite_common.auth import Principal
-from kite_common.http.problems import Conflict, Forbidden, Unprocessable
+from kite_common.http.problems import Conflict, Forbidden
 from kite_common.ids import new_id
 from kite_common.runtime import ServiceRuntime
 
 from kite_roster.adapters.pii_vault import PersonalNumbers, PiiVault
+from kite_roster.application.member_writes import refusals
 from kite_roster.domain.identity import normalise_id_number
-from kite_roster.domain.member import Member, MemberRuleViolation, Registration, stream_id
+from kite_roster.domain.member import Member, Registration, stream_id
 
 
 async def register_member(runtime: ServiceRuntime, vault: PiiVault, principal: Principal, reg: Registration) -> Member:
     if not principal.covers(reg.origin_division_code):
         raise Forbidden("户籍地不在您的管辖范围内，不能登记", code="outside-jurisdiction")
     member = Member(new_id())
-    try:
+    with refusals():
         events = member.register(reg, registered_by=principal.subject)
-    except MemberRuleViolation as exc:
-        raise Unprocessable(
-            str(exc), code="invalid-member", errors=[{"field": exc.field, "code": "rule", "message": str(exc)}]
-        ) from exc
     id_number = normalise_id_number(reg.id_number)
     async with runtime.unit_of_work() as uow:
         existing = await vault.find_by_id_number(uow.conn, id_number)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from kite_roster.domain.divisions import division_problem
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_ID = re.compile(r"^\d{17}[\dX]$")
-_DIVISION = re.compile(r"^\d{12}$")
+_ID = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII only: full-width digits would dodge the blind index
 
 
 class InvalidIdNumber(ValueError):
@@ -45,7 +46,8 @@ def birth_date_of(id_number: str) -> date:
 
 
 def is_division_code(value: str) -> bool:
-    return bool(_DIVISION.match(value)) and value[:2] != "00"
+    """A 12-digit code in a known county, with well-formed township and village parts (see divisions)."""
+    return division_problem(value) is None
 
 
 def county_of(division_code: str) -> str:

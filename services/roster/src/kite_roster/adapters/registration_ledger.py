@@ -1,0 +1,146 @@
+"""The registration ledger (外出务工人员台账): counters of active members per origin village ×
+destination city, × industry and × employer, moved by member events, so a ledger read sums a few
+counter rows instead of grouping members.
+
+This projection reads a member's previous place from `members` when it moves them, so it must run
+BEFORE the member projection in the service's projections (a test checks the order). Within a batch it
+carries each member's place from event to event itself, since the member projection applies the whole
+batch only afterwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from typing import Literal, NamedTuple
+
+from kite_common.db.types import Connection
+from kite_common.events import EventEnvelope, EventPayload
+from kite_common.projection import Applied
+
+from kite_roster.domain.member_events import MemberDeregistered, MemberRegistered, MemberRelocated, MemberUpdated
+
+Dimension = Literal["city", "industry", "employer"]
+DIMENSIONS: tuple[Dimension, ...] = ("city", "industry", "employer")
+Counted = tuple[Dimension, str, str]
+
+
+class Place(NamedTuple):
+    """Where an active member is counted. '' stands for an industry or employer not known."""
+
+    origin_division_code: str
+    city: str
+    industry: str
+    employer: str
+
+    def counters(self) -> tuple[Counted, Counted, Counted]:
+        return (
+            ("city", self.origin_division_code, self.city),
+            ("industry", self.origin_division_code, self.industry),
+            ("employer", self.origin_division_code, self.employer),
+        )
+
+
+def _moves(payload: EventPayload) -> bool:
+    return isinstance(payload, MemberRelocated | MemberDeregistered) or (
+        isinstance(payload, MemberUpdated) and "industry" in payload.changed
+    )
+
+
+def _after(place: Place | None, payload: EventPayload) -> Place | None:
+    """The member's place after an event that moves them (None: not counted)."""
+    if place is None or isinstance(payload, MemberDeregistered):
+        return None
+    if isinstance(payload, MemberRelocated):
+        return place._replace(
+            city=payload.current_city, industry=payload.industry or "", employer=payload.employer or ""
+        )
+    if isinstance(payload, MemberUpdated):
+        return place._replace(industry=payload.industry or "")
+    return place
+
+
+class RegistrationLedgerProjection:
+    name = "registration_ledger"
+    tables = ("registration_ledger",)
+
+    async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
+        if isinstance(payload, MemberRegistered) or _moves(payload):
+            await self.apply_many(conn, [(event, payload)])
+
+    async def apply_many(self, conn: Connection, items: Sequence[Applied]) -> None:
+        deltas: Counter[Counted] = Counter()
+        known: dict[uuid.UUID, Place | None] = {}
+        for _, payload in items:
+            if isinstance(payload, MemberRegistered):
+                place = Place(
+                    payload.origin_division_code, payload.current_city, payload.industry or "", payload.employer or ""
+                )
+                known[payload.member_id] = place
+                deltas.update(place.counters())
+            elif _moves(payload):
+                member_id: uuid.UUID = payload.member_id  # type: ignore[attr-defined]
+                before = known[member_id] if member_id in known else await self._stored_place(conn, member_id)
+                after = _after(before, payload)
+                known[member_id] = after
+                if before is not None:
+                    deltas.subtract(before.counters())
+                if after is not None:
+                    deltas.update(after.counters())
+        await self._count(conn, deltas)
+
+    async def _stored_place(self, conn: Connection, member_id: uuid.UUID) -> Place | None:
+        row = await conn.fetchrow(
+            """SELECT origin_division_code, current_city, industry, employer FROM members
+               WHERE member_id = $1 AND status = 'active'""",
+            member_id,
+        )
+        if row is None:
+            return None
+        return Place(row["origin_division_code"], row["current_city"], row["industry"] or "", row["employer"] or "")
+
+    async def _count(self, conn: Connection, deltas: Counter[Counted]) -> None:
+        # Sorted, so concurrent writers lock counter rows in one order and never deadlock.
+        ups = sorted((k, n) for k, n in deltas.items() if n > 0)
+        downs = sorted((k, n) for k, n in deltas.items() if n < 0)
+        if ups:
+            await conn.execute(
+                """INSERT INTO registration_ledger AS l (dimension, origin_division_code, value, members)
+                   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[])
+                   ON CONFLICT (dimension, origin_division_code, value)
+                   DO UPDATE SET members = l.members + excluded.members""",
+                *_columns(ups),
+            )
+        if downs:
+            dims, origins, values, counts = _columns(downs)
+            status = await conn.execute(
+                """UPDATE registration_ledger l SET members = l.members + d.delta
+                   FROM unnest($1::text[], $2::text[], $3::text[], $4::int[])
+                       AS d(dimension, origin_division_code, value, delta)
+                   WHERE (l.dimension, l.origin_division_code, l.value)
+                       = (d.dimension, d.origin_division_code, d.value)""",
+                dims,
+                origins,
+                values,
+                counts,
+            )
+            if status != f"UPDATE {len(downs)}":  # a member counted nowhere cannot be taken away
+                raise RuntimeError(f"registration ledger out of step: {status} of {len(downs)} counters")
+            await conn.execute(
+                """DELETE FROM registration_ledger
+                   WHERE members = 0 AND (dimension, origin_division_code, value)
+                       IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))""",
+                dims,
+                origins,
+                values,
+            )
+
+
+def _columns(entries: list[tuple[Counted, int]]) -> tuple[list[str], list[str], list[str], list[int]]:
+    return (
+        [k[0] for k, _ in entries],
+        [k[1] for k, _ in entries],
+        [k[2] for k, _ in entries],
+        [n for _, n in entries],
+    )

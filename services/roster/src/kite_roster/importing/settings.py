@@ -1,0 +1,15 @@
+"""Settings of bulk imports (environment: KITE_IMPORT_*)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ImportSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KITE_IMPORT_", extra="ignore")
+
+    max_bytes: int = 512 * 1024 * 1024  # an upload over this is refused (413)
+    batch_rows: int = 2000  # rows per transaction
+    chunk_bytes: int = 1024 * 1024  # the upload is kept in PostgreSQL in chunks of this size
+    poll_interval_s: float = 1.0  # how often an idle worker looks for queued jobs
+    max_attempts: int = 5  # a job interrupted this often is failed rather than tried again
