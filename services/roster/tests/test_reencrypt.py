@@ -10,7 +10,7 @@ import pytest
 from kite_common.privacy import FieldProtector
 from kite_common.testing.stack import TEST_SECRETS, auth, running
 from kite_roster.adapters.pii_vault import ENCRYPTED_COLUMNS, PiiVault
-from kite_roster.api.members import pii_vault
+from kite_roster.api.pii import field_protector
 from kite_roster.application.reencrypt import RotationRefused, reencrypt
 from kite_roster.cli import roster_cli
 from kite_roster.domain.identity import check_digit
@@ -35,10 +35,10 @@ def id_number(seq: int) -> str:
 
 @pytest.fixture
 async def roster(infra, prefix):
-    pii_vault.cache_clear()
+    field_protector.cache_clear()
     async with running(infra, SERVICE, prefix, roles=("api",)) as svc:
         yield svc
-    pii_vault.cache_clear()  # the next test's service reads the (restored) keys again
+    field_protector.cache_clear()  # the next test's service reads the (restored) keys again
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def use_keys(monkeypatch):
     def use(data_keys: str, hash_key: bytes = HASH_KEY) -> None:
         monkeypatch.setenv("KITE_CRYPTO_DATA_KEYS", data_keys)
         monkeypatch.setenv("KITE_CRYPTO_HASH_KEY", base64.b64encode(hash_key).decode())
-        pii_vault.cache_clear()
+        field_protector.cache_clear()
 
     return use
 

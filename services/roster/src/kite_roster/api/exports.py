@@ -10,16 +10,13 @@ from fastapi import APIRouter, Depends, Query, Response
 from kite_common.auth import Principal, Role, require_roles
 from kite_common.clock import utcnow
 from kite_common.http.app import RuntimeDep as Runtime
-from kite_common.http.problems import Unprocessable
 from kite_common.http.tabular import DISPLAY_ZONE, tabular_response
 
 from kite_roster.adapters.pii_vault import PiiVault
-from kite_roster.api.members import pii_vault
-from kite_roster.api.schemas import PHONE_PATTERN
-from kite_roster.application.queries import MemberFilter, MemberSort, iterate_members
+from kite_roster.api.member_search import SearchFilter, SortParam
+from kite_roster.api.pii import pii_vault
+from kite_roster.application.queries import iterate_members
 from kite_roster.domain.divisions import county_name
-from kite_roster.domain.identity import InvalidIdNumber, normalise_id_number
-from kite_roster.domain.member import ContactStatus, MemberStatus
 
 # Mounted before the /members router, whose /{member_id} would otherwise take "export".
 router = APIRouter(prefix="/members", tags=["members"])
@@ -81,53 +78,11 @@ def export_row(row: Mapping[str, Any] | asyncpg.Record) -> dict[str, Any]:
 async def export_members(
     principal: Reader,
     runtime: Runtime,
-    vault: Vault,
+    f: SearchFilter,
     format: Annotated[Literal["csv", "xlsx"], Query(description="csv 或 xlsx")] = "csv",
-    name: Annotated[
-        str | None, Query(min_length=1, max_length=50, description="姓名（任意连续部分；单字按姓氏）")
-    ] = None,
-    id_number: Annotated[str | None, Query(min_length=15, max_length=18, description="身份证号（精确）")] = None,
-    phone: Annotated[str | None, Query(pattern=PHONE_PATTERN, description="手机号（精确）")] = None,
-    origin: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="户籍地区划代码前缀")] = None,
-    city: Annotated[str | None, Query(min_length=1, max_length=50, description="务工地城市")] = None,
-    employer: Annotated[str | None, Query(min_length=1, max_length=100, description="工作单位")] = None,
-    industry: Annotated[str | None, Query(min_length=1, max_length=30, description="行业")] = None,
-    party: Annotated[bool | None, Query(description="是否党员")] = None,
-    poverty_registered: Annotated[bool | None, Query(description="所在户是否建档立卡")] = None,
-    relocated: Annotated[bool | None, Query(description="所在户是否易地搬迁")] = None,
-    monitored: Annotated[bool | None, Query(description="所在户是否纳入防返贫监测")] = None,
-    contact_status: Annotated[ContactStatus | None, Query(description="in-contact 联系正常 | lost 失联")] = None,
-    status: Annotated[
-        MemberStatus | Literal["all"], Query(description="active 在册（缺省）| deregistered 已注销 | all 全部")
-    ] = "active",
-    sort: Annotated[MemberSort, Query(description="registered 登记先后 | -registered 最近登记 | name 姓名")] = (
-        "registered"
-    ),
+    sort: SortParam = "registered",
 ) -> Response:
     """The same filters as GET /members, every matching member (no paging), streamed."""
-    id_hash = None
-    if id_number is not None:
-        try:
-            id_hash = vault.id_hash(normalise_id_number(id_number))
-        except InvalidIdNumber as exc:
-            raise Unprocessable(
-                str(exc), code="validation", errors=[{"field": "id_number", "code": "id_number", "message": str(exc)}]
-            ) from exc
-    f = MemberFilter(
-        origin_prefix=origin,
-        current_city=city,
-        employer=employer,
-        is_party_member=party,
-        name=name.strip() or None if name else None,
-        industry=industry,
-        id_number_hash=id_hash,
-        phone_hash=vault.phone_hash(phone) if phone else None,
-        contact_status=contact_status,
-        status=None if status == "all" else status,
-        poverty_registered=poverty_registered,
-        relocated=relocated,
-        monitored=monitored,
-    )
 
     async def rows() -> AsyncIterator[dict[str, Any]]:
         async with runtime.pool.acquire() as conn:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
-from functools import lru_cache
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -15,10 +14,10 @@ from kite_common.http.middleware import body_limit
 from kite_common.http.problems import Forbidden, NotFound, Problem, Unprocessable
 from kite_common.http.tabular import tabular_response
 from kite_common.pagination import decode_cursor, encode_cursor
-from kite_common.privacy import FieldProtector
 from kite_common.tracing_context import current_traceparent
 from pydantic import BaseModel, Field
 
+from kite_roster.api.pii import field_protector
 from kite_roster.importing import jobs
 from kite_roster.importing.readers import MalformedFile, detect_encoding, sniff_kind
 from kite_roster.importing.settings import ImportSettings
@@ -38,11 +37,6 @@ PROBLEM_COLUMNS = [
     ("outcome_label", "处理结果"),
     ("name", "姓名"),
 ]
-
-
-@lru_cache
-def _protector() -> FieldProtector:
-    return FieldProtector.from_settings()
 
 
 def _max_bytes() -> int:
@@ -188,7 +182,7 @@ async def upload(request: Request, response: Response, principal: Uploader, runt
     async with runtime.pool.acquire() as conn, conn.transaction():
         job = await jobs.create_job(
             conn,
-            _protector(),
+            field_protector(),
             upload,
             _sniffed(chunks),
             max_bytes=settings.max_bytes,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta, timezone
-from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated
 
 import asyncpg
 from fastapi import APIRouter, Depends, Header, Query, Response
@@ -13,13 +12,12 @@ from kite_common.auth import Principal, Role, require_roles
 from kite_common.clock import utcnow
 from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.http.preconditions import parse_if_match
-from kite_common.http.problems import Unprocessable
-from kite_common.privacy import FieldProtector
 from kite_common.runtime import ServiceRuntime
 
 from kite_roster.adapters.pii_vault import PiiVault
+from kite_roster.api.member_search import SearchFilter, SortParam
+from kite_roster.api.pii import pii_vault
 from kite_roster.api.schemas import (
-    PHONE_PATTERN,
     ContactRequest,
     DeregistrationRequest,
     EditMemberRequest,
@@ -35,8 +33,6 @@ from kite_roster.api.schemas import (
 from kite_roster.application.deregister_member import deregister_member
 from kite_roster.application.edit_member import edit_member
 from kite_roster.application.queries import (
-    MemberFilter,
-    MemberSort,
     get_member,
     list_members,
     member_history,
@@ -45,8 +41,7 @@ from kite_roster.application.queries import (
 from kite_roster.application.record_contact import record_contact
 from kite_roster.application.register_member import register_member
 from kite_roster.application.relocate_member import relocate_member
-from kite_roster.domain.identity import InvalidIdNumber, normalise_id_number
-from kite_roster.domain.member import ContactStatus, MemberEdit, MemberStatus, Registration, Relocation
+from kite_roster.domain.member import MemberEdit, Registration, Relocation
 
 router = APIRouter(prefix="/members", tags=["members"])
 
@@ -60,11 +55,6 @@ WRITE_RESPONSES: dict[int | str, dict[str, str]] = {
     409: {"description": "该人员已注销，或被同时修改"},
     412: {"description": "If-Match 版本已过期"},
 }
-
-
-@lru_cache
-def pii_vault() -> PiiVault:
-    return PiiVault(FieldProtector.from_settings())
 
 
 Vault = Annotated[PiiVault, Depends(pii_vault)]
@@ -206,53 +196,11 @@ async def history(member_id: uuid.UUID, principal: Reader, runtime: Runtime) -> 
 async def search(
     principal: Reader,
     runtime: Runtime,
-    vault: Vault,
-    name: Annotated[
-        str | None, Query(min_length=1, max_length=50, description="姓名（任意连续部分；单字按姓氏）")
-    ] = None,
-    id_number: Annotated[str | None, Query(min_length=15, max_length=18, description="身份证号（精确）")] = None,
-    phone: Annotated[str | None, Query(pattern=PHONE_PATTERN, description="手机号（精确）")] = None,
-    origin: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="户籍地区划代码前缀")] = None,
-    city: Annotated[str | None, Query(min_length=1, max_length=50, description="务工地城市")] = None,
-    employer: Annotated[str | None, Query(min_length=1, max_length=100, description="工作单位")] = None,
-    industry: Annotated[str | None, Query(min_length=1, max_length=30, description="行业")] = None,
-    party: Annotated[bool | None, Query(description="是否党员")] = None,
-    poverty_registered: Annotated[bool | None, Query(description="所在户是否建档立卡")] = None,
-    relocated: Annotated[bool | None, Query(description="所在户是否易地搬迁")] = None,
-    monitored: Annotated[bool | None, Query(description="所在户是否纳入防返贫监测")] = None,
-    contact_status: Annotated[ContactStatus | None, Query(description="in-contact 联系正常 | lost 失联")] = None,
-    status: Annotated[
-        MemberStatus | Literal["all"], Query(description="active 在册（缺省）| deregistered 已注销 | all 全部")
-    ] = "active",
-    sort: Annotated[MemberSort, Query(description="registered 登记先后 | -registered 最近登记 | name 姓名")] = (
-        "registered"
-    ),
+    f: SearchFilter,
+    sort: SortParam = "registered",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> MemberPage:
-    id_hash = None
-    if id_number is not None:
-        try:
-            id_hash = vault.id_hash(normalise_id_number(id_number))
-        except InvalidIdNumber as exc:
-            raise Unprocessable(
-                str(exc), code="validation", errors=[{"field": "id_number", "code": "id_number", "message": str(exc)}]
-            ) from exc
-    f = MemberFilter(
-        origin_prefix=origin,
-        current_city=city,
-        employer=employer,
-        is_party_member=party,
-        name=name.strip() or None if name else None,
-        industry=industry,
-        id_number_hash=id_hash,
-        phone_hash=vault.phone_hash(phone) if phone else None,
-        contact_status=contact_status,
-        status=None if status == "all" else status,
-        poverty_registered=poverty_registered,
-        relocated=relocated,
-        monitored=monitored,
-    )
     async with runtime.pool.acquire() as conn:
         rows, next_cursor = await list_members(conn, principal, f, limit, cursor, sort)
     return MemberPage(items=[_to_response(r) for r in rows], next_cursor=next_cursor)

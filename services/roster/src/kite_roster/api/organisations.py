@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from kite_common.auth import Principal, Role, require_roles
 from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.http.preconditions import parse_if_match
-from kite_common.privacy import FieldProtector
 from kite_common.runtime import ServiceRuntime
 
 from kite_roster.adapters.organisation_contacts import ContactPhones
@@ -25,6 +23,7 @@ from kite_roster.api.party_schemas import (
     RegisterOrganisationRequest,
     UpdateOrganisationRequest,
 )
+from kite_roster.api.pii import contact_phones
 from kite_roster.application.organisations import (
     ContactInput,
     NewOrganisation,
@@ -50,11 +49,6 @@ _CHANGED: dict[int | str, dict[str, Any]] = {
     412: {"description": "If-Match 版本已过期"},
     409: {"description": "与当前状态冲突"},
 }
-
-
-@lru_cache
-def contact_phones() -> ContactPhones:
-    return ContactPhones(FieldProtector.from_settings())
 
 
 Phones = Annotated[ContactPhones, Depends(contact_phones)]

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kite_roster.adapters.pii_audit import AccessFilter
 from kite_roster.adapters.pii_vault import PiiVault
-from kite_roster.api.members import pii_vault
+from kite_roster.api.pii import pii_vault
 from kite_roster.application.unmasked_read import access_log, ensure_may_unmask, reveal_personal_numbers
 
 router = APIRouter(tags=["personal-numbers"])
