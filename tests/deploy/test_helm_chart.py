@@ -218,8 +218,8 @@ def test_one_deployment_per_enabled_role(rendered: tuple[str, dict[str, Any], li
         if values["services"][svc]["enabled"] and values["services"][svc][role]["enabled"]
     }
     assert set(deployments) == expected
-    # roster has no consumers yet: no consume Deployment by default
-    assert f"{RELEASE}-roster-consume" not in deployments
+    # roster's consume role runs its import worker and contact check besides its consumer
+    assert f"{RELEASE}-roster-consume" in deployments
     assert f"{RELEASE}-casework-consume" in deployments
     for name, dep in deployments.items():
         _, svc, role = name.split("-")
@@ -230,10 +230,9 @@ def test_one_deployment_per_enabled_role(rendered: tuple[str, dict[str, Any], li
 
 
 def test_consume_deployment_only_when_enabled(chart: helm.Chart) -> None:
-    on = _by_name(_objects(_render(chart, {"services": {"roster": {"consume": {"enabled": True}}}})), "Deployment")
     off = _by_name(_objects(_render(chart, {"services": {"casework": {"consume": {"enabled": False}}}})), "Deployment")
-    assert f"{RELEASE}-roster-consume" in on
     assert f"{RELEASE}-casework-consume" not in off
+    assert f"{RELEASE}-roster-consume" in off
 
 
 def test_every_container_is_restricted_and_bounded(
@@ -498,7 +497,7 @@ def test_network_policy_flows_in_production(chart: helm.Chart) -> None:
     block = webhook_rules[0]["to"][0]["ipBlock"]
     assert ipaddress.ip_network("10.0.0.0/8") in [ipaddress.ip_network(e) for e in block["except"]]
     for svc in ("roster", "casework", "jobs"):
-        for p in governing(f"{RELEASE}-{svc}-consume") if svc != "roster" else governing(f"{RELEASE}-roster-api"):
+        for p in governing(f"{RELEASE}-{svc}-consume"):
             for rule in p["spec"].get("egress", []):
                 assert all(peer.get("ipBlock", {}).get("cidr") != "0.0.0.0/0" for peer in rule["to"]), (
                     f"{svc} must not get internet egress"
