@@ -1,11 +1,13 @@
-"""End to end over real HTTP and Kafka: register a member → open a case for them → post a job and
-match it → the member's inbox shows three notifications, and a webhook receiver got them signed."""
+"""End to end over real HTTP and Kafka: register a member → open a case for them (the roster counts
+it as a contact) → post a job and match it → the member's inbox shows three notifications, and a
+webhook receiver got them signed."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
+from datetime import datetime
 
 import uvicorn
 from kite_casework.service import SERVICE as CASEWORK
@@ -96,6 +98,12 @@ async def test_member_case_job_and_three_notifications(infra, prefix):
         opened = await eventually(open_case)
         assert opened.status_code == 201, opened.text
         assert opened.json()["deadline"] > opened.json()["opened_at"]
+
+        async def contact_recorded():  # the roster counts a request for help as a contact
+            return (await roster_http.get(f"/members/{member_id}")).json()["last_contact_at"]
+
+        contacted_at = await eventually(contact_recorded, timeout=40)
+        assert datetime.fromisoformat(contacted_at) == datetime.fromisoformat(opened.json()["opened_at"])
 
         employer = await jobs_http.post(
             "/employers", json={"name": "杭州某电子有限公司", "city": "杭州", "area_division_code": "330106000000"}

@@ -184,3 +184,45 @@ async def test_rebuilt_read_models_equal_the_live_ones(stack):
         replayed = await rebuild_projections(conn, JOBS)
     assert replayed == 5  # employer, posting, three matches
     assert await snapshot() == live
+
+
+async def test_roster_edits_and_moves_change_who_matches_and_a_deregistered_member_never_does(stack):
+    stays = await register_member(stack, 61, "杭州", ["电工"])
+    learns = await register_member(stack, 62, "杭州", ["厨师"])
+    arrives = await register_member(stack, 63, "成都", ["电工"])
+    leaves = await register_member(stack, 64, "杭州", ["电工"])
+    gone = await register_member(stack, 65, "杭州", ["电工"])
+    await projected(stack, [stays, learns, arrives, leaves, gone])
+    async with stack.roster.client(headers=auth(["registrar"], COUNTY)) as roster:
+        changes = [
+            await roster.patch(f"/members/{learns}", json={"skills": ["电工", "厨师"], "name": "务工人员六十二"}),
+            await roster.post(
+                f"/members/{arrives}/relocations", json={"current_city": "杭州", "moved_on": "2025-03-01"}
+            ),
+            await roster.post(
+                f"/members/{leaves}/relocations", json={"current_city": "宁波", "moved_on": "2025-03-01"}
+            ),
+            await roster.post(f"/members/{gone}/deregistration", json={"reason": "returned-home"}),
+        ]
+    assert [r.status_code for r in changes] == [200, 201, 201, 200], [r.text for r in changes]
+
+    async def followed() -> bool:
+        # every member's last change has arrived: registration (1) plus one more event
+        n = await stack.jobs.pool.fetchval(
+            "SELECT count(*) FROM members WHERE member_id::text = ANY($1) AND version = 2",
+            [learns, arrives, leaves, gone],
+        )
+        return n == 4
+
+    await eventually(followed)
+    async with stack.jobs.client(headers=STAFF) as http:
+        posting = await employer_and_posting(http, skills=("电工",))
+        matched = await http.post(f"/postings/{posting['posting_id']}/match")
+        assert matched.status_code == 200, matched.text
+        items = matched.json()["items"]
+    assert sorted(m["member_id"] for m in items) == sorted([stays, learns, arrives])
+    assert {m["member_id"]: m["member_name"] for m in items}[learns] == "务工人员六十二"
+    row = await stack.jobs.pool.fetchrow(
+        "SELECT current_city, deregistered_at FROM members WHERE member_id = $1::uuid", gone
+    )
+    assert row["current_city"] == "杭州" and row["deregistered_at"] is not None

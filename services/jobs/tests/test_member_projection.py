@@ -56,3 +56,61 @@ async def test_an_older_event_never_overwrites_a_newer_one(jobs):
         await handle_roster_event(conn, roster_event("kite.roster.member-registered.v1", 2, current_city="成都"))
         rows = await conn.fetch("SELECT current_city, version FROM members")
     assert [(r["current_city"], r["version"]) for r in rows] == [("成都", 2)]
+
+
+def member_event(event_type: str, version: int, **data: object) -> ReceivedEvent:
+    """A later member event carrying exactly `data` (plus a field added later)."""
+    envelope = EventEnvelope(
+        id=uuid.uuid4(),
+        source="/kite/roster",
+        type=event_type,
+        subject=f"member-{MEMBER}",
+        time=datetime(2025, 2, 1, tzinfo=UTC),
+        data={"member_id": str(MEMBER), "a_field_added_later": "ignored", **data},
+        stream_version=version,
+    )
+    return ReceivedEvent(envelope, "roster.events", 0, 0)
+
+
+async def test_edits_moves_and_deregistration_are_followed_in_order_and_never_undone_by_older_events(jobs):
+    updated, relocated = "kite.roster.member-updated.v1", "kite.roster.member-relocated.v1"
+    async with jobs.pool.acquire() as conn:
+        await handle_roster_event(conn, roster_event("kite.roster.member-registered.v1", 1, employer="杭州某厂"))
+        await handle_roster_event(
+            conn, member_event(updated, 2, changed=["languages"], languages=["苗语"], updated_by="r")
+        )
+        await handle_roster_event(
+            conn,
+            member_event(
+                updated, 3, changed=["skills", "name"], skills=[" 钳工 ", "电工", ""], name="张叁", updated_by="r"
+            ),
+        )
+        await handle_roster_event(
+            conn,
+            member_event(
+                relocated,
+                4,
+                moved_on="2025-02-01",
+                current_city="苏州",
+                employer=None,
+                previous_city="杭州",
+                recorded_by="r",
+            ),
+        )
+        await handle_roster_event(
+            conn, member_event(updated, 3, changed=["name"], name="张三", updated_by="r")
+        )  # older
+        row = await conn.fetchrow("SELECT * FROM members")
+        assert (row["name"], list(row["skills"]), row["current_city"], row["employer"]) == (
+            "张叁",
+            ["电工", "钳工"],
+            "苏州",
+            None,
+        )
+        assert row["version"] == 4 and row["deregistered_at"] is None
+
+        deregistered = member_event("kite.roster.member-deregistered.v1", 5, reason="deceased", deregistered_by="r")
+        await handle_roster_event(conn, deregistered)
+        await handle_roster_event(conn, roster_event("kite.roster.member-registered.v1", 1))  # redelivered
+        row = await conn.fetchrow("SELECT * FROM members")
+    assert row["deregistered_at"] == datetime(2025, 2, 1, tzinfo=UTC) and row["name"] == "张叁"

@@ -57,6 +57,30 @@ class Events:
         )
 
     @staticmethod
+    def member_updated(member_id: uuid.UUID, version: int, **changes: Any) -> EventEnvelope:
+        """An edit in the roster changing `changes` (field → new value)."""
+        data = {"member_id": str(member_id), "changed": list(changes), "updated_by": "registrar-1", **changes}
+        return _event("roster", "member-updated", f"member-{member_id}", data, version)
+
+    @staticmethod
+    def member_relocated(member_id: uuid.UUID, version: int, city: str = "苏州") -> EventEnvelope:
+        data = {
+            "member_id": str(member_id),
+            "moved_on": "2025-03-01",
+            "current_city": city,
+            "employer": None,
+            "previous_city": "杭州",
+            "previous_employer": "杭州某电子厂",
+            "recorded_by": "registrar-1",
+        }
+        return _event("roster", "member-relocated", f"member-{member_id}", data, version)
+
+    @staticmethod
+    def member_deregistered(member_id: uuid.UUID, version: int, reason: str = "deceased") -> EventEnvelope:
+        data = {"member_id": str(member_id), "reason": reason, "deregistered_by": "registrar-1"}
+        return _event("roster", "member-deregistered", f"member-{member_id}", data, version)
+
+    @staticmethod
     def case_opened(member_id: uuid.UUID, origin: str = ORIGIN) -> EventEnvelope:
         case_id = new_id()
         return _event(
@@ -96,7 +120,7 @@ class Events:
         )
 
 
-def _event(service: str, name: str, subject: str, data: dict[str, Any]) -> EventEnvelope:
+def _event(service: str, name: str, subject: str, data: dict[str, Any], version: int = 1) -> EventEnvelope:
     return EventEnvelope(
         id=new_id(),
         source=f"/kite/{service}",
@@ -104,7 +128,7 @@ def _event(service: str, name: str, subject: str, data: dict[str, Any]) -> Event
         subject=subject,
         time=datetime.now(UTC),
         data=data,
-        stream_version=1,
+        stream_version=version,
     )
 
 

@@ -18,6 +18,7 @@ from kite_roster.api.organisations import router as organisations_router
 from kite_roster.api.party import router as party_router
 from kite_roster.api.personal_numbers import router as personal_numbers_router
 from kite_roster.cli import roster_cli
+from kite_roster.consumers.case_contact import CASE_CONTACT
 from kite_roster.domain.events import registry
 from kite_roster.importing.worker import import_worker
 from kite_roster.workers.contact_check import contact_check_worker
@@ -47,6 +48,7 @@ SERVICE = ServiceDefinition(
         OrganisationProjection(),
         PartyProjection(),
     ),
+    consumers=(CASE_CONTACT,),
     workers=(contact_check_worker, import_worker),
     cli=roster_cli,
 )

@@ -1,4 +1,5 @@
-"""Use case: open a case (受理登记) for a member the directory knows, inside the caller's jurisdiction."""
+"""Use case: open a case (受理登记) for a member the directory knows, inside the caller's jurisdiction,
+who is still on the roster."""
 
 from __future__ import annotations
 
@@ -30,6 +31,14 @@ async def open_case(
             )
         if not principal.covers(member.origin_division_code):
             raise Forbidden("该人员不在您的管辖范围内，不能为其登记诉求", code="outside-jurisdiction")
+        if member.deregistered:
+            # Only now: whether someone outside the jurisdiction is deregistered is not theirs to learn.
+            why = f"（{member.deregistered_label}）" if member.deregistered_label else ""
+            raise Unprocessable(
+                f"该人员已从名册注销{why}，不能再为其登记新的诉求；其以往诉求仍可查看和办理",
+                code="member-deregistered",
+                errors=[{"field": "member_id", "code": "deregistered", "message": "该人员已注销"}],
+            )
         try:
             events = case.open(request, member.origin_division_code, principal.subject, now or utcnow())
         except CaseRuleViolation as exc:

@@ -1,7 +1,8 @@
 """Candidate search for matching, in SQL: the index narrows 20M members to a few hundred rows.
 
-Same city AND any required skill AND origin inside the caller's jurisdiction AND not yet matched to
-this posting; best overlap first; capped. The domain's matching rule then decides on each row.
+Same city AND any required skill AND origin inside the caller's jurisdiction AND still on the roster
+(not deregistered) AND not yet matched to this posting; best overlap first; capped. The domain's
+matching rule then decides on each row.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ FROM members m
 WHERE m.current_city = $1
   AND m.skills && $2::text[]
   AND m.origin_division_code LIKE $3
+  AND m.deregistered_at IS NULL
   AND NOT EXISTS (SELECT 1 FROM matches x WHERE x.posting_id = $4 AND x.member_id = m.member_id)
 ORDER BY cardinality(ARRAY(SELECT unnest(m.skills) INTERSECT SELECT unnest($2::text[]))) DESC, m.member_id
 LIMIT $5

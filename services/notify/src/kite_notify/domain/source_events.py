@@ -50,6 +50,32 @@ SOURCE_TYPES: dict[str, type[SourceEvent]] = {
 }
 
 
+class MemberUpdated(_Source):
+    """An edit in the roster: `changed` names the fields it changed; only those carry a value."""
+
+    changed: list[str] = []
+    name: str | None = None
+
+
+class MemberDeregistered(_Source):
+    """The member left the roster: they get no notification from now on."""
+
+
+# Roster events that change what notify knows of a member but notify nobody.
+DirectoryEvent = MemberUpdated | MemberDeregistered
+
+DIRECTORY_TYPES: dict[str, type[DirectoryEvent]] = {
+    "kite.roster.member-updated.v1": MemberUpdated,
+    "kite.roster.member-deregistered.v1": MemberDeregistered,
+}
+
+
+def parse_directory_event(event_type: str, data: dict[str, Any]) -> DirectoryEvent | None:
+    """A roster event that changes notify's member directory without a notification, else None."""
+    model = DIRECTORY_TYPES.get(event_type)
+    return model.model_validate(data) if model is not None else None
+
+
 def parse_source_event(event_type: str, data: dict[str, Any]) -> SourceEvent | None:
     """The event as notify sees it, or None for a type notify does not turn into a notification."""
     model = SOURCE_TYPES.get(event_type)

@@ -1,0 +1,1 @@
+"""The roster's Kafka consumers: what it learns from other services' events."""
