@@ -230,6 +230,30 @@ async def test_a_deceased_member_leaves_every_branch_and_is_no_longer_counted_a_
         assert (await http.get(f"/members/{member_id}")).json()["is_party_member"] is False
 
 
+async def test_deregistering_a_member_as_deceased_closes_their_party_record(roster):
+    died, returned = await member(roster, 4), await member(roster, 5)
+    async with roster.client(headers=PARTY) as http:
+        b = await branches(http)
+        for member_id in (died, returned):
+            await record(http, member_id)
+            joined = await http.post(
+                f"/party-members/{member_id}/branches",
+                json={"organisation_id": b["origin"], "role": "origin", "joined_on": "2021-01-01"},
+            )
+            assert joined.status_code == 200, joined.text
+    async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
+        for member_id, reason in ((died, "deceased"), (returned, "returned-home")):
+            gone = await http.post(f"/members/{member_id}/deregistration", json={"reason": reason})
+            assert gone.status_code == 200, gone.text
+    async with roster.client(headers=PARTY) as http:
+        record_of_died = (await http.get(f"/party-members/{died}")).json()
+        assert record_of_died["status"] == "deceased" and record_of_died["memberships"] == []
+        # returning home is not leaving the Party: that record is untouched
+        record_of_returned = (await http.get(f"/party-members/{returned}")).json()
+        assert record_of_returned["status"] == "normal" and len(record_of_returned["memberships"]) == 1
+        assert (await http.get(f"/organisations/{b['origin']}")).json()["members_count"] == 1
+
+
 async def test_dues_once_a_month_with_corrections_and_none_for_a_non_party_member(roster):
     member_id, outsider = await member(roster, 4), await member(roster, 5, name="李四")
     async with roster.client(headers=PARTY) as http:

@@ -7,8 +7,11 @@ import uuid
 
 from kite_common.auth import Principal
 from kite_common.runtime import ServiceRuntime
+from kite_common.unit_of_work import UnitOfWork
 
 from kite_roster.application.member_writes import load_member, refusals, retrying
+from kite_roster.application.party_common import today
+from kite_roster.domain import party
 from kite_roster.domain.member import stream_id
 from kite_roster.domain.member_events import DeregistrationReason
 
@@ -27,5 +30,17 @@ async def deregister_member(
             with refusals():
                 events = member.deregister(reason, note, deregistered_by=principal.subject)
             await uow.append(stream_id(member_id), version, events)
+            if reason == "deceased":
+                await _close_party_record(uow, member_id, principal.subject)
 
     await retrying(attempt)
+
+
+async def _close_party_record(uow: UnitOfWork, member_id: uuid.UUID, changed_by: str) -> None:
+    """A deceased member's party record says so too, in the same transaction."""
+    sid = party.stream_id(member_id)
+    loaded = await uow.load(sid)
+    day = today()
+    events = party.PartyMember.replay(member_id, loaded.events).member_died(day, day, changed_by)
+    if events:
+        await uow.append(sid, loaded.version, events)

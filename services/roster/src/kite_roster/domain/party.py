@@ -247,6 +247,14 @@ class PartyMember:
                     )
         return events
 
+    def member_died(self, died_on: date, today: date, changed_by: str) -> list[EventPayload]:
+        """The roster deregistered the member as deceased: a party record follows (status 去世, branch
+        memberships end). Nothing when there is no party record or it already says so."""
+        if not self.recorded or self.status is S.DECEASED:
+            return []
+        assert self.joined_on is not None
+        return self.change_status(S.DECEASED, max(died_on, self.joined_on), "人员注销：去世", today, changed_by)
+
     # branch memberships (三重覆盖)
 
     def join(
