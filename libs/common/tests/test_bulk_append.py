@@ -185,3 +185,43 @@ async def test_copy_text_round_trips_awkward_values(db):
         got = await conn.fetch("SELECT * FROM t")
     assert len(got) == 2
     assert tuple(got[0]) == (awkward, row[1], {"k": awkward, "n": [1, None]}, row[3], True, None, row[6], row[7], 42)
+
+
+async def test_copy_lines_round_trip_awkward_text_and_arrays(db):
+    from kite_common.bulk import copy_array, copy_escape, copy_lines
+
+    _, pool = db
+    awkward = ['tab\there\\back "quote"\nnew\rline 中文', "", "NULL", "{a,b}", 'x"', "y\\"]
+    rows = [(s, [s, "电工", s]) for s in awkward] + [("empty", [])]
+    async with pool.acquire() as conn:
+        await conn.execute("CREATE TEMP TABLE t (s text, a text[])")
+        await copy_lines(conn, "t", ["s", "a"], (f"{copy_escape(s)}\t{copy_array(a)}\n" for s, a in rows))
+        got = [(r["s"], r["a"]) for r in await conn.fetch("SELECT s, a FROM t")]
+    assert got == rows
+
+
+def test_prepared_outbox_bodies_are_what_encode_makes_also_for_floats_and_dates():
+    from datetime import UTC, date, datetime
+
+    from kite_common.bulk import StreamPreparer
+    from kite_common.events import EventPayload
+
+    class Measured(EventPayload):
+        event_name = "measured"
+
+        label: str
+        value: float
+        on: date
+        at: datetime
+        tags: list[str]
+
+    payloads = [
+        Measured(
+            label='a "q" \\ 中文\t', value=v, on=date(2024, 2, 29), at=datetime(2024, 3, 1, tzinfo=UTC), tags=["x"]
+        )
+        for v in (0.1, 1e16, 1e-7, 3.0)
+    ]
+    prepared = StreamPreparer(SAMPLE.registry, TOPIC).prepare("m-1", payloads)
+    for (envelope, _), line in zip(prepared.applied, prepared.outbox_lines, strict=True):
+        _, body, _ = encode(envelope)
+        assert line.rstrip("\n").split("\t")[-1] == "\\\\x" + body.hex()

@@ -17,13 +17,18 @@ import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from enum import Enum
+from json.encoder import encode_basestring as _encode_str
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import asyncpg
+from pydantic import BaseModel
 
 from kite_common.clock import utcnow
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload, EventRegistry, NewEvent
+from kite_common.events.envelope import CONTENT_TYPE, SPEC_VERSION
 from kite_common.eventstore import ConcurrencyConflict
 from kite_common.ids import new_id
 from kite_common.projection import Applied, Projection, apply_all
@@ -55,67 +60,117 @@ class StreamPreparer:
         self.source = registry.source
         self._registry = registry
         self._topic = _escape(topic)
-        self._type_names: dict[type, str] = {}
+        self._kinds: dict[type, _Kind] = {}
         self.traceparent = current_traceparent()
+        # The outbox headers as `write_outbox` stores them (`encode`'s order), made once but for the
+        # event's id, type, subject, time and version.
+        self._head = (
+            f'[["content-type",{_json_str(CONTENT_TYPE)}],["ce_specversion",{_json_str(SPEC_VERSION)}],["ce_id","'
+        )
+        self._after_id = f'"],["ce_source",{_json_str(self.source)}],["ce_type",'
+        trace = self.traceparent
+        self._tail = f',["traceparent",{_json_str(trace)}],["ce_traceparent",{_json_str(trace)}]]' if trace else "]"
+        self._trace = _escape(trace) if trace else "\\N"
 
-    def _type_name(self, payload: EventPayload) -> str:
+    def _kind(self, payload: EventPayload) -> _Kind:
         kind = type(payload)
-        name = self._type_names.get(kind)
-        if name is None:
-            name = self._type_names[kind] = self._registry.type_of(payload)
-        return name
+        found = self._kinds.get(kind)
+        if found is None:
+            name = self._registry.type_of(payload)
+            found = self._kinds[kind] = _Kind(name, _escape(name), _json_str(name), _json_is_exact(kind))
+        return found
 
     def prepare(self, stream_id: str, events: Sequence[EventPayload | NewEvent]) -> PreparedStream:
         applied: list[Applied] = []
         event_lines: list[str] = []
         outbox_lines: list[str] = []
+        subject = _escape(stream_id)
+        subject_json = _json_str(stream_id)
         for version, item in enumerate(events, start=1):
             if isinstance(item, NewEvent):
                 payload, event_id, time = item.payload, item.id, item.time
             else:
                 payload, event_id, time = item, new_id(), utcnow()
+            kind = self._kind(payload)
+            data = payload.model_dump(mode="json")
             envelope = EventEnvelope(
                 id=event_id,
                 source=self.source,
-                type=self._type_name(payload),
+                type=kind.name,
                 subject=stream_id,
                 time=time,
-                data=payload.model_dump(mode="json"),
+                data=data,
                 stream_version=version,
                 traceparent=self.traceparent,
             )
             applied.append((envelope, payload))
-            event_line, outbox_line = self._lines(envelope)
-            event_lines.append(event_line)
-            outbox_lines.append(outbox_line)
+            # The outbox body is what `encode` makes of the data (the event row stores the same text).
+            # Serialised by pydantic where that gives the very same text (no floats, no custom
+            # serialisers): several times faster than json.dumps of the dict.
+            if kind.exact:
+                raw = payload.__pydantic_serializer__.to_json(payload)
+                body = raw.decode()
+            else:
+                body = _dumps(data)
+                raw = body.encode()
+            eid, at = str(event_id), time.isoformat()
+            headers = (
+                f'{self._head}{eid}{self._after_id}{kind.json}],["ce_subject",{subject_json}],["ce_time","{at}"],'
+                f'["ce_streamversion","{version}"]{self._tail}'
+            )
+            # JSON text holds no raw tab, newline or carriage return: only backslashes need escaping.
+            event_lines.append(f"{eid}\t{subject}\t{version}\t{kind.copy}\t{_escape_json(body)}\t{self._trace}\t{at}\n")
+            outbox_lines.append(f"{eid}\t{self._topic}\t{subject}\t{_escape_json(headers)}\t\\\\x{raw.hex()}\n")
         return PreparedStream(applied, event_lines, outbox_lines)
 
-    def _lines(self, e: EventEnvelope) -> tuple[str, str]:
-        """The COPY lines of the event's `events` and `outbox` rows. The outbox row is what
-        `write_outbox` stores for `encode(envelope)`: the key, the body (the data serialised once; the
-        event row stores the same text) and the headers in the same order (the tests hold the two
-        paths to identical rows)."""
-        event_id, time = str(e.id), e.time.isoformat()
-        body = _dumps(e.data)
-        headers = [
-            ["content-type", e.datacontenttype],
-            ["ce_specversion", e.specversion],
-            ["ce_id", event_id],
-            ["ce_source", e.source],
-            ["ce_type", e.type],
-            ["ce_subject", e.subject],
-            ["ce_time", time],
-            ["ce_streamversion", str(e.stream_version)],
-        ]
-        if e.traceparent:
-            headers.append(["traceparent", e.traceparent])
-            headers.append(["ce_traceparent", e.traceparent])
-        subject = _escape(e.subject)
-        trace = _escape(e.traceparent) if e.traceparent else "\\N"
-        return (
-            f"{event_id}\t{subject}\t{e.stream_version}\t{_escape(e.type)}\t{_escape(body)}\t{trace}\t{time}\n",
-            f"{event_id}\t{self._topic}\t{subject}\t{_escape(_dumps(headers))}\t\\\\x{body.encode().hex()}\n",
-        )
+
+@dataclass(frozen=True)
+class _Kind:
+    name: str  # the CloudEvents type
+    copy: str  # ... escaped for COPY
+    json: str  # ... as a JSON string
+    exact: bool  # pydantic's JSON of the payload is exactly json.dumps of its model_dump(mode="json")
+
+
+def _json_str(text: str) -> str:
+    """A string as `_dumps` writes it."""
+    return _encode_str(text)
+
+
+def _escape_json(text: str) -> str:
+    return text.replace("\\", "\\\\") if "\\" in text else text
+
+
+_EXACT_LEAVES: frozenset[Any] = frozenset({str, int, bool, type(None), uuid.UUID, date, datetime})
+
+
+def _json_is_exact(model: type[BaseModel]) -> bool:
+    """Whether pydantic serialises `model` to the very text json.dumps(model_dump(mode="json"),
+    ensure_ascii=False, compact) gives: true when every field is text, an integer, a boolean, a uuid,
+    a date or time, a literal, an enum of text, or lists, optionals and models of these, and no custom
+    serialiser is involved. (Floats are not: the two print 1e16 differently.)"""
+    decorators = model.__pydantic_decorators__
+    if decorators.field_serializers or decorators.model_serializers or decorators.computed_fields:
+        return False
+    return all(_annotation_is_exact(f.annotation) for f in model.model_fields.values())
+
+
+def _annotation_is_exact(annotation: Any) -> bool:
+    if annotation in _EXACT_LEAVES:
+        return True
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return all(type(v) in (str, int, bool) or v is None for v in get_args(annotation))
+    if origin is Annotated:
+        return _annotation_is_exact(get_args(annotation)[0])
+    if origin in (list, tuple, Union, UnionType):
+        return all(a is Ellipsis or _annotation_is_exact(a) for a in get_args(annotation))
+    if isinstance(annotation, type):
+        if issubclass(annotation, Enum):
+            return all(type(m.value) is str for m in annotation)
+        if issubclass(annotation, BaseModel):
+            return _json_is_exact(annotation)
+    return False
 
 
 async def append_new_streams(
@@ -169,9 +224,23 @@ async def _write(
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-async def _chunks(lines: list[str]) -> AsyncIterator[bytes]:
-    for i in range(0, len(lines), 2000):
-        yield "".join(lines[i : i + 2000]).encode()
+async def _chunks(lines: Iterable[str], size: int = 1000) -> AsyncIterator[bytes]:
+    # Sent as made: PostgreSQL works on one chunk while the next is made and joined.
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) == size:
+            yield "".join(chunk).encode()
+            chunk = []
+    if chunk:
+        yield "".join(chunk).encode()
+
+
+async def copy_lines(conn: Connection, table: str, columns: Sequence[str], lines: Iterable[str]) -> None:
+    """COPY rows written as lines of PostgreSQL's text format (each ending in a newline), such as
+    `copy_escape` and `copy_array` make: the fastest way in for rows built in bulk. `lines` may be a
+    generator: PostgreSQL then stores each chunk while the next is made."""
+    await conn.copy_to_table(table, source=_chunks(lines), columns=list(columns), format="text")
 
 
 class Json:
@@ -193,12 +262,27 @@ class RawJson:
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_SPECIAL = re.compile(r"[\\\t\n\r]")
 _COPY_CHUNK = 1 << 20
 
 
-def _escape(text: str) -> str:
-    return text.translate(_ESCAPES) if _SPECIAL.search(text) else text
+def copy_escape(text: str) -> str:
+    """A text value in PostgreSQL's COPY text format."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_ESCAPES)
+    return text
+
+
+_escape = copy_escape
+
+
+def copy_array(values: Sequence[str]) -> str:
+    """A text[] value (no NULL elements) in PostgreSQL's COPY text format."""
+    if not values:
+        return "{}"
+    body = '","'.join(values)
+    if "\\" in body or body.count('"') != 2 * (len(values) - 1):  # an element holds a quote or backslash
+        return _escape(_array_literal(values))
+    return _escape('{"' + body + '"}')
 
 
 def copy_field(value: Any) -> str:

@@ -9,11 +9,14 @@ projections so the row exists when they do.
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+from kite_common.bulk import copy_array, copy_escape, copy_lines
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 from kite_common.projection import Applied
@@ -28,6 +31,8 @@ from kite_roster.domain.member_events import (
     MemberRelocated,
     MemberUpdated,
 )
+
+log = logging.getLogger(__name__)
 
 MEMBER_EVENTS = (
     MemberRegistered,
@@ -88,6 +93,23 @@ def _row(envelope: EventEnvelope, p: MemberRegistered) -> tuple[Any, ...]:
     )
 
 
+def _line(envelope: EventEnvelope, p: MemberRegistered) -> str:
+    """`_row` as a line of COPY text (built directly: a bulk import writes a million of them)."""
+    return (
+        f"{p.member_id}\t{copy_escape(p.name)}\t"
+        f"{copy_array(search_terms(p.name, p.origin_division_code, p.current_city, p.employer, p.industry))}\t"
+        f"{p.gender}\t{p.birth_year}\t{copy_escape(p.origin_division_code)}\t{copy_escape(p.current_city)}\t"
+        f"{_optional(p.employer)}\t{'t' if p.is_party_member else 'f'}\t{copy_array(p.skills)}\t"
+        f"{envelope.time.isoformat()}\t{copy_escape(p.registered_by)}\t{envelope.stream_version}\t"
+        f"{_optional(p.industry)}\t{copy_array(p.languages)}\t{_optional(p.disability)}\t"
+        f"{'t' if p.union_member else 'f'}\n"
+    )
+
+
+def _optional(text: str | None) -> str:
+    return "\\N" if text is None else copy_escape(text)
+
+
 async def _current(conn: Connection, member_id: uuid.UUID) -> asyncpg.Record:
     row = await conn.fetchrow(
         "SELECT name, origin_division_code, current_city, employer, industry FROM members WHERE member_id = $1",
@@ -96,6 +118,27 @@ async def _current(conn: Connection, member_id: uuid.UUID) -> asyncpg.Record:
     if row is None:  # an event of a member never registered: the store and read model disagree
         raise RuntimeError(f"member read model has no member {member_id}")
     return row
+
+
+# While a bulk import runs on a connection, new search-index entries gather in a pending list of this
+# size (the GIN is fastupdate, migration 0002) and are merged in fewer, larger sorted runs.
+BULK_PENDING_LIST = "64MB"
+
+
+@asynccontextmanager
+async def bulk_loading(conn: Connection) -> AsyncIterator[None]:
+    """For a bulk import on `conn`: a larger pending list for the search index while it runs, merged
+    into the index when it ends, so that searches never scan a long list. The session setting is put
+    back either way (the connection may go back to a pool)."""
+    await conn.execute(f"SET gin_pending_list_limit = '{BULK_PENDING_LIST}'")
+    try:
+        yield
+    finally:
+        try:
+            await conn.execute("RESET gin_pending_list_limit")
+            await conn.execute("SELECT gin_clean_pending_list('members_search_terms'::regclass)")
+        except Exception:  # the import's own error (or a lost connection) is what matters; vacuum merges later
+            log.warning("could not merge the search index's pending list after a bulk import", exc_info=True)
 
 
 class MemberProjection:
@@ -189,18 +232,19 @@ class MemberProjection:
     async def apply_many(self, conn: Connection, items: Sequence[Applied]) -> None:
         """Runs of registrations go in by COPY; any other member event is applied in its place, so
         the order of a member's events is kept. Events of other aggregates do not touch these tables."""
-        run: list[tuple[Any, ...]] = []
+        run: list[Applied] = []
         for envelope, payload in items:
             if isinstance(payload, MemberRegistered):
-                run.append(_row(envelope, payload))
+                run.append((envelope, payload))
             elif isinstance(payload, MEMBER_EVENTS):
                 await self._copy(conn, run)
                 run = []
                 await self.apply(conn, envelope, payload)
         await self._copy(conn, run)
 
-    async def _copy(self, conn: Connection, rows: list[tuple[Any, ...]]) -> None:
-        if len(rows) == 1:
-            await conn.execute(_INSERT, *rows[0])
-        elif rows:
-            await conn.copy_records_to_table("members", records=rows, columns=_INSERT_COLUMNS)
+    async def _copy(self, conn: Connection, run: list[Applied]) -> None:
+        if len(run) == 1:
+            envelope, payload = run[0]
+            await self.apply(conn, envelope, payload)
+        elif run:
+            await copy_lines(conn, "members", _INSERT_COLUMNS, (_line(e, p) for e, p in run))  # type: ignore[arg-type]

@@ -70,6 +70,10 @@ class RegistrationLedgerProjection:
             await self.apply_many(conn, [(event, payload)])
 
     async def apply_many(self, conn: Connection, items: Sequence[Applied]) -> None:
+        registered = [p for _, p in items if isinstance(p, MemberRegistered)]
+        if registered and len(registered) == len(items):
+            await _count_registered(conn, registered)  # a bulk import: registrations only
+            return
         deltas: Counter[Counted] = Counter()
         known: dict[uuid.UUID, Place | None] = {}
         for _, payload in items:
@@ -135,6 +139,27 @@ class RegistrationLedgerProjection:
                 origins,
                 values,
             )
+
+
+async def _count_registered(conn: Connection, registered: Sequence[MemberRegistered]) -> None:
+    """Count new members in: the same counters `_count` moves for their registrations, grouped by
+    PostgreSQL (one row per member sent, not three counter keys) and locked in the same order (code
+    point order of dimension, origin, value: `_count` sorts by the same)."""
+    await conn.execute(
+        """INSERT INTO registration_ledger AS l (dimension, origin_division_code, value, members)
+           SELECT d.dimension, r.origin, d.value, count(*)::int
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r(origin, city, industry, employer)
+           CROSS JOIN LATERAL (VALUES ('city', r.city), ('industry', r.industry), ('employer', r.employer))
+               AS d(dimension, value)
+           GROUP BY d.dimension, r.origin, d.value
+           ORDER BY d.dimension COLLATE "C", r.origin COLLATE "C", d.value COLLATE "C"
+           ON CONFLICT (dimension, origin_division_code, value)
+           DO UPDATE SET members = l.members + excluded.members""",
+        [p.origin_division_code for p in registered],
+        [p.current_city for p in registered],
+        [p.industry or "" for p in registered],
+        [p.employer or "" for p in registered],
+    )
 
 
 def _columns(entries: list[tuple[Counted, int]]) -> tuple[list[str], list[str], list[str], list[int]]:

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from kite_common.bulk import copy_escape, copy_lines
 from kite_common.db.types import Connection
 from kite_common.privacy import mask_id_number, mask_phone
 
@@ -23,41 +24,25 @@ PII_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SealedRow:
-    """A member_pii row ready to store: only encrypted values, hashes and masks."""
+    """A member_pii row ready to store: only encrypted values, hashes and masks (as a line of COPY text)."""
 
     member_id: uuid.UUID
-    id_number_enc: str = field(repr=False)
     id_number_hash: bytes = field(repr=False)
-    id_number_masked: str
-    phone_enc: str = field(repr=False)
-    phone_hash: bytes = field(repr=False)
-    phone_masked: str
-
-    def record(self) -> tuple[object, ...]:
-        return (
-            self.member_id,
-            self.id_number_enc,
-            self.id_number_hash,
-            self.id_number_masked,
-            self.phone_enc,
-            self.phone_hash,
-            self.phone_masked,
-        )
+    line: str = field(repr=False)
 
 
 def seal(vault: PiiVault, member_id: uuid.UUID, id_number: str, phone: str) -> SealedRow:
+    """What PiiVault.store writes for these numbers: the same columns and values."""
     p = vault.protector
-    return SealedRow(
-        member_id,
-        p.encrypt(id_number, ID_CONTEXT),
-        vault.id_hash(id_number),
-        mask_id_number(id_number),
-        p.encrypt(phone, PHONE_CONTEXT),
-        vault.phone_hash(phone),
-        mask_phone(phone),
+    id_hash = vault.id_hash(id_number)
+    line = (
+        f"{member_id}\t{copy_escape(p.encrypt(id_number, ID_CONTEXT))}\t\\\\x{id_hash.hex()}\t"
+        f"{copy_escape(mask_id_number(id_number))}\t{copy_escape(p.encrypt(phone, PHONE_CONTEXT))}\t"
+        f"\\\\x{vault.phone_hash(phone).hex()}\t{copy_escape(mask_phone(phone))}\n"
     )
+    return SealedRow(member_id, id_hash, line)
 
 
 async def registered_id_hashes(conn: Connection, hashes: Sequence[bytes]) -> set[bytes]:
@@ -73,4 +58,4 @@ async def registered_id_hashes(conn: Connection, hashes: Sequence[bytes]) -> set
 async def store_many(conn: Connection, rows: Sequence[SealedRow]) -> None:
     """PiiVault.store for many members in one COPY; the unique index on the ID hash still holds."""
     if rows:
-        await conn.copy_records_to_table("member_pii", columns=PII_COLUMNS, records=[r.record() for r in rows])
+        await copy_lines(conn, "member_pii", PII_COLUMNS, [r.line for r in rows])

@@ -14,7 +14,7 @@ from kite_common.ids import new_id
 
 from kite_roster.domain.divisions import division_problem
 from kite_roster.domain.identity import normalise_id_number
-from kite_roster.domain.member import Member, MemberRuleViolation, Registration
+from kite_roster.domain.member import MemberRuleViolation, Registration, register_new_member
 from kite_roster.importing.columns import COLUMNS, HeaderMap
 from kite_roster.importing.readers import RawRow
 
@@ -30,6 +30,7 @@ MAX_LANGUAGES = 10
 MAX_LANGUAGE = 20
 
 _PHONE = re.compile(r"^1\d{10}$")
+_LOST_NUMBER = re.compile(r"\d(\.\d+)?[eE]\+?\d+")
 _PHONE_NOISE = re.compile(r"[\s\-－—()（）]")
 _LIST_SPLIT = re.compile(r"[、，,；;/／|\s]+")
 _ZERO_WIDTH = "\u200b\ufeff\u200c\u200d"  # str.strip() already removes full-width and no-break spaces
@@ -41,6 +42,8 @@ _YES_PLAIN = frozenset({"是", "y", "yes", "true", "1", "√", "✓"})
 _NO_PLAIN = frozenset({"否", "n", "no", "false", "0", "×", "无"})
 _GENDER = {"男": "male", "男性": "male", "m": "male", "女": "female", "女性": "female", "f": "female"}
 _TITLES = {c.field: c.title for c in COLUMNS}
+_OUTSIDE = "户籍地不在您的管辖范围内，未导入"
+_ORIGIN_CACHE = 100_000  # distinct origin codes remembered per file (a county has a few thousand villages)
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,11 @@ def text_of(cell: Any) -> str:
 
 def _is_lost_number(cell: Any, text: str) -> bool:
     """An 18-digit number stored as a spreadsheet number has lost its last digits (or shows as 5.2E+17)."""
+    if type(cell) is str:
+        return ("e" in text or "E" in text) and bool(_LOST_NUMBER.fullmatch(text))
     if isinstance(cell, float) or (isinstance(cell, int) and not isinstance(cell, bool) and cell > 10**15):
         return True
-    return bool(re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text))
+    return bool(_LOST_NUMBER.fullmatch(text))
 
 
 def split_list(text: str) -> list[str]:
@@ -116,6 +121,10 @@ class RowChecker:
         self._new_id = new_member_id
         self._title = {f: (titles[i] if i < len(titles) and titles[i] else _TITLES[f]) for f, i in header.index.items()}
         self._order = {self._title[f]: i for f, i in header.index.items()}  # problems in the file's column order
+        self._fields = tuple(header.index.items())
+        # An origin code's verdict (the 12-digit code, or why it is refused), worked out once per
+        # distinct code: a file holds a few thousand villages and a million rows.
+        self._origins: dict[str, tuple[str, str | None]] = {}
 
     def title(self, field_name: str) -> str:
         return self._title.get(field_name, _TITLES.get(field_name, field_name))
@@ -125,11 +134,54 @@ class RowChecker:
         return raw.cells[i] if i is not None and i < len(raw.cells) else None
 
     def is_blank(self, raw: RawRow) -> bool:
-        return not any(text_of(c) for c in raw.cells)
+        for cell in raw.cells:
+            if type(cell) is str:
+                text = cell.strip()
+                if text and text[0] not in _ZERO_WIDTH and text[-1] not in _ZERO_WIDTH:
+                    return False  # text_of(cell) is this text: not blank
+            if text_of(cell):
+                return False
+        return True
+
+    def _texts(self, cells: tuple[Any, ...]) -> dict[str, str]:
+        """text_of every known field's cell (inlined for text cells: this runs for every cell)."""
+        n = len(cells)
+        texts: dict[str, str] = {}
+        for f, i in self._fields:
+            cell = cells[i] if i < n else None
+            if type(cell) is str:
+                text = cell.strip()
+                if text and (text[0] in _ZERO_WIDTH or text[-1] in _ZERO_WIDTH):
+                    text = text.strip(_ZERO_WIDTH)
+                texts[f] = text
+            else:
+                texts[f] = text_of(cell)
+        return texts
+
+    def _origin(self, text: str) -> tuple[str, str | None]:
+        """The 12-digit origin code of a non-empty cell, or "" and why it is refused."""
+        found = self._origins.get(text)
+        if found is None:
+            try:
+                origin = division_from(text)
+            except ValueError as exc:
+                found = ("", str(exc))
+            else:
+                reason = division_problem(origin)
+                if reason is not None:
+                    found = ("", reason)
+                elif not origin.startswith(self.jurisdiction):
+                    found = ("", _OUTSIDE)
+                else:
+                    found = (origin, None)
+            if len(self._origins) >= _ORIGIN_CACHE:
+                self._origins.clear()
+            self._origins[text] = found
+        return found
 
     def check(self, raw: RawRow) -> CheckedRow | list[RowProblem]:
         problems: list[RowProblem] = []
-        texts = {f: text_of(self._cell(raw, f)) for f in self.header.index}
+        texts = self._texts(raw.cells)
         name = texts.get("name", "")
 
         def problem(field_name: str, message: str) -> None:
@@ -148,14 +200,17 @@ class RowChecker:
             id_lost = True
             problem("id_number", "身份证号被表格软件存成了数字，末几位已丢失：请把该列设为“文本”格式后重新填写")
 
-        phone = _PHONE_NOISE.sub("", texts.get("phone", ""))
+        phone = texts.get("phone", "")
+        plain = phone.isascii() and phone.isdigit()  # nothing for the noise pattern to take out
+        if not plain:
+            phone = _PHONE_NOISE.sub("", phone)
         if phone.startswith("+86"):
             phone = phone[3:]
         elif phone.startswith("86") and len(phone) == 13:
             phone = phone[2:]
         if not phone:
             problem("phone", "联系电话不能为空")
-        elif not _PHONE.match(phone):
+        elif not (plain and len(phone) == 11 and phone[0] == "1") and not _PHONE.match(phone):
             problem("phone", "联系电话应为 11 位手机号")
 
         origin = ""
@@ -163,18 +218,9 @@ class RowChecker:
         if not origin_text:
             problem("origin_division_code", "户籍地区划代码不能为空")
         else:
-            try:
-                origin = division_from(origin_text)
-            except ValueError as exc:
-                problem("origin_division_code", str(exc))
-            else:
-                reason = division_problem(origin)
-                if reason is not None:
-                    problem("origin_division_code", reason)
-                    origin = ""
-                elif not origin.startswith(self.jurisdiction):
-                    problem("origin_division_code", "户籍地不在您的管辖范围内，未导入")
-                    origin = ""
+            origin, reason = self._origin(origin_text)
+            if reason is not None:
+                problem("origin_division_code", reason)
 
         city = texts.get("current_city", "")
         if not city:
@@ -197,12 +243,14 @@ class RowChecker:
             elif party_text not in _NO:
                 problem("is_party_member", "是否党员应填写“是”或“否”")
 
-        skills = split_list(texts.get("skills", ""))
+        skills_text = texts.get("skills", "")
+        skills = split_list(skills_text) if skills_text else []
         if len(skills) > MAX_SKILLS:
             problem("skills", f"技能最多填写 {MAX_SKILLS} 项")
         elif any(len(s) > MAX_SKILL for s in skills):
             problem("skills", f"每项技能不能超过 {MAX_SKILL} 个字")
-        languages = split_list(texts.get("languages", ""))
+        languages_text = texts.get("languages", "")
+        languages = split_list(languages_text) if languages_text else []
         if len(languages) > MAX_LANGUAGES:
             problem("languages", f"语言最多填写 {MAX_LANGUAGES} 项")
         elif any(len(s) > MAX_LANGUAGE for s in languages):
@@ -252,9 +300,9 @@ class RowChecker:
             disability=disability or None,
             union_member=union,
         )
-        member = Member(self._new_id())
+        member_id = self._new_id()
         try:
-            events = member.register(reg, registered_by=self.registered_by)
+            events = register_new_member(member_id, reg, registered_by=self.registered_by)
         except MemberRuleViolation as exc:
             return [RowProblem(raw.number, self.title(exc.field or ""), str(exc), name=name[:MAX_NAME])]
-        return CheckedRow(raw.number, name, origin, member.member_id, events, id_text.upper(), phone)
+        return CheckedRow(raw.number, name, origin, member_id, events, id_text.upper(), phone)

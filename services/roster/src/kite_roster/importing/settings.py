@@ -9,7 +9,7 @@ class ImportSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KITE_IMPORT_", extra="ignore")
 
     max_bytes: int = 512 * 1024 * 1024  # an upload over this is refused (413)
-    batch_rows: int = 2000  # rows per transaction
+    batch_rows: int = 10_000  # rows per transaction: larger ones aggregate more ledger counters per upsert
     chunk_bytes: int = 1024 * 1024  # the upload is kept in PostgreSQL in chunks of this size
     poll_interval_s: float = 1.0  # how often an idle worker looks for queued jobs
     max_attempts: int = 5  # a job interrupted this often is failed rather than tried again

@@ -50,6 +50,11 @@ CREATE INDEX members_deregistered ON members (origin_division_code, member_id) W
 CREATE INDEX members_contact_due ON members ((greatest(last_contact_at, registered_at)), member_id)
     WHERE status = 'active' AND contact_status = 'in-contact';
 
+-- A phone number is only ever looked up by its whole keyed hash (32 random bytes): a hash index finds it
+-- as fast as the btree of 0001 and costs a bulk import less to keep.
+DROP INDEX member_pii_phone;
+CREATE INDEX member_pii_phone ON member_pii USING hash (phone_hash);
+
 -- Where a member worked before: one row per member-relocated (version = its stream version).
 CREATE TABLE member_movements (
     member_id       uuid NOT NULL,
