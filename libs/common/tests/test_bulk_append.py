@@ -221,7 +221,8 @@ def test_prepared_outbox_bodies_are_what_encode_makes_also_for_floats_and_dates(
         )
         for v in (0.1, 1e16, 1e-7, 3.0)
     ]
-    prepared = StreamPreparer(SAMPLE.registry, TOPIC).prepare("m-1", payloads)
-    for (envelope, _), line in zip(prepared.applied, prepared.outbox_lines, strict=True):
+    prepared, applied = StreamPreparer(SAMPLE.registry, TOPIC).prepare_applied("m-1", payloads)
+    lines = prepared.outbox.decode().splitlines()
+    for (envelope, _), line in zip(applied, lines, strict=True):
         _, body, _ = encode(envelope)
-        assert line.rstrip("\n").split("\t")[-1] == "\\\\x" + body.hex()
+        assert line.split("\t")[-1] == "\\\\x" + body.hex()

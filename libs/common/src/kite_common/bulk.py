@@ -31,7 +31,7 @@ from kite_common.events import EventEnvelope, EventPayload, EventRegistry, NewEv
 from kite_common.events.envelope import CONTENT_TYPE, SPEC_VERSION
 from kite_common.eventstore import ConcurrencyConflict
 from kite_common.ids import new_id
-from kite_common.projection import Applied, Projection, apply_all
+from kite_common.projection import Applied, PreparedProjection, Projection, apply_all
 from kite_common.tracing_context import current_traceparent
 
 NewStream = tuple[str, Sequence[EventPayload | NewEvent]]
@@ -43,25 +43,38 @@ _KEY_DETAIL = re.compile(r"\(stream_id, stream_version\)=\((?P<stream>.*), \d+\)
 
 @dataclass(frozen=True)
 class PreparedStream:
-    """A new stream's events made ready to write: envelopes, and their `events` and `outbox` rows as
-    COPY lines. Preparing is CPU work that needs no connection, so a bulk import does it while the
-    database is busy with the previous batch."""
+    """A new stream's events made ready to write, as plain data that pickles: its `events` and
+    `outbox` rows as COPY text (UTF-8), and what each projection writes for them (`prepare_new` of a
+    PreparedProjection; for any other projection, the events themselves). Preparing is CPU work that
+    needs no connection: a bulk import does it while the database is busy with the previous batch,
+    or in another process."""
 
-    applied: list[Applied]
-    event_lines: list[str]
-    outbox_lines: list[str]
+    events: bytes
+    outbox: bytes
+    projected: tuple[Any, ...]  # per projection of the preparer, in its order; None: nothing to write
 
 
 class StreamPreparer:
-    """Prepares new streams for one topic, as `append_events` would make their events (ids, times,
-    the current traceparent) and `write_outbox` their outbox rows."""
+    """Prepares new streams for one topic and one service's projections, as `append_events` would
+    make their events (ids, times, the traceparent: the current one unless given) and `write_outbox`
+    their outbox rows."""
 
-    def __init__(self, registry: EventRegistry, topic: str) -> None:
+    def __init__(
+        self,
+        registry: EventRegistry,
+        topic: str,
+        projections: Sequence[Projection] = (),
+        *,
+        traceparent: str | None = None,
+    ) -> None:
         self.source = registry.source
         self._registry = registry
         self._topic = _escape(topic)
+        # Each projection's prepare_new (None: it gets the events themselves), looked up once: a
+        # Protocol isinstance check costs more than preparing a row.
+        self._prepares = tuple(p.prepare_new if isinstance(p, PreparedProjection) else None for p in projections)
         self._kinds: dict[type, _Kind] = {}
-        self.traceparent = current_traceparent()
+        self.traceparent = traceparent if traceparent is not None else current_traceparent()
         # The outbox headers as `write_outbox` stores them (`encode`'s order), made once but for the
         # event's id, type, subject, time and version.
         self._head = (
@@ -81,6 +94,12 @@ class StreamPreparer:
         return found
 
     def prepare(self, stream_id: str, events: Sequence[EventPayload | NewEvent]) -> PreparedStream:
+        return self.prepare_applied(stream_id, events)[0]
+
+    def prepare_applied(
+        self, stream_id: str, events: Sequence[EventPayload | NewEvent]
+    ) -> tuple[PreparedStream, list[Applied]]:
+        """The prepared stream, and its events as the projections see them."""
         applied: list[Applied] = []
         event_lines: list[str] = []
         outbox_lines: list[str] = []
@@ -121,7 +140,9 @@ class StreamPreparer:
             # JSON text holds no raw tab, newline or carriage return: only backslashes need escaping.
             event_lines.append(f"{eid}\t{subject}\t{version}\t{kind.copy}\t{_escape_json(body)}\t{self._trace}\t{at}\n")
             outbox_lines.append(f"{eid}\t{self._topic}\t{subject}\t{_escape_json(headers)}\t\\\\x{raw.hex()}\n")
-        return PreparedStream(applied, event_lines, outbox_lines)
+        projected = tuple(applied if prepare is None else prepare(applied) for prepare in self._prepares)
+        stream = PreparedStream("".join(event_lines).encode(), "".join(outbox_lines).encode(), projected)
+        return stream, applied
 
 
 @dataclass(frozen=True)
@@ -183,63 +204,84 @@ async def append_new_streams(
     """Append the events of new streams (expected version 0 each) in the caller's transaction (or
     one of its own when there is none). Raises ConcurrencyConflict, having written nothing, when any
     of the streams already exists."""
-    preparer = StreamPreparer(registry, topic)
-    return await append_prepared(conn, projections, [preparer.prepare(s, events) for s, events in items])
+    preparer = StreamPreparer(registry, topic, projections)
+    streams: list[PreparedStream] = []
+    envelopes: list[EventEnvelope] = []
+    for stream_id, events in items:
+        stream, applied = preparer.prepare_applied(stream_id, events)
+        streams.append(stream)
+        envelopes.extend(envelope for envelope, _ in applied)
+    await append_prepared(conn, projections, streams)
+    return envelopes
 
 
 async def append_prepared(
     conn: Connection, projections: Sequence[Projection], streams: Sequence[PreparedStream]
-) -> list[EventEnvelope]:
-    """Write prepared new streams: one COPY into `events`, the inline projections (all events at once
-    to batch-capable ones), one COPY into `outbox`; in the caller's transaction or one of its own."""
-    applied = [a for s in streams for a in s.applied]
-    if not applied:
-        return []
+) -> None:
+    """Write prepared new streams: one COPY into `events`, the projections (the ones the streams were
+    prepared for, in the same order), one COPY into `outbox`; in the caller's transaction or one of
+    its own."""
+    if not streams:
+        return
     if not conn.is_in_transaction():
         async with conn.transaction():
-            await _write(conn, projections, streams, applied)
+            await _write(conn, projections, streams)
     else:
-        await _write(conn, projections, streams, applied)
-    return [envelope for envelope, _ in applied]
+        await _write(conn, projections, streams)
 
 
-async def _write(
-    conn: Connection, projections: Sequence[Projection], streams: Sequence[PreparedStream], applied: list[Applied]
-) -> None:
-    events = [line for s in streams for line in s.event_lines]
-    outbox = [line for s in streams for line in s.outbox_lines]
+async def _write(conn: Connection, projections: Sequence[Projection], streams: Sequence[PreparedStream]) -> None:
+    if any(len(s.projected) != len(projections) for s in streams):
+        raise ValueError("streams were prepared for other projections")
     try:
         async with conn.transaction():  # a savepoint: the caller's transaction survives a conflict
-            await conn.copy_to_table("events", source=_chunks(events), columns=_EVENT_COLUMNS, format="text")
+            await conn.copy_to_table(
+                "events", source=_chunks([s.events for s in streams]), columns=_EVENT_COLUMNS, format="text"
+            )
     except asyncpg.UniqueViolationError as exc:
         if exc.constraint_name == "events_stream_version_unique":
             found = _KEY_DETAIL.search(exc.detail or "")
             raise ConcurrencyConflict(found["stream"] if found else "(bulk)", 0) from exc
         raise
-    await apply_all(conn, projections, applied)
-    await conn.copy_to_table("outbox", source=_chunks(outbox), columns=_OUTBOX_COLUMNS, format="text")
+    for i, projection in enumerate(projections):
+        prepared = [s.projected[i] for s in streams if s.projected[i] is not None]
+        if not prepared:
+            continue
+        if isinstance(projection, PreparedProjection):
+            await projection.write_prepared(conn, prepared)
+        else:
+            await apply_all(conn, [projection], [item for applied in prepared for item in applied])
+    await conn.copy_to_table(
+        "outbox", source=_chunks([s.outbox for s in streams]), columns=_OUTBOX_COLUMNS, format="text"
+    )
 
 
 # The same serialiser as `cloudevents_kafka.encode` (json.dumps with these arguments), made once.
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-async def _chunks(lines: Iterable[str], size: int = 1000) -> AsyncIterator[bytes]:
+async def _chunks(lines: Iterable[str] | Iterable[bytes], size: int = 1000) -> AsyncIterator[bytes]:
     # Sent as made: PostgreSQL works on one chunk while the next is made and joined.
-    chunk: list[str] = []
+    chunk: list[Any] = []
     for line in lines:
         chunk.append(line)
         if len(chunk) == size:
-            yield "".join(chunk).encode()
+            yield _joined(chunk)
             chunk = []
     if chunk:
-        yield "".join(chunk).encode()
+        yield _joined(chunk)
 
 
-async def copy_lines(conn: Connection, table: str, columns: Sequence[str], lines: Iterable[str]) -> None:
-    """COPY rows written as lines of PostgreSQL's text format (each ending in a newline), such as
-    `copy_escape` and `copy_array` make: the fastest way in for rows built in bulk. `lines` may be a
-    generator: PostgreSQL then stores each chunk while the next is made."""
+def _joined(lines: list[Any]) -> bytes:
+    return b"".join(lines) if type(lines[0]) is bytes else "".join(lines).encode()
+
+
+async def copy_lines(
+    conn: Connection, table: str, columns: Sequence[str], lines: Iterable[str] | Iterable[bytes]
+) -> None:
+    """COPY rows written as lines of PostgreSQL's text format (each ending in a newline; text, or
+    UTF-8 bytes), such as `copy_escape` and `copy_array` make: the fastest way in for rows built in
+    bulk. `lines` may be a generator: PostgreSQL then stores each chunk while the next is made."""
     await conn.copy_to_table(table, source=_chunks(lines), columns=list(columns), format="text")
 
 

@@ -69,20 +69,21 @@ async def import_file(
     subject: str,
     jurisdiction: str,
     topic: str,
-    batch_rows: int = 2000,
+    batch_rows: int = 10_000,
+    reader_process: bool | None = None,
     on_batch: Callable[[BatchOutcome], None] | None = None,
     on_open: Callable[[str, str | None], None] | None = None,
 ) -> ImportResult:
     """Import one file through the same pipeline as the import jobs (without a job row)."""
     from kite_common.db.pool import connect
     from kite_common.privacy import FieldProtector
+    from kite_common.tracing_context import current_traceparent
 
     from kite_roster.adapters.pii_vault import PiiVault
-    from kite_roster.importing.pipeline import Target, run_import
+    from kite_roster.importing.pipeline import run_import
     from kite_roster.importing.readers import MalformedFile, open_table
-    from kite_roster.importing.rows import RowChecker
+    from kite_roster.importing.reading import ImportFile
     from kite_roster.importing.worker import missing_columns_problem
-    from kite_roster.service import SERVICE
 
     vault = PiiVault(FieldProtector.from_settings())
     started = time.perf_counter()
@@ -101,24 +102,24 @@ async def import_file(
 
                 on_batch(BatchOutcome(Progress(0, Counts(), 0.0), problems))
             return ImportResult(Counts(), time.perf_counter() - started, "missing-columns", message, table.kind)
-        checker = RowChecker(table.header, table.header_titles, jurisdiction, subject)
+        kind, encoding = table.kind, table.encoding
+        table.close()  # the reader opens it again, in its own thread or process
         conn = await connect(dsn)
         try:
             with bulk_gc():
                 progress = await run_import(
                     conn,
-                    table,
-                    checker,
+                    ImportFile(path, jurisdiction, subject, topic, current_traceparent()),
                     vault,
-                    Target(SERVICE.registry, SERVICE.projections, topic),
                     batch_rows=batch_rows,
                     after_commit=on_batch,
+                    reader_process=reader_process,
                 )
         except MalformedFile as exc:
-            return ImportResult(Counts(), time.perf_counter() - started, exc.code, exc.message, table.kind)
+            return ImportResult(Counts(), time.perf_counter() - started, exc.code, exc.message, kind)
         finally:
             await conn.close()
-        return ImportResult(progress.counts, time.perf_counter() - started, None, None, table.kind, table.encoding)
+        return ImportResult(progress.counts, time.perf_counter() - started, None, None, kind, encoding)
     finally:
         table.close()
 
@@ -135,7 +136,7 @@ def import_command(
         bool, typer.Option("--report", help="把逐行问题报告写成 CSV，放在文件旁（<文件名>.导入报告.csv）")
     ] = False,
     report_file: Annotated[Path | None, typer.Option("--report-file", help="逐行问题报告写到这个 CSV")] = None,
-    batch: Annotated[int, typer.Option("--batch", min=1, max=50_000, help="每个事务的行数")] = 2000,
+    batch: Annotated[int, typer.Option("--batch", min=1, max=50_000, help="每个事务的行数")] = 10_000,
 ) -> None:
     """批量导入人员：读取县里常用中文表头的 CSV（UTF-8 或 GBK）或 XLSX，逐行校验后登记；
     已登记的身份证号跳过（重复导入同一文件不会产生重复人员）。"""

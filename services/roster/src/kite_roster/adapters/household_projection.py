@@ -12,6 +12,7 @@ import uuid
 
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
+from kite_common.projection import AppliedWhenPrepared
 
 from kite_roster.adapters.income_ledger import IncomeLedgerCounters, LedgerEntry, LedgerFlags, entries_of
 from kite_roster.domain.household import per_capita_income
@@ -24,9 +25,16 @@ from kite_roster.domain.household_events import (
 )
 
 
-class HouseholdProjection:
+class HouseholdProjection(AppliedWhenPrepared):
     name = "households"
     tables = ("households", "household_members", "household_incomes", "income_ledger_counts")
+    handles = (
+        HouseholdRegistered,
+        HouseholdFlagsChanged,
+        HouseholdMemberAdded,
+        HouseholdMemberRemoved,
+        HouseholdIncomeReported,
+    )
 
     def __init__(self, ledger: IncomeLedgerCounters | None = None) -> None:
         self.ledger = ledger or IncomeLedgerCounters()

@@ -242,6 +242,22 @@ class MemberProjection:
                 await self.apply(conn, envelope, payload)
         await self._copy(conn, run)
 
+    def prepare_new(self, items: Sequence[Applied]) -> bytes | list[Applied] | None:
+        """A new member's row as a line of COPY text (one registration), or the stream's member events."""
+        if len(items) == 1 and isinstance(items[0][1], MemberRegistered):
+            return _line(items[0][0], items[0][1]).encode()
+        mine: list[Applied] = [(e, p) for e, p in items if isinstance(p, MEMBER_EVENTS)]
+        return mine or None
+
+    async def write_prepared(self, conn: Connection, prepared: Sequence[bytes | list[Applied]]) -> None:
+        lines = [p for p in prepared if type(p) is bytes]
+        if lines:
+            await copy_lines(conn, "members", _INSERT_COLUMNS, lines)
+        for p in prepared:
+            if type(p) is list:
+                for envelope, payload in p:
+                    await self.apply(conn, envelope, payload)
+
     async def _copy(self, conn: Connection, run: list[Applied]) -> None:
         if len(run) == 1:
             envelope, payload = run[0]

@@ -6,6 +6,7 @@ import uuid
 
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
+from kite_common.projection import AppliedWhenPrepared
 
 from kite_roster.domain.organisation_events import (
     OrganisationDissolved,
@@ -23,9 +24,10 @@ def ids_of_path(path: str) -> tuple[uuid.UUID, ...]:
     return tuple(uuid.UUID(hex=part) for part in path.split("/") if part)
 
 
-class OrganisationProjection:
+class OrganisationProjection(AppliedWhenPrepared):
     name = "organisations"
     tables = ("organisations",)
+    handles = (OrganisationRegistered, OrganisationUpdated, OrganisationMoved, OrganisationDissolved)
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
         if isinstance(payload, OrganisationRegistered):

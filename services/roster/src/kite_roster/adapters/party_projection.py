@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
+from kite_common.projection import AppliedWhenPrepared
 
 from kite_roster.domain.party import month_of
 from kite_roster.domain.party_events import (
@@ -140,7 +141,7 @@ async def bump(conn: Connection, changes: Counter[CounterKey]) -> None:
         )
 
 
-class PartyProjection:
+class PartyProjection(AppliedWhenPrepared):
     name = "party"
     tables = (
         "party_members",
@@ -154,6 +155,7 @@ class PartyProjection:
         "branch_dues_counts",
         "org_life_monthly",
     )
+    handles = (OrgLifeSessionHeld, *_MEMBER_EVENTS)
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
         if isinstance(payload, OrgLifeSessionHeld):

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
+from kite_common.bulk import copy_escape, copy_lines
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 from kite_common.projection import Applied
@@ -63,7 +64,7 @@ def _after(place: Place | None, payload: EventPayload) -> Place | None:
 
 class RegistrationLedgerProjection:
     name = "registration_ledger"
-    tables = ("registration_ledger",)
+    tables = ("registration_ledger", "registration_ledger_pending")
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
         if isinstance(payload, MemberRegistered) or _moves(payload):
@@ -72,15 +73,13 @@ class RegistrationLedgerProjection:
     async def apply_many(self, conn: Connection, items: Sequence[Applied]) -> None:
         registered = [p for _, p in items if isinstance(p, MemberRegistered)]
         if registered and len(registered) == len(items):
-            await _count_registered(conn, registered)  # a bulk import: registrations only
+            await _count_registered(conn, [_place(p) for p in registered])  # registrations only
             return
         deltas: Counter[Counted] = Counter()
         known: dict[uuid.UUID, Place | None] = {}
         for _, payload in items:
             if isinstance(payload, MemberRegistered):
-                place = Place(
-                    payload.origin_division_code, payload.current_city, payload.industry or "", payload.employer or ""
-                )
+                place = _place(payload)
                 known[payload.member_id] = place
                 deltas.update(place.counters())
             elif _moves(payload):
@@ -93,6 +92,24 @@ class RegistrationLedgerProjection:
                 if after is not None:
                     deltas.update(after.counters())
         await self._count(conn, deltas)
+
+    def prepare_new(self, items: Sequence[Applied]) -> bytes | list[Applied] | None:
+        """A new member's pending row (one registration) as a line of COPY text, or the stream's
+        events that move counters."""
+        if len(items) == 1 and isinstance(items[0][1], MemberRegistered):
+            return "\t".join(map(copy_escape, _place(items[0][1]))).encode() + b"\n"
+        mine = [(e, p) for e, p in items if isinstance(p, MemberRegistered) or _moves(p)]
+        return mine or None
+
+    async def write_prepared(self, conn: Connection, prepared: Sequence[bytes | list[Applied]]) -> None:
+        """New members go to the pending list (a bulk import: see migration 0007); any other events
+        move the counters as `apply_many` does."""
+        lines = [p for p in prepared if type(p) is bytes]
+        if lines:
+            await copy_lines(conn, "registration_ledger_pending", _PENDING_COLUMNS, lines)
+        rest = [item for p in prepared if type(p) is list for item in p]
+        if rest:
+            await self.apply_many(conn, rest)
 
     async def _stored_place(self, conn: Connection, member_id: uuid.UUID) -> Place | None:
         row = await conn.fetchrow(
@@ -118,6 +135,7 @@ class RegistrationLedgerProjection:
             )
         if downs:
             dims, origins, values, counts = _columns(downs)
+            await fold_pending(conn, sorted(set(origins)))  # their registration may be pending still
             status = await conn.execute(
                 """UPDATE registration_ledger l SET members = l.members + d.delta
                    FROM unnest($1::text[], $2::text[], $3::text[], $4::int[])
@@ -141,24 +159,60 @@ class RegistrationLedgerProjection:
             )
 
 
-async def _count_registered(conn: Connection, registered: Sequence[MemberRegistered]) -> None:
-    """Count new members in: the same counters `_count` moves for their registrations, grouped by
-    PostgreSQL (one row per member sent, not three counter keys) and locked in the same order (code
-    point order of dimension, origin, value: `_count` sorts by the same)."""
+_PENDING_COLUMNS = ("origin_division_code", "current_city", "industry", "employer")
+# Folds are one at a time (a transaction-scoped advisory lock), so two never lock the same pending rows
+# in different orders.
+_FOLD_LOCK = 0x72656C66  # "relf"
+
+
+async def fold_pending(conn: Connection, origins: Sequence[str] | None = None) -> None:
+    """Fold pending members (of these origin villages, or all) into the counters, in the caller's
+    transaction (or one of its own). Reads give the same totals before and after."""
+    if origins is not None:
+        if not origins or not await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM registration_ledger_pending WHERE origin_division_code = ANY($1::text[]))",
+            list(origins),
+        ):
+            return
+        where, args = "WHERE origin_division_code = ANY($1::text[])", [list(origins)]
+    else:
+        where, args = "", []
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _FOLD_LOCK)
+        await conn.execute(
+            f"""WITH r(origin, city, industry, employer) AS (
+                    DELETE FROM registration_ledger_pending {where}
+                    RETURNING origin_division_code, current_city, industry, employer)
+                {_COUNT_IN}""",
+            *args,
+        )
+
+
+# Counts members in: the same counters `_count` moves for their registrations, grouped by PostgreSQL
+# (one row per member, not three counter keys) and locked in the same order (code point order of
+# dimension, origin, value: `_count` sorts by the same). The members come from `r(origin, city,
+# industry, employer)`.
+_COUNT_IN = """INSERT INTO registration_ledger AS l (dimension, origin_division_code, value, members)
+    SELECT d.dimension, r.origin, d.value, count(*)::int
+    FROM r CROSS JOIN LATERAL (VALUES ('city', r.city), ('industry', r.industry), ('employer', r.employer))
+        AS d(dimension, value)
+    GROUP BY d.dimension, r.origin, d.value
+    ORDER BY d.dimension COLLATE "C", r.origin COLLATE "C", d.value COLLATE "C"
+    ON CONFLICT (dimension, origin_division_code, value)
+    DO UPDATE SET members = l.members + excluded.members"""
+
+
+def _place(p: MemberRegistered) -> Place:
+    return Place(p.origin_division_code, p.current_city, p.industry or "", p.employer or "")
+
+
+async def _count_registered(conn: Connection, places: Sequence[Place]) -> None:
+    """Count new members in, straight into the counters."""
     await conn.execute(
-        """INSERT INTO registration_ledger AS l (dimension, origin_division_code, value, members)
-           SELECT d.dimension, r.origin, d.value, count(*)::int
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r(origin, city, industry, employer)
-           CROSS JOIN LATERAL (VALUES ('city', r.city), ('industry', r.industry), ('employer', r.employer))
-               AS d(dimension, value)
-           GROUP BY d.dimension, r.origin, d.value
-           ORDER BY d.dimension COLLATE "C", r.origin COLLATE "C", d.value COLLATE "C"
-           ON CONFLICT (dimension, origin_division_code, value)
-           DO UPDATE SET members = l.members + excluded.members""",
-        [p.origin_division_code for p in registered],
-        [p.current_city for p in registered],
-        [p.industry or "" for p in registered],
-        [p.employer or "" for p in registered],
+        f"""WITH r(origin, city, industry, employer) AS (
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]))
+            {_COUNT_IN}""",
+        *map(list, zip(*places, strict=True)),
     )
 
 

@@ -66,19 +66,19 @@ async def registration_ledger(
     like = area + "%"
     # Every counted member has exactly one city counter: the city counters sum to the total.
     total = await conn.fetchval(
-        """SELECT coalesce(sum(members), 0)::bigint FROM registration_ledger
+        """SELECT coalesce(sum(members), 0)::bigint FROM registration_ledger_live
            WHERE dimension = 'city' AND origin_division_code LIKE $1""",
         like,
     )
     if by == "origin":
         digits = max(_LEVEL_DIGITS[level], len(area))
         query = """SELECT left(origin_division_code, $2) AS key, sum(members)::bigint AS members
-                   FROM registration_ledger WHERE dimension = 'city' AND origin_division_code LIKE $1
+                   FROM registration_ledger_live WHERE dimension = 'city' AND origin_division_code LIKE $1
                    GROUP BY 1 ORDER BY 1"""
         args: list[object] = [like, digits]
     else:
         query = """SELECT value AS key, sum(members)::bigint AS members
-                   FROM registration_ledger WHERE dimension = $2 AND origin_division_code LIKE $1
+                   FROM registration_ledger_live WHERE dimension = $2 AND origin_division_code LIKE $1
                    GROUP BY 1 ORDER BY 2 DESC, 1"""
         args = [like, by]
     if limit is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from operator import mul
 
 from kite_roster.domain.divisions import division_problem
 
@@ -16,8 +17,14 @@ class InvalidIdNumber(ValueError):
     pass
 
 
+_DIGIT_OFFSET = ord("0") * sum(_WEIGHTS)
+
+
 def check_digit(first17: str) -> str:
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    """The 18th character for 17 ASCII digits (weighted sum mod 11, summed over the digits' bytes)."""
+    if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
+        raise ValueError("check_digit needs 17 ASCII digits")
+    return _CHECK[(sum(map(mul, first17.encode(), _WEIGHTS)) - _DIGIT_OFFSET) % 11]
 
 
 def normalise_id_number(raw: str) -> str:

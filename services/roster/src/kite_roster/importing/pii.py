@@ -1,11 +1,10 @@
-"""Members' personal numbers for many rows at once: sealed in the producer, looked up and stored in
-bulk (the same columns and values as PiiVault.store, by COPY)."""
+"""Members' personal numbers for many rows at once: sealed where rows are read, looked up and stored
+in bulk (the same columns and values as PiiVault.store, by COPY)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from kite_common.bulk import copy_escape, copy_lines
 from kite_common.db.types import Connection
@@ -24,17 +23,9 @@ PII_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SealedRow:
-    """A member_pii row ready to store: only encrypted values, hashes and masks (as a line of COPY text)."""
-
-    member_id: uuid.UUID
-    id_number_hash: bytes = field(repr=False)
-    line: str = field(repr=False)
-
-
-def seal(vault: PiiVault, member_id: uuid.UUID, id_number: str, phone: str) -> SealedRow:
-    """What PiiVault.store writes for these numbers: the same columns and values."""
+def seal(vault: PiiVault, member_id: uuid.UUID, id_number: str, phone: str) -> tuple[bytes, bytes]:
+    """The ID number's hash, and the member_pii row PiiVault.store writes for these numbers (the same
+    columns and values) as a line of COPY text: only encrypted values, hashes and masks."""
     p = vault.protector
     id_hash = vault.id_hash(id_number)
     line = (
@@ -42,7 +33,7 @@ def seal(vault: PiiVault, member_id: uuid.UUID, id_number: str, phone: str) -> S
         f"{copy_escape(mask_id_number(id_number))}\t{copy_escape(p.encrypt(phone, PHONE_CONTEXT))}\t"
         f"\\\\x{vault.phone_hash(phone).hex()}\t{copy_escape(mask_phone(phone))}\n"
     )
-    return SealedRow(member_id, id_hash, line)
+    return id_hash, line.encode()
 
 
 async def registered_id_hashes(conn: Connection, hashes: Sequence[bytes]) -> set[bytes]:
@@ -55,7 +46,8 @@ async def registered_id_hashes(conn: Connection, hashes: Sequence[bytes]) -> set
     return {bytes(r["id_number_hash"]) for r in rows}
 
 
-async def store_many(conn: Connection, rows: Sequence[SealedRow]) -> None:
-    """PiiVault.store for many members in one COPY; the unique index on the ID hash still holds."""
-    if rows:
-        await copy_lines(conn, "member_pii", PII_COLUMNS, [r.line for r in rows])
+async def store_many(conn: Connection, lines: Sequence[bytes]) -> None:
+    """PiiVault.store for many members in one COPY (lines from `seal`); the unique index on the ID
+    hash still holds."""
+    if lines:
+        await copy_lines(conn, "member_pii", PII_COLUMNS, lines)

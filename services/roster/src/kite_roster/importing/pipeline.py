@@ -1,10 +1,11 @@
 """The import pipeline: rows read and checked in batches, each batch written in one transaction.
 
-Two coroutines share the work so that Python and PostgreSQL are busy at the same time: the reader
-parses, checks and seals rows (CPU) and hands finished batches over a short queue; the writer
-dedupes a batch against the database, stores the personal numbers (COPY), appends the members'
-events with their projections and outbox (bulk append), and records the batch's problems and the
-checkpoint, all in one transaction. Only a few batches are ever in memory.
+The reading side (reading.py: parse, check, seal, prepare; CPU only) runs ahead of the writing side in
+a thread, or for a large file in a process of its own (read_ahead.py), and hands over finished batches.
+The writer dedupes a batch against the database, stores the personal numbers (COPY), appends the
+members' events with their projections and outbox (bulk append), and records the batch's problems and
+the checkpoint, all in one transaction. Only a few batches are ever in memory. New members are counted
+into the registration ledger's pending list (migration 0007), folded into its counters at the end.
 
 The checkpoint is the number of data rows consumed: a job resumed after a crash skips that many
 rows of the same file and goes on, so nothing is written twice.
@@ -16,26 +17,24 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 
 import asyncpg
-from kite_common.bulk import PreparedStream, StreamPreparer, append_prepared
+from kite_common.bulk import append_prepared
 from kite_common.db.types import Connection
-from kite_common.events import EventRegistry
-from kite_common.projection import Projection
 
 from kite_roster.adapters.member_projection import bulk_loading
 from kite_roster.adapters.pii_vault import PiiVault
-from kite_roster.domain.member import stream_id
-from kite_roster.importing.pii import SealedRow, registered_id_hashes, seal, store_many
-from kite_roster.importing.readers import Table
-from kite_roster.importing.rows import CheckedRow, RowChecker, RowProblem
+from kite_roster.adapters.registration_ledger import fold_pending
+from kite_roster.importing.pii import registered_id_hashes, store_many
+from kite_roster.importing.read_ahead import ReadAhead
+from kite_roster.importing.reading import Batch, ImportFile, ReadyRow
+from kite_roster.importing.rows import RowProblem
+from kite_roster.importing.settings import ImportSettings
 
 log = logging.getLogger(__name__)
 
-# Rows between giving the writer a turn: PostgreSQL waits for its next statement meanwhile.
-_YIELD_EVERY = 25
 _RETRIES = 3
 
 
@@ -64,24 +63,6 @@ class Progress:
     fraction: float  # of the file read, 0..1
 
 
-class _Ready:
-    __slots__ = ("prepared", "row", "sealed")
-
-    def __init__(self, row: CheckedRow, sealed: SealedRow, prepared: PreparedStream) -> None:
-        self.row = row
-        self.sealed = sealed
-        self.prepared = prepared
-
-
-@dataclass
-class _Batch:
-    rows_read: int
-    fraction: float
-    ready: list[_Ready] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)  # rows refused while checking
-    size: int = 0
-
-
 @dataclass(frozen=True)
 class BatchOutcome:
     progress: Progress
@@ -93,50 +74,45 @@ InTransaction = Callable[[Connection, BatchOutcome], Awaitable[None]]
 AfterCommit = Callable[[BatchOutcome], Awaitable[None] | None]
 
 
-@dataclass(frozen=True)
-class Target:
-    """Where imported members go: the service's registry, inline projections and outbox topic."""
-
-    registry: EventRegistry
-    projections: Sequence[Projection]
-    topic: str
-
-
 class ImportStopped(Exception):
     """The import was asked to stop; everything up to the last checkpoint is kept."""
 
 
 async def run_import(
     conn: Connection,
-    table: Table,
-    checker: RowChecker,
+    file: ImportFile,
     vault: PiiVault,
-    target: Target,
     *,
-    batch_rows: int = 2000,
+    batch_rows: int = 10_000,
     resume: Progress | None = None,
     in_transaction: InTransaction | None = None,
     after_commit: AfterCommit | None = None,
     stop: asyncio.Event | None = None,
+    reader_process: bool | None = None,
 ) -> Progress:
-    """Import every data row of `table` after the checkpoint `resume`; returns the final progress.
-    Raises MalformedFile when the file turns out to be unreadable part way (batches before stay)."""
-    start = resume or Progress(0, Counts(), 0.0)
-    queue: asyncio.Queue[_Batch] = asyncio.Queue(maxsize=1)
-    preparer = StreamPreparer(target.registry, target.topic)
+    """Import every data row of `file` after the checkpoint `resume`; returns the final progress.
+    The rows are read in a process of their own when `reader_process` says so (by default, for a file
+    of ImportSettings.reader_process_min_bytes or more). Raises MalformedFile when the file turns out
+    to be unreadable part way (batches before stay), ImportStopped when `stop` is set (after a batch)."""
+    progress = resume or Progress(0, Counts(), 0.0)
+    if reader_process is None:
+        reader_process = file.path.stat().st_size >= ImportSettings().reader_process_min_bytes
     dedupe = _Dedupe()
-    reader = asyncio.create_task(_read(table, checker, vault, preparer, batch_rows, start.rows_read, queue, stop))
-    progress = start
-    try:
-        with _no_cycle_collection():
-            async with bulk_loading(conn):
-                progress = await _write_all(conn, queue, reader, progress, target, in_transaction, after_commit, dedupe)
-        reader.result()  # re-raises a reading error (MalformedFile) or ImportStopped
-    finally:
-        if not reader.done():
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await reader
+    with _no_cycle_collection():
+        async with (
+            bulk_loading(conn),
+            ReadAhead(file, vault, batch_rows, progress.rows_read, in_process=reader_process) as batches,
+        ):
+            async for batch in batches:
+                outcome = await _write(conn, batch, progress.counts, in_transaction, dedupe)
+                progress = outcome.progress
+                if after_commit is not None:
+                    result = after_commit(outcome)
+                    if result is not None:
+                        await result
+                if stop is not None and stop.is_set():
+                    raise ImportStopped
+        await fold_pending(conn)  # the ledger's pending members into its counters (this import's, and any left)
     return progress
 
 
@@ -154,75 +130,6 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-async def _write_all(
-    conn: Connection,
-    queue: asyncio.Queue[_Batch],
-    reader: asyncio.Task[None],
-    progress: Progress,
-    target: Target,
-    in_transaction: InTransaction | None,
-    after_commit: AfterCommit | None,
-    dedupe: _Dedupe,
-) -> Progress:
-    """Write the reader's batches as they come, until it is done (or fails)."""
-    while not (reader.done() and queue.empty()):
-        getter = asyncio.ensure_future(queue.get())
-        await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
-        if not getter.done():
-            getter.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await getter
-        if getter.cancelled():
-            continue
-        outcome = await _write(conn, getter.result(), progress.counts, target, in_transaction, dedupe)
-        progress = outcome.progress
-        if after_commit is not None:
-            result = after_commit(outcome)
-            if result is not None:
-                await result
-    return progress
-
-
-async def _read(
-    table: Table,
-    checker: RowChecker,
-    vault: PiiVault,
-    preparer: StreamPreparer,
-    batch_rows: int,
-    skip: int,
-    queue: asyncio.Queue[_Batch],
-    stop: asyncio.Event | None,
-) -> None:
-    consumed = 0
-    batch = _Batch(0, 0.0)
-    is_blank, check, prepare = checker.is_blank, checker.check, preparer.prepare
-    for raw in table.rows():
-        consumed += 1
-        if consumed <= skip:
-            if consumed % (_YIELD_EVERY * 10) == 0:
-                await asyncio.sleep(0)
-            continue
-        if not is_blank(raw):
-            checked = check(raw)
-            if type(checked) is CheckedRow:
-                sealed = seal(vault, checked.member_id, checked.id_number, checked.phone)
-                batch.ready.append(_Ready(checked, sealed, prepare(stream_id(checked.member_id), checked.events)))
-            else:
-                batch.problems.extend(checked)  # type: ignore[arg-type]
-            batch.size += 1
-        if batch.size >= batch_rows:
-            batch.rows_read, batch.fraction = consumed, table.progress()
-            await queue.put(batch)
-            batch = _Batch(0, 0.0)
-            if stop is not None and stop.is_set():
-                raise ImportStopped
-        elif consumed % _YIELD_EVERY == 0:
-            await asyncio.sleep(0)
-    if consumed > skip:
-        batch.rows_read, batch.fraction = consumed, 1.0
-        await queue.put(batch)
-
-
 @dataclass
 class _Dedupe:
     """Whether batches look their people up before writing. At first they do not: the unique index
@@ -234,9 +141,8 @@ class _Dedupe:
 
 async def _write(
     conn: Connection,
-    batch: _Batch,
+    batch: Batch,
     before: Counts,
-    target: Target,
     in_transaction: InTransaction | None,
     dedupe: _Dedupe,
 ) -> BatchOutcome:
@@ -244,7 +150,7 @@ async def _write(
     while True:
         try:
             async with conn.transaction():
-                return await _write_once(conn, batch, before, target, in_transaction, dedupe.look_up)
+                return await _write_once(conn, batch, before, in_transaction, dedupe.look_up)
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name != "member_pii_id_number":
                 raise
@@ -260,31 +166,32 @@ async def _write(
 
 async def _write_once(
     conn: Connection,
-    batch: _Batch,
+    batch: Batch,
     before: Counts,
-    target: Target,
     in_transaction: InTransaction | None,
     look_up: bool,
 ) -> BatchOutcome:
-    registered = await registered_id_hashes(conn, [r.sealed.id_number_hash for r in batch.ready]) if look_up else set()
+    from kite_roster.service import SERVICE  # the service imports this module
+
+    registered = await registered_id_hashes(conn, [r.id_number_hash for r in batch.ready]) if look_up else set()
     first_row: dict[bytes, int] = {}
-    new: list[_Ready] = []
+    new: list[ReadyRow] = []
     problems = list(batch.problems)
     skipped = 0
     for item in batch.ready:
-        h = item.sealed.id_number_hash
+        h = item.id_number_hash
         if h in registered:
             # Also a repeat of a row in an earlier batch of this file: that row is in the roster by now.
-            problems.append(_skip(item.row, "已登记：该身份证号已在名册中（或与本文件前面的行重复），未重复导入"))
+            problems.append(_skip(item, "已登记：该身份证号已在名册中（或与本文件前面的行重复），未重复导入"))
             skipped += 1
         elif h in first_row:
-            problems.append(_skip(item.row, f"与第 {first_row[h]} 行身份证号重复，未重复导入"))
+            problems.append(_skip(item, f"与第 {first_row[h]} 行身份证号重复，未重复导入"))
             skipped += 1
         else:
-            first_row[h] = item.row.row
+            first_row[h] = item.row
             new.append(item)
-    await store_many(conn, [r.sealed for r in new])
-    await append_prepared(conn, target.projections, [r.prepared for r in new])
+    await store_many(conn, [r.pii_line for r in new])
+    await append_prepared(conn, SERVICE.projections, [r.stream for r in new])
     failed_rows = len({p.row for p in batch.problems})
     counts = before + Counts(batch.size, len(new), skipped, failed_rows)
     problems.sort(key=lambda p: p.row)
@@ -294,5 +201,5 @@ async def _write_once(
     return outcome
 
 
-def _skip(row: CheckedRow, message: str) -> RowProblem:
+def _skip(row: ReadyRow, message: str) -> RowProblem:
     return RowProblem(row.row, "身份证号", message, outcome="skipped", name=row.name)

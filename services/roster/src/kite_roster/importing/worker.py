@@ -19,9 +19,10 @@ from kite_common.tracing_context import attached
 
 from kite_roster.adapters.pii_vault import PiiVault
 from kite_roster.importing import jobs
-from kite_roster.importing.pipeline import BatchOutcome, ImportStopped, Target, run_import
+from kite_roster.importing.pipeline import BatchOutcome, ImportStopped, run_import
 from kite_roster.importing.readers import MalformedFile, open_table
-from kite_roster.importing.rows import RowChecker, RowProblem
+from kite_roster.importing.reading import ImportFile
+from kite_roster.importing.rows import RowProblem
 from kite_roster.importing.settings import ImportSettings
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,6 @@ async def process_job(
     stop: asyncio.Event | None = None,
 ) -> None:
     """Run (or resume) one claimed job to its end: done, or failed with the reason."""
-    from kite_roster.service import SERVICE  # the service imports this module
-
-    target = Target(SERVICE.registry, SERVICE.projections, job.topic)
     with tempfile.TemporaryDirectory(prefix="kite-import-") as tmp:
         path = Path(tmp) / "upload"
         await jobs.download(conn, vault.protector, job.job_id, path)
@@ -65,7 +63,7 @@ async def process_job(
                         await jobs.save_problems(conn, job.job_id, problems)
                     await jobs.finish(conn, job.job_id, error_code="missing-columns", error=message)
                     return
-                checker = RowChecker(table.header, table.header_titles, job.jurisdiction, job.subject)
+                table.close()  # the reader opens it again, in its own thread or process
 
                 async def save(c: Connection, outcome: BatchOutcome) -> None:
                     await jobs.save_batch(c, job.job_id, outcome)
@@ -73,10 +71,8 @@ async def process_job(
                 try:
                     await run_import(
                         conn,
-                        table,
-                        checker,
+                        ImportFile(path, job.jurisdiction, job.subject, job.topic, job.traceparent),
                         vault,
-                        target,
                         batch_rows=settings.batch_rows,
                         resume=job.checkpoint,
                         in_transaction=save,

@@ -1,0 +1,75 @@
+"""The reading side of a large import in a process of its own: `python -m kite_roster.importing.reader_process`.
+
+The parent (read_ahead.ReadAhead) writes one pickled ReaderJob to this process's stdin and reads
+messages from its stdout, each an 8-byte length and a pickle: ("batch", Batch)..., then ("end",
+peak KiB) or ("malformed", code, message) or ("error", traceback). Writing to the pipe blocks while the
+parent is busy, so the reader stays about one batch ahead. The keys arrive over the pipe, never in the
+command line or the environment. Anything printed goes to stderr: stdout is the message channel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import pickle
+import resource
+import struct
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from kite_common.privacy import FieldProtector
+
+from kite_roster.importing.readers import MalformedFile
+from kite_roster.importing.reading import ImportFile
+
+HEADER = struct.Struct("<Q")
+
+
+@dataclass(frozen=True)
+class ReaderJob:
+    file: ImportFile
+    protector: FieldProtector
+    batch_rows: int
+    skip: int
+
+
+def send(out: BinaryIO, message: tuple[Any, ...]) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(HEADER.pack(len(data)))
+    out.write(data)
+    out.flush()
+
+
+def run(job: ReaderJob, out: BinaryIO) -> None:
+    from kite_roster.adapters.pii_vault import PiiVault
+    from kite_roster.importing.reading import read_batches
+    from kite_roster.service import SERVICE
+
+    vault = PiiVault(job.protector)
+    try:
+        for batch in read_batches(
+            job.file, vault, SERVICE.registry, tuple(SERVICE.projections), job.batch_rows, job.skip
+        ):
+            send(out, ("batch", batch))
+    except MalformedFile as exc:
+        send(out, ("malformed", exc.code, exc.message))
+        return
+    except Exception:
+        send(out, ("error", traceback.format_exc()))
+        return
+    send(out, ("end", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
+
+def main() -> None:
+    gc.disable()  # as in the writer (pipeline._no_cycle_collection): batches are acyclic
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr
+    job = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by our own parent process
+    with contextlib.suppress(BrokenPipeError):  # the parent stopped reading: it has stopped the import
+        run(job, out)
+
+
+if __name__ == "__main__":
+    main()
