@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import os
 from datetime import date, timedelta
 
 import pytest
@@ -35,10 +36,14 @@ def file_bytes() -> bytes:
     return out.getvalue().encode("gbk")
 
 
-@pytest.fixture
-async def roster(infra, prefix, monkeypatch):
+@pytest.fixture(params=["reader-thread", "reader-process"])
+async def roster(infra, prefix, monkeypatch, request):
     monkeypatch.setenv("KITE_IMPORT_POLL_INTERVAL_S", "0.05")
     monkeypatch.setenv("KITE_IMPORT_BATCH_ROWS", "50")
+    # The file is small: read in a thread unless every file is to be read in a process of its own.
+    monkeypatch.setenv(
+        "KITE_IMPORT_READER_PROCESS_MIN_BYTES", "0" if request.param == "reader-process" else "1000000000"
+    )
     async with running(infra, SERVICE, prefix, roles=("api",)) as svc:
         yield svc
 
@@ -81,6 +86,26 @@ async def _assert_imported_exactly_once(roster, job: dict) -> None:
     assert await pool.fetchval("SELECT count(*) FROM outbox") == ROWS - expected_failed
     reported = await pool.fetch("SELECT row_number FROM import_problems ORDER BY row_number")
     assert [r["row_number"] for r in reported] == [i + 1 for i in range(100, ROWS + 1, 100)]
+    # Counted into the registration ledger once each, and folded into its counters at the end.
+    assert await pool.fetchval("SELECT count(*) FROM registration_ledger_pending") == 0
+    counted = "SELECT sum(members) FROM registration_ledger WHERE dimension = 'city'"
+    assert await pool.fetchval(counted) == ROWS - expected_failed
+
+
+def _our_reader_processes() -> list[str]:
+    """Reader processes this test process started that are still running (Linux /proc)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue
+        if parent == os.getpid() and "kite_roster.importing.reader_process" in command:
+            found.append(pid)
+    return found
 
 
 async def test_a_worker_killed_mid_import_is_resumed_without_duplicates(roster):
@@ -93,6 +118,7 @@ async def test_a_worker_killed_mid_import_is_resumed_without_duplicates(roster):
         await first
     checkpoint = await _rows_read(roster.pool, job_id)
     assert 300 <= checkpoint < ROWS
+    assert _our_reader_processes() == []  # a reading process goes with its import
     assert await roster.pool.fetchval("SELECT status FROM import_jobs WHERE job_id = $1::uuid", job_id) == "running"
 
     job = await _finish_with_a_fresh_worker(roster, job_id)

@@ -10,14 +10,19 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from kite_common.bulk import append_new_streams
 from kite_common.clock import utcnow
 from kite_common.eventstore import PostgresEventStore
+from kite_common.ids import new_id
+from kite_common.privacy import FieldProtector
 from kite_common.projection import apply_all
 from kite_common.rebuild import rebuild_projections
 from kite_common.testing.stack import auth, running
 from kite_roster.adapters.member_projection import MemberProjection
-from kite_roster.adapters.registration_ledger import RegistrationLedgerProjection
+from kite_roster.adapters.pii_vault import PersonalNumbers, PiiVault
+from kite_roster.adapters.registration_ledger import RegistrationLedgerProjection, fold_pending
 from kite_roster.domain.identity import check_digit
+from kite_roster.domain.member import Registration, register_new_member, stream_id
 from kite_roster.service import SERVICE
 from kite_roster.workers.contact_check import run_contact_check_once
 from openpyxl import load_workbook
@@ -230,3 +235,61 @@ async def test_applying_all_events_in_one_batch_equals_applying_them_one_by_one(
 def test_the_ledger_sees_a_member_before_the_member_projection_moves_them():
     kinds = [type(p) for p in SERVICE.projections]
     assert kinds.index(RegistrationLedgerProjection) < kinds.index(MemberProjection)
+
+
+async def _ledger_matches_a_recount(roster) -> None:
+    members = await recount(roster)
+    async with roster.client(headers=ADMIN) as http:
+        for by in ("city", "industry", "employer", "origin"):
+            ledger = (await http.get("/ledgers/registration", params={"by": by})).json()
+            assert {r["key"]: r["members"] for r in ledger["rows"]} == dict(expected(members, by, "")), by
+
+
+async def test_members_a_bulk_import_left_pending_are_counted_and_fold_into_the_same_counters(roster):
+    """A bulk import appends its new members to the ledger's pending list (folded when it ends): the
+    ledger reads the same before and after the fold, a change to a pending member folds their village
+    first, and the folded counters equal a rebuild's."""
+    items = []
+    numbers = []
+    for seq, (village, city, employer, industry) in enumerate(PEOPLE, start=1):
+        registration = Registration(
+            name=f"成员{seq}",
+            id_number=id_number(seq, village[:6]),
+            phone=f"138{seq:08d}",
+            origin_division_code=village,
+            current_city=city,
+            employer=employer,
+            is_party_member=False,
+            industry=industry,
+        )
+        member_id = new_id()
+        items.append((stream_id(member_id), register_new_member(member_id, registration, "bulk")))
+        numbers.append((member_id, PersonalNumbers(registration.id_number, registration.phone)))
+    vault = PiiVault(FieldProtector.from_settings())
+    async with roster.pool.acquire() as conn, conn.transaction():
+        await append_new_streams(conn, SERVICE.registry, SERVICE.projections, "roster.events", items)
+        for member_id, pair in numbers:
+            await vault.store(conn, member_id, pair)
+    assert await roster.pool.fetchval("SELECT count(*) FROM registration_ledger_pending") == len(PEOPLE)
+    assert await roster.pool.fetchval("SELECT count(*) FROM registration_ledger") == 0
+    await _ledger_matches_a_recount(roster)
+
+    moved = items[0][0].removeprefix("member-")
+    async with roster.client(headers=ADMIN) as http:
+        response = await http.post(
+            f"/members/{moved}/relocations", json={"current_city": "苏州", "employer": None, "moved_on": "2024-05-01"}
+        )
+        assert response.status_code == 201, response.text
+    village = PEOPLE[0][0]
+    left = await roster.pool.fetch("SELECT origin_division_code FROM registration_ledger_pending")
+    assert village not in {r["origin_division_code"] for r in left} and len(left) == len(PEOPLE) - 3
+    await _ledger_matches_a_recount(roster)
+
+    async with roster.pool.acquire() as conn:
+        await fold_pending(conn)
+    assert await roster.pool.fetchval("SELECT count(*) FROM registration_ledger_pending") == 0
+    await _ledger_matches_a_recount(roster)
+    folded = await tables(roster)
+    async with roster.pool.acquire() as conn:
+        await rebuild_projections(conn, SERVICE)
+    assert await tables(roster) == folded

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from array import array
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,6 +39,7 @@ NewStream = tuple[str, Sequence[EventPayload | NewEvent]]
 
 _EVENT_COLUMNS = ("event_id", "stream_id", "stream_version", "type", "data", "traceparent", "occurred_at")
 _OUTBOX_COLUMNS = ("event_id", "topic", "key", "headers", "body")
+_COPY_CHUNK = 1 << 20
 _KEY_DETAIL = re.compile(r"\(stream_id, stream_version\)=\((?P<stream>.*), \d+\)")
 
 
@@ -215,45 +217,109 @@ async def append_new_streams(
     return envelopes
 
 
+@dataclass(frozen=True)
+class CopyBlock:
+    """The COPY text of many items joined into one block (cheap to hand to another process and to
+    send), with where each item's lines end, so that some of them can be picked out again."""
+
+    text: bytes
+    ends: array[int]
+
+    @classmethod
+    def of(cls, parts: Iterable[bytes | None]) -> CopyBlock:
+        ends: array[int] = array("Q")
+        joined: list[bytes] = []
+        end = 0
+        for part in parts:
+            if part:
+                joined.append(part)
+                end += len(part)
+            ends.append(end)
+        return cls(b"".join(joined), ends)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def select(self, keep: Sequence[int]) -> CopyBlock:
+        """Only the items at these positions, in this order."""
+        ends = self.ends
+        return CopyBlock.of(self.text[ends[i - 1] if i else 0 : ends[i]] for i in keep)
+
+    async def chunks(self, size: int = _COPY_CHUNK) -> AsyncIterator[bytes]:
+        # COPY data may be cut anywhere, also inside a line.
+        for start in range(0, len(self.text), size):
+            yield self.text[start : start + size]
+
+
+@dataclass(frozen=True)
+class JoinedStreams:
+    """Prepared new streams joined: the `events` and `outbox` rows as blocks, and per projection
+    either a block (when every stream's prepared data is COPY text, or nothing) or the streams' data."""
+
+    events: CopyBlock
+    outbox: CopyBlock
+    projected: tuple[CopyBlock | list[Any], ...]
+
+    @classmethod
+    def of(cls, streams: Sequence[PreparedStream]) -> JoinedStreams:
+        width = len(streams[0].projected) if streams else 0
+        if any(len(s.projected) != width for s in streams):
+            raise ValueError("streams were prepared for different projections")
+        projected: list[CopyBlock | list[Any]] = []
+        for i in range(width):
+            items = [s.projected[i] for s in streams]
+            text = all(item is None or type(item) is bytes for item in items)
+            projected.append(CopyBlock.of(items) if text else items)
+        return cls(CopyBlock.of(s.events for s in streams), CopyBlock.of(s.outbox for s in streams), tuple(projected))
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def select(self, keep: Sequence[int]) -> JoinedStreams:
+        """Only the streams at these positions, in this order."""
+        return JoinedStreams(
+            self.events.select(keep),
+            self.outbox.select(keep),
+            tuple(p.select(keep) if isinstance(p, CopyBlock) else [p[i] for i in keep] for p in self.projected),
+        )
+
+
 async def append_prepared(
-    conn: Connection, projections: Sequence[Projection], streams: Sequence[PreparedStream]
+    conn: Connection, projections: Sequence[Projection], streams: Sequence[PreparedStream] | JoinedStreams
 ) -> None:
     """Write prepared new streams: one COPY into `events`, the projections (the ones the streams were
     prepared for, in the same order), one COPY into `outbox`; in the caller's transaction or one of
-    its own."""
-    if not streams:
+    its own. A PreparedProjection whose data for every stream is COPY text gets it as one block."""
+    joined = streams if isinstance(streams, JoinedStreams) else JoinedStreams.of(streams)
+    if not len(joined):
         return
+    if len(joined.projected) != len(projections):
+        raise ValueError("streams were prepared for other projections")
     if not conn.is_in_transaction():
         async with conn.transaction():
-            await _write(conn, projections, streams)
+            await _write(conn, projections, joined)
     else:
-        await _write(conn, projections, streams)
+        await _write(conn, projections, joined)
 
 
-async def _write(conn: Connection, projections: Sequence[Projection], streams: Sequence[PreparedStream]) -> None:
-    if any(len(s.projected) != len(projections) for s in streams):
-        raise ValueError("streams were prepared for other projections")
+async def _write(conn: Connection, projections: Sequence[Projection], joined: JoinedStreams) -> None:
     try:
         async with conn.transaction():  # a savepoint: the caller's transaction survives a conflict
-            await conn.copy_to_table(
-                "events", source=_chunks([s.events for s in streams]), columns=_EVENT_COLUMNS, format="text"
-            )
+            await conn.copy_to_table("events", source=joined.events.chunks(), columns=_EVENT_COLUMNS, format="text")
     except asyncpg.UniqueViolationError as exc:
         if exc.constraint_name == "events_stream_version_unique":
             found = _KEY_DETAIL.search(exc.detail or "")
             raise ConcurrencyConflict(found["stream"] if found else "(bulk)", 0) from exc
         raise
-    for i, projection in enumerate(projections):
-        prepared = [s.projected[i] for s in streams if s.projected[i] is not None]
-        if not prepared:
+    for projection, data in zip(projections, joined.projected, strict=True):
+        prepared: list[Any] = [data.text] if isinstance(data, CopyBlock) else [i for i in data if i is not None]
+        if not prepared or not prepared[0]:
             continue
         if isinstance(projection, PreparedProjection):
             await projection.write_prepared(conn, prepared)
         else:
             await apply_all(conn, [projection], [item for applied in prepared for item in applied])
-    await conn.copy_to_table(
-        "outbox", source=_chunks([s.outbox for s in streams]), columns=_OUTBOX_COLUMNS, format="text"
-    )
+    await conn.copy_to_table("outbox", source=joined.outbox.chunks(), columns=_OUTBOX_COLUMNS, format="text")
 
 
 # The same serialiser as `cloudevents_kafka.encode` (json.dumps with these arguments), made once.
@@ -304,7 +370,6 @@ class RawJson:
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_COPY_CHUNK = 1 << 20
 
 
 def copy_escape(text: str) -> str:

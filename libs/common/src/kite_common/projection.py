@@ -49,8 +49,9 @@ class PreparedProjection(Protocol):
     """A projection that takes the first events of new streams in two steps, for bulk appends:
     `prepare_new` makes, without the database, what one new stream's events write (plain data that
     pickles: a bulk import makes it in another process), or None when they do not concern this
-    projection; `write_prepared` writes many streams' prepared data at once. The result must equal
-    applying the events one by one."""
+    projection; `write_prepared` writes many streams' prepared data at once. Data that is bytes is
+    taken for lines of COPY text: many streams' lines may come joined, as one bytes item. The result
+    must equal applying the events one by one."""
 
     def prepare_new(self, items: Sequence[Applied]) -> Any: ...
 

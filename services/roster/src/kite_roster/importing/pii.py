@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from kite_common.bulk import copy_escape, copy_lines
+from kite_common.bulk import CopyBlock, copy_escape
 from kite_common.db.types import Connection
 from kite_common.privacy import mask_id_number, mask_phone
 
@@ -46,8 +46,8 @@ async def registered_id_hashes(conn: Connection, hashes: Sequence[bytes]) -> set
     return {bytes(r["id_number_hash"]) for r in rows}
 
 
-async def store_many(conn: Connection, lines: Sequence[bytes]) -> None:
+async def store_many(conn: Connection, lines: CopyBlock) -> None:
     """PiiVault.store for many members in one COPY (lines from `seal`); the unique index on the ID
     hash still holds."""
-    if lines:
-        await copy_lines(conn, "member_pii", PII_COLUMNS, lines)
+    if lines.text:
+        await conn.copy_to_table("member_pii", source=lines.chunks(), columns=list(PII_COLUMNS), format="text")

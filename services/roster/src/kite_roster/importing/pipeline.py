@@ -29,7 +29,7 @@ from kite_roster.adapters.pii_vault import PiiVault
 from kite_roster.adapters.registration_ledger import fold_pending
 from kite_roster.importing.pii import registered_id_hashes, store_many
 from kite_roster.importing.read_ahead import ReadAhead
-from kite_roster.importing.reading import Batch, ImportFile, ReadyRow
+from kite_roster.importing.reading import Batch, ImportFile
 from kite_roster.importing.rows import RowProblem
 from kite_roster.importing.settings import ImportSettings
 
@@ -173,27 +173,30 @@ async def _write_once(
 ) -> BatchOutcome:
     from kite_roster.service import SERVICE  # the service imports this module
 
-    registered = await registered_id_hashes(conn, [r.id_number_hash for r in batch.ready]) if look_up else set()
+    hashes = batch.id_hashes
+    registered = await registered_id_hashes(conn, hashes) if look_up else set()
     first_row: dict[bytes, int] = {}
-    new: list[ReadyRow] = []
+    keep: list[int] = []
     problems = list(batch.problems)
     skipped = 0
-    for item in batch.ready:
-        h = item.id_number_hash
+    for i, h in enumerate(hashes):
         if h in registered:
             # Also a repeat of a row in an earlier batch of this file: that row is in the roster by now.
-            problems.append(_skip(item, "已登记：该身份证号已在名册中（或与本文件前面的行重复），未重复导入"))
+            problems.append(_skip(batch, i, "已登记：该身份证号已在名册中（或与本文件前面的行重复），未重复导入"))
             skipped += 1
         elif h in first_row:
-            problems.append(_skip(item, f"与第 {first_row[h]} 行身份证号重复，未重复导入"))
+            problems.append(_skip(batch, i, f"与第 {first_row[h]} 行身份证号重复，未重复导入"))
             skipped += 1
         else:
-            first_row[h] = item.row
-            new.append(item)
-    await store_many(conn, [r.pii_line for r in new])
-    await append_prepared(conn, SERVICE.projections, [r.stream for r in new])
+            first_row[h] = batch.rows[i]
+            keep.append(i)
+    pii, streams = batch.pii, batch.streams
+    if len(keep) < len(hashes):
+        pii, streams = pii.select(keep), streams.select(keep)
+    await store_many(conn, pii)
+    await append_prepared(conn, SERVICE.projections, streams)
     failed_rows = len({p.row for p in batch.problems})
-    counts = before + Counts(batch.size, len(new), skipped, failed_rows)
+    counts = before + Counts(batch.size, len(keep), skipped, failed_rows)
     problems.sort(key=lambda p: p.row)
     outcome = BatchOutcome(Progress(batch.rows_read, counts, batch.fraction), problems)
     if in_transaction is not None:
@@ -201,5 +204,5 @@ async def _write_once(
     return outcome
 
 
-def _skip(row: ReadyRow, message: str) -> RowProblem:
-    return RowProblem(row.row, "身份证号", message, outcome="skipped", name=row.name)
+def _skip(batch: Batch, i: int, message: str) -> RowProblem:
+    return RowProblem(batch.rows[i], "身份证号", message, outcome="skipped", name=batch.names[i])

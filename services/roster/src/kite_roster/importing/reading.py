@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kite_common.bulk import PreparedStream, StreamPreparer
+from kite_common.bulk import CopyBlock, JoinedStreams, PreparedStream, StreamPreparer
 from kite_common.events import EventRegistry
 from kite_common.projection import Projection
 
@@ -30,24 +30,45 @@ class ImportFile:
     traceparent: str | None = None  # of the upload or command, carried by every event
 
 
-@dataclass(frozen=True)
-class ReadyRow:
-    """A row ready to write: its member_pii line (encrypted numbers only) and its prepared stream."""
-
-    row: int
-    name: str
-    id_number_hash: bytes = field(repr=False)
-    pii_line: bytes = field(repr=False)
-    stream: PreparedStream = field(repr=False)
-
-
 @dataclass
 class Batch:
+    """Rows read, checked and made ready to write: for the rows the domain accepted (by position), the
+    row numbers, names and ID-number hashes (to find repeats), their member_pii lines (encrypted
+    numbers only) and their prepared streams, each joined into blocks."""
+
     rows_read: int  # data rows consumed so far, blank ones included: the checkpoint after this batch
     fraction: float  # of the file read, 0..1
-    ready: list[ReadyRow] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)  # rows refused while checking
-    size: int = 0  # non-empty rows in this batch
+    size: int  # non-empty rows in this batch
+    problems: list[RowProblem]  # rows refused while checking
+    rows: list[int]
+    names: list[str]
+    id_hashes: list[bytes] = field(repr=False)
+    pii: CopyBlock = field(repr=False)
+    streams: JoinedStreams = field(repr=False)
+
+
+class _Gathered:
+    def __init__(self) -> None:
+        self.size = 0
+        self.problems: list[RowProblem] = []
+        self.rows: list[int] = []
+        self.names: list[str] = []
+        self.id_hashes: list[bytes] = []
+        self.pii: list[bytes] = []
+        self.streams: list[PreparedStream] = []
+
+    def batch(self, rows_read: int, fraction: float) -> Batch:
+        return Batch(
+            rows_read,
+            fraction,
+            self.size,
+            self.problems,
+            self.rows,
+            self.names,
+            self.id_hashes,
+            CopyBlock.of(self.pii),
+            JoinedStreams.of(self.streams),
+        )
 
 
 def read_batches(
@@ -66,7 +87,7 @@ def read_batches(
         preparer = StreamPreparer(registry, file.topic, projections, traceparent=file.traceparent)
         is_blank, check, prepare = checker.is_blank, checker.check, preparer.prepare
         consumed = 0
-        batch = Batch(0, 0.0)
+        gathered = _Gathered()
         for raw in table.rows():
             consumed += 1
             if consumed <= skip:
@@ -75,17 +96,18 @@ def read_batches(
                 checked = check(raw)
                 if type(checked) is CheckedRow:
                     id_hash, pii_line = seal(vault, checked.member_id, checked.id_number, checked.phone)
-                    stream = prepare(stream_id(checked.member_id), checked.events)
-                    batch.ready.append(ReadyRow(checked.row, checked.name, id_hash, pii_line, stream))
+                    gathered.rows.append(checked.row)
+                    gathered.names.append(checked.name)
+                    gathered.id_hashes.append(id_hash)
+                    gathered.pii.append(pii_line)
+                    gathered.streams.append(prepare(stream_id(checked.member_id), checked.events))
                 else:
-                    batch.problems.extend(checked)  # type: ignore[arg-type]
-                batch.size += 1
-            if batch.size >= batch_rows:
-                batch.rows_read, batch.fraction = consumed, table.progress()
-                yield batch
-                batch = Batch(0, 0.0)
+                    gathered.problems.extend(checked)  # type: ignore[arg-type]
+                gathered.size += 1
+            if gathered.size >= batch_rows:
+                yield gathered.batch(consumed, table.progress())
+                gathered = _Gathered()
         if consumed > skip:
-            batch.rows_read, batch.fraction = consumed, 1.0
-            yield batch
+            yield gathered.batch(consumed, 1.0)
     finally:
         table.close()
