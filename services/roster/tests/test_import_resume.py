@@ -36,13 +36,13 @@ def file_bytes() -> bytes:
     return out.getvalue().encode("gbk")
 
 
-@pytest.fixture(params=["reader-thread", "reader-process"])
+@pytest.fixture(params=["reader-thread", "reader-processes"])
 async def roster(infra, prefix, monkeypatch, request):
     monkeypatch.setenv("KITE_IMPORT_POLL_INTERVAL_S", "0.05")
     monkeypatch.setenv("KITE_IMPORT_BATCH_ROWS", "50")
     # The file is small: read in a thread unless every file is to be read in a process of its own.
     monkeypatch.setenv(
-        "KITE_IMPORT_READER_PROCESS_MIN_BYTES", "0" if request.param == "reader-process" else "1000000000"
+        "KITE_IMPORT_READER_PROCESS_MIN_BYTES", "0" if request.param == "reader-processes" else "1000000000"
     )
     async with running(infra, SERVICE, prefix, roles=("api",)) as svc:
         yield svc

@@ -70,7 +70,7 @@ async def import_file(
     jurisdiction: str,
     topic: str,
     batch_rows: int = 10_000,
-    reader_process: bool | None = None,
+    reader_processes: int | None = None,
     on_batch: Callable[[BatchOutcome], None] | None = None,
     on_open: Callable[[str, str | None], None] | None = None,
 ) -> ImportResult:
@@ -113,7 +113,7 @@ async def import_file(
                     vault,
                     batch_rows=batch_rows,
                     after_commit=on_batch,
-                    reader_process=reader_process,
+                    reader_processes=reader_processes,
                 )
         except MalformedFile as exc:
             return ImportResult(Counts(), time.perf_counter() - started, exc.code, exc.message, kind)

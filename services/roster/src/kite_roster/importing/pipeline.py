@@ -88,20 +88,23 @@ async def run_import(
     in_transaction: InTransaction | None = None,
     after_commit: AfterCommit | None = None,
     stop: asyncio.Event | None = None,
-    reader_process: bool | None = None,
+    reader_processes: int | None = None,
 ) -> Progress:
     """Import every data row of `file` after the checkpoint `resume`; returns the final progress.
-    The rows are read in a process of their own when `reader_process` says so (by default, for a file
-    of ImportSettings.reader_process_min_bytes or more). Raises MalformedFile when the file turns out
-    to be unreadable part way (batches before stay), ImportStopped when `stop` is set (after a batch)."""
+    The rows are read in `reader_processes` processes of their own, or in a thread when 0 (by default,
+    ImportSettings.reader_processes for a file of ImportSettings.reader_process_min_bytes or more).
+    Raises MalformedFile when the file turns out to be unreadable part way (batches before stay),
+    ImportStopped when `stop` is set (after a batch)."""
     progress = resume or Progress(0, Counts(), 0.0)
-    if reader_process is None:
-        reader_process = file.path.stat().st_size >= ImportSettings().reader_process_min_bytes
+    if reader_processes is None:
+        settings = ImportSettings()
+        large = file.path.stat().st_size >= settings.reader_process_min_bytes
+        reader_processes = settings.reader_processes if large else 0
     dedupe = _Dedupe()
     with _no_cycle_collection():
         async with (
             bulk_loading(conn),
-            ReadAhead(file, vault, batch_rows, progress.rows_read, in_process=reader_process) as batches,
+            ReadAhead(file, vault, batch_rows, progress.rows_read, processes=reader_processes) as batches,
         ):
             async for batch in batches:
                 outcome = await _write(conn, batch, progress.counts, in_transaction, dedupe)

@@ -66,34 +66,47 @@ def _produce(batches: Callable[[], Iterator[Batch]], out: queue.Queue[Message], 
 class ReadAhead:
     """`async with ReadAhead(...) as batches: async for batch in batches: ...`"""
 
-    def __init__(self, file: ImportFile, vault: PiiVault, batch_rows: int, skip: int, *, in_process: bool) -> None:
+    def __init__(self, file: ImportFile, vault: PiiVault, batch_rows: int, skip: int, *, processes: int = 0) -> None:
         self._file, self._vault, self._batch_rows, self._skip = file, vault, batch_rows, skip
-        self.in_process = in_process
+        self.processes = processes  # 0: read in a thread
         self.reader_peak_kib: int | None = None  # the reading process's peak memory, once it has ended
         self._done = False
         # In a thread:
         self._queue: queue.Queue[Message] = queue.Queue(maxsize=_DEPTH)
         self._cancelled = threading.Event()
         self._thread: threading.Thread | None = None
-        # In a process:
-        self._process: asyncio.subprocess.Process | None = None
-        self._next: asyncio.Task[Message] | None = None
+        # In processes (batch n comes from process n % processes):
+        self._processes: list[asyncio.subprocess.Process] = []
+        self._next: list[asyncio.Task[Message]] = []
+        self._turn = 0
 
     async def __aenter__(self) -> ReadAhead:
-        if self.in_process:
-            self._process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                reader_process.__name__,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-            )
-            assert self._process.stdin is not None
-            job = reader_process.ReaderJob(self._file, self._vault.protector, self._batch_rows, self._skip)
-            self._process.stdin.write(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-            await self._process.stdin.drain()
-            self._process.stdin.close()
-            self._next = asyncio.create_task(self._receive())
+        try:
+            await self._start()
+        except BaseException:  # cancelled while starting, say: stop whatever has started
+            await self.__aexit__(None, None, None)
+            raise
+        return self
+
+    async def _start(self) -> None:
+        if self.processes:
+            for part in range(self.processes):
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    reader_process.__name__,
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                )
+                self._processes.append(process)
+                assert process.stdin is not None
+                job = reader_process.ReaderJob(
+                    self._file, self._vault.protector, self._batch_rows, self._skip, part, self.processes
+                )
+                process.stdin.write(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+                await process.stdin.drain()
+                process.stdin.close()
+                self._next.append(asyncio.create_task(self._receive(process)))
         else:
             registry, projections = _services()
             file, vault, rows, skip = self._file, self._vault, self._batch_rows, self._skip
@@ -108,21 +121,22 @@ class ReadAhead:
                 daemon=True,
             )
             self._thread.start()
-        return self
 
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._cancelled.set()
-        if self._next is not None and not self._next.done():
-            self._next.cancel()
+        for task in self._next:
+            if not task.done():
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._next
-        if self._process is not None:
-            if self._process.returncode is None:
+                await task
+        for process in self._processes:
+            if process.returncode is None:
                 with contextlib.suppress(ProcessLookupError):
-                    self._process.kill()
-            await self._process.wait()
+                    process.kill()
+            # Not wait(): before Python 3.12 it also waits for stdout to be read to its end.
+            await process.communicate()
         if self._thread is not None:
             self._drain()  # a producer waiting to put sees the cancellation
             await asyncio.to_thread(self._thread.join, 10)
@@ -140,10 +154,12 @@ class ReadAhead:
     async def __anext__(self) -> Batch:
         if self._done:
             raise StopAsyncIteration
-        if self._next is not None:
-            message = await self._next
-            if message[0] == "batch":
-                self._next = asyncio.create_task(self._receive())  # the next one, while this is written
+        if self._processes:
+            turn = self._turn
+            message = await self._next[turn]
+            if message[0] == "batch":  # its next one, while this is written
+                self._next[turn] = asyncio.create_task(self._receive(self._processes[turn]))
+                self._turn = (turn + 1) % len(self._processes)
         else:
             message = await asyncio.to_thread(self._from_thread)
         kind = message[0]
@@ -152,16 +168,23 @@ class ReadAhead:
             return batch
         self._done = True
         if kind == "end":
-            if len(message) > 1:
-                self.reader_peak_kib = int(message[1])
+            if self._processes:
+                self.reader_peak_kib = await self._peaks()
             raise StopAsyncIteration
         if kind == "malformed":
             raise MalformedFile(message[2], message[1])
         raise ReaderFailed(f"import reader failed:\n{message[1]}")
 
-    async def _receive(self) -> Message:
-        process = self._process
-        assert process is not None and process.stdout is not None
+    async def _peaks(self) -> int:
+        """The reading processes' peak memory together (each has sent its "end" with its own)."""
+        total = 0
+        for task in self._next:  # each one's next message is its "end"
+            message = await task
+            total += int(message[1]) if message[0] == "end" else 0
+        return total
+
+    async def _receive(self, process: asyncio.subprocess.Process) -> Message:
+        assert process.stdout is not None
         try:
             (size,) = reader_process.HEADER.unpack(await process.stdout.readexactly(reader_process.HEADER.size))
             data = await process.stdout.readexactly(size)

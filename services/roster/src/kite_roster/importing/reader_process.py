@@ -1,7 +1,8 @@
 """The reading side of a large import in a process of its own: `python -m kite_roster.importing.reader_process`.
 
-The parent (read_ahead.ReadAhead) writes one pickled ReaderJob to this process's stdin and reads
-messages from its stdout, each an 8-byte length and a pickle: ("batch", Batch)..., then ("end",
+The parent (read_ahead.ReadAhead) starts one or more of these on the same file (each makes every
+parts-th batch), writes each one pickled ReaderJob to its stdin and reads messages from its stdout,
+each an 8-byte length and a pickle: ("batch", Batch)..., then ("end",
 peak KiB) or ("malformed", code, message) or ("error", traceback). Writing to the pipe blocks while the
 parent is busy, so the reader stays about one batch ahead. The keys arrive over the pipe, never in the
 command line or the environment. Anything printed goes to stderr: stdout is the message channel.
@@ -33,6 +34,8 @@ class ReaderJob:
     protector: FieldProtector
     batch_rows: int
     skip: int
+    part: int = 0
+    parts: int = 1
 
 
 def send(out: BinaryIO, message: tuple[Any, ...]) -> None:
@@ -50,7 +53,14 @@ def run(job: ReaderJob, out: BinaryIO) -> None:
     vault = PiiVault(job.protector)
     try:
         for batch in read_batches(
-            job.file, vault, SERVICE.registry, tuple(SERVICE.projections), job.batch_rows, job.skip
+            job.file,
+            vault,
+            SERVICE.registry,
+            tuple(SERVICE.projections),
+            job.batch_rows,
+            job.skip,
+            job.part,
+            job.parts,
         ):
             send(out, ("batch", batch))
     except MalformedFile as exc:

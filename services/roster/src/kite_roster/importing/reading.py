@@ -78,21 +78,29 @@ def read_batches(
     projections: tuple[Projection, ...],
     batch_rows: int,
     skip: int,
+    part: int = 0,
+    parts: int = 1,
 ) -> Iterator[Batch]:
     """The file's rows after the first `skip`, in batches of `batch_rows` non-empty rows (the last one
-    possibly smaller, or empty). Raises MalformedFile when the file turns out unreadable part way."""
+    possibly smaller, or empty). With `parts` readers of the same file, each makes every parts-th
+    batch, from the `part`-th on, and only counts the rows of the others (batches end at the same rows
+    whoever reads them). Raises MalformedFile when the file turns out unreadable part way."""
     table = open_table(file.path)
     try:
         checker = RowChecker(table.header, table.header_titles, file.jurisdiction, file.registered_by)
         preparer = StreamPreparer(registry, file.topic, projections, traceparent=file.traceparent)
         is_blank, check, prepare = checker.is_blank, checker.check, preparer.prepare
         consumed = 0
+        number = 0  # of the batch being gathered
         gathered = _Gathered()
         for raw in table.rows():
             consumed += 1
             if consumed <= skip:
                 continue
-            if not is_blank(raw):
+            if number % parts != part:
+                if not is_blank(raw):
+                    gathered.size += 1
+            elif not is_blank(raw):
                 checked = check(raw)
                 if type(checked) is CheckedRow:
                     id_hash, pii_line = seal(vault, checked.member_id, checked.id_number, checked.phone)
@@ -105,9 +113,11 @@ def read_batches(
                     gathered.problems.extend(checked)  # type: ignore[arg-type]
                 gathered.size += 1
             if gathered.size >= batch_rows:
-                yield gathered.batch(consumed, table.progress())
+                if number % parts == part:
+                    yield gathered.batch(consumed, table.progress())
                 gathered = _Gathered()
-        if consumed > skip:
+                number += 1
+        if consumed > skip and number % parts == part:
             yield gathered.batch(consumed, 1.0)
     finally:
         table.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -13,6 +14,8 @@ class ImportSettings(BaseSettings):
     chunk_bytes: int = 1024 * 1024  # the upload is kept in PostgreSQL in chunks of this size
     poll_interval_s: float = 1.0  # how often an idle worker looks for queued jobs
     max_attempts: int = 5  # a job interrupted this often is failed rather than tried again
-    # A file this large is read in a process of its own (a core for parsing and checking, another for
-    # writing); a smaller one in a thread, sparing the process's start (about a second).
+    # A file this large is read in processes of their own, each making every n-th batch (parsing,
+    # checking, sealing and preparing take more CPU than writing); a smaller one in a thread, sparing
+    # the processes' start (about a second).
     reader_process_min_bytes: int = 16 * 1024 * 1024
+    reader_processes: int = Field(default=2, ge=1, le=16)
