@@ -29,7 +29,7 @@ from kite_roster.adapters.pii_vault import PiiVault
 from kite_roster.adapters.registration_ledger import fold_pending
 from kite_roster.importing.pii import registered_id_hashes, store_many
 from kite_roster.importing.read_ahead import ReadAhead
-from kite_roster.importing.reading import Batch, ImportFile
+from kite_roster.importing.reading import Batch, ImportFile, roster_target
 from kite_roster.importing.rows import RowProblem
 from kite_roster.importing.settings import ImportSettings
 
@@ -174,8 +174,6 @@ async def _write_once(
     in_transaction: InTransaction | None,
     look_up: bool,
 ) -> BatchOutcome:
-    from kite_roster.service import SERVICE  # the service imports this module
-
     hashes = batch.id_hashes
     registered = await registered_id_hashes(conn, hashes) if look_up else set()
     first_row: dict[bytes, int] = {}
@@ -197,7 +195,7 @@ async def _write_once(
     if len(keep) < len(hashes):
         pii, streams = pii.select(keep), streams.select(keep)
     await store_many(conn, pii)
-    await append_prepared(conn, SERVICE.projections, streams)
+    await append_prepared(conn, roster_target()[1], streams)
     failed_rows = len({p.row for p in batch.problems})
     counts = before + Counts(batch.size, len(keep), skipped, failed_rows)
     problems.sort(key=lambda p: p.row)

@@ -20,7 +20,7 @@ from typing import Any
 from kite_roster.adapters.pii_vault import PiiVault
 from kite_roster.importing import reader_process
 from kite_roster.importing.readers import MalformedFile
-from kite_roster.importing.reading import Batch, ImportFile, read_batches
+from kite_roster.importing.reading import Batch, ImportFile, read_batches, roster_target
 
 _DEPTH = 2  # batches read ahead of the writer (about 3 KB a row each)
 _POLL_S = 0.2
@@ -28,12 +28,6 @@ _POLL_S = 0.2
 
 class ReaderFailed(RuntimeError):
     """The reading process failed or died (not a problem with the file: that is MalformedFile)."""
-
-
-def _services() -> tuple[Any, tuple[Any, ...]]:
-    from kite_roster.service import SERVICE  # the service imports the importing package
-
-    return SERVICE.registry, tuple(SERVICE.projections)
 
 
 Message = tuple[Any, ...]  # as reader_process sends them: ("batch", b) ... ("end", ...) | ("malformed", ...)
@@ -69,7 +63,6 @@ class ReadAhead:
     def __init__(self, file: ImportFile, vault: PiiVault, batch_rows: int, skip: int, *, processes: int = 0) -> None:
         self._file, self._vault, self._batch_rows, self._skip = file, vault, batch_rows, skip
         self.processes = processes  # 0: read in a thread
-        self.reader_peak_kib: int | None = None  # the reading process's peak memory, once it has ended
         self._done = False
         # In a thread:
         self._queue: queue.Queue[Message] = queue.Queue(maxsize=_DEPTH)
@@ -108,7 +101,7 @@ class ReadAhead:
                 process.stdin.close()
                 self._next.append(asyncio.create_task(self._receive(process)))
         else:
-            registry, projections = _services()
+            registry, projections = roster_target()
             file, vault, rows, skip = self._file, self._vault, self._batch_rows, self._skip
             self._thread = threading.Thread(
                 target=_produce,
@@ -168,20 +161,10 @@ class ReadAhead:
             return batch
         self._done = True
         if kind == "end":
-            if self._processes:
-                self.reader_peak_kib = await self._peaks()
             raise StopAsyncIteration
         if kind == "malformed":
             raise MalformedFile(message[2], message[1])
         raise ReaderFailed(f"import reader failed:\n{message[1]}")
-
-    async def _peaks(self) -> int:
-        """The reading processes' peak memory together (each has sent its "end" with its own)."""
-        total = 0
-        for task in self._next:  # each one's next message is its "end"
-            message = await task
-            total += int(message[1]) if message[0] == "end" else 0
-        return total
 
     async def _receive(self, process: asyncio.subprocess.Process) -> Message:
         assert process.stdout is not None

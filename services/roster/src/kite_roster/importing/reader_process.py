@@ -2,8 +2,8 @@
 
 The parent (read_ahead.ReadAhead) starts one or more of these on the same file (each makes every
 parts-th batch), writes each one pickled ReaderJob to its stdin and reads messages from its stdout,
-each an 8-byte length and a pickle: ("batch", Batch)..., then ("end",
-peak KiB) or ("malformed", code, message) or ("error", traceback). Writing to the pipe blocks while the
+each an 8-byte length and a pickle: ("batch", Batch)..., then ("end",) or ("malformed", code,
+message) or ("error", traceback). Writing to the pipe blocks while the
 parent is busy, so the reader stays about one batch ahead. The keys arrive over the pipe, never in the
 command line or the environment. Anything printed goes to stderr: stdout is the message channel.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import pickle
-import resource
 import struct
 import sys
 import traceback
@@ -47,16 +46,16 @@ def send(out: BinaryIO, message: tuple[Any, ...]) -> None:
 
 def run(job: ReaderJob, out: BinaryIO) -> None:
     from kite_roster.adapters.pii_vault import PiiVault
-    from kite_roster.importing.reading import read_batches
-    from kite_roster.service import SERVICE
+    from kite_roster.importing.reading import read_batches, roster_target
 
+    registry, projections = roster_target()
     vault = PiiVault(job.protector)
     try:
         for batch in read_batches(
             job.file,
             vault,
-            SERVICE.registry,
-            tuple(SERVICE.projections),
+            registry,
+            projections,
             job.batch_rows,
             job.skip,
             job.part,
@@ -69,7 +68,7 @@ def run(job: ReaderJob, out: BinaryIO) -> None:
     except Exception:
         send(out, ("error", traceback.format_exc()))
         return
-    send(out, ("end", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    send(out, ("end",))
 
 
 def main() -> None:

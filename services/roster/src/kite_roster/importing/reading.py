@@ -71,6 +71,13 @@ class _Gathered:
         )
 
 
+def roster_target() -> tuple[EventRegistry, tuple[Projection, ...]]:
+    """The registry and projections imported members are written with: the roster service's."""
+    from kite_roster.service import SERVICE  # the service imports the importing package
+
+    return SERVICE.registry, tuple(SERVICE.projections)
+
+
 def read_batches(
     file: ImportFile,
     vault: PiiVault,
