@@ -173,12 +173,12 @@ async def test_consumer_crash_between_db_commit_and_offset_commit_has_no_duplica
     kafka = infra.kafka(prefix)
     spec = SAMPLE.consumers[0]
     await _produce(kafka, topic_for("sample", prefix), encode(_sample_event("once")))
-    crashing = _CrashBeforeOffsetCommit("sample", spec, pool, kafka)
+    crashing = _CrashBeforeOffsetCommit(ServiceRuntime(SAMPLE, pool, kafka), spec)
     with pytest.raises(SystemExit):
         await crashing.run(asyncio.Event())
     assert await pool.fetchval("SELECT count(*) FROM sample_effects") == 1
     await _produce(kafka, topic_for("sample", prefix), encode(_sample_event("after")))
-    restarted = ConsumerRunner("sample", spec, pool, kafka)
+    restarted = ConsumerRunner(ServiceRuntime(SAMPLE, pool, kafka), spec)
     stop = asyncio.Event()
     task = asyncio.create_task(restarted.run(stop))
     await eventually(lambda: _effects(pool, 2))
@@ -194,7 +194,7 @@ async def test_poison_message_goes_to_dlq_and_the_next_is_handled(infra, prefix,
     topic = topic_for("sample", prefix)
     await _produce(kafka, topic, encode(_sample_event("poison")), (b"k", b"{not json", []), encode(_sample_event("ok")))
     runner = ConsumerRunner(
-        "sample", SAMPLE.consumers[0], pool, kafka, ConsumerSettings(max_attempts=2, retry_backoff_s=0.01)
+        ServiceRuntime(SAMPLE, pool, kafka), SAMPLE.consumers[0], ConsumerSettings(max_attempts=2, retry_backoff_s=0.01)
     )
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
@@ -221,7 +221,7 @@ async def test_a_failing_record_in_a_batch_keeps_the_order_of_one_stream(infra, 
     events = [dataclasses.replace(_sample_event(i), subject="one-stream") for i in items]
     await _produce(kafka, topic, *(encode(e) for e in events))
     runner = ConsumerRunner(
-        "sample", SAMPLE.consumers[0], pool, kafka, ConsumerSettings(max_attempts=2, retry_backoff_s=0.01)
+        ServiceRuntime(SAMPLE, pool, kafka), SAMPLE.consumers[0], ConsumerSettings(max_attempts=2, retry_backoff_s=0.01)
     )
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))

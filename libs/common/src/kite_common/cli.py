@@ -17,9 +17,9 @@ ServiceArg = Annotated[str, typer.Argument(help="roster, casework, jobs or notif
 
 
 def _service(name: str):  # type: ignore[no-untyped-def]
-    from kite_common.service import all_services
+    from kite_common.discovery import installed_services
 
-    services = all_services()
+    services = installed_services()
     if name not in services:
         raise typer.BadParameter(f"unknown service {name!r}; one of {', '.join(services)}")
     return services[name]
@@ -118,22 +118,22 @@ def dev_token(
 def schemas(out: Annotated[Path, typer.Option(help="folder to write to")] = Path("contracts")) -> None:
     """Write the published event contract: one JSON Schema per event type and the AsyncAPI document."""
     from kite_common.contracts import asyncapi_document
-    from kite_common.service import all_services
+    from kite_common.discovery import installed_services
 
     (out / "events").mkdir(parents=True, exist_ok=True)
-    for service in all_services().values():
+    for service in installed_services().values():
         for name, schema in service.registry.json_schemas().items():
             text = json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
             (out / "events" / f"{name}.json").write_text(text, encoding="utf-8")
-    document = asyncapi_document(all_services().values())
+    document = asyncapi_document(installed_services().values())
     (out / "asyncapi.json").write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     console.print(f"contract written to {out}")
 
 
 def mount_service_commands() -> None:
-    from kite_common.service import all_services
+    from kite_common.discovery import installed_services
 
-    for service in all_services().values():
+    for service in installed_services().values():
         if service.cli is not None:
             app.add_typer(service.cli(), name=service.name, help=service.title)
 

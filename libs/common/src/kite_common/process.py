@@ -22,6 +22,7 @@ from kite_common.http.app import create_app
 from kite_common.messaging.consumer import ConsumerRunner
 from kite_common.observability import configure_logging, configure_tracing
 from kite_common.outbox.relay import OutboxRelay
+from kite_common.runtime import ServiceRuntime
 from kite_common.service import ServiceDefinition
 from kite_common.settings import DatabaseSettings, HttpSettings, KafkaSettings, TelemetrySettings
 
@@ -61,11 +62,12 @@ async def run_service(service: ServiceDefinition, roles: Iterable[str] = ROLES) 
     pool = None
     if "consume" in roles and (service.consumers or service.workers):
         pool = await create_pool(database)
+        runtime = ServiceRuntime(service, pool, kafka)
         for spec in service.consumers:
-            runner = ConsumerRunner(service.name, spec, pool, kafka)
+            runner = ConsumerRunner(runtime, spec)
             tasks.append(asyncio.create_task(_forever(runner.run, stop, runner.name), name=runner.name))
         for i, worker in enumerate(service.workers):
-            tasks.append(asyncio.create_task(_forever(partial(worker, pool), stop, f"worker-{i}")))
+            tasks.append(asyncio.create_task(_forever(partial(worker, runtime), stop, f"worker-{i}")))
 
     if roles & {"relay", "consume"}:
         tasks.append(asyncio.create_task(_heartbeat(stop), name="heartbeat"))

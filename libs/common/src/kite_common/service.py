@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-import asyncpg
 import typer
 from fastapi import APIRouter
 
@@ -14,10 +13,11 @@ from kite_common.db.migrations import Migration, load_migrations
 from kite_common.events import EventRegistry
 from kite_common.messaging.consumer import ConsumerSpec
 from kite_common.projection import Projection
+from kite_common.runtime import ServiceRuntime
 
 # A long-running job of the "consume" role besides the Kafka consumers (e.g. webhook delivery):
-# called with the service's pool and a stop event; returns when stop is set.
-BackgroundWorker = Callable[[asyncpg.Pool, asyncio.Event], Awaitable[None]]
+# called with the service's runtime (pool, units of work) and a stop event; returns when stop is set.
+BackgroundWorker = Callable[[ServiceRuntime, asyncio.Event], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,3 @@ class ServiceDefinition:
         return load_migrations("platform", "kite_common.migrations") + load_migrations(
             self.name, self.migrations_package
         )
-
-
-def all_services() -> dict[str, ServiceDefinition]:
-    from kite_casework.service import SERVICE as casework
-    from kite_jobs.service import SERVICE as jobs
-    from kite_notify.service import SERVICE as notify
-    from kite_roster.service import SERVICE as roster
-
-    return {s.name: s for s in (roster, casework, jobs, notify)}

@@ -1,20 +1,33 @@
-"""One write, one transaction: append events, update own read models, write the outbox."""
+"""One write, one transaction: append events, update own read models, write the outbox.
+
+A unit of work is entered once per attempt (`async with uow:`): it commits on a clean exit and rolls
+back on an error. It takes its connection from the pool, or — for a consumer's handler — joins the
+connection of the inbox transaction (`UnitOfWork.joining`): then entering it opens a savepoint, so a
+command a handler sends is written in the same transaction as the inbox record, and a retried
+attempt undoes only itself. Aggregates come and go through it: `get` replays a stream, `save`
+appends what the aggregate recorded at the version it was loaded at.
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
+from typing import TypeVar
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from kite_common.db.types import Connection
+from kite_common.domain.aggregate import Aggregate
 from kite_common.events import EventEnvelope, EventPayload, EventRegistry, NewEvent
 from kite_common.eventstore import PostgresEventStore
 from kite_common.outbox.writer import write_outbox
 from kite_common.projection import Projection, apply_all
 from kite_common.tracing_context import current_traceparent
+
+A = TypeVar("A", bound=Aggregate)
 
 
 @dataclass(frozen=True)
@@ -25,22 +38,36 @@ class LoadedStream:
 
 
 class UnitOfWork:
-    """Use as `async with UnitOfWork(...) as uow:`; commits on a clean exit, rolls back on error."""
+    """Use as `async with uow:`; commits on a clean exit, rolls back on error. Re-enterable: a
+    command retried after a concurrency conflict enters the same unit of work again."""
 
     def __init__(
         self,
-        pool: asyncpg.Pool,
+        pool: asyncpg.Pool | None,
         registry: EventRegistry,
         projections: Sequence[Projection],
         topic: str,
+        *,
+        connection: Connection | None = None,
     ) -> None:
+        if (pool is None) == (connection is None):
+            raise ValueError("a unit of work takes a pool or joins a connection, not both")
         self._pool = pool
+        self._joined = connection
         self._registry = registry
         self._store = PostgresEventStore(registry.source)
         self._projections = projections
         self._topic = topic
-        self._conn: PoolConnectionProxy | None = None
+        self._conn: Connection | None = connection
+        self._acquired: PoolConnectionProxy | None = None
         self._tx: asyncpg.transaction.Transaction | None = None
+
+    @classmethod
+    def joining(
+        cls, connection: Connection, registry: EventRegistry, projections: Sequence[Projection], topic: str
+    ) -> UnitOfWork:
+        """A unit of work inside a transaction someone else owns (a consumer's inbox transaction)."""
+        return cls(None, registry, projections, topic, connection=connection)
 
     @property
     def conn(self) -> Connection:
@@ -48,24 +75,57 @@ class UnitOfWork:
             raise RuntimeError("unit of work is not open")
         return self._conn
 
+    @property
+    def registry(self) -> EventRegistry:
+        return self._registry
+
     async def __aenter__(self) -> UnitOfWork:
-        self._conn = await self._pool.acquire()
-        self._tx = self._conn.transaction()
+        if self._tx is not None:
+            raise RuntimeError("unit of work is already open")
+        if self._joined is None:
+            assert self._pool is not None
+            self._acquired = await self._pool.acquire()
+            self._conn = self._acquired
+        self._tx = self.conn.transaction()  # a savepoint when joined
         await self._tx.start()
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        assert self._tx is not None and self._conn is not None
+        assert self._tx is not None
         try:
             if exc_type is None:
                 await self._tx.commit()
             else:
                 await self._tx.rollback()
         finally:
-            await self._pool.release(self._conn)
-            self._conn = None
+            self._tx = None
+            if self._acquired is not None:
+                assert self._pool is not None
+                await self._pool.release(self._acquired)
+                self._acquired = None
+                self._conn = None
+
+    # -- aggregates -------------------------------------------------------------------------------
+
+    async def get(self, kind: type[A], aggregate_id: uuid.UUID) -> A:
+        """The aggregate as its stream leaves it; a stream with no events gives a new, empty one
+        (version 0) — whether that is "not found" is the command's to say."""
+        loaded = await self.load(kind.stream_id_for(aggregate_id))
+        return kind.replay(aggregate_id, loaded.events, loaded.version)
+
+    async def save(self, *aggregates: Aggregate) -> list[EventEnvelope]:
+        """Append each aggregate's pending events at the version it was loaded at (a concurrent
+        write raises ConcurrencyConflict); an aggregate with nothing pending writes nothing."""
+        written: list[EventEnvelope] = []
+        for aggregate in aggregates:
+            if aggregate.pending:
+                written += await self.append(aggregate.stream_id, aggregate.version, aggregate.pending)
+                aggregate.mark_saved()
+        return written
+
+    # -- streams ----------------------------------------------------------------------------------
 
     async def load(self, stream_id: str) -> LoadedStream:
         envelopes = await self._store.read_stream(self.conn, stream_id)
@@ -89,8 +149,7 @@ async def append_events(
     expected_version: int,
     events: Sequence[EventPayload | NewEvent],
 ) -> list[EventEnvelope]:
-    """The write itself, in the caller's transaction: store, inline projections, outbox. A consumer
-    handler uses it on the connection of its inbox transaction."""
+    """The write itself, in the caller's transaction: store, inline projections, outbox."""
     traceparent = current_traceparent()
     envelopes: list[EventEnvelope] = []
     payloads: list[EventPayload] = []

@@ -16,8 +16,10 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from kite_common.auth.dependencies import current_principal
 from kite_common.auth.tokens import TokenVerifier
 from kite_common.db.pool import create_pool
+from kite_common.http.media_types import require_json_bodies
 from kite_common.http.metrics import MetricsMiddleware, metrics_endpoint
 from kite_common.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from kite_common.http.openapi import document_problems
 from kite_common.http.problems import install_problem_handlers
 from kite_common.messaging.producer import client_options
 from kite_common.runtime import ServiceRuntime
@@ -87,6 +89,8 @@ def create_app(
 
     for router in service.routers():
         app.include_router(router, dependencies=[Depends(current_principal)])
+    require_json_bodies(app)
+    document_problems(app, current_principal)
 
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="livez,readyz,metrics")

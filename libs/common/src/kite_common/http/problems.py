@@ -10,6 +10,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kite_common.domain.errors import Conflict as ConflictError
+from kite_common.domain.errors import DomainError, RuleViolation, StaleVersion
+from kite_common.domain.errors import Forbidden as ForbiddenError
+from kite_common.domain.errors import NotFound as NotFoundError
 from kite_common.eventstore import ConcurrencyConflict
 
 log = logging.getLogger(__name__)
@@ -17,13 +21,14 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://kite.gov.cn/problems/"
 
-_STATUS_TITLES = {
+STATUS_TITLES = {
     400: "请求有误",
     401: "未登录或令牌无效",
     403: "无权访问",
     404: "未找到",
     405: "不支持该请求方法",
     409: "数据冲突",
+    412: "版本已过期",
     413: "请求体过大",
     415: "不支持的内容类型",
     422: "请求参数有误",
@@ -82,7 +87,7 @@ class Problem(Exception):
             self.status = status
         if code is not None:
             self.code = code
-        self.title = title or _STATUS_TITLES.get(self.status, "请求失败")
+        self.title = title or STATUS_TITLES.get(self.status, "请求失败")
         self.extensions = extensions
 
 
@@ -109,6 +114,23 @@ class Unprocessable(Problem):
 class Unauthorized(Problem):
     status = 401
     code = "unauthorized"
+
+
+# The one translation of the domain's refusals into HTTP statuses.
+_DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (RuleViolation, 422),
+    (NotFoundError, 404),
+    (ForbiddenError, 403),
+    (StaleVersion, 412),
+    (ConflictError, 409),
+)
+
+
+def domain_status(error: DomainError) -> int:
+    for kind, status in _DOMAIN_STATUS:
+        if isinstance(error, kind):
+            return status
+    return 422
 
 
 def problem_response(
@@ -148,6 +170,15 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(request, exc.status, exc.code, exc.title, exc.detail, **exc.extensions)
 
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        status = domain_status(exc)
+        extensions = dict(exc.extensions)
+        if exc.field is not None and "errors" not in extensions:
+            extensions["errors"] = [{"field": exc.field, "code": exc.code, "message": exc.message}]
+        title = exc.title or STATUS_TITLES.get(status, "请求失败")
+        return problem_response(request, status, exc.code, title, exc.message, **extensions)
+
     @app.exception_handler(ConcurrencyConflict)
     async def _conflict(request: Request, exc: ConcurrencyConflict) -> JSONResponse:
         return problem_response(
@@ -167,7 +198,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = _STATUS_TITLES.get(exc.status_code, "请求失败")
+        title = STATUS_TITLES.get(exc.status_code, "请求失败")
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else title
         return problem_response(request, exc.status_code, f"http-{exc.status_code}", title, detail)
 

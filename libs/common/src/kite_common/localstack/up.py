@@ -17,6 +17,7 @@ from rich.table import Table
 from kite_common.auth.tokens import issue_dev_token
 from kite_common.db.migrations import migrate
 from kite_common.db.pool import connect
+from kite_common.discovery import installed_services
 from kite_common.localstack.infra import (
     Broker,
     ensure_database,
@@ -25,14 +26,13 @@ from kite_common.localstack.infra import (
     stop_embedded_postgres,
 )
 from kite_common.localstack.secrets import local_secrets
-from kite_common.service import all_services
 
 console = Console()
 
 
 async def _prepare_databases(admin_dsn: str) -> dict[str, str]:
     dsns = {}
-    for name, service in all_services().items():
+    for name, service in installed_services().items():
         dsn = await ensure_database(admin_dsn, f"kite_{name}")
         conn = await connect(dsn)
         try:
@@ -70,7 +70,7 @@ def up(data_dir: Path, port_base: int) -> None:
         dsns = asyncio.run(_prepare_databases(admin_dsn))
         urls = {}
         (data_dir / "logs").mkdir(exist_ok=True)
-        for i, name in enumerate(all_services()):
+        for i, name in enumerate(installed_services()):
             port = port_base + i
             env = {
                 **os.environ,

@@ -1,9 +1,12 @@
 """Consumer runner: at-least-once delivery from Kafka, exactly-once effects through the inbox.
 
 For each message: in one database transaction, record (consumer, source, id) in the inbox and run
-the handler; a message already in the inbox is skipped. Offsets are committed only after the
-database commit. A message that cannot be parsed, or whose handler fails `max_attempts` times, goes
-to `<topic>.dlq` with the error in its headers, and consumption goes on.
+the handler; a message already in the inbox is skipped. The handler gets a unit of work joined to
+that transaction, so what it writes — with SQL on `uow.conn`, or by sending a command through the
+same application function an HTTP route calls — commits with the inbox record or not at all.
+Offsets are committed only after the database commit. A message that cannot be parsed, or whose
+handler fails `max_attempts` times, goes to `<topic>.dlq` with the error in its headers, and
+consumption goes on.
 """
 
 from __future__ import annotations
@@ -16,20 +19,22 @@ import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from opentelemetry import trace
 
 from kite_common.db.types import Connection
 from kite_common.messaging.cloudevents_kafka import MalformedMessage, ReceivedEvent, decode, topic_for
 from kite_common.messaging.producer import client_options, create_producer
-from kite_common.settings import ConsumerSettings, KafkaSettings
+from kite_common.runtime import ServiceRuntime
+from kite_common.settings import ConsumerSettings
 from kite_common.tracing_context import attached
+from kite_common.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("kite.consumer")
 
-EventHandler = Callable[[Connection, ReceivedEvent], Awaitable[None]]
+# Called once per new event, with a unit of work joined to the inbox transaction.
+EventHandler = Callable[[UnitOfWork, ReceivedEvent], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -42,20 +47,14 @@ class ConsumerSpec:
 
 
 class ConsumerRunner:
-    def __init__(
-        self,
-        service: str,
-        spec: ConsumerSpec,
-        pool: asyncpg.Pool,
-        kafka: KafkaSettings | None = None,
-        settings: ConsumerSettings | None = None,
-    ) -> None:
-        self.service = service
+    def __init__(self, runtime: ServiceRuntime, spec: ConsumerSpec, settings: ConsumerSettings | None = None) -> None:
+        self.runtime = runtime
+        self.service = runtime.service.name
         self.spec = spec
-        self.pool = pool
-        self.kafka = kafka or KafkaSettings()
+        self.pool = runtime.pool
+        self.kafka = runtime.kafka
         self.settings = settings or ConsumerSettings()
-        self.name = f"{service}.{spec.purpose}"
+        self.name = f"{self.service}.{spec.purpose}"
         self.group_id = f"{self.kafka.topic_prefix}{self.name}"
         self.topics = [topic_for(s, self.kafka.topic_prefix) for s in spec.sources]
         self.handled = 0
@@ -177,7 +176,7 @@ class ConsumerRunner:
             )
             if not first_time:
                 return 0
-            await self.spec.handler(conn, event)
+            await self.spec.handler(self.runtime.joining(conn), event)
             return 1
 
     async def dead_letter(self, record: ConsumerRecord, error: BaseException, attempts: int) -> None:

@@ -7,6 +7,7 @@ from kite_common.events import EventEnvelope, EventPayload, EventRegistry
 from kite_common.messaging.cloudevents_kafka import ReceivedEvent
 from kite_common.messaging.consumer import ConsumerSpec
 from kite_common.service import ServiceDefinition
+from kite_common.unit_of_work import UnitOfWork
 
 registry = EventRegistry("sample")
 
@@ -38,12 +39,12 @@ class PoisonError(RuntimeError):
     pass
 
 
-async def record_effect(conn: Connection, event: ReceivedEvent) -> None:
+async def record_effect(uow: UnitOfWork, event: ReceivedEvent) -> None:
     """Records one effect per event; an item named "poison" always fails."""
     item = str(event.envelope.data.get("item"))
     if item == "poison":
         raise PoisonError("this item cannot be handled")
-    await conn.execute("INSERT INTO sample_effects (event_id, item) VALUES ($1, $2)", str(event.envelope.id), item)
+    await uow.conn.execute("INSERT INTO sample_effects (event_id, item) VALUES ($1, $2)", str(event.envelope.id), item)
 
 
 SAMPLE = ServiceDefinition(

@@ -34,6 +34,7 @@ from kite_common.localstack.infra import (
 )
 from kite_common.messaging.consumer import ConsumerRunner
 from kite_common.outbox.relay import OutboxRelay
+from kite_common.runtime import ServiceRuntime
 from kite_common.service import ServiceDefinition
 from kite_common.settings import DatabaseSettings, HttpSettings, KafkaSettings, RelaySettings
 
@@ -170,12 +171,13 @@ class RunningService:
             self.relay = OutboxRelay(self.dsn, self.kafka, RelaySettings(poll_interval_s=0.2, lock_retry_s=0.2))
             self._tasks.append(asyncio.create_task(self.relay.run(self.stop_event)))
         if "consume" in roles:
+            runtime = ServiceRuntime(self.service, self.pool, self.kafka)
             for spec in self.service.consumers:
-                runner = ConsumerRunner(self.service.name, spec, self.pool, self.kafka)
+                runner = ConsumerRunner(runtime, spec)
                 self.consumers.append(runner)
                 self._tasks.append(asyncio.create_task(runner.run(self.stop_event)))
             for worker in self.service.workers:
-                self._tasks.append(asyncio.ensure_future(worker(self.pool, self.stop_event)))
+                self._tasks.append(asyncio.ensure_future(worker(runtime, self.stop_event)))
         return self
 
     async def stop(self) -> None:

@@ -1,0 +1,13 @@
+"""What every service's domain stands on: the aggregate base and the domain's refusals. Pure: no I/O."""
+
+from kite_common.domain.aggregate import Aggregate
+from kite_common.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    RuleViolation,
+    StaleVersion,
+)
+
+__all__ = ["Aggregate", "Conflict", "DomainError", "Forbidden", "NotFound", "RuleViolation", "StaleVersion"]

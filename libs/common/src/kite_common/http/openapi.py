@@ -1,0 +1,111 @@
+"""Every route's OpenAPI lists the problem responses it really returns, with the problem schema.
+
+What a route can answer follows from how it is declared, so it is derived here once instead of
+written on every route: 401 and 403 where a token and a role are needed, 404 where the path names a
+record, 409 on writes (a concurrent write wins, or the record's state forbids it), 400 and 412 where
+If-Match is taken, 413 where a body is read, 415 where that body must be JSON, 422 where any input is
+validated. FastAPI's own 422 shape is replaced by the RFC 9457 problem schema. A route's own
+`responses=` descriptions are kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
+
+from kite_common.http.media_types import takes_json_body
+from kite_common.http.problems import PROBLEM_JSON, STATUS_TITLES
+
+_WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="出错的字段，如 phone 或 members.0.name；空表示整个请求体")
+    code: str
+    message: str = Field(description="给人看的中文说明")
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, with Chinese titles and details."""
+
+    model_config = ConfigDict(extra="allow", title="Problem")
+
+    type: str = Field(examples=["https://kite.gov.cn/problems/validation"])
+    title: str = Field(examples=["请求参数有误"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["phone：格式不正确"])
+    instance: str = Field(examples=["/members"])
+    request_id: str | None = None
+    errors: list[FieldError] | None = Field(default=None, description="按字段列出的错误（422）")
+
+
+def _statuses(route: APIRoute, authenticated: bool) -> list[int]:
+    methods = route.methods or set()
+    headers = {p.alias.lower() for p in route.dependant.header_params}
+    for dep in route.dependant.dependencies:
+        headers |= {p.alias.lower() for p in dep.header_params}
+    out: set[int] = set()
+    if authenticated:
+        out |= {401, 403}
+    if route.param_convertors or "{" in route.path:
+        out.add(404)
+    if methods & _WRITES:
+        out.add(409)
+    if "if-match" in headers:
+        out |= {400, 412}
+    if route.body_field is not None:
+        out.add(413)
+    if takes_json_body(route):
+        out.add(415)
+    dependant = route.dependant
+    if dependant.body_params or dependant.query_params or dependant.path_params or dependant.header_params or headers:
+        out.add(422)
+    return sorted(out)
+
+
+def _requires_token(route: APIRoute, token_dependency: Any) -> bool:
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        if dep.call is token_dependency:
+            return True
+        stack.extend(dep.dependencies)
+    return False
+
+
+def document_problems(app: FastAPI, token_dependency: Any) -> None:
+    """Install an OpenAPI generator that adds the problem responses to every route of `app`."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes, description=app.description)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        problem_schema = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in problem_schema.pop("$defs", {}).items():
+            components[name] = definition
+        components["Problem"] = problem_schema
+        for route in app.routes:
+            if not isinstance(route, APIRoute) or not route.include_in_schema:
+                continue
+            authenticated = _requires_token(route, token_dependency)
+            for method in route.methods or ():
+                operation = schema.get("paths", {}).get(route.path_format, {}).get(method.lower())
+                if operation is None:
+                    continue
+                responses = operation.setdefault("responses", {})
+                statuses = set(_statuses(route, authenticated)) | ({422} if "422" in responses else set())
+                for status in sorted(statuses):
+                    entry = responses.setdefault(str(status), {"description": STATUS_TITLES.get(status, "请求失败")})
+                    entry["content"] = {PROBLEM_JSON: {"schema": _REF}}
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
