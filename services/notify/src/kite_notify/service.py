@@ -17,6 +17,10 @@ SERVICE = ServiceDefinition(
     migrations_package="kite_notify.migrations",
     routers=lambda: [inbox_router, webhooks_router],
     projections=PROJECTIONS,
-    consumers=(ConsumerSpec("notifications", ("roster", "casework", "jobs"), notify_on_event),),
-    workers=(deliver_webhooks,),
+    consumers=(
+        ConsumerSpec(
+            "notifications", ("roster", "casework", "jobs"), lambda uow, event: notify_on_event(uow.conn, event)
+        ),
+    ),
+    workers=(lambda runtime, stop: deliver_webhooks(runtime.pool, stop),),
 )

@@ -49,6 +49,9 @@ SERVICE = ServiceDefinition(
         PartyProjection(),
     ),
     consumers=(CASE_CONTACT,),
-    workers=(contact_check_worker, import_worker),
+    workers=(
+        lambda runtime, stop: contact_check_worker(runtime.pool, stop),
+        lambda runtime, stop: import_worker(runtime.pool, stop),
+    ),
     cli=roster_cli,
 )

@@ -173,4 +173,4 @@ async def find_member(conn: Connection, member_id: uuid.UUID) -> DirectoryEntry 
     )
 
 
-MEMBER_DIRECTORY = ConsumerSpec("member-directory", ["roster"], handle_roster_event)
+MEMBER_DIRECTORY = ConsumerSpec("member-directory", ["roster"], lambda uow, event: handle_roster_event(uow.conn, event))

@@ -130,4 +130,6 @@ async def handle_roster_event(conn: Connection, received: ReceivedEvent) -> None
         await _update(conn, member_id, env.stream_version, {"deregistered_at": env.time})
 
 
-MEMBER_PROJECTION = ConsumerSpec("member-projection", ["roster"], handle_roster_event)
+MEMBER_PROJECTION = ConsumerSpec(
+    "member-projection", ["roster"], lambda uow, event: handle_roster_event(uow.conn, event)
+)

@@ -81,4 +81,4 @@ async def _record(conn: Connection, received: ReceivedEvent, case: OpenedCase) -
     await append_events(conn, registry, SERVICE.projections, topic, sid, len(stored), events)
 
 
-CASE_CONTACT = ConsumerSpec("case-contact", ["casework"], record_case_contact)
+CASE_CONTACT = ConsumerSpec("case-contact", ["casework"], lambda uow, event: record_case_contact(uow.conn, event))
