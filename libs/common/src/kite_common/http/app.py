@@ -11,12 +11,13 @@ from typing import Annotated, Any
 from aiokafka import AIOKafkaClient
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from kite_common.auth.dependencies import current_principal
 from kite_common.auth.tokens import TokenVerifier
 from kite_common.db.pool import create_pool
-from kite_common.http.media_types import require_json_bodies
+from kite_common.http.media_types import RequireJsonBodies
 from kite_common.http.metrics import MetricsMiddleware, metrics_endpoint
 from kite_common.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from kite_common.http.openapi import document_problems
@@ -87,14 +88,16 @@ def create_app(
             {"status": "ready" if ready else "not-ready", "checks": checks}, status_code=200 if ready else 503
         )
 
+    secured: list[APIRoute] = []
     for router in service.routers():
         app.include_router(router, dependencies=[Depends(current_principal)])
-    require_json_bodies(app)
-    document_problems(app, current_principal)
+        secured += [r for r in router.routes if isinstance(r, APIRoute)]
+    document_problems(app, secured)
 
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="livez,readyz,metrics")
     app.add_middleware(MetricsMiddleware, service=service.name)
+    app.add_middleware(RequireJsonBodies, matchers=RequireJsonBodies.for_app(app))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=http.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -10,6 +10,7 @@ validated. FastAPI's own 422 shape is replaced by the RFC 9457 problem schema. A
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI
@@ -17,7 +18,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
-from kite_common.http.media_types import takes_json_body
+from kite_common.http.media_types import api_routes, takes_json_body
 from kite_common.http.problems import PROBLEM_JSON, STATUS_TITLES
 
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -52,7 +53,7 @@ def _statuses(route: APIRoute, authenticated: bool) -> list[int]:
     out: set[int] = set()
     if authenticated:
         out |= {401, 403}
-    if route.param_convertors or "{" in route.path:
+    if route.dependant.path_params:
         out.add(404)
     if methods & _WRITES:
         out.add(409)
@@ -68,18 +69,10 @@ def _statuses(route: APIRoute, authenticated: bool) -> list[int]:
     return sorted(out)
 
 
-def _requires_token(route: APIRoute, token_dependency: Any) -> bool:
-    stack = list(route.dependant.dependencies)
-    while stack:
-        dep = stack.pop()
-        if dep.call is token_dependency:
-            return True
-        stack.extend(dep.dependencies)
-    return False
-
-
-def document_problems(app: FastAPI, token_dependency: Any) -> None:
-    """Install an OpenAPI generator that adds the problem responses to every route of `app`."""
+def document_problems(app: FastAPI, secured: Iterable[APIRoute]) -> None:
+    """Install an OpenAPI generator that adds the problem responses to every route of `app`;
+    `secured` are the routes that take a token."""
+    secured_ids = {id(route) for route in secured}
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -90,12 +83,13 @@ def document_problems(app: FastAPI, token_dependency: Any) -> None:
         for name, definition in problem_schema.pop("$defs", {}).items():
             components[name] = definition
         components["Problem"] = problem_schema
-        for route in app.routes:
-            if not isinstance(route, APIRoute) or not route.include_in_schema:
+        for info in api_routes(app):
+            route = info.route
+            if not route.include_in_schema:
                 continue
-            authenticated = _requires_token(route, token_dependency)
-            for method in route.methods or ():
-                operation = schema.get("paths", {}).get(route.path_format, {}).get(method.lower())
+            authenticated = id(route) in secured_ids
+            for method in info.methods:
+                operation = schema.get("paths", {}).get(info.path_format, {}).get(method.lower())
                 if operation is None:
                     continue
                 responses = operation.setdefault("responses", {})

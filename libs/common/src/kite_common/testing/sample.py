@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+from typing import ClassVar
+
 from kite_common.db.types import Connection
+from kite_common.domain import Aggregate, RuleViolation
 from kite_common.events import EventEnvelope, EventPayload, EventRegistry
 from kite_common.messaging.cloudevents_kafka import ReceivedEvent
 from kite_common.messaging.consumer import ConsumerSpec
@@ -18,6 +23,30 @@ class ItemAdded(EventPayload):
 
     item: str
     quantity: int
+
+
+@dataclass
+class Basket(Aggregate):
+    """A sample aggregate: items added to a basket of at most 10."""
+
+    stream_prefix: ClassVar[str] = "basket"
+    label: ClassVar[str] = "该购物篮"
+
+    basket_id: uuid.UUID
+    quantity: int = 0
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.basket_id
+
+    def apply(self, event: EventPayload) -> None:
+        if isinstance(event, ItemAdded):
+            self.quantity += event.quantity
+
+    def add(self, quantity: int) -> None:
+        if self.quantity + quantity > 10:
+            raise RuleViolation("最多 10 件", code="basket-full", field="quantity")
+        self._record(ItemAdded(item="x", quantity=quantity))
 
 
 class TotalsProjection:
