@@ -8,22 +8,10 @@ import uuid
 
 import pytest
 from kite_common.commands import command
-from kite_common.db.pool import create_pool
 from kite_common.domain import RuleViolation
 from kite_common.eventstore import ConcurrencyConflict
-from kite_common.runtime import ServiceRuntime
-from kite_common.settings import DatabaseSettings, KafkaSettings
-from kite_common.testing.sample import SAMPLE, Basket
+from kite_common.testing.sample import Basket
 from kite_common.unit_of_work import UnitOfWork
-
-
-@pytest.fixture
-async def runtime(infra):
-    dsn = await infra.fresh_database(SAMPLE)
-    pool = await create_pool(DatabaseSettings(database_pool_max=6), dsn=dsn)
-    yield ServiceRuntime(SAMPLE, pool, KafkaSettings(topic_prefix="unused."))
-    await pool.close()
-    await infra.drop(dsn)
 
 
 async def _stored(runtime, basket_id):

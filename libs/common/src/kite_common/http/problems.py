@@ -66,8 +66,9 @@ _VALIDATION_MESSAGES = {
 }
 
 
-class Problem(Exception):
-    """Raise to answer with a problem detail. `code` names the problem type (a URI under TYPE_BASE)."""
+class Problem(DomainError):
+    """A refusal of the HTTP layer itself (a bad header, no token), with its status said outright.
+    Domain and application code raise `kite_common.domain` errors instead."""
 
     status = 400
     code = "bad-request"
@@ -81,14 +82,10 @@ class Problem(Exception):
         title: str | None = None,
         **extensions: Any,
     ) -> None:
-        super().__init__(detail)
+        super().__init__(detail, code=code, title=title, **extensions)
         self.detail = detail
         if status is not None:
             self.status = status
-        if code is not None:
-            self.code = code
-        self.title = title or STATUS_TITLES.get(self.status, "请求失败")
-        self.extensions = extensions
 
 
 class NotFound(Problem):
@@ -166,13 +163,9 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(request, exc.status, exc.code, exc.title, exc.detail, **exc.extensions)
-
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        status = domain_status(exc)
+        status = exc.status if isinstance(exc, Problem) else domain_status(exc)
         extensions = dict(exc.extensions)
         if exc.field is not None and "errors" not in extensions:
             extensions["errors"] = [{"field": exc.field, "code": exc.code, "message": exc.message}]
