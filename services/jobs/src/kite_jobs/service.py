@@ -4,11 +4,11 @@ from kite_common.service import ServiceDefinition
 
 from kite_jobs.adapters.employer_projection import EmployerProjection
 from kite_jobs.adapters.match_projection import MatchProjection
-from kite_jobs.adapters.member_projection import MEMBER_PROJECTION
 from kite_jobs.adapters.posting_projection import PostingProjection
 from kite_jobs.api.employers import router as employers_router
 from kite_jobs.api.matches import router as matches_router
 from kite_jobs.api.postings import router as postings_router
+from kite_jobs.consumers.member_projection import MEMBER_PROJECTION
 from kite_jobs.domain.events import registry
 
 SERVICE = ServiceDefinition(

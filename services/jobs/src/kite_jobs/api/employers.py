@@ -31,7 +31,7 @@ async def register(
         unified_social_credit_code=body.unified_social_credit_code,
         contact_name=body.contact_name,
     )
-    employer = await register_employer(runtime, principal, details)
+    employer = await register_employer(runtime.unit_of_work(), principal, details)
     async with runtime.pool.acquire() as conn:
         row = await get_employer(conn, employer.employer_id)
     response.headers["Location"] = f"/employers/{employer.employer_id}"

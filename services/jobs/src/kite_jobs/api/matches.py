@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from kite_jobs.api.deps import Reader, Runtime, Writer
 from kite_jobs.api.schemas import MatchPage, MatchResponse, MatchResult
 from kite_jobs.application.match_posting import match_posting
-from kite_jobs.application.queries import list_matches
+from kite_jobs.application.queries import list_matches, member_names
 
 router = APIRouter(prefix="/postings/{posting_id}", tags=["matching"])
 
@@ -25,12 +25,9 @@ _MATCH_DOC = "按同城、技能重合度匹配调用者辖区内（户籍地）
 
 @router.post("/match", response_model=MatchResult, summary="为岗位匹配本辖区人员", description=_MATCH_DOC)
 async def match(posting_id: uuid.UUID, principal: Writer, runtime: Runtime) -> MatchResult:
-    events = await match_posting(runtime, principal, posting_id)
+    events = await match_posting(runtime.unit_of_work(), principal, posting_id)
     async with runtime.pool.acquire() as conn:
-        rows = await conn.fetch(
-            "SELECT member_id, name FROM members WHERE member_id = ANY($1::uuid[])", [e.member_id for e in events]
-        )
-    names: dict[uuid.UUID, str] = {r["member_id"]: r["name"] for r in rows}
+        names = await member_names(conn, [e.member_id for e in events])
     return MatchResult(
         items=[
             MatchResponse(

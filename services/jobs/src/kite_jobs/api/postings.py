@@ -33,7 +33,7 @@ async def open_(body: OpenPostingRequest, principal: Writer, runtime: Runtime, r
         wage_max=body.wage_max,
         area_division_code=body.area_division_code,
     )
-    posting = await open_posting(runtime, principal, details)
+    posting = await open_posting(runtime.unit_of_work(), principal, details)
     async with runtime.pool.acquire() as conn:
         row = await get_posting(conn, posting.posting_id)
     response.headers["Location"] = f"/postings/{posting.posting_id}"

@@ -1,4 +1,4 @@
-"""Reads of the employers, postings and matches read models."""
+"""Reads of the employers, postings and matches read models, and of the members jobs keeps."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.http.problems import NotFound
+from kite_common.domain import NotFound
 from kite_common.pagination import decode_cursor, encode_cursor
 
 Page = tuple[list[asyncpg.Record], str | None]
@@ -24,6 +24,14 @@ async def get_employer(conn: Connection, employer_id: uuid.UUID) -> asyncpg.Reco
     if row is None:
         raise NotFound("未找到该用人单位", code="employer-not-found")
     return row
+
+
+async def employer_id_by_credit_code(conn: Connection, uscc: str) -> uuid.UUID | None:
+    """The employer registered with this unified social credit code, if any."""
+    existing: uuid.UUID | None = await conn.fetchval(
+        "SELECT employer_id FROM employers WHERE unified_social_credit_code = $1", uscc
+    )
+    return existing
 
 
 _POSTING = """SELECT p.*, e.name AS employer_name FROM postings p JOIN employers e USING (employer_id)"""
@@ -72,3 +80,9 @@ async def list_matches(
         *args,
     )
     return _page(rows, limit, "member_id")
+
+
+async def member_names(conn: Connection, member_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The names of these members, as jobs keeps them (members it does not know are left out)."""
+    rows = await conn.fetch("SELECT member_id, name FROM members WHERE member_id = ANY($1::uuid[])", member_ids)
+    return {r["member_id"]: r["name"] for r in rows}

@@ -5,15 +5,32 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from kite_common.domain import RuleViolation
+
 _DIVISION = re.compile(r"^\d{12}$")
 
 
-class JobsRuleViolation(ValueError):
-    """A request the domain refuses; the message is for people (Chinese)."""
+class JobsRuleViolation(RuleViolation):
+    """A request the jobs domain refuses (422); the message is for people (Chinese).
+
+    The problem always lists `errors`: the wrong field under code "rule" when one is named, else none.
+    """
 
     def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+        errors = [{"field": field, "code": "rule", "message": message}] if field else []
+        super().__init__(message, field=field, errors=errors)
+
+
+class EmployerRuleViolation(JobsRuleViolation):
+    """An employer the domain refuses to register."""
+
+    code = "invalid-employer"
+
+
+class PostingRuleViolation(JobsRuleViolation):
+    """A posting the domain refuses to open or match."""
+
+    code = "invalid-posting"
 
 
 def is_division_code(value: str) -> bool:

@@ -1,0 +1,17 @@
+"""Consumer "member-projection": keeps jobs' copy of roster members from roster.events."""
+
+from __future__ import annotations
+
+from kite_common.messaging.cloudevents_kafka import ReceivedEvent
+from kite_common.messaging.consumer import ConsumerSpec
+from kite_common.unit_of_work import UnitOfWork
+
+from kite_jobs.adapters.member_projection import MIRROR
+
+
+async def handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
+    """Applies a roster event to the members table in the inbox transaction; other events are skipped."""
+    await MIRROR.apply(uow.conn, event.envelope)
+
+
+MEMBER_PROJECTION = ConsumerSpec("member-projection", ["roster"], handle)
