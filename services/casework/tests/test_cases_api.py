@@ -198,7 +198,7 @@ async def test_overdue_and_due_soon_cases_are_found(stack):
     runtime = ServiceRuntime(CASEWORK, stack.casework.pool, stack.casework.kafka)
     yesterday = utcnow() - timedelta(days=2)
     late = await open_case(
-        runtime,
+        runtime.unit_of_work(),
         principal,
         CaseRequest(member_id, CaseCategory.CERTIFICATE, Urgency.NORMAL, "开具务工证明"),
         now=yesterday,

@@ -3,8 +3,8 @@ from __future__ import annotations
 from kite_common.service import ServiceDefinition
 
 from kite_casework.adapters.case_projection import CaseProjection
-from kite_casework.adapters.member_directory import MEMBER_DIRECTORY
 from kite_casework.api.cases import router as cases_router
+from kite_casework.consumers.member_directory import MEMBER_DIRECTORY
 from kite_casework.domain.events import registry
 
 SERVICE = ServiceDefinition(

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Annotated
 
 import asyncpg
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from kite_common.auth import Principal, Role, require_roles
 from kite_common.clock import utcnow
 from kite_common.http.app import RuntimeDep as Runtime
-from kite_common.http.preconditions import parse_if_match
+from kite_common.http.preconditions import IfMatch, set_etag
 from kite_common.http.problems import Problem
 from kite_common.runtime import ServiceRuntime
 
@@ -58,14 +58,14 @@ async def _case_response(
 ) -> CaseResponse:
     async with runtime.pool.acquire() as conn:
         row = await get_case(conn, principal, case_id)
-    response.headers["ETag"] = f'"{row["version"]}"'
+    set_etag(response, row["version"])
     return _to_response(row, utcnow())
 
 
 @router.post("", status_code=201, response_model=CaseResponse, summary="登记诉求")
 async def open_(body: OpenCaseRequest, principal: Writer, runtime: Runtime, response: Response) -> CaseResponse:
     request = CaseRequest(body.member_id, body.category, body.urgency, body.description)
-    case_id = await open_case(runtime, principal, request)
+    case_id = await open_case(runtime.unit_of_work(), principal, request, utcnow())
     response.headers["Location"] = f"/cases/{case_id}"
     return await _case_response(runtime, principal, case_id, response)
 
@@ -86,9 +86,9 @@ async def accept(
     principal: Writer,
     runtime: Runtime,
     response: Response,
-    if_match: Annotated[str | None, Header(alias="If-Match", max_length=32)] = None,
+    if_match: IfMatch,
 ) -> CaseResponse:
-    await accept_case(runtime, principal, case_id, parse_if_match(if_match))
+    await accept_case(runtime.unit_of_work(), principal, case_id, if_match, utcnow())
     return await _case_response(runtime, principal, case_id, response)
 
 

@@ -6,7 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
+from kite_common.domain import Aggregate, Conflict, NotFound, RuleViolation
 from kite_common.events import EventPayload, NewEvent
 
 from kite_casework.domain.categories import CaseCategory
@@ -32,13 +34,13 @@ class CaseStatus(StrEnum):
 UNRESOLVED = frozenset({CaseStatus.OPEN, CaseStatus.ACCEPTED})
 
 
-class CaseRuleViolation(ValueError):
-    """A request the domain refuses; the message is for people (Chinese)."""
+class CaseRuleViolation(RuleViolation):
+    """A request the domain refuses (422); the message is for people (Chinese)."""
 
     code = "case-rule"
 
 
-class CaseNotOpened(CaseRuleViolation):
+class CaseNotOpened(NotFound):
     code = "case-not-found"
 
     def __init__(self) -> None:
@@ -52,18 +54,18 @@ class AlreadyOpened(CaseRuleViolation):
         super().__init__("该诉求已受理登记")
 
 
-class AlreadyAccepted(CaseRuleViolation):
-    """首问责任制: a case has one owner. `by_you` tells the owner trying again from someone else."""
+class AlreadyAccepted(Conflict):
+    """首问责任制: a case has one owner (409, naming it in `accepted_by`). `by_you` tells the owner
+    trying again from someone else."""
 
     def __init__(self, owner: str, by_you: bool) -> None:
-        super().__init__("该诉求已由您受理" if by_you else f"该诉求已由 {owner} 受理，由其首问负责")
+        super().__init__(
+            "该诉求已由您受理" if by_you else f"该诉求已由 {owner} 受理，由其首问负责",
+            code="already-accepted-by-you" if by_you else "already-accepted",
+            accepted_by=owner,
+        )
         self.owner = owner
         self.by_you = by_you
-        self.code = "already-accepted-by-you" if by_you else "already-accepted"
-
-
-def stream_id(case_id: uuid.UUID) -> str:
-    return f"case-{case_id}"
 
 
 @dataclass(frozen=True)
@@ -75,18 +77,18 @@ class CaseRequest:
 
 
 @dataclass
-class Case:
+class Case(Aggregate):
+    stream_prefix: ClassVar[str] = "case"
+    label: ClassVar[str] = "该诉求"
+
     case_id: uuid.UUID
     status: CaseStatus | None = None
     origin_division_code: str | None = None
     accepted_by: str | None = None
 
-    @classmethod
-    def replay(cls, case_id: uuid.UUID, events: list[EventPayload]) -> Case:
-        case = cls(case_id)
-        for event in events:
-            case.apply(event)
-        return case
+    @property
+    def id(self) -> uuid.UUID:
+        return self.case_id
 
     def apply(self, event: EventPayload) -> None:
         if isinstance(event, CaseOpened):
@@ -116,7 +118,7 @@ class Case:
             deadline=deadline(now, tier),
             opened_by=opened_by,
         )
-        return [NewEvent(opened, time=now)]
+        return self._record(NewEvent(opened, time=now))
 
     def accept(self, accepted_by: str, now: datetime) -> list[NewEvent]:
         """首问责任制: the first to accept owns the case; anyone after, the owner included, is refused."""
@@ -124,4 +126,6 @@ class Case:
             raise CaseNotOpened()
         if self.accepted_by is not None:
             raise AlreadyAccepted(self.accepted_by, by_you=self.accepted_by == accepted_by)
-        return [NewEvent(CaseAccepted(case_id=self.case_id, accepted_by=accepted_by, accepted_at=now), time=now)]
+        return self._record(
+            NewEvent(CaseAccepted(case_id=self.case_id, accepted_by=accepted_by, accepted_at=now), time=now)
+        )
