@@ -21,9 +21,9 @@ from kite_common.testing.stack import auth, running
 from kite_roster.adapters.member_projection import MemberProjection
 from kite_roster.adapters.pii_vault import PersonalNumbers, PiiVault
 from kite_roster.adapters.registration_ledger import RegistrationLedgerProjection, fold_pending
-from kite_roster.domain.identity import check_digit
 from kite_roster.domain.member import Registration, register_new_member, stream_id
 from kite_roster.service import SERVICE
+from kite_roster.shared.identity import check_digit
 from kite_roster.workers.contact_check import run_contact_check_once
 from openpyxl import load_workbook
 

@@ -19,8 +19,8 @@ from kite_roster.api.party import router as party_router
 from kite_roster.api.personal_numbers import router as personal_numbers_router
 from kite_roster.cli import roster_cli
 from kite_roster.consumers.case_contact import CASE_CONTACT
-from kite_roster.domain.events import registry
 from kite_roster.importing.worker import import_worker
+from kite_roster.registry import registry
 from kite_roster.workers.contact_check import contact_check_worker
 
 SERVICE = ServiceDefinition(

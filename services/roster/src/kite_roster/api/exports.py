@@ -16,7 +16,7 @@ from kite_roster.adapters.pii_vault import PiiVault
 from kite_roster.api.member_search import SearchFilter, SortParam
 from kite_roster.api.pii import pii_vault
 from kite_roster.application.queries import iterate_members
-from kite_roster.domain.divisions import county_name
+from kite_roster.shared.divisions import county_name
 
 # Mounted before the /members router, whose /{member_id} would otherwise take "export".
 router = APIRouter(prefix="/members", tags=["members"])

@@ -11,8 +11,8 @@ from kite_roster.adapters.pii_vault import PiiVault
 from kite_roster.api.pii import pii_vault
 from kite_roster.api.schemas import PHONE_PATTERN
 from kite_roster.application.queries import MemberFilter, MemberSort
-from kite_roster.domain.identity import InvalidIdNumber, normalise_id_number
 from kite_roster.domain.member import ContactStatus, MemberStatus
+from kite_roster.shared.identity import InvalidIdNumber, normalise_id_number
 
 
 def member_search_filter(

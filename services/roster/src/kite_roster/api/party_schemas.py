@@ -9,7 +9,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kite_roster.domain.divisions import division_problem
 from kite_roster.domain.organisation_events import OrganisationKind
 from kite_roster.domain.party_events import (
     MONTH_PATTERN,
@@ -19,6 +18,7 @@ from kite_roster.domain.party_events import (
     PartyStatus,
     SessionMode,
 )
+from kite_roster.shared.divisions import division_problem
 
 PHONE_PATTERN = r"^(1\d{10}|0\d{2,3}-?\d{7,8})$"  # mobile, or landline with area code
 

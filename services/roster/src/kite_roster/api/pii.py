@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from kite_common.privacy import FieldProtector
-
 from kite_roster.adapters.organisation_contacts import ContactPhones
 from kite_roster.adapters.pii_vault import PiiVault
-
-
-@lru_cache
-def field_protector() -> FieldProtector:
-    return FieldProtector.from_settings()
+from kite_roster.shared.pii import field_protector
 
 
 def pii_vault() -> PiiVault:

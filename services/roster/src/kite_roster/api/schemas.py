@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kite_roster.domain.divisions import division_problem
 from kite_roster.domain.member import ContactStatus, MemberStatus, holds_personal_number
 from kite_roster.domain.member_events import ContactChannel, DeregistrationReason
+from kite_roster.shared.divisions import division_problem
 
 Skill = Annotated[str, Field(min_length=1, max_length=30)]
 Language = Annotated[str, Field(min_length=1, max_length=20, description="如 普通话、藏语、彝语、苗语")]

@@ -17,7 +17,6 @@ from kite_common.ids import new_id
 from kite_common.runtime import ServiceRuntime
 from kite_common.unit_of_work import UnitOfWork
 
-from kite_roster.domain.divisions import county_name
 from kite_roster.domain.household import (
     FlagChanges,
     Household,
@@ -28,6 +27,7 @@ from kite_roster.domain.household import (
     move_member,
     stream_id,
 )
+from kite_roster.shared.divisions import county_name
 
 CHINA = timezone(timedelta(hours=8))  # no daylight saving: a fixed offset is exact
 

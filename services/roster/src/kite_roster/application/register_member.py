@@ -10,8 +10,8 @@ from kite_common.runtime import ServiceRuntime
 
 from kite_roster.adapters.pii_vault import PersonalNumbers, PiiVault
 from kite_roster.application.member_writes import refusals
-from kite_roster.domain.identity import normalise_id_number
 from kite_roster.domain.member import Member, Registration, stream_id
+from kite_roster.shared.identity import normalise_id_number
 
 
 async def register_member(runtime: ServiceRuntime, vault: PiiVault, principal: Principal, reg: Registration) -> Member:

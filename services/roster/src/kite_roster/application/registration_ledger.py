@@ -10,7 +10,7 @@ from kite_common.auth import Principal
 from kite_common.db.types import Connection
 from kite_common.http.problems import Forbidden
 
-from kite_roster.domain.divisions import county_name
+from kite_roster.shared.divisions import county_name
 
 LedgerBy = Literal["city", "industry", "employer", "origin"]
 OriginLevel = Literal["county", "township", "village"]

@@ -14,7 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from kite_common.events import EventPayload
 
-from kite_roster.domain.divisions import division_problem, level_of
 from kite_roster.domain.household_events import (
     HouseholdFlagsChanged,
     HouseholdIncomeReported,
@@ -23,6 +22,7 @@ from kite_roster.domain.household_events import (
     HouseholdRegistered,
     MonitoringCategory,
 )
+from kite_roster.shared.divisions import division_problem, level_of
 
 MONITORING_LABELS: dict[str, str] = {
     "unstable": "脱贫不稳定户",

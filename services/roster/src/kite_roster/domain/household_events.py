@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from kite_common.events import EventPayload
 from pydantic import WithJsonSchema
 
-from kite_roster.domain.registry import registry
+from kite_roster.shared.event_registry import registry
 
 # 防返贫监测 三类对象: 脱贫不稳定户, 边缘易致贫户, 突发严重困难户
 MonitoringCategory = Literal["unstable", "marginal", "sudden-hardship"]

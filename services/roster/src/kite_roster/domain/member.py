@@ -11,7 +11,6 @@ from typing import Literal, get_args
 
 from kite_common.events import EventPayload
 
-from kite_roster.domain.identity import gender_of, normalise_id_number
 from kite_roster.domain.member_events import (
     ContactChannel,
     DeregistrationReason,
@@ -25,6 +24,7 @@ from kite_roster.domain.member_events import (
     MemberRelocated,
     MemberUpdated,
 )
+from kite_roster.shared.identity import gender_of, normalise_id_number
 
 MemberStatus = Literal["active", "deregistered"]
 ContactStatus = Literal["in-contact", "lost"]

@@ -12,7 +12,7 @@ from typing import Literal
 
 from kite_common.events import EventPayload
 
-from kite_roster.domain.registry import registry
+from kite_roster.shared.event_registry import registry
 
 Gender = Literal["male", "female"]
 # 返乡 / 去世 / 迁出 / 其他

@@ -13,7 +13,6 @@ from datetime import date
 
 from kite_common.events import EventPayload
 
-from kite_roster.domain.divisions import division_problem, level_of
 from kite_roster.domain.organisation_events import (
     Contact,
     OrganisationDissolved,
@@ -22,6 +21,7 @@ from kite_roster.domain.organisation_events import (
     OrganisationRegistered,
     OrganisationUpdated,
 )
+from kite_roster.shared.divisions import division_problem, level_of
 
 K = OrganisationKind
 

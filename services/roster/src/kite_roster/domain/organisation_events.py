@@ -10,7 +10,7 @@ from enum import StrEnum
 from kite_common.events import EventPayload
 from pydantic import BaseModel, ConfigDict
 
-from kite_roster.domain.registry import registry
+from kite_roster.shared.event_registry import registry
 
 
 class OrganisationKind(StrEnum):

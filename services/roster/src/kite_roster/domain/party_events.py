@@ -10,7 +10,7 @@ from enum import StrEnum
 from kite_common.events import EventPayload
 from pydantic import BaseModel, ConfigDict, Field
 
-from kite_roster.domain.registry import registry
+from kite_roster.shared.event_registry import registry
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from operator import mul
 
-from kite_roster.domain.divisions import division_problem
+from kite_roster.shared.divisions import division_problem
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"

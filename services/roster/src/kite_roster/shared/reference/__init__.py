@@ -30,7 +30,7 @@ class County:
 @cache
 def counties() -> Mapping[str, County]:
     """Every county-level division by its 6-digit code, read once from counties.csv."""
-    text = files("kite_roster.reference").joinpath("counties.csv").read_text(encoding="utf-8")
+    text = files("kite_roster.shared.reference").joinpath("counties.csv").read_text(encoding="utf-8")
     return {row["code"]: County(**row) for row in csv.DictReader(io.StringIO(text))}
 
 

@@ -1,7 +1,7 @@
 """12-digit statistical division codes: county (6, GB/T 2260) + township (3) + village (3).
 
 What is enforced:
-- the county part must be in the national county list kept in the repo (kite_roster/reference);
+- the county part must be in the national county list kept in the repo (kite_roster/shared/reference);
 - the township part (GB/T 10114: 001–099 街道, 100–199 镇, 200–399 乡, 400–599 政企合一等乡级单位)
   must be 001–599, or 000 for the county itself;
 - the village part (统计用区划代码编制规则: 001–199 居委会, 200–399 村委会, 400–599 类似居委会/村委会)
@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from kite_roster.reference import counties
+from kite_roster.shared.reference import counties
 
 Level = Literal["county", "township", "village"]
 

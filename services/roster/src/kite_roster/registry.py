@@ -9,6 +9,6 @@ from kite_roster.domain import (
     organisation_events,  # noqa: F401  (registers)
     party_events,  # noqa: F401  (registers)
 )
-from kite_roster.domain.registry import registry
+from kite_roster.shared.event_registry import registry
 
 __all__ = ["registry"]
