@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kite_roster.domain.household_events import MonitoringCategory
+from kite_roster.households.domain.household_events import MonitoringCategory
 
 
 class RegisterHouseholdRequest(BaseModel):

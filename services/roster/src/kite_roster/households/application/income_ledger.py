@@ -14,7 +14,7 @@ from kite_common.db.types import Connection
 from kite_common.http.problems import Forbidden, Problem
 from kite_common.pagination import decode_keyset_cursor, encode_keyset_cursor
 
-from kite_roster.adapters.income_ledger import Band, IncomeBands
+from kite_roster.households.adapters.income_ledger import Band, IncomeBands
 
 _SCOPE = "income-below-threshold"  # a cursor of another listing is refused
 

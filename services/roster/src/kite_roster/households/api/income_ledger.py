@@ -14,8 +14,8 @@ from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.http.tabular import tabular_response
 from kite_common.runtime import ServiceRuntime
 
-from kite_roster.adapters.income_ledger import IncomeBands, income_ledger_settings
-from kite_roster.api.household_schemas import (
+from kite_roster.households.adapters.income_ledger import IncomeBands, income_ledger_settings
+from kite_roster.households.api.schemas import (
     BelowThreshold,
     BelowThresholdItem,
     BelowThresholdPage,
@@ -23,8 +23,14 @@ from kite_roster.api.household_schemas import (
     IncomeLedgerResponse,
     LedgerCounts,
 )
-from kite_roster.application.income_ledger import IncomeLedger, Tally, below_threshold, income_ledger, ledger_origin
-from kite_roster.domain.household import CENT, MONITORING_LABELS
+from kite_roster.households.application.income_ledger import (
+    IncomeLedger,
+    Tally,
+    below_threshold,
+    income_ledger,
+    ledger_origin,
+)
+from kite_roster.households.domain.household import CENT, MONITORING_LABELS
 
 router = APIRouter(prefix="/ledgers/income", tags=["ledgers"])
 

@@ -14,9 +14,9 @@ from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 from kite_common.projection import AppliedWhenPrepared
 
-from kite_roster.adapters.income_ledger import IncomeLedgerCounters, LedgerEntry, LedgerFlags, entries_of
-from kite_roster.domain.household import per_capita_income
-from kite_roster.domain.household_events import (
+from kite_roster.households.adapters.income_ledger import IncomeLedgerCounters, LedgerEntry, LedgerFlags, entries_of
+from kite_roster.households.domain.household import per_capita_income
+from kite_roster.households.domain.household_events import (
     HouseholdFlagsChanged,
     HouseholdIncomeReported,
     HouseholdMemberAdded,

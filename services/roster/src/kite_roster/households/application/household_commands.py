@@ -17,7 +17,7 @@ from kite_common.ids import new_id
 from kite_common.runtime import ServiceRuntime
 from kite_common.unit_of_work import UnitOfWork
 
-from kite_roster.domain.household import (
+from kite_roster.households.domain.household import (
     FlagChanges,
     Household,
     HouseholdNotRegistered,

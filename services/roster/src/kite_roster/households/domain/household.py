@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from kite_common.events import EventPayload
 
-from kite_roster.domain.household_events import (
+from kite_roster.households.domain.household_events import (
     HouseholdFlagsChanged,
     HouseholdIncomeReported,
     HouseholdMemberAdded,

@@ -13,7 +13,7 @@ from kite_common.http.preconditions import parse_if_match
 from kite_common.http.tabular import tabular_response
 from kite_common.runtime import ServiceRuntime
 
-from kite_roster.api.household_schemas import (
+from kite_roster.households.api.schemas import (
     AddMemberRequest,
     ChangeFlagsRequest,
     HouseholdMemberItem,
@@ -24,16 +24,21 @@ from kite_roster.api.household_schemas import (
     IncomeReportRequest,
     RegisterHouseholdRequest,
 )
-from kite_roster.application.household_commands import (
+from kite_roster.households.application.household_commands import (
     add_member,
     change_flags,
     register_household,
     remove_member,
     report_income,
 )
-from kite_roster.application.household_queries import HouseholdFilter, get_household, list_households
-from kite_roster.domain.household import MONITORING_LABELS, FlagChanges, HouseholdFlags, HouseholdRegistration
-from kite_roster.domain.household_events import MonitoringCategory
+from kite_roster.households.application.household_queries import HouseholdFilter, get_household, list_households
+from kite_roster.households.domain.household import (
+    MONITORING_LABELS,
+    FlagChanges,
+    HouseholdFlags,
+    HouseholdRegistration,
+)
+from kite_roster.households.domain.household_events import MonitoringCategory
 
 router = APIRouter(prefix="/households", tags=["households"])
 
