@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from kite_common.db.types import Connection
 from kite_common.privacy import FieldProtector, mask_id_number, mask_phone
 
-from kite_roster.adapters.organisation_contacts import CONTACT_PHONE_CONTEXT
+from kite_roster.party.adapters.organisation_contacts import CONTACT_PHONE_CONTEXT
 
 ID_CONTEXT = "member.id_number"
 PHONE_CONTEXT = "member.phone"

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from kite_roster.adapters.organisation_contacts import ContactPhones
 from kite_roster.adapters.pii_vault import PiiVault
 from kite_roster.shared.pii import field_protector
 
 
 def pii_vault() -> PiiVault:
     return PiiVault(field_protector())
-
-
-def contact_phones() -> ContactPhones:
-    return ContactPhones(field_protector())

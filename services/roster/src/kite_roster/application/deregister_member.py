@@ -10,10 +10,10 @@ from kite_common.runtime import ServiceRuntime
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_roster.application.member_writes import load_member, refusals, retrying
-from kite_roster.application.party_common import today
-from kite_roster.domain import party
 from kite_roster.domain.member import stream_id
 from kite_roster.domain.member_events import DeregistrationReason
+from kite_roster.party.application.party_common import today
+from kite_roster.party.domain import party
 
 
 async def deregister_member(

@@ -16,11 +16,11 @@ from kite_common.db.types import Connection
 from kite_common.http.problems import Forbidden, NotFound, Problem
 from kite_common.pagination import decode_cursor, encode_cursor
 
-from kite_roster.adapters import party_ledger as sql
-from kite_roster.adapters.party_ledger import LedgerScope
-from kite_roster.application.party_common import organisation_row, today
-from kite_roster.domain.organisation import area_prefix
-from kite_roster.domain.party import month_of, months_between, parse_month
+from kite_roster.party.adapters import party_ledger as sql
+from kite_roster.party.adapters.party_ledger import LedgerScope
+from kite_roster.party.application.party_common import organisation_row, today
+from kite_roster.party.domain.organisation import area_prefix
+from kite_roster.party.domain.party import month_of, months_between, parse_month
 
 LOST_ON_PAGE = 200
 _BATCH = 1000

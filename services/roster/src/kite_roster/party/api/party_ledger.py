@@ -11,15 +11,15 @@ from kite_common.auth import Principal, Role, require_roles
 from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.http.tabular import tabular_response
 
-from kite_roster.api.party_schemas import PartyLedgerResponse
-from kite_roster.application.party_ledger import (
+from kite_roster.party.api.schemas import PartyLedgerResponse
+from kite_roster.party.application.party_ledger import (
     LedgerQuery,
     all_branches,
     all_lost_members,
     party_ledger,
     resolve_scope,
 )
-from kite_roster.domain.party_events import MONTH_PATTERN
+from kite_roster.party.domain.party_events import MONTH_PATTERN
 
 router = APIRouter(prefix="/ledgers", tags=["ledgers"])
 

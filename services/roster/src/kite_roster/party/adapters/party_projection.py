@@ -18,8 +18,8 @@ from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 from kite_common.projection import AppliedWhenPrepared
 
-from kite_roster.domain.party import month_of
-from kite_roster.domain.party_events import (
+from kite_roster.party.domain.party import month_of
+from kite_roster.party.domain.party_events import (
     BranchMembershipJoined,
     BranchMembershipLeft,
     BranchMembershipTransferred,

@@ -11,8 +11,9 @@ from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.http.preconditions import parse_if_match
 from kite_common.runtime import ServiceRuntime
 
-from kite_roster.adapters.organisation_contacts import ContactPhones
-from kite_roster.api.party_schemas import (
+from kite_roster.party.adapters.organisation_contacts import ContactPhones
+from kite_roster.party.api.pii import contact_phones
+from kite_roster.party.api.schemas import (
     ContactIn,
     DissolveOrganisationRequest,
     MoveOrganisationRequest,
@@ -23,8 +24,7 @@ from kite_roster.api.party_schemas import (
     RegisterOrganisationRequest,
     UpdateOrganisationRequest,
 )
-from kite_roster.api.pii import contact_phones
-from kite_roster.application.organisations import (
+from kite_roster.party.application.organisations import (
     ContactInput,
     NewOrganisation,
     OrganisationChanges,
@@ -37,8 +37,8 @@ from kite_roster.application.organisations import (
     register_organisation,
     update_organisation,
 )
-from kite_roster.domain.organisation_events import OrganisationKind
-from kite_roster.domain.party_events import MembershipRole
+from kite_roster.party.domain.organisation_events import OrganisationKind
+from kite_roster.party.domain.party_events import MembershipRole
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kite_roster.domain.organisation_events import OrganisationKind
-from kite_roster.domain.party_events import (
+from kite_roster.party.domain.organisation_events import OrganisationKind
+from kite_roster.party.domain.party_events import (
     MONTH_PATTERN,
     AttendanceStatus,
     MembershipRole,

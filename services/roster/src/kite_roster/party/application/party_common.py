@@ -13,9 +13,9 @@ from kite_common.clock import utcnow
 from kite_common.db.types import Connection
 from kite_common.http.problems import Forbidden, NotFound, Problem, Unprocessable
 
-from kite_roster.domain.organisation import OrganisationRuleViolation
-from kite_roster.domain.organisation_events import OrganisationKind
-from kite_roster.domain.party import BranchInfo, PartyRuleViolation
+from kite_roster.party.domain.organisation import OrganisationRuleViolation
+from kite_roster.party.domain.organisation_events import OrganisationKind
+from kite_roster.party.domain.party import BranchInfo, PartyRuleViolation
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")  # no daylight saving time
 

@@ -8,7 +8,7 @@ from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 from kite_common.projection import AppliedWhenPrepared
 
-from kite_roster.domain.organisation_events import (
+from kite_roster.party.domain.organisation_events import (
     OrganisationDissolved,
     OrganisationMoved,
     OrganisationRegistered,

@@ -10,10 +10,10 @@ from kite_common.db.types import Connection
 from kite_common.events import EventPayload
 from kite_common.runtime import ServiceRuntime
 
-from kite_roster.application.party_common import branch_for_write, today
-from kite_roster.application.party_membership import party_write
-from kite_roster.domain.party import PartyMember
-from kite_roster.domain.party_events import MembershipRole
+from kite_roster.party.application.party_common import branch_for_write, today
+from kite_roster.party.application.party_membership import party_write
+from kite_roster.party.domain.party import PartyMember
+from kite_roster.party.domain.party_events import MembershipRole
 
 
 async def join_branch(

@@ -12,9 +12,9 @@ from kite_common.db.types import Connection
 from kite_common.events import EventPayload
 from kite_common.runtime import ServiceRuntime
 
-from kite_roster.application.party_common import as_problem, check_if_match, member_origin, today
-from kite_roster.domain.party import PartyMember, PartyRuleViolation, stream_id
-from kite_roster.domain.party_events import PartyStatus
+from kite_roster.party.application.party_common import as_problem, check_if_match, member_origin, today
+from kite_roster.party.domain.party import PartyMember, PartyRuleViolation, stream_id
+from kite_roster.party.domain.party_events import PartyStatus
 
 Decision = Callable[[Connection, PartyMember, str], Awaitable[list[EventPayload]]]
 

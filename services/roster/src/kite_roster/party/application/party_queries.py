@@ -13,8 +13,8 @@ from kite_common.db.types import Connection
 from kite_common.http.problems import Forbidden, NotFound
 from kite_common.pagination import decode_cursor, encode_cursor
 
-from kite_roster.application.party_common import member_origin
-from kite_roster.domain.party_events import PartyStatus
+from kite_roster.party.application.party_common import member_origin
+from kite_roster.party.domain.party_events import PartyStatus
 
 _PARTY = """SELECT p.member_id, m.name, p.origin_division_code, p.joined_on, p.probationary, p.probationary_until,
                    p.confirmed_on, p.status, p.status_changed_on, p.version

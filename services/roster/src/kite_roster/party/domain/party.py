@@ -14,9 +14,9 @@ from datetime import date
 
 from kite_common.events import EventPayload
 
-from kite_roster.domain.organisation import BRANCH_KINDS
-from kite_roster.domain.organisation_events import OrganisationKind
-from kite_roster.domain.party_events import (
+from kite_roster.party.domain.organisation import BRANCH_KINDS
+from kite_roster.party.domain.organisation_events import OrganisationKind
+from kite_roster.party.domain.party_events import (
     Attendance,
     AttendanceStatus,
     BranchMembershipJoined,

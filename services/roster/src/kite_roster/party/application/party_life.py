@@ -13,9 +13,15 @@ from kite_common.http.problems import Conflict
 from kite_common.ids import new_id
 from kite_common.runtime import ServiceRuntime
 
-from kite_roster.application.party_common import as_problem, branch_for_write, today
-from kite_roster.application.party_membership import party_write
-from kite_roster.domain.party import OrgLifeSession, PartyMember, PartyRuleViolation, SessionRequest, session_stream_id
+from kite_roster.party.application.party_common import as_problem, branch_for_write, today
+from kite_roster.party.application.party_membership import party_write
+from kite_roster.party.domain.party import (
+    OrgLifeSession,
+    PartyMember,
+    PartyRuleViolation,
+    SessionRequest,
+    session_stream_id,
+)
 
 
 async def hold_session(

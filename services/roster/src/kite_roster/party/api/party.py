@@ -12,7 +12,7 @@ from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.http.preconditions import parse_if_match
 from kite_common.runtime import ServiceRuntime
 
-from kite_roster.api.party_schemas import (
+from kite_roster.party.api.schemas import (
     ConfirmRequest,
     DuesOut,
     DuesRequest,
@@ -27,14 +27,14 @@ from kite_roster.api.party_schemas import (
     StatusChangeRequest,
     TransferBranchRequest,
 )
-from kite_roster.application.party_branches import join_branch, leave_branch, transfer_branch
-from kite_roster.application.party_life import hold_session, pay_dues
-from kite_roster.application.party_membership import (
+from kite_roster.party.application.party_branches import join_branch, leave_branch, transfer_branch
+from kite_roster.party.application.party_life import hold_session, pay_dues
+from kite_roster.party.application.party_membership import (
     change_party_status,
     confirm_party_member,
     record_party_membership,
 )
-from kite_roster.application.party_queries import (
+from kite_roster.party.application.party_queries import (
     PartyMemberFilter,
     get_party_member,
     get_session,
@@ -42,8 +42,8 @@ from kite_roster.application.party_queries import (
     list_party_members,
     list_sessions,
 )
-from kite_roster.domain.party import SessionRequest
-from kite_roster.domain.party_events import Attendance, MembershipRole, PartyStatus
+from kite_roster.party.domain.party import SessionRequest
+from kite_roster.party.domain.party_events import Attendance, MembershipRole, PartyStatus
 
 router = APIRouter(tags=["party"])
 

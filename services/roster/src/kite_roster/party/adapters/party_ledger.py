@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 from kite_common.db.types import Connection
 
-from kite_roster.domain.organisation import BRANCH_KINDS
+from kite_roster.party.domain.organisation import BRANCH_KINDS
 
 _BRANCH_KINDS = sorted(k.value for k in BRANCH_KINDS)
 

@@ -20,9 +20,9 @@ from kite_common.ids import new_id
 from kite_common.pagination import decode_cursor, encode_cursor
 from kite_common.runtime import ServiceRuntime
 
-from kite_roster.adapters.organisation_contacts import ContactPhones, masked_phones
-from kite_roster.adapters.organisation_projection import ids_of_path
-from kite_roster.application.party_common import (
+from kite_roster.party.adapters.organisation_contacts import ContactPhones, masked_phones
+from kite_roster.party.adapters.organisation_projection import ids_of_path
+from kite_roster.party.application.party_common import (
     OrganisationRow,
     as_problem,
     check_if_match,
@@ -30,7 +30,7 @@ from kite_roster.application.party_common import (
     today,
     unknown_reference,
 )
-from kite_roster.domain.organisation import (
+from kite_roster.party.domain.organisation import (
     Organisation,
     OrganisationDraft,
     OrganisationEdit,
@@ -38,7 +38,7 @@ from kite_roster.domain.organisation import (
     ParentInfo,
     stream_id,
 )
-from kite_roster.domain.organisation_events import Contact, OrganisationKind
+from kite_roster.party.domain.organisation_events import Contact, OrganisationKind
 
 _TREE_LOCK = 0x6B6974655F6F7267  # "kite_org": one organisation move at a time
 

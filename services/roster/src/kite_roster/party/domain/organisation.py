@@ -13,7 +13,7 @@ from datetime import date
 
 from kite_common.events import EventPayload
 
-from kite_roster.domain.organisation_events import (
+from kite_roster.party.domain.organisation_events import (
     Contact,
     OrganisationDissolved,
     OrganisationKind,
