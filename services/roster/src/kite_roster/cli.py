@@ -45,7 +45,7 @@ def reencrypt_command(
     from kite_common.privacy import FieldProtector
     from kite_common.settings import DatabaseSettings
 
-    from kite_roster.application.reencrypt import Plan, RotationRefused, reencrypt
+    from kite_roster.members.application.reencrypt import Plan, RotationRefused, reencrypt
 
     console = Console()
     try:

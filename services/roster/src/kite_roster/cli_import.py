@@ -79,11 +79,11 @@ async def import_file(
     from kite_common.privacy import FieldProtector
     from kite_common.tracing_context import current_traceparent
 
-    from kite_roster.adapters.pii_vault import PiiVault
     from kite_roster.importing.pipeline import run_import
     from kite_roster.importing.readers import MalformedFile, open_table
     from kite_roster.importing.reading import ImportFile
     from kite_roster.importing.worker import missing_columns_problem
+    from kite_roster.members.adapters.pii_vault import PiiVault
 
     vault = PiiVault(FieldProtector.from_settings())
     started = time.perf_counter()

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from kite_roster.domain.member import (
+from kite_roster.members.domain.member import (
     Member,
     MemberDeregisteredError,
     MemberEdit,
@@ -18,7 +18,7 @@ from kite_roster.domain.member import (
     name_bigrams,
     search_terms,
 )
-from kite_roster.domain.member_events import (
+from kite_roster.members.domain.member_events import (
     MemberContacted,
     MemberContactLost,
     MemberContactRestored,

@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidTag
 from kite_common.db.types import Connection
 from kite_common.privacy import FieldProtector
 
-from kite_roster.adapters.pii_vault import ENCRYPTED_COLUMNS, EncryptedColumn
+from kite_roster.members.adapters.pii_vault import ENCRYPTED_COLUMNS, EncryptedColumn
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 

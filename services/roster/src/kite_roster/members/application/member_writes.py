@@ -14,7 +14,7 @@ from kite_common.eventstore import ConcurrencyConflict
 from kite_common.http.problems import Conflict, Forbidden, NotFound, Problem, Unprocessable
 from kite_common.unit_of_work import UnitOfWork
 
-from kite_roster.domain.member import (
+from kite_roster.members.domain.member import (
     Member,
     MemberDeregisteredError,
     MemberNotRegistered,

@@ -11,10 +11,10 @@ from kite_common.auth import Principal, Role, current_principal, require_roles
 from kite_common.http.app import RuntimeDep as Runtime
 from pydantic import BaseModel, ConfigDict, Field
 
-from kite_roster.adapters.pii_audit import AccessFilter
-from kite_roster.adapters.pii_vault import PiiVault
-from kite_roster.api.pii import pii_vault
-from kite_roster.application.unmasked_read import access_log, ensure_may_unmask, reveal_personal_numbers
+from kite_roster.members.adapters.pii_audit import AccessFilter
+from kite_roster.members.adapters.pii_vault import PiiVault
+from kite_roster.members.api.pii import pii_vault
+from kite_roster.members.application.unmasked_read import access_log, ensure_may_unmask, reveal_personal_numbers
 
 router = APIRouter(tags=["personal-numbers"])
 

@@ -8,8 +8,8 @@ from datetime import date
 from kite_common.auth import Principal
 from kite_common.runtime import ServiceRuntime
 
-from kite_roster.application.member_writes import load_member, refusals, retrying
-from kite_roster.domain.member import Relocation, stream_id
+from kite_roster.members.application.member_writes import load_member, refusals, retrying
+from kite_roster.members.domain.member import Relocation, stream_id
 
 
 async def relocate_member(

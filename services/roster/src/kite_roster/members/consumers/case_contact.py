@@ -20,8 +20,8 @@ from kite_common.messaging.consumer import ConsumerSpec
 from kite_common.unit_of_work import append_events
 from pydantic import BaseModel, ConfigDict
 
-from kite_roster.domain.member import Member, stream_id
-from kite_roster.domain.member_events import ContactChannel
+from kite_roster.members.domain.member import Member, stream_id
+from kite_roster.members.domain.member_events import ContactChannel
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from kite_common.http.problems import Conflict, Forbidden
 from kite_common.ids import new_id
 from kite_common.runtime import ServiceRuntime
 
-from kite_roster.adapters.pii_vault import PersonalNumbers, PiiVault
-from kite_roster.application.member_writes import refusals
-from kite_roster.domain.member import Member, Registration, stream_id
+from kite_roster.members.adapters.pii_vault import PersonalNumbers, PiiVault
+from kite_roster.members.application.member_writes import refusals
+from kite_roster.members.domain.member import Member, Registration, stream_id
 from kite_roster.shared.identity import normalise_id_number
 
 

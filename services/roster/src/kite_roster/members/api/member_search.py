@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 from fastapi import Depends, Query
 from kite_common.http.problems import Unprocessable
 
-from kite_roster.adapters.pii_vault import PiiVault
-from kite_roster.api.pii import pii_vault
-from kite_roster.api.schemas import PHONE_PATTERN
-from kite_roster.application.queries import MemberFilter, MemberSort
-from kite_roster.domain.member import ContactStatus, MemberStatus
+from kite_roster.members.adapters.pii_vault import PiiVault
+from kite_roster.members.api.pii import pii_vault
+from kite_roster.members.api.schemas import PHONE_PATTERN
+from kite_roster.members.application.member_queries import MemberFilter, MemberSort
+from kite_roster.members.domain.member import ContactStatus, MemberStatus
 from kite_roster.shared.identity import InvalidIdNumber, normalise_id_number
 
 

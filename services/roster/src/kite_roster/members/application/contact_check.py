@@ -16,7 +16,7 @@ from kite_common.eventstore import ConcurrencyConflict, PostgresEventStore
 from kite_common.runtime import ServiceRuntime
 from kite_common.unit_of_work import append_events
 
-from kite_roster.domain.member import Member, stream_id
+from kite_roster.members.domain.member import Member, stream_id
 
 # pg_advisory_lock key of the contact check ("kite" + 0x0201).
 CONTACT_CHECK_LOCK = 0x6B6974650201

@@ -11,7 +11,7 @@ from typing import Literal, get_args
 
 from kite_common.events import EventPayload
 
-from kite_roster.domain.member_events import (
+from kite_roster.members.domain.member_events import (
     ContactChannel,
     DeregistrationReason,
     EditableField,

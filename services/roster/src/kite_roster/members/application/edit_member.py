@@ -13,9 +13,9 @@ from kite_common.db.types import Connection
 from kite_common.privacy import mask_phone
 from kite_common.runtime import ServiceRuntime
 
-from kite_roster.adapters.pii_vault import PHONE_CONTEXT, PiiVault
-from kite_roster.application.member_writes import load_member, refusals, retrying
-from kite_roster.domain.member import MemberEdit, stream_id
+from kite_roster.members.adapters.pii_vault import PHONE_CONTEXT, PiiVault
+from kite_roster.members.application.member_writes import load_member, refusals, retrying
+from kite_roster.members.domain.member import MemberEdit, stream_id
 
 
 async def edit_member(

@@ -16,8 +16,8 @@ from kite_common.db.types import Connection
 from kite_common.http.problems import Forbidden, NotFound
 from kite_common.ids import new_id
 
-from kite_roster.adapters.pii_audit import AccessFilter, AccessToRecord, list_accesses, record_access
-from kite_roster.adapters.pii_vault import PiiVault
+from kite_roster.members.adapters.pii_audit import AccessFilter, AccessToRecord, list_accesses, record_access
+from kite_roster.members.adapters.pii_vault import PiiVault
 
 REVEALED_FIELDS = ("id_number", "phone")
 

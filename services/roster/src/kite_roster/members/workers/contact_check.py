@@ -16,7 +16,7 @@ from kite_common.settings import KafkaSettings, kafka_settings
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from kite_roster.application.contact_check import mark_lost_members
+from kite_roster.members.application.contact_check import mark_lost_members
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.http.tabular import tabular_response
 from pydantic import BaseModel, Field
 
-from kite_roster.application.registration_ledger import LedgerBy, OriginLevel, registration_ledger
+from kite_roster.members.application.registration_ledger import LedgerBy, OriginLevel, registration_ledger
 
 router = APIRouter(prefix="/ledgers/registration", tags=["ledgers"])
 

@@ -9,9 +9,9 @@ from kite_common.auth import Principal
 from kite_common.runtime import ServiceRuntime
 from kite_common.unit_of_work import UnitOfWork
 
-from kite_roster.application.member_writes import load_member, refusals, retrying
-from kite_roster.domain.member import stream_id
-from kite_roster.domain.member_events import DeregistrationReason
+from kite_roster.members.application.member_writes import load_member, refusals, retrying
+from kite_roster.members.domain.member import stream_id
+from kite_roster.members.domain.member_events import DeregistrationReason
 from kite_roster.party.application.party_common import today
 from kite_roster.party.domain import party
 

@@ -21,8 +21,8 @@ from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 from kite_common.projection import Applied
 
-from kite_roster.domain.member import search_terms
-from kite_roster.domain.member_events import (
+from kite_roster.members.domain.member import search_terms
+from kite_roster.members.domain.member_events import (
     MemberContacted,
     MemberContactLost,
     MemberContactRestored,

@@ -12,10 +12,10 @@ from kite_common.clock import utcnow
 from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.http.tabular import DISPLAY_ZONE, tabular_response
 
-from kite_roster.adapters.pii_vault import PiiVault
-from kite_roster.api.member_search import SearchFilter, SortParam
-from kite_roster.api.pii import pii_vault
-from kite_roster.application.queries import iterate_members
+from kite_roster.members.adapters.pii_vault import PiiVault
+from kite_roster.members.api.member_search import SearchFilter, SortParam
+from kite_roster.members.api.pii import pii_vault
+from kite_roster.members.application.member_queries import iterate_members
 from kite_roster.shared.divisions import county_name
 
 # Mounted before the /members router, whose /{member_id} would otherwise take "export".

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kite_roster.adapters.pii_vault import PiiVault
+from kite_roster.members.adapters.pii_vault import PiiVault
 from kite_roster.shared.pii import field_protector
 
 

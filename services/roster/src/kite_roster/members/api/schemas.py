@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kite_roster.domain.member import ContactStatus, MemberStatus, holds_personal_number
-from kite_roster.domain.member_events import ContactChannel, DeregistrationReason
+from kite_roster.members.domain.member import ContactStatus, MemberStatus, holds_personal_number
+from kite_roster.members.domain.member_events import ContactChannel, DeregistrationReason
 from kite_roster.shared.divisions import division_problem
 
 Skill = Annotated[str, Field(min_length=1, max_length=30)]

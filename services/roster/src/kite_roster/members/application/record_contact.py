@@ -8,9 +8,9 @@ from datetime import datetime
 from kite_common.auth import Principal
 from kite_common.runtime import ServiceRuntime
 
-from kite_roster.application.member_writes import load_member, refusals, retrying
-from kite_roster.domain.member import stream_id
-from kite_roster.domain.member_events import ContactChannel
+from kite_roster.members.application.member_writes import load_member, refusals, retrying
+from kite_roster.members.domain.member import stream_id
+from kite_roster.members.domain.member_events import ContactChannel
 
 
 async def record_contact(

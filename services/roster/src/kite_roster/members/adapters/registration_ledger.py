@@ -20,7 +20,12 @@ from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 from kite_common.projection import Applied
 
-from kite_roster.domain.member_events import MemberDeregistered, MemberRegistered, MemberRelocated, MemberUpdated
+from kite_roster.members.domain.member_events import (
+    MemberDeregistered,
+    MemberRegistered,
+    MemberRelocated,
+    MemberUpdated,
+)
 
 Dimension = Literal["city", "industry", "employer"]
 DIMENSIONS: tuple[Dimension, ...] = ("city", "industry", "employer")

@@ -20,7 +20,7 @@ from kite_common.db.types import Connection
 from kite_common.http.problems import Forbidden, NotFound
 from kite_common.pagination import decode_keyset_cursor, encode_keyset_cursor
 
-from kite_roster.domain.member import ContactStatus, MemberStatus, name_bigrams, stream_id
+from kite_roster.members.domain.member import ContactStatus, MemberStatus, name_bigrams, stream_id
 
 MemberSort = Literal["registered", "-registered", "name"]
 HouseholdFlag = Literal["poverty_registered", "relocated", "monitored"]

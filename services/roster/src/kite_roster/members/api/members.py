@@ -14,10 +14,10 @@ from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.http.preconditions import parse_if_match
 from kite_common.runtime import ServiceRuntime
 
-from kite_roster.adapters.pii_vault import PiiVault
-from kite_roster.api.member_search import SearchFilter, SortParam
-from kite_roster.api.pii import pii_vault
-from kite_roster.api.schemas import (
+from kite_roster.members.adapters.pii_vault import PiiVault
+from kite_roster.members.api.member_search import SearchFilter, SortParam
+from kite_roster.members.api.pii import pii_vault
+from kite_roster.members.api.schemas import (
     ContactRequest,
     DeregistrationRequest,
     EditMemberRequest,
@@ -30,18 +30,18 @@ from kite_roster.api.schemas import (
     RegisterMemberRequest,
     RelocationRequest,
 )
-from kite_roster.application.deregister_member import deregister_member
-from kite_roster.application.edit_member import edit_member
-from kite_roster.application.queries import (
+from kite_roster.members.application.deregister_member import deregister_member
+from kite_roster.members.application.edit_member import edit_member
+from kite_roster.members.application.member_queries import (
     get_member,
     list_members,
     member_history,
     member_movements,
 )
-from kite_roster.application.record_contact import record_contact
-from kite_roster.application.register_member import register_member
-from kite_roster.application.relocate_member import relocate_member
-from kite_roster.domain.member import MemberEdit, Registration, Relocation
+from kite_roster.members.application.record_contact import record_contact
+from kite_roster.members.application.register_member import register_member
+from kite_roster.members.application.relocate_member import relocate_member
+from kite_roster.members.domain.member import MemberEdit, Registration, Relocation
 
 router = APIRouter(prefix="/members", tags=["members"])
 
