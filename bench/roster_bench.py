@@ -59,7 +59,7 @@ def _env() -> None:
 
 async def _child_import(path: Path, dsn: str, batch: int) -> None:
     """Runs in the child process: the import, timed from its first row to its last commit."""
-    from kite_roster.cli_import import import_file
+    from kite_roster.importing.cli import import_file
     from kite_roster.importing.settings import ImportSettings
 
     readers = ImportSettings().reader_processes

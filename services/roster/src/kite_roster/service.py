@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from kite_common.service import ServiceDefinition
 
-from kite_roster.api.imports import router as imports_router
 from kite_roster.cli import roster_cli
 from kite_roster.households.adapters.household_projection import HouseholdProjection
 from kite_roster.households.api.households import router as households_router
 from kite_roster.households.api.income_ledger import router as income_ledger_router
+from kite_roster.importing.api import router as imports_router
 from kite_roster.importing.worker import import_worker
 from kite_roster.members.adapters.member_projection import MemberProjection
 from kite_roster.members.adapters.registration_ledger import RegistrationLedgerProjection

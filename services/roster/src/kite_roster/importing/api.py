@@ -15,12 +15,13 @@ from kite_common.http.problems import Forbidden, NotFound, Problem, Unprocessabl
 from kite_common.http.tabular import tabular_response
 from kite_common.pagination import decode_cursor, encode_cursor
 from kite_common.tracing_context import current_traceparent
+from pydantic import BaseModel, Field
+
 from kite_roster.importing import jobs
 from kite_roster.importing.readers import MalformedFile, detect_encoding, sniff_kind
 from kite_roster.importing.settings import ImportSettings
 from kite_roster.importing.upload import MultipartFile, boundary_of, filename_from_disposition
 from kite_roster.shared.pii import field_protector
-from pydantic import BaseModel, Field
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
