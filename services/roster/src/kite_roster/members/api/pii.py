@@ -1,4 +1,4 @@
-"""FastAPI dependencies for the roster's encrypted personal data: one protector per process."""
+"""FastAPI dependency for members' encrypted ID and phone numbers (the process's one protector)."""
 
 from __future__ import annotations
 
