@@ -59,7 +59,7 @@ def _env() -> None:
 
 async def _child_import(path: Path, dsn: str, batch: int) -> None:
     """Runs in the child process: the import, timed from its first row to its last commit."""
-    from kite_roster.cli_import import import_file
+    from kite_roster.importing.cli import import_file
     from kite_roster.importing.settings import ImportSettings
 
     readers = ImportSettings().reader_processes
@@ -156,8 +156,8 @@ async def _searches(dsn: str, rows: int, samples: int) -> list[tuple[str, float,
     from kite_common.db.pool import create_pool
     from kite_common.privacy import FieldProtector
     from kite_common.settings import DatabaseSettings
-    from kite_roster.adapters.pii_vault import PiiVault
-    from kite_roster.application.queries import MemberFilter, list_members
+    from kite_roster.members.adapters.pii_vault import PiiVault
+    from kite_roster.members.application.member_queries import MemberFilter, list_members
     from members import CITIES
     from members import rows as generated
 

@@ -16,8 +16,8 @@ from kite_common.testing.stack import TEST_SECRETS, auth, eventually, running
 from kite_jobs.service import SERVICE as JOBS
 from kite_notify.domain.signing import verify
 from kite_notify.service import SERVICE as NOTIFY
-from kite_roster.domain.identity import check_digit
 from kite_roster.service import SERVICE as ROSTER
+from kite_roster.shared.identity import check_digit
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response

@@ -10,8 +10,8 @@ from cloudevents.v1.kafka import KafkaMessage, from_binary
 from kite_common.messaging.cloudevents_kafka import topic_for
 from kite_common.testing.kafka_reader import read_messages
 from kite_common.testing.stack import auth, running
-from kite_roster.domain.identity import check_digit
 from kite_roster.service import SERVICE as ROSTER
+from kite_roster.shared.identity import check_digit
 
 
 async def test_published_event_carries_the_trace_id_of_the_http_request(infra, prefix):

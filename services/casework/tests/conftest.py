@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pytest
 from kite_casework.service import SERVICE as CASEWORK
 from kite_common.testing.stack import RunningService, auth, eventually, running
-from kite_roster.domain.identity import check_digit
 from kite_roster.service import SERVICE as ROSTER
+from kite_roster.shared.identity import check_digit
 
 COUNTY = "522631"  # 黎平县, 贵州
 OTHER_COUNTY = "520102"  # 南明区, 贵阳

@@ -8,7 +8,7 @@ import asyncio
 from kite_common.rebuild import rebuild_projections
 from kite_common.testing.stack import auth, eventually
 from kite_jobs.service import SERVICE as JOBS
-from kite_roster.domain.identity import check_digit
+from kite_roster.shared.identity import check_digit
 
 COUNTY = "522631"  # 黎平县, 贵州
 OTHER_COUNTY = "522632"  # 榕江县

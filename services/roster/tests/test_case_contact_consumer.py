@@ -12,9 +12,9 @@ from kite_common.ids import new_id
 from kite_common.messaging.cloudevents_kafka import encode, topic_for
 from kite_common.messaging.producer import create_producer
 from kite_common.testing.stack import auth, eventually, running
-from kite_roster.domain.identity import check_digit
+from kite_roster.members.workers.contact_check import ContactCheckSettings, run_contact_check_once
 from kite_roster.service import SERVICE
-from kite_roster.workers.contact_check import ContactCheckSettings, run_contact_check_once
+from kite_roster.shared.identity import check_digit
 
 COUNTY = "522631"
 REGISTRAR = auth(["registrar"], COUNTY)

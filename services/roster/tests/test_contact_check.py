@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from kite_common.clock import utcnow
 from kite_common.testing.stack import auth, running
-from kite_roster.domain.identity import check_digit
+from kite_roster.members.workers.contact_check import ContactCheckSettings, contact_check_worker, run_contact_check_once
 from kite_roster.service import SERVICE
-from kite_roster.workers.contact_check import ContactCheckSettings, contact_check_worker, run_contact_check_once
+from kite_roster.shared.identity import check_digit
 
 COUNTY = "522631"
 REGISTRAR = auth(["registrar"], COUNTY)

@@ -8,8 +8,8 @@ from urllib.parse import unquote
 
 import pytest
 from kite_common.testing.stack import auth, running
-from kite_roster.domain.identity import check_digit
 from kite_roster.service import SERVICE
+from kite_roster.shared.identity import check_digit
 from openpyxl import load_workbook
 
 COUNTY = "522631"  # 黎平县

@@ -11,8 +11,8 @@ from datetime import datetime
 import pytest
 from kite_common.rebuild import rebuild_projections
 from kite_common.testing.stack import auth, running
-from kite_roster.domain.identity import check_digit
 from kite_roster.service import SERVICE
+from kite_roster.shared.identity import check_digit
 
 COUNTY = "522631"  # 黎平县, 贵州
 VILLAGE = f"{COUNTY}101001"

@@ -13,9 +13,9 @@ from urllib.parse import quote
 import pytest
 from kite_common.rebuild import rebuild_projections
 from kite_common.testing.stack import RunningService, auth, running
-from kite_roster.domain.identity import check_digit
 from kite_roster.importing.worker import import_worker
 from kite_roster.service import SERVICE
+from kite_roster.shared.identity import check_digit
 from openpyxl import Workbook, load_workbook
 
 COUNTY = "522631"  # 黎平县

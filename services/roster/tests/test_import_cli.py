@@ -8,8 +8,8 @@ import csv
 import pytest
 from kite_common.db.pool import connect
 from kite_roster.cli import roster_cli
-from kite_roster.domain.identity import check_digit
 from kite_roster.service import SERVICE
+from kite_roster.shared.identity import check_digit
 from typer.testing import CliRunner
 
 COUNTY = "522631"

@@ -10,11 +10,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from kite_roster.domain.identity import check_digit
-from kite_roster.domain.member_events import MemberRegistered
 from kite_roster.importing.columns import map_header
 from kite_roster.importing.readers import MalformedFile, RawRow, open_table
 from kite_roster.importing.rows import CheckedRow, RowChecker
+from kite_roster.members.domain.member_events import MemberRegistered
+from kite_roster.shared.identity import check_digit
 from openpyxl import Workbook
 
 COUNTY = "522631"  # 黎平县

@@ -11,9 +11,9 @@ from datetime import date, timedelta
 
 import pytest
 from kite_common.testing.stack import auth, eventually, running
-from kite_roster.domain.identity import check_digit
 from kite_roster.importing.worker import import_worker
 from kite_roster.service import SERVICE
+from kite_roster.shared.identity import check_digit
 
 COUNTY = "522631"
 REGISTRAR = auth(["registrar"], COUNTY, subject="county-registrar")

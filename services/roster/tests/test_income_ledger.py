@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from kite_common.rebuild import rebuild_projections
 from kite_common.testing.stack import auth, running
-from kite_roster.adapters.income_ledger import income_ledger_settings
+from kite_roster.households.adapters.income_ledger import income_ledger_settings
 from kite_roster.service import SERVICE
 from openpyxl import load_workbook
 

@@ -9,10 +9,10 @@ from kite_common.auth import Principal
 from kite_common.clock import utcnow
 from kite_common.ids import new_id
 from kite_common.testing.stack import auth, running
-from kite_roster.application.queries import MemberFilter, iterate_members
-from kite_roster.domain.identity import check_digit
+from kite_roster.members.application.member_queries import MemberFilter, iterate_members
+from kite_roster.members.workers.contact_check import run_contact_check_once
 from kite_roster.service import SERVICE
-from kite_roster.workers.contact_check import run_contact_check_once
+from kite_roster.shared.identity import check_digit
 
 COUNTY = "522631"  # 黎平县
 OTHER_COUNTY = "522632"  # 榕江县

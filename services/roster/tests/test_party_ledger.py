@@ -19,9 +19,9 @@ from kite_common.clock import utcnow
 from kite_common.rebuild import rebuild_projections
 from kite_common.runtime import ServiceRuntime
 from kite_common.testing.stack import auth, running
-from kite_roster.application.contact_check import mark_lost_members
-from kite_roster.domain.identity import check_digit
+from kite_roster.members.application.contact_check import mark_lost_members
 from kite_roster.service import SERVICE
+from kite_roster.shared.identity import check_digit
 from openpyxl import load_workbook
 
 COUNTY = "522631"  # 黎平县

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 from kite_common.testing.stack import auth, running
-from kite_roster.domain.identity import check_digit
 from kite_roster.service import SERVICE
+from kite_roster.shared.identity import check_digit
 
 COUNTY = "522631"  # 黎平县
 OTHER_COUNTY = "522632"  # 榕江县

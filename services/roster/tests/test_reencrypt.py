@@ -9,12 +9,12 @@ import base64
 import pytest
 from kite_common.privacy import FieldProtector
 from kite_common.testing.stack import TEST_SECRETS, auth, running
-from kite_roster.adapters.pii_vault import ENCRYPTED_COLUMNS, PiiVault
-from kite_roster.api.pii import field_protector
-from kite_roster.application.reencrypt import RotationRefused, reencrypt
 from kite_roster.cli import roster_cli
-from kite_roster.domain.identity import check_digit
+from kite_roster.members.adapters.pii_vault import ENCRYPTED_COLUMNS, PiiVault
+from kite_roster.members.application.reencrypt import RotationRefused, reencrypt
 from kite_roster.service import SERVICE
+from kite_roster.shared.identity import check_digit
+from kite_roster.shared.pii import field_protector
 from typer.testing import CliRunner
 
 COUNTY = "522632"  # 榕江县

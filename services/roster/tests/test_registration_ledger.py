@@ -18,13 +18,13 @@ from kite_common.privacy import FieldProtector
 from kite_common.projection import apply_all
 from kite_common.rebuild import rebuild_projections
 from kite_common.testing.stack import auth, running
-from kite_roster.adapters.member_projection import MemberProjection
-from kite_roster.adapters.pii_vault import PersonalNumbers, PiiVault
-from kite_roster.adapters.registration_ledger import RegistrationLedgerProjection, fold_pending
-from kite_roster.domain.identity import check_digit
-from kite_roster.domain.member import Registration, register_new_member, stream_id
+from kite_roster.members.adapters.member_projection import MemberProjection
+from kite_roster.members.adapters.pii_vault import PersonalNumbers, PiiVault
+from kite_roster.members.adapters.registration_ledger import RegistrationLedgerProjection, fold_pending
+from kite_roster.members.domain.member import Registration, register_new_member, stream_id
+from kite_roster.members.workers.contact_check import run_contact_check_once
 from kite_roster.service import SERVICE
-from kite_roster.workers.contact_check import run_contact_check_once
+from kite_roster.shared.identity import check_digit
 from openpyxl import load_workbook
 
 COUNTY = "522631"  # 黎平县

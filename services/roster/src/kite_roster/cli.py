@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from kite_roster.cli_import import import_command
+from kite_roster.importing.cli import import_command
 
 
 def roster_cli() -> typer.Typer:
@@ -45,7 +45,7 @@ def reencrypt_command(
     from kite_common.privacy import FieldProtector
     from kite_common.settings import DatabaseSettings
 
-    from kite_roster.application.reencrypt import Plan, RotationRefused, reencrypt
+    from kite_roster.members.application.reencrypt import Plan, RotationRefused, reencrypt
 
     console = Console()
     try:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from kite_roster.domain.divisions import county_name, division_problem, level_of
-from kite_roster.domain.identity import is_division_code
-from kite_roster.reference import counties
+from kite_roster.shared.divisions import county_name, division_problem, level_of
+from kite_roster.shared.identity import is_division_code
+from kite_roster.shared.reference import counties
 
 
 def test_the_county_list_holds_every_county_once_with_its_prefecture_and_province():

@@ -6,9 +6,9 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from kite_roster.adapters.income_ledger import IncomeLedgerSettings
-from kite_roster.application.income_ledger import tally
-from kite_roster.domain.household import (
+from kite_roster.households.adapters.income_ledger import IncomeLedgerSettings
+from kite_roster.households.application.income_ledger import tally
+from kite_roster.households.domain.household import (
     FlagChanges,
     Household,
     HouseholdFlags,
@@ -19,7 +19,7 @@ from kite_roster.domain.household import (
     move_member,
     per_capita_income,
 )
-from kite_roster.domain.household_events import (
+from kite_roster.households.domain.household_events import (
     HouseholdFlagsChanged,
     HouseholdIncomeReported,
     HouseholdMemberAdded,

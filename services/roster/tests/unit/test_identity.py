@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from kite_roster.domain.identity import InvalidIdNumber, check_digit, normalise_id_number
+from kite_roster.shared.identity import InvalidIdNumber, check_digit, normalise_id_number
 
 # The examples printed in GB 11643-1999 and its commentary.
 STANDARD_EXAMPLES = ["11010519491231002X", "440524188001010014"]

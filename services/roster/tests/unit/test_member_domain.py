@@ -6,8 +6,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from kite_roster.domain.identity import check_digit
-from kite_roster.domain.member import (
+from kite_roster.members.domain.member import (
     Member,
     MemberDeregisteredError,
     MemberEdit,
@@ -19,7 +18,7 @@ from kite_roster.domain.member import (
     name_bigrams,
     search_terms,
 )
-from kite_roster.domain.member_events import (
+from kite_roster.members.domain.member_events import (
     MemberContacted,
     MemberContactLost,
     MemberContactRestored,
@@ -28,6 +27,7 @@ from kite_roster.domain.member_events import (
     MemberRelocated,
     MemberUpdated,
 )
+from kite_roster.shared.identity import check_digit
 
 NOW = datetime(2025, 6, 1, 8, 0, tzinfo=UTC)
 REGISTERED_AT = datetime(2024, 1, 10, tzinfo=UTC)

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 
 import pytest
-from kite_roster.domain.organisation import (
+from kite_roster.party.domain.organisation import (
     MAX_DEPTH,
     Organisation,
     OrganisationConflict,
@@ -16,7 +16,7 @@ from kite_roster.domain.organisation import (
     ParentInfo,
     area_prefix,
 )
-from kite_roster.domain.organisation_events import (
+from kite_roster.party.domain.organisation_events import (
     Contact,
     OrganisationDissolved,
     OrganisationKind,

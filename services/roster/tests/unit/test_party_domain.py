@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 from kite_common.events import EventPayload
-from kite_roster.domain.organisation_events import OrganisationKind
-from kite_roster.domain.party import (
+from kite_roster.party.domain.organisation_events import OrganisationKind
+from kite_roster.party.domain.party import (
     BranchInfo,
     OrgLifeSession,
     PartyMember,
@@ -16,7 +16,7 @@ from kite_roster.domain.party import (
     SessionRequest,
     add_one_year,
 )
-from kite_roster.domain.party_events import (
+from kite_roster.party.domain.party_events import (
     Attendance,
     AttendanceStatus,
     BranchMembershipJoined,

@@ -10,7 +10,7 @@ from kite_common.bulk import CopyBlock, copy_escape
 from kite_common.db.types import Connection
 from kite_common.privacy import mask_id_number, mask_phone
 
-from kite_roster.adapters.pii_vault import ID_CONTEXT, PHONE_CONTEXT, PiiVault
+from kite_roster.members.adapters.pii_vault import ID_CONTEXT, PHONE_CONTEXT, PiiVault
 
 PII_COLUMNS = (
     "member_id",

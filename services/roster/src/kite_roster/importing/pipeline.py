@@ -24,14 +24,14 @@ import asyncpg
 from kite_common.bulk import append_prepared
 from kite_common.db.types import Connection
 
-from kite_roster.adapters.member_projection import bulk_loading
-from kite_roster.adapters.pii_vault import PiiVault
-from kite_roster.adapters.registration_ledger import fold_pending
 from kite_roster.importing.pii import registered_id_hashes, store_many
 from kite_roster.importing.read_ahead import ReadAhead
 from kite_roster.importing.reading import Batch, ImportFile, roster_target
 from kite_roster.importing.rows import RowProblem
 from kite_roster.importing.settings import ImportSettings
+from kite_roster.members.adapters.member_projection import bulk_loading
+from kite_roster.members.adapters.pii_vault import PiiVault
+from kite_roster.members.adapters.registration_ledger import fold_pending
 
 log = logging.getLogger(__name__)
 

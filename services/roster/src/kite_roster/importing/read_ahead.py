@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
-from kite_roster.adapters.pii_vault import PiiVault
 from kite_roster.importing import reader_process
 from kite_roster.importing.readers import MalformedFile
 from kite_roster.importing.reading import Batch, ImportFile, read_batches, roster_target
+from kite_roster.members.adapters.pii_vault import PiiVault
 
 _DEPTH = 2  # batches read ahead of the writer (about 3 KB a row each)
 _POLL_S = 0.2

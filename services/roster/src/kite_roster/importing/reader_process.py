@@ -45,8 +45,8 @@ def send(out: BinaryIO, message: tuple[Any, ...]) -> None:
 
 
 def run(job: ReaderJob, out: BinaryIO) -> None:
-    from kite_roster.adapters.pii_vault import PiiVault
     from kite_roster.importing.reading import read_batches, roster_target
+    from kite_roster.members.adapters.pii_vault import PiiVault
 
     registry, projections = roster_target()
     vault = PiiVault(job.protector)

@@ -12,11 +12,11 @@ from kite_common.bulk import CopyBlock, JoinedStreams, PreparedStream, StreamPre
 from kite_common.events import EventRegistry
 from kite_common.projection import Projection
 
-from kite_roster.adapters.pii_vault import PiiVault
-from kite_roster.domain.member import stream_id
 from kite_roster.importing.pii import seal
 from kite_roster.importing.readers import open_table
 from kite_roster.importing.rows import CheckedRow, RowChecker, RowProblem
+from kite_roster.members.adapters.pii_vault import PiiVault
+from kite_roster.members.domain.member import stream_id
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from typing import Any
 from kite_common.events import EventPayload
 from kite_common.ids import new_id
 
-from kite_roster.domain.divisions import division_problem
-from kite_roster.domain.identity import normalise_id_number
-from kite_roster.domain.member import MemberRuleViolation, Registration, register_new_member
 from kite_roster.importing.columns import COLUMNS, HeaderMap
 from kite_roster.importing.readers import RawRow
+from kite_roster.members.domain.member import MemberRuleViolation, Registration, register_new_member
+from kite_roster.shared.divisions import division_problem
+from kite_roster.shared.identity import normalise_id_number
 
 MAX_NAME = 50
 MAX_CITY = 50

@@ -17,13 +17,13 @@ from kite_common.db.types import Connection
 from kite_common.privacy import FieldProtector
 from kite_common.tracing_context import attached
 
-from kite_roster.adapters.pii_vault import PiiVault
 from kite_roster.importing import jobs
 from kite_roster.importing.pipeline import BatchOutcome, ImportStopped, run_import
 from kite_roster.importing.readers import MalformedFile, open_table
 from kite_roster.importing.reading import ImportFile
 from kite_roster.importing.rows import RowProblem
 from kite_roster.importing.settings import ImportSettings
+from kite_roster.members.adapters.pii_vault import PiiVault
 
 log = logging.getLogger(__name__)
 

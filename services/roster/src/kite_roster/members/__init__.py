@@ -1,0 +1,1 @@
+"""Members: register, edit, move, deregister, contacts, search, export, personal numbers, registration ledger."""

@@ -1,0 +1,98 @@
+"""Members' ID and phone numbers, encrypted at rest, found by blind index, never in events."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from kite_common.db.types import Connection
+from kite_common.privacy import FieldProtector, mask_id_number, mask_phone
+
+from kite_roster.party.adapters.organisation_contacts import CONTACT_PHONE_CONTEXT
+
+ID_CONTEXT = "member.id_number"
+PHONE_CONTEXT = "member.phone"
+
+
+@dataclass(frozen=True)
+class EncryptedColumn:
+    """A column holding `FieldProtector.encrypt` output, found by `key_column` (unique, sortable).
+    `hash_column`, when given, holds the blind index of the same plaintext under the same context."""
+
+    table: str
+    key_column: str
+    column: str
+    context: str
+    hash_column: str | None = None
+
+
+# Every encrypted column of the roster, for key rotation (`kite roster reencrypt`). A new encrypted
+# column is one more entry here; nothing else in the rotation needs to change.
+ENCRYPTED_COLUMNS: tuple[EncryptedColumn, ...] = (
+    EncryptedColumn("member_pii", "member_id", "id_number_enc", ID_CONTEXT, "id_number_hash"),
+    EncryptedColumn("member_pii", "member_id", "phone_enc", PHONE_CONTEXT, "phone_hash"),
+    EncryptedColumn("organisation_contact_pii", "contact_id", "phone_enc", CONTACT_PHONE_CONTEXT, "phone_hash"),
+)
+
+
+@dataclass(frozen=True)
+class PersonalNumbers:
+    # repr=False: a logged or printed value never shows the numbers.
+    id_number: str = field(repr=False)
+    phone: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SealedNumbers:
+    """A member's numbers as stored (encrypted), with the place that decides who may open them."""
+
+    member_id: uuid.UUID
+    origin_division_code: str
+    id_number_enc: str = field(repr=False)
+    phone_enc: str = field(repr=False)
+
+
+class PiiVault:
+    def __init__(self, protector: FieldProtector) -> None:
+        self.protector = protector
+
+    def id_hash(self, id_number: str) -> bytes:
+        return self.protector.blind_index(id_number, ID_CONTEXT)
+
+    def phone_hash(self, phone: str) -> bytes:
+        return self.protector.blind_index(phone, PHONE_CONTEXT)
+
+    async def find_by_id_number(self, conn: Connection, id_number: str) -> uuid.UUID | None:
+        found: uuid.UUID | None = await conn.fetchval(
+            "SELECT member_id FROM member_pii WHERE id_number_hash = $1", self.id_hash(id_number)
+        )
+        return found
+
+    async def sealed(self, conn: Connection, member_id: uuid.UUID) -> SealedNumbers | None:
+        row = await conn.fetchrow(
+            """SELECT p.member_id, m.origin_division_code, p.id_number_enc, p.phone_enc
+               FROM member_pii p JOIN members m USING (member_id) WHERE p.member_id = $1""",
+            member_id,
+        )
+        return SealedNumbers(**dict(row)) if row else None
+
+    def open(self, sealed: SealedNumbers) -> PersonalNumbers:
+        return PersonalNumbers(
+            self.protector.decrypt(sealed.id_number_enc, ID_CONTEXT),
+            self.protector.decrypt(sealed.phone_enc, PHONE_CONTEXT),
+        )
+
+    async def store(self, conn: Connection, member_id: uuid.UUID, numbers: PersonalNumbers) -> None:
+        p = self.protector
+        await conn.execute(
+            """INSERT INTO member_pii (member_id, id_number_enc, id_number_hash, id_number_masked,
+                                      phone_enc, phone_hash, phone_masked)
+               VALUES ($1,$2,$3,$4,$5,$6,$7)""",
+            member_id,
+            p.encrypt(numbers.id_number, ID_CONTEXT),
+            self.id_hash(numbers.id_number),
+            mask_id_number(numbers.id_number),
+            p.encrypt(numbers.phone, PHONE_CONTEXT),
+            self.phone_hash(numbers.phone),
+            mask_phone(numbers.phone),
+        )

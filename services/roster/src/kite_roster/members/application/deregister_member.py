@@ -1,0 +1,46 @@
+"""Use case: deregister a member (返乡, 去世, 迁出, 其他). The record and its events stay; the member
+leaves searches (unless asked for) and the ledgers, and takes no further changes."""
+
+from __future__ import annotations
+
+import uuid
+
+from kite_common.auth import Principal
+from kite_common.runtime import ServiceRuntime
+from kite_common.unit_of_work import UnitOfWork
+
+from kite_roster.members.application.member_writes import load_member, refusals, retrying
+from kite_roster.members.domain.member import stream_id
+from kite_roster.members.domain.member_events import DeregistrationReason
+from kite_roster.party.application.party_common import today
+from kite_roster.party.domain import party
+
+
+async def deregister_member(
+    runtime: ServiceRuntime,
+    principal: Principal,
+    member_id: uuid.UUID,
+    reason: DeregistrationReason,
+    note: str | None,
+    if_match: int | None = None,
+) -> None:
+    async def attempt() -> None:
+        async with runtime.unit_of_work() as uow:
+            member, version = await load_member(uow, principal, member_id, if_match)
+            with refusals():
+                events = member.deregister(reason, note, deregistered_by=principal.subject)
+            await uow.append(stream_id(member_id), version, events)
+            if reason == "deceased":
+                await _close_party_record(uow, member_id, principal.subject)
+
+    await retrying(attempt)
+
+
+async def _close_party_record(uow: UnitOfWork, member_id: uuid.UUID, changed_by: str) -> None:
+    """A deceased member's party record says so too, in the same transaction."""
+    sid = party.stream_id(member_id)
+    loaded = await uow.load(sid)
+    day = today()
+    events = party.PartyMember.replay(member_id, loaded.events).member_died(day, day, changed_by)
+    if events:
+        await uow.append(sid, loaded.version, events)

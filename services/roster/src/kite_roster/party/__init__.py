@@ -1,0 +1,1 @@
+"""Party affairs: the organisation tree and its contacts, party membership, org life, dues, the party ledger."""

@@ -1,0 +1,267 @@
+"""/party-members (party membership, 转正, status, branches, dues) and /org-life-sessions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from kite_common.auth import Principal, Role, require_roles
+from kite_common.http.app import RuntimeDep as Runtime
+from kite_common.http.preconditions import parse_if_match
+from kite_common.runtime import ServiceRuntime
+
+from kite_roster.party.api.schemas import (
+    ConfirmRequest,
+    DuesOut,
+    DuesRequest,
+    JoinBranchRequest,
+    LeaveBranchRequest,
+    PartyMemberPage,
+    PartyMemberResponse,
+    RecordPartyMembershipRequest,
+    SessionCreateRequest,
+    SessionPage,
+    SessionResponse,
+    StatusChangeRequest,
+    TransferBranchRequest,
+)
+from kite_roster.party.application.party_branches import join_branch, leave_branch, transfer_branch
+from kite_roster.party.application.party_life import hold_session, pay_dues
+from kite_roster.party.application.party_membership import (
+    change_party_status,
+    confirm_party_member,
+    record_party_membership,
+)
+from kite_roster.party.application.party_queries import (
+    PartyMemberFilter,
+    get_party_member,
+    get_session,
+    list_dues,
+    list_party_members,
+    list_sessions,
+)
+from kite_roster.party.domain.party import SessionRequest
+from kite_roster.party.domain.party_events import Attendance, MembershipRole, PartyStatus
+
+router = APIRouter(tags=["party"])
+
+Reader = Annotated[Principal, Depends(require_roles(Role.PARTY_AFFAIRS, Role.VIEWER))]
+Writer = Annotated[Principal, Depends(require_roles(Role.PARTY_AFFAIRS))]
+IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=32, description="上次读取时的 ETag")]
+_CHANGED: dict[int | str, dict[str, Any]] = {
+    412: {"description": "If-Match 版本已过期"},
+    409: {"description": "与当前状态冲突"},
+}
+
+
+async def _party_member(
+    runtime: ServiceRuntime, principal: Principal, member_id: uuid.UUID, response: Response
+) -> PartyMemberResponse:
+    async with runtime.pool.acquire() as conn:
+        row = await get_party_member(conn, principal, member_id)
+    response.headers["ETag"] = f'"{row["version"]}"'
+    return PartyMemberResponse.model_validate(row)
+
+
+@router.post("/party-members", status_code=201, response_model=PartyMemberResponse, summary="登记党员信息")
+async def record(
+    body: RecordPartyMembershipRequest, principal: Writer, runtime: Runtime, response: Response
+) -> PartyMemberResponse:
+    await record_party_membership(runtime, principal, body.member_id, body.joined_on, body.probationary)
+    response.headers["Location"] = f"/party-members/{body.member_id}"
+    return await _party_member(runtime, principal, body.member_id, response)
+
+
+@router.get("/party-members/{member_id}", response_model=PartyMemberResponse, summary="查看党员信息")
+async def get_one(member_id: uuid.UUID, principal: Reader, runtime: Runtime, response: Response) -> PartyMemberResponse:
+    return await _party_member(runtime, principal, member_id, response)
+
+
+@router.get("/party-members", response_model=PartyMemberPage, summary="查询党员")
+async def list_(
+    principal: Reader,
+    runtime: Runtime,
+    status: PartyStatus | None = None,
+    origin: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="流出地区划代码前缀")] = None,
+    organisation: Annotated[uuid.UUID | None, Query(description="所在支部")] = None,
+    confirmation_due_by: Annotated[date | None, Query(description="预备期于此日前届满、尚未转正")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+) -> PartyMemberPage:
+    f = PartyMemberFilter(status, origin, organisation, confirmation_due_by)
+    async with runtime.pool.acquire() as conn:
+        rows, next_cursor = await list_party_members(conn, principal, f, limit, cursor)
+    return PartyMemberPage(items=[PartyMemberResponse.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.post(
+    "/party-members/{member_id}/confirmation",
+    response_model=PartyMemberResponse,
+    summary="预备党员转正",
+    responses=_CHANGED,
+)
+async def confirm(
+    member_id: uuid.UUID,
+    body: ConfirmRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PartyMemberResponse:
+    await confirm_party_member(runtime, principal, member_id, body.confirmed_on, parse_if_match(if_match))
+    return await _party_member(runtime, principal, member_id, response)
+
+
+@router.post(
+    "/party-members/{member_id}/status", response_model=PartyMemberResponse, summary="变更党籍状态", responses=_CHANGED
+)
+async def change_status(
+    member_id: uuid.UUID,
+    body: StatusChangeRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PartyMemberResponse:
+    await change_party_status(
+        runtime, principal, member_id, body.status, body.changed_on, body.reason, parse_if_match(if_match)
+    )
+    return await _party_member(runtime, principal, member_id, response)
+
+
+@router.post(
+    "/party-members/{member_id}/branches",
+    response_model=PartyMemberResponse,
+    summary="加入支部（流出地/区域/行业）",
+    responses=_CHANGED,
+)
+async def join(
+    member_id: uuid.UUID,
+    body: JoinBranchRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PartyMemberResponse:
+    await join_branch(
+        runtime, principal, member_id, body.organisation_id, body.role, body.joined_on, parse_if_match(if_match)
+    )
+    return await _party_member(runtime, principal, member_id, response)
+
+
+@router.post(
+    "/party-members/{member_id}/branches/{role}/leave",
+    response_model=PartyMemberResponse,
+    summary="退出支部",
+    responses=_CHANGED,
+)
+async def leave(
+    member_id: uuid.UUID,
+    role: MembershipRole,
+    body: LeaveBranchRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PartyMemberResponse:
+    await leave_branch(runtime, principal, member_id, role, body.left_on, body.reason, parse_if_match(if_match))
+    return await _party_member(runtime, principal, member_id, response)
+
+
+@router.post(
+    "/party-members/{member_id}/branches/{role}/transfer",
+    response_model=PartyMemberResponse,
+    summary="转移支部",
+    responses=_CHANGED,
+)
+async def transfer(
+    member_id: uuid.UUID,
+    role: MembershipRole,
+    body: TransferBranchRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PartyMemberResponse:
+    await transfer_branch(
+        runtime, principal, member_id, role, body.organisation_id, body.transferred_on, parse_if_match(if_match)
+    )
+    return await _party_member(runtime, principal, member_id, response)
+
+
+@router.post("/party-members/{member_id}/dues", response_model=list[DuesOut], summary="登记党费（每月一笔，可更正）")
+async def dues(
+    member_id: uuid.UUID,
+    body: DuesRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    if_match: IfMatch = None,
+) -> list[DuesOut]:
+    version = await pay_dues(
+        runtime,
+        principal,
+        member_id,
+        body.month,
+        body.amount_fen,
+        body.paid_on,
+        body.correction,
+        body.note,
+        parse_if_match(if_match),
+    )
+    response.headers["ETag"] = f'"{version}"'
+    async with runtime.pool.acquire() as conn:
+        rows = await list_dues(conn, principal, member_id, int(body.month[:4]))
+    return [DuesOut.model_validate(dict(r)) for r in rows]
+
+
+@router.get("/party-members/{member_id}/dues", response_model=list[DuesOut], summary="党费记录")
+async def dues_of(
+    member_id: uuid.UUID,
+    principal: Reader,
+    runtime: Runtime,
+    year: Annotated[int | None, Query(ge=1921, le=2200)] = None,
+) -> list[DuesOut]:
+    async with runtime.pool.acquire() as conn:
+        rows = await list_dues(conn, principal, member_id, year)
+    return [DuesOut.model_validate(dict(r)) for r in rows]
+
+
+@router.post(
+    "/org-life-sessions", status_code=201, response_model=SessionResponse, summary="登记组织生活（三会一课、主题党日）"
+)
+async def hold(body: SessionCreateRequest, principal: Writer, runtime: Runtime, response: Response) -> SessionResponse:
+    request = SessionRequest(
+        body.kind,
+        body.mode,
+        body.held_on,
+        body.topic,
+        tuple(Attendance(member_id=a.member_id, status=a.status, reason=a.reason) for a in body.attendance),
+    )
+    session_id = await hold_session(runtime, principal, body.organisation_id, request)
+    response.headers["Location"] = f"/org-life-sessions/{session_id}"
+    async with runtime.pool.acquire() as conn:
+        return SessionResponse.model_validate(await get_session(conn, principal, session_id))
+
+
+@router.get("/org-life-sessions/{session_id}", response_model=SessionResponse, summary="查看组织生活")
+async def session(session_id: uuid.UUID, principal: Reader, runtime: Runtime) -> SessionResponse:
+    async with runtime.pool.acquire() as conn:
+        return SessionResponse.model_validate(await get_session(conn, principal, session_id))
+
+
+@router.get("/org-life-sessions", response_model=SessionPage, summary="查询组织生活")
+async def sessions(
+    principal: Reader,
+    runtime: Runtime,
+    organisation: uuid.UUID | None = None,
+    held_from: date | None = None,
+    held_to: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+) -> SessionPage:
+    async with runtime.pool.acquire() as conn:
+        rows, next_cursor = await list_sessions(conn, principal, organisation, held_from, held_to, limit, cursor)
+    return SessionPage(items=[SessionResponse.model_validate(dict(r)) for r in rows], next_cursor=next_cursor)
