@@ -144,6 +144,13 @@ class RunningService:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _server: _Server | None = None
 
+    @property
+    def runtime(self) -> ServiceRuntime:
+        """The service's runtime on the test's pool: units of work for set-up, or `runtime.joining(conn)`
+        to call a consumer's handler directly."""
+        assert self.pool is not None, "start the service first"
+        return ServiceRuntime(self.service, self.pool, self.kafka)
+
     def client(self, **kwargs: object) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.base_url, timeout=30, **kwargs)  # type: ignore[arg-type]
 
@@ -171,7 +178,7 @@ class RunningService:
             self.relay = OutboxRelay(self.dsn, self.kafka, RelaySettings(poll_interval_s=0.2, lock_retry_s=0.2))
             self._tasks.append(asyncio.create_task(self.relay.run(self.stop_event)))
         if "consume" in roles:
-            runtime = ServiceRuntime(self.service, self.pool, self.kafka)
+            runtime = self.runtime
             for spec in self.service.consumers:
                 runner = ConsumerRunner(runtime, spec)
                 self.consumers.append(runner)
