@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from kite_common.ids import new_id
 from kite_common.messaging.cloudevents_kafka import ReceivedEvent
+from kite_common.runtime import ServiceRuntime
 from kite_common.testing.stack import eventually, running
-from kite_notify.application.notify_on_event import notify_on_event
+from kite_notify.consumers.notifications import handle
 from kite_notify.service import SERVICE
 
 from .test_inbox_api import inbox_of
@@ -56,10 +57,11 @@ async def test_an_older_or_redelivered_registration_never_undoes_a_rename_or_a_d
     member = new_id()
     registered = make.member_registered(member, name="王芳")
     async with running(infra, SERVICE, prefix, roles=()) as svc, svc.pool.acquire() as conn:
+        uow = ServiceRuntime(SERVICE, svc.pool, svc.kafka).joining(conn)
         for event in (registered, make.member_updated(member, 2, name="王芳芳"), make.member_deregistered(member, 3)):
-            await notify_on_event(conn, ReceivedEvent(event, "roster.events", 0, 0))
-        await notify_on_event(conn, ReceivedEvent(registered, "roster.events", 0, 0))
-        await notify_on_event(conn, ReceivedEvent(make.case_opened(member), "casework.events", 0, 0))
+            await handle(uow, ReceivedEvent(event, "roster.events", 0, 0))
+        await handle(uow, ReceivedEvent(registered, "roster.events", 0, 0))
+        await handle(uow, ReceivedEvent(make.case_opened(member), "casework.events", 0, 0))
         row = await conn.fetchrow("SELECT name, deregistered_at, roster_version FROM member_directory")
         kinds = await conn.fetch("SELECT data->>'kind' FROM events WHERE type = 'kite.notify.notification-created.v1'")
     assert (row["name"], row["roster_version"]) == ("王芳芳", 3) and row["deregistered_at"] is not None

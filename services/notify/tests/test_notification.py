@@ -20,17 +20,17 @@ def test_the_same_source_event_always_names_the_same_notification():
 
 def test_creating_twice_creates_once_and_in_app_is_delivered_with_it():
     n = Notification(notification_id_for("/kite/roster", EVENT_ID))
-    events = n.create(DRAFT, EVENT_ID, ["in_app", "webhook"])
+    events = n.issue(DRAFT, EVENT_ID, ["in_app", "webhook"])
     assert [type(e) for e in events] == [NotificationCreated, NotificationDelivered]
     assert events[1].channel == "in_app"
     for e in events:
         n.apply(e)
-    assert n.create(DRAFT, EVENT_ID, ["in_app"]) == []
+    assert n.issue(DRAFT, EVENT_ID, ["in_app"]) == []
 
 
 def test_a_webhook_outcome_is_recorded_once_per_subscription():
     n = Notification(uuid.uuid4())
-    for e in n.create(DRAFT, EVENT_ID, ["in_app", "webhook"]):
+    for e in n.issue(DRAFT, EVENT_ID, ["in_app", "webhook"]):
         n.apply(e)
     sub_a, sub_b = uuid.uuid4(), uuid.uuid4()
     delivered = n.record_delivery("webhook", sub_a, 3)
@@ -44,7 +44,7 @@ def test_a_webhook_outcome_is_recorded_once_per_subscription():
 
 def test_marking_read_twice_is_one_event():
     n = Notification(uuid.uuid4())
-    for e in n.create(DRAFT, EVENT_ID, ["in_app"]):
+    for e in n.issue(DRAFT, EVENT_ID, ["in_app"]):
         n.apply(e)
     first = n.mark_read("member-1")
     n.apply(first[0])

@@ -6,8 +6,9 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from kite_common.mirror.roster_members import MemberRegistered
 from kite_notify.domain.labels import case_category_label
-from kite_notify.domain.source_events import CaseOpened, JobMatched, MemberRegistered, parse_source_event
+from kite_notify.domain.source_events import CaseOpened, JobMatched, parse_source_event
 from kite_notify.domain.templates import format_deadline, render
 
 MEMBER = uuid.UUID("01900000-0000-7000-8000-000000000001")
@@ -15,7 +16,16 @@ ORIGIN = "522631101001"
 
 
 def test_welcome_greets_the_member_by_name_in_chinese():
-    draft = render(MemberRegistered(member_id=MEMBER, name="张三", origin_division_code=ORIGIN, current_city="杭州"))
+    registered = MemberRegistered(
+        member_id=MEMBER,
+        name="张三",
+        gender="male",
+        birth_year=1990,
+        origin_division_code=ORIGIN,
+        current_city="杭州",
+        registered_by="u1",
+    )
+    draft = render(registered)
     assert draft.member_id == MEMBER and draft.origin_division_code == ORIGIN
     assert draft.kind == "welcome"
     assert draft.title == "欢迎加入风筝家园"

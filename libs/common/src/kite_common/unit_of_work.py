@@ -79,6 +79,11 @@ class UnitOfWork:
     def registry(self) -> EventRegistry:
         return self._registry
 
+    @property
+    def topic(self) -> str:
+        """The service's topic, where what this unit of work writes is published."""
+        return self._topic
+
     async def __aenter__(self) -> UnitOfWork:
         if self._tx is not None:
             raise RuntimeError("unit of work is already open")

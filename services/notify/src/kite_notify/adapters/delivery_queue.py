@@ -18,7 +18,6 @@ from kite_notify.domain.events import NotificationCreated, registry
 class Claimed:
     notification_id: uuid.UUID
     subscription_id: uuid.UUID
-    topic: str
     attempts: int  # failed attempts so far
     url: str | None  # None when the subscription has been removed since
     message: NotificationMessage
@@ -31,6 +30,7 @@ async def enqueue(
     event_id: uuid.UUID,
     topic: str,
 ) -> None:
+    """`topic` is notify's own, where the delivery's outcome is published."""
     await conn.executemany(
         """INSERT INTO webhook_deliveries (notification_id, subscription_id, event_id, topic)
            VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
@@ -48,7 +48,7 @@ async def claim(pool: asyncpg.Pool, limit: int, lease_s: float) -> list[Claimed]
            claimed AS (
                UPDATE webhook_deliveries d SET locked_until = now() + make_interval(secs => $2)
                FROM due WHERE d.notification_id = due.notification_id AND d.subscription_id = due.subscription_id
-               RETURNING d.notification_id, d.subscription_id, d.event_id, d.topic, d.attempts)
+               RETURNING d.notification_id, d.subscription_id, d.event_id, d.attempts)
            SELECT c.*, e.stream_id, e.stream_version, e.type, e.data, e.occurred_at, e.traceparent,
                   CASE WHEN s.removed_at IS NULL THEN s.url END AS url
            FROM claimed c JOIN events e ON e.event_id = c.event_id
@@ -61,7 +61,7 @@ async def claim(pool: asyncpg.Pool, limit: int, lease_s: float) -> list[Claimed]
         payload = registry.parse(r["type"], r["data"])
         assert isinstance(payload, NotificationCreated)
         message = NotificationMessage(r["event_id"], r["stream_id"], r["type"], r["occurred_at"], payload)
-        out.append(Claimed(r["notification_id"], r["subscription_id"], r["topic"], r["attempts"], r["url"], message))
+        out.append(Claimed(r["notification_id"], r["subscription_id"], r["attempts"], r["url"], message))
     return out
 
 

@@ -26,7 +26,7 @@ def _response(row: asyncpg.Record) -> WebhookSubscriptionResponse:
 async def create(
     body: SubscribeWebhookRequest, principal: Manager, runtime: Runtime, response: Response
 ) -> WebhookSubscriptionResponse:
-    row = await subscribe(runtime, principal, body.url, body.kinds)
+    row = await subscribe(runtime.unit_of_work(), principal, body.url, body.kinds)
     response.headers["Location"] = f"/webhooks/{row['subscription_id']}"
     return _response(row)
 
@@ -38,5 +38,5 @@ async def list_(principal: Manager, runtime: Runtime) -> WebhookSubscriptionList
 
 @router.delete("/{subscription_id}", status_code=204, summary="取消推送订阅")
 async def delete(subscription_id: uuid.UUID, principal: Manager, runtime: Runtime) -> Response:
-    await unsubscribe(runtime, principal, subscription_id)
+    await unsubscribe(runtime.unit_of_work(), principal, subscription_id)
     return Response(status_code=204)

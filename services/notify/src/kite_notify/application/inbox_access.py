@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 
 from kite_common.auth import Principal, Role
-from kite_common.http.problems import Forbidden, NotFound
+from kite_common.domain import Forbidden, NotFound
 
-from kite_notify.adapters import member_directory
+from kite_notify.adapters import inbox_store
 from kite_notify.adapters.db import Conn
+from kite_notify.adapters.member_directory import find_member
 
 READERS = (Role.NOTIFIER, Role.VIEWER, Role.CASEWORKER)  # and admin, who may do everything
 MARKERS = (Role.NOTIFIER,)
@@ -19,13 +20,10 @@ def is_own_inbox(principal: Principal, member_id: uuid.UUID) -> bool:
 
 
 async def origin_of(conn: Conn, member_id: uuid.UUID) -> str | None:
-    known = await member_directory.look_up(conn, member_id)
+    known = await find_member(conn, member_id)
     if known is not None:
         return known.origin_division_code
-    origin: str | None = await conn.fetchval(
-        "SELECT origin_division_code FROM member_inbox WHERE member_id = $1 LIMIT 1", member_id
-    )
-    return origin
+    return await inbox_store.origin_in_inbox(conn, member_id)
 
 
 async def check_access(conn: Conn, principal: Principal, member_id: uuid.UUID, *, write: bool = False) -> None:

@@ -6,26 +6,30 @@ import uuid
 
 import asyncpg
 from kite_common.auth import Principal
-from kite_common.http.problems import NotFound
-from kite_common.runtime import ServiceRuntime
+from kite_common.commands import command
+from kite_common.domain import NotFound
+from kite_common.unit_of_work import UnitOfWork
 
-from kite_notify.application.change_notification import change_notification
+from kite_notify.adapters.inbox_store import get_item
 from kite_notify.application.inbox_access import check_access
-from kite_notify.application.inbox_queries import get_item
+from kite_notify.domain.notification import Notification
 
 
+@command
 async def mark_read(
-    runtime: ServiceRuntime, principal: Principal, member_id: uuid.UUID, notification_id: uuid.UUID
+    uow: UnitOfWork, principal: Principal, member_id: uuid.UUID, notification_id: uuid.UUID
 ) -> asyncpg.Record:
-    async with runtime.pool.acquire() as conn:
-        await check_access(conn, principal, member_id, write=True)
-        row = await get_item(conn, member_id, notification_id)
-    if row is None:
-        raise NotFound("未找到该消息", code="notification-not-found")
-    if row["read_at"] is not None:
-        return row  # marking twice changes nothing
-    await change_notification(runtime.unit_of_work, notification_id, lambda n: n.mark_read(principal.subject))
-    async with runtime.pool.acquire() as conn:
-        updated = await get_item(conn, member_id, notification_id)
+    """The inbox item as marking leaves it; marking twice changes nothing."""
+    async with uow:
+        await check_access(uow.conn, principal, member_id, write=True)
+        row = await get_item(uow.conn, member_id, notification_id)
+        if row is None:
+            raise NotFound("未找到该消息", code="notification-not-found")
+        if row["read_at"] is not None:
+            return row
+        notification = await uow.get(Notification, notification_id)
+        notification.mark_read(principal.subject)
+        await uow.save(notification)
+        updated = await get_item(uow.conn, member_id, notification_id)
     assert updated is not None
     return updated

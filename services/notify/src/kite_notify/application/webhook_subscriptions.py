@@ -6,28 +6,24 @@ import uuid
 
 import asyncpg
 from kite_common.auth import Principal
-from kite_common.http.problems import Forbidden, NotFound, Unprocessable
+from kite_common.commands import command
+from kite_common.domain import Forbidden, NotFound
 from kite_common.ids import new_id
 from kite_common.runtime import ServiceRuntime
+from kite_common.unit_of_work import UnitOfWork
 
 from kite_notify.adapters import subscription_store
 from kite_notify.domain.events import Kind
-from kite_notify.domain.webhook_subscription import SubscriptionRuleViolation, WebhookSubscription, stream_id
+from kite_notify.domain.webhook_subscription import WebhookSubscription
 
 
-async def subscribe(
-    runtime: ServiceRuntime, principal: Principal, url: str, kinds: list[Kind] | None
-) -> asyncpg.Record:
+@command
+async def subscribe(uow: UnitOfWork, principal: Principal, url: str, kinds: list[Kind] | None) -> asyncpg.Record:
     """The subscription receives notifications of members inside the subscriber's jurisdiction."""
-    subscription = WebhookSubscription(new_id())
-    try:
-        events = subscription.subscribe(url, kinds, principal.jurisdiction, principal.subject)
-    except SubscriptionRuleViolation as exc:
-        raise Unprocessable(
-            str(exc), code="invalid-webhook", errors=[{"field": exc.field, "code": "rule", "message": str(exc)}]
-        ) from exc
-    async with runtime.unit_of_work() as uow:
-        await uow.append(stream_id(subscription.subscription_id), 0, events)
+    async with uow:
+        subscription = WebhookSubscription.create(new_id())
+        subscription.subscribe(url, kinds, principal.jurisdiction, principal.subject)
+        await uow.save(subscription)
         row = await subscription_store.get(uow.conn, subscription.subscription_id)
     assert row is not None
     return row
@@ -38,13 +34,13 @@ async def list_subscriptions(runtime: ServiceRuntime, principal: Principal) -> l
         return await subscription_store.active_within(conn, principal.jurisdiction)
 
 
-async def unsubscribe(runtime: ServiceRuntime, principal: Principal, subscription_id: uuid.UUID) -> None:
-    async with runtime.unit_of_work() as uow:
-        row = await subscription_store.get(uow.conn, subscription_id)
-        if row is None or row["removed_at"] is not None:
+@command
+async def unsubscribe(uow: UnitOfWork, principal: Principal, subscription_id: uuid.UUID) -> None:
+    async with uow:
+        subscription = await uow.get(WebhookSubscription, subscription_id)
+        if not subscription.active:
             raise NotFound("未找到该订阅", code="webhook-not-found")
-        if not principal.covers(row["jurisdiction"]):
+        if not principal.covers(subscription.jurisdiction):
             raise Forbidden("该订阅不在您的管辖范围内", code="outside-jurisdiction")
-        loaded = await uow.load(stream_id(subscription_id))
-        events = WebhookSubscription.replay(subscription_id, loaded.events).unsubscribe(principal.subject)
-        await uow.append(stream_id(subscription_id), loaded.version, events)
+        subscription.unsubscribe(principal.subject)
+        await uow.save(subscription)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import ClassVar
 
+from kite_common.domain import Aggregate, NotFound
 from kite_common.events import EventPayload
 
 from kite_notify.domain.events import (
@@ -21,8 +23,10 @@ _NAMESPACE = uuid.UUID("6b697465-6e6f-7469-6679-000000000001")
 MAX_ERROR_CHARS = 500
 
 
-class NotificationRuleViolation(ValueError):
-    """A request the domain refuses; the message is for people (Chinese)."""
+class NotificationNotFound(NotFound):
+    """A decision about a notification that was never created; the message is for people (Chinese)."""
+
+    code = "notification-not-found"
 
 
 def notification_id_for(source: str, event_id: uuid.UUID) -> uuid.UUID:
@@ -31,15 +35,14 @@ def notification_id_for(source: str, event_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, f"{source}#{event_id}")
 
 
-def stream_id(notification_id: uuid.UUID) -> str:
-    return f"notification-{notification_id}"
-
-
 Target = tuple[ChannelName, uuid.UUID | None]  # a channel, and the webhook subscription for "webhook"
 
 
 @dataclass
-class Notification:
+class Notification(Aggregate):
+    stream_prefix: ClassVar[str] = "notification"
+    label: ClassVar[str] = "该消息"
+
     notification_id: uuid.UUID
     member_id: uuid.UUID | None = None
     created: bool = False
@@ -47,12 +50,9 @@ class Notification:
     delivered: set[Target] = field(default_factory=set)
     failed: set[Target] = field(default_factory=set)
 
-    @classmethod
-    def replay(cls, notification_id: uuid.UUID, events: list[EventPayload]) -> Notification:
-        n = cls(notification_id)
-        for event in events:
-            n.apply(event)
-        return n
+    @property
+    def id(self) -> uuid.UUID:
+        return self.notification_id
 
     def apply(self, event: EventPayload) -> None:
         if isinstance(event, NotificationCreated):
@@ -64,7 +64,7 @@ class Notification:
         elif isinstance(event, NotificationRead):
             self.read = True
 
-    def create(self, draft: Draft, source_event_id: uuid.UUID, channels: list[ChannelName]) -> list[EventPayload]:
+    def issue(self, draft: Draft, source_event_id: uuid.UUID, channels: list[ChannelName]) -> list[EventPayload]:
         """Created and, for the in-app channel, delivered in the same breath: the inbox is written in
         the transaction that stores the notification."""
         if self.created:
@@ -83,7 +83,7 @@ class Notification:
         ]
         if "in_app" in channels:
             events.append(NotificationDelivered(notification_id=self.notification_id, channel="in_app", attempt=1))
-        return events
+        return self._decided(events)
 
     def record_delivery(
         self, channel: ChannelName, subscription_id: uuid.UUID | None, attempt: int
@@ -92,11 +92,16 @@ class Notification:
         self._require_created()
         if (channel, subscription_id) in self.delivered:
             return []
-        return [
-            NotificationDelivered(
-                notification_id=self.notification_id, channel=channel, subscription_id=subscription_id, attempt=attempt
-            )
-        ]
+        return self._decided(
+            [
+                NotificationDelivered(
+                    notification_id=self.notification_id,
+                    channel=channel,
+                    subscription_id=subscription_id,
+                    attempt=attempt,
+                )
+            ]
+        )
 
     def record_failure(
         self, channel: ChannelName, subscription_id: uuid.UUID | None, attempt: int, error: str
@@ -105,23 +110,32 @@ class Notification:
         target = (channel, subscription_id)
         if target in self.delivered or target in self.failed:
             return []
-        return [
-            NotificationDeliveryFailed(
-                notification_id=self.notification_id,
-                channel=channel,
-                subscription_id=subscription_id,
-                attempt=attempt,
-                error=error[:MAX_ERROR_CHARS],
-            )
-        ]
+        return self._decided(
+            [
+                NotificationDeliveryFailed(
+                    notification_id=self.notification_id,
+                    channel=channel,
+                    subscription_id=subscription_id,
+                    attempt=attempt,
+                    error=error[:MAX_ERROR_CHARS],
+                )
+            ]
+        )
 
     def mark_read(self, read_by: str) -> list[EventPayload]:
         self._require_created()
         if self.read:
             return []
         assert self.member_id is not None
-        return [NotificationRead(notification_id=self.notification_id, member_id=self.member_id, read_by=read_by)]
+        return self._decided(
+            [NotificationRead(notification_id=self.notification_id, member_id=self.member_id, read_by=read_by)]
+        )
+
+    def _decided(self, events: list[EventPayload]) -> list[EventPayload]:
+        """Record the events (applied at once, pending for the unit of work) and return them."""
+        self._record(*events)
+        return events
 
     def _require_created(self) -> None:
         if not self.created:
-            raise NotificationRuleViolation("该消息不存在")
+            raise NotificationNotFound("该消息不存在")

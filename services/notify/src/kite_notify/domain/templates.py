@@ -6,9 +6,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
+from kite_common.mirror.roster_members import MemberRegistered
+
 from kite_notify.domain.events import Kind
 from kite_notify.domain.labels import case_category_label
-from kite_notify.domain.source_events import CaseOpened, JobMatched, MemberRegistered, SourceEvent, origin_of
+from kite_notify.domain.source_events import CaseOpened, JobMatched, SourceEvent, origin_of
 
 # China keeps one time zone and no daylight saving: deadlines are shown in Beijing time.
 BEIJING = timezone(timedelta(hours=8), "北京时间")

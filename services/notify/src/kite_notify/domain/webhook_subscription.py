@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import ClassVar
 from urllib.parse import urlsplit
 
+from kite_common.domain import Aggregate, RuleViolation
 from kite_common.events import EventPayload
 
 from kite_notify.domain.events import Kind, WebhookSubscribed, WebhookUnsubscribed
 
 
-class SubscriptionRuleViolation(ValueError):
-    """A request the domain refuses; the message is for people (Chinese)."""
+class SubscriptionRuleViolation(RuleViolation):
+    """A subscription the domain refuses (422); the message is for people (Chinese). The problem
+    lists the wrong field under `errors` with the generic code "rule"."""
+
+    code = "invalid-webhook"
 
     def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def stream_id(subscription_id: uuid.UUID) -> str:
-    return f"webhook-{subscription_id}"
+        super().__init__(message, field=field, errors=[{"field": field, "code": "rule", "message": message}])
 
 
 def check_url(url: str) -> str:
@@ -35,18 +35,18 @@ def check_url(url: str) -> str:
 
 
 @dataclass
-class WebhookSubscription:
+class WebhookSubscription(Aggregate):
+    stream_prefix: ClassVar[str] = "webhook"
+    label: ClassVar[str] = "该订阅"
+
     subscription_id: uuid.UUID
     jurisdiction: str = ""
     active: bool = False
     removed: bool = False
 
-    @classmethod
-    def replay(cls, subscription_id: uuid.UUID, events: list[EventPayload]) -> WebhookSubscription:
-        s = cls(subscription_id)
-        for event in events:
-            s.apply(event)
-        return s
+    @property
+    def id(self) -> uuid.UUID:
+        return self.subscription_id
 
     def apply(self, event: EventPayload) -> None:
         if isinstance(event, WebhookSubscribed):
@@ -58,7 +58,7 @@ class WebhookSubscription:
         if self.active or self.removed:
             raise SubscriptionRuleViolation("该订阅已存在")
         unique = sorted(set(kinds)) if kinds else None
-        return [
+        events: list[EventPayload] = [
             WebhookSubscribed(
                 subscription_id=self.subscription_id,
                 url=check_url(url),
@@ -67,8 +67,12 @@ class WebhookSubscription:
                 created_by=created_by,
             )
         ]
+        self._record(*events)
+        return events
 
     def unsubscribe(self, removed_by: str) -> list[EventPayload]:
         if not self.active:
             return []
-        return [WebhookUnsubscribed(subscription_id=self.subscription_id, removed_by=removed_by)]
+        events: list[EventPayload] = [WebhookUnsubscribed(subscription_id=self.subscription_id, removed_by=removed_by)]
+        self._record(*events)
+        return events

@@ -14,19 +14,16 @@ import contextlib
 import functools
 import logging
 
-import asyncpg
 import httpx
+from kite_common.runtime import ServiceRuntime
 from kite_common.settings import WebhookSettings
-from kite_common.unit_of_work import UnitOfWork
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from kite_notify.adapters import delivery_queue
 from kite_notify.adapters.channels.webhook import DeliveryError, WebhookChannel
 from kite_notify.adapters.delivery_queue import Claimed
-from kite_notify.adapters.projections import PROJECTIONS
-from kite_notify.application.change_notification import change_notification
+from kite_notify.application.record_webhook_outcome import record_webhook_delivered, record_webhook_failed
 from kite_notify.domain.backoff import backoff_delay, total_retry_window
-from kite_notify.domain.events import registry
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +44,13 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
 
 
 class WebhookDeliverer:
-    def __init__(self, pool: asyncpg.Pool, client: httpx.AsyncClient, settings: WebhookSettings, secret: str) -> None:
-        self.pool, self.client, self.settings, self.secret = pool, client, settings, secret
+    def __init__(
+        self, runtime: ServiceRuntime, client: httpx.AsyncClient, settings: WebhookSettings, secret: str
+    ) -> None:
+        self.runtime, self.client, self.settings, self.secret = runtime, client, settings, secret
+        self.pool = runtime.pool
         self.lease_s = total_retry_window(settings.max_attempts, settings.backoff_initial_s, settings.timeout_s)
         self.lease_s += LEASE_MARGIN_S
-
-    def _uow(self, topic: str) -> UnitOfWork:
-        return UnitOfWork(self.pool, registry, PROJECTIONS, topic)
 
     async def run(self, stop: asyncio.Event) -> None:
         running: set[asyncio.Task[None]] = set()
@@ -86,6 +83,12 @@ class WebhookDeliverer:
             return
         channel = WebhookChannel(self.client, d.url, self.secret)
         attempt_no = d.attempts
+
+        async def once() -> None:
+            nonlocal attempt_no
+            attempt_no += 1
+            await self._try_once(channel, d, attempt_no)
+
         retrying = AsyncRetrying(
             stop=stop_after_attempt(remaining),
             wait=functools.partial(self._wait, d),
@@ -94,22 +97,14 @@ class WebhookDeliverer:
             reraise=True,
         )
         try:
-            async for attempt in retrying:
-                with attempt:
-                    attempt_no = d.attempts + attempt.retry_state.attempt_number
-                    await self._try_once(channel, d, attempt_no)
+            await retrying(once)
         except DeliveryError as exc:
             await self._fail(d, attempt_no, str(exc))
             return
         except Stopped:
             await delivery_queue.release(self.pool, d)
             return
-        await change_notification(
-            lambda: self._uow(d.topic),
-            d.notification_id,
-            lambda n: n.record_delivery("webhook", d.subscription_id, attempt_no),
-            also=lambda conn: delivery_queue.finish(conn, d),
-        )
+        await record_webhook_delivered(self.runtime.unit_of_work(), d, attempt_no)
 
     async def _try_once(self, channel: WebhookChannel, d: Claimed, attempt_no: int) -> None:
         try:
@@ -134,15 +129,10 @@ class WebhookDeliverer:
             raise Stopped
 
     async def _fail(self, d: Claimed, attempt_no: int, error: str) -> None:
-        await change_notification(
-            lambda: self._uow(d.topic),
-            d.notification_id,
-            lambda n: n.record_failure("webhook", d.subscription_id, attempt_no, error),
-            also=lambda conn: delivery_queue.finish(conn, d),
-        )
+        await record_webhook_failed(self.runtime.unit_of_work(), d, attempt_no, error)
 
 
-async def deliver_webhooks(pool: asyncpg.Pool, stop: asyncio.Event) -> None:
+async def deliver_webhooks(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
     """The notify service's background worker (ServiceDefinition.workers)."""
     settings = WebhookSettings()
     if settings.signing_secret is None:
@@ -150,5 +140,5 @@ async def deliver_webhooks(pool: asyncpg.Pool, stop: asyncio.Event) -> None:
         await stop.wait()
         return
     async with httpx.AsyncClient(timeout=settings.timeout_s, follow_redirects=False) as client:
-        deliverer = WebhookDeliverer(pool, client, settings, settings.signing_secret.get_secret_value())
+        deliverer = WebhookDeliverer(runtime, client, settings, settings.signing_secret.get_secret_value())
         await deliverer.run(stop)

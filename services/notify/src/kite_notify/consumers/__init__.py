@@ -1,0 +1,1 @@
+"""notify's Kafka consumers: one file per consumer, each declaring its ConsumerSpec."""
