@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from kite_common.http.problems import Problem
+from kite_common.domain.errors import BadRequest
 
 
 def encode_cursor(last_id: uuid.UUID) -> str:
@@ -22,7 +22,7 @@ def decode_cursor(cursor: str) -> uuid.UUID:
     try:
         return uuid.UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except ValueError as exc:
-        raise Problem("分页游标无效", status=400, code="bad-cursor") from exc
+        raise BadRequest("分页游标无效", code="bad-cursor") from exc
 
 
 # A keyset over (sort value, id): pages sorted by something else than the id (a name, a time) still
@@ -63,4 +63,4 @@ def decode_keyset_cursor(cursor: str, scope: str = "") -> tuple[KeyValue, uuid.U
             raise ValueError("cursor of another listing")
         return _KEYSET_TAGS[tag](text), uuid.UUID(hex=hex_id)
     except (ValueError, TypeError, AttributeError) as exc:  # JSON and Unicode errors are ValueErrors
-        raise Problem("分页游标无效", status=400, code="bad-cursor") from exc
+        raise BadRequest("分页游标无效", code="bad-cursor") from exc

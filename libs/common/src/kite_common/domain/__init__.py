@@ -2,6 +2,7 @@
 
 from kite_common.domain.aggregate import Aggregate
 from kite_common.domain.errors import (
+    BadRequest,
     Conflict,
     DomainError,
     Forbidden,
@@ -10,4 +11,13 @@ from kite_common.domain.errors import (
     StaleVersion,
 )
 
-__all__ = ["Aggregate", "Conflict", "DomainError", "Forbidden", "NotFound", "RuleViolation", "StaleVersion"]
+__all__ = [
+    "Aggregate",
+    "BadRequest",
+    "Conflict",
+    "DomainError",
+    "Forbidden",
+    "NotFound",
+    "RuleViolation",
+    "StaleVersion",
+]

@@ -1,9 +1,10 @@
 """The domain's refusals, said once for every service.
 
 Domain and application code raise these; they know nothing of HTTP. The HTTP layer turns each kind
-into an RFC 9457 problem detail in one place (`kite_common.http.problems`): a rule violation is 422,
-not found 404, forbidden 403, conflict 409, a stale version 412. The message is for people, in
-Chinese; `code` names the problem type; `field` says which input was wrong, when one was.
+into an RFC 9457 problem detail in one place (`kite_common.http.problems`): a malformed request is
+400, a rule violation 422, not found 404, forbidden 403, conflict 409, a stale version 412. The
+message is for people, in Chinese; `code` names the problem type; `field` says which input was
+wrong, when one was.
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ class DomainError(Exception):
             self.title = title
         self.field = field
         self.extensions = extensions
+
+
+class BadRequest(DomainError):
+    """The request itself cannot be read: a page cursor that was not ours, a malformed token (400)."""
+
+    code = "bad-request"
 
 
 class RuleViolation(DomainError, ValueError):

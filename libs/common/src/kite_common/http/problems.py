@@ -10,8 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kite_common.domain.errors import BadRequest, DomainError, RuleViolation, StaleVersion
 from kite_common.domain.errors import Conflict as ConflictError
-from kite_common.domain.errors import DomainError, RuleViolation, StaleVersion
 from kite_common.domain.errors import Forbidden as ForbiddenError
 from kite_common.domain.errors import NotFound as NotFoundError
 from kite_common.eventstore import ConcurrencyConflict
@@ -115,6 +115,7 @@ class Unauthorized(Problem):
 
 # The one translation of the domain's refusals into HTTP statuses.
 _DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (BadRequest, 400),
     (RuleViolation, 422),
     (NotFoundError, 404),
     (ForbiddenError, 403),
