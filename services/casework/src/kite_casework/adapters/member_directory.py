@@ -15,29 +15,14 @@ from datetime import datetime
 
 from kite_common.db.types import Connection
 from kite_common.mirror import MemberMirror, MirrorTable
-from kite_common.mirror.roster_members import DEREGISTRATION_REASONS
+from kite_common.mirror.roster_members import DEREGISTRATION_REASONS, MEMBER_COLUMNS
 
 MIRROR = MemberMirror(
     MirrorTable(
         table="member_directory",
         key="member_id",
         version_column="roster_version",
-        columns=frozenset(
-            {
-                "name",
-                "gender",
-                "birth_year",
-                "origin_division_code",
-                "current_city",
-                "employer",
-                "is_party_member",
-                "skills",
-                "registered_by",
-                "registered_at",
-                "deregistered_at",
-                "deregistered_reason",
-            }
-        ),
+        columns=MEMBER_COLUMNS,  # everything roster says of a member
     )
 )
 

@@ -10,6 +10,7 @@ cities trimmed (matching compares them as they are).
 from __future__ import annotations
 
 from kite_common.mirror import MemberMirror, MirrorTable
+from kite_common.mirror.roster_members import MEMBER_COLUMNS
 
 from kite_jobs.domain.rules import normalise_skills
 
@@ -18,20 +19,7 @@ MIRROR = MemberMirror(
         table="members",
         key="member_id",
         version_column="version",
-        columns=frozenset(
-            {
-                "name",
-                "gender",
-                "birth_year",
-                "origin_division_code",
-                "current_city",
-                "employer",
-                "is_party_member",
-                "skills",
-                "registered_at",
-                "deregistered_at",
-            }
-        ),
+        columns=MEMBER_COLUMNS - {"registered_by", "deregistered_reason"},
         transforms={"skills": normalise_skills, "current_city": str.strip},
     )
 )
