@@ -50,7 +50,7 @@ SERVICE = ServiceDefinition(
     ),
     consumers=(CASE_CONTACT,),
     workers=(
-        lambda runtime, stop: contact_check_worker(runtime.pool, stop),
+        contact_check_worker,
         lambda runtime, stop: import_worker(runtime.pool, stop),
     ),
     cli=roster_cli,
