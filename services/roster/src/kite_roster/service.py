@@ -5,7 +5,7 @@ from kite_common.service import ServiceDefinition
 from kite_roster.cli import roster_cli
 from kite_roster.households.api.households import router as households_router
 from kite_roster.households.api.income_ledger import router as income_ledger_router
-from kite_roster.importing.api import router as imports_router
+from kite_roster.importing.api.imports import router as imports_router
 from kite_roster.importing.worker import import_worker
 from kite_roster.members.api.exports import router as exports_router
 from kite_roster.members.api.members import router as members_router
@@ -38,9 +38,6 @@ SERVICE = ServiceDefinition(
     ],
     projections=PROJECTIONS,
     consumers=(CASE_CONTACT,),
-    workers=(
-        contact_check_worker,
-        lambda runtime, stop: import_worker(runtime.pool, stop),
-    ),
+    workers=(contact_check_worker, import_worker),
     cli=roster_cli,
 )
