@@ -11,6 +11,7 @@ from kite_common.events import EventEnvelope
 from kite_common.ids import new_id
 from kite_common.messaging.cloudevents_kafka import encode, topic_for
 from kite_common.messaging.producer import create_producer
+from kite_common.runtime import ServiceRuntime
 from kite_common.testing.stack import auth, eventually, running
 from kite_roster.members.workers.contact_check import ContactCheckSettings, run_contact_check_once
 from kite_roster.service import SERVICE
@@ -20,6 +21,11 @@ COUNTY = "522631"
 REGISTRAR = auth(["registrar"], COUNTY)
 CONTACTED = "kite.roster.member-contacted.v1"
 RESTORED = "kite.roster.member-contact-restored.v1"
+
+
+def runtime_of(svc) -> ServiceRuntime:  # type: ignore[no-untyped-def]
+    """The roster's runtime over the test service's pool (what a worker is handed)."""
+    return ServiceRuntime(SERVICE, svc.pool, svc.kafka)
 
 
 def casework_event(name: str, data: dict[str, object], subject: str, time: datetime) -> EventEnvelope:
@@ -84,9 +90,7 @@ async def test_a_case_opened_records_a_contact_once_restores_the_lost_and_skips_
         # Marked lost 200 days on (None while the service's own contact check holds the lock).
         settings = ContactCheckSettings(quiet_days=180)
         later = utcnow() + timedelta(days=200)
-        marked = await eventually(
-            lambda: run_contact_check_once(roster.pool, now=later, settings=settings, kafka=infra.kafka(prefix))
-        )
+        marked = await eventually(lambda: run_contact_check_once(runtime_of(roster), now=later, settings=settings))
         assert marked == 1
         active = await register(http, 2)
         gone = await register(http, 3)

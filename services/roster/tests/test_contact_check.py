@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from kite_common.clock import utcnow
+from kite_common.runtime import ServiceRuntime
 from kite_common.testing.stack import auth, running
 from kite_roster.members.workers.contact_check import ContactCheckSettings, contact_check_worker, run_contact_check_once
 from kite_roster.service import SERVICE
@@ -16,6 +17,11 @@ COUNTY = "522631"
 REGISTRAR = auth(["registrar"], COUNTY)
 LOST = "kite.roster.member-contact-lost.v1"
 RESTORED = "kite.roster.member-contact-restored.v1"
+
+
+def runtime_of(svc) -> ServiceRuntime:  # type: ignore[no-untyped-def]
+    """The roster's runtime over the test service's pool (what a worker is handed)."""
+    return ServiceRuntime(SERVICE, svc.pool, svc.kafka)
 
 
 def id_number(seq: int) -> str:
@@ -64,11 +70,11 @@ async def test_quiet_members_are_marked_lost_once(roster, monkeypatch):
             assert answer.status_code == 201, answer.text
         await http.post(f"/members/{gone}/deregistration", json={"reason": "moved-away"})
 
-    assert await run_contact_check_once(roster.pool, now=now + timedelta(days=179)) == 0
-    assert await run_contact_check_once(roster.pool, now=now + timedelta(days=181)) == 3
+    assert await run_contact_check_once(runtime_of(roster), now=now + timedelta(days=179)) == 0
+    assert await run_contact_check_once(runtime_of(roster), now=now + timedelta(days=181)) == 3
     assert sorted(await events_of(roster, LOST)) == sorted([never_reached, reached, reached_before])
     # At most once: a lost member is not marked again.
-    assert await run_contact_check_once(roster.pool, now=now + timedelta(days=400)) == 0
+    assert await run_contact_check_once(runtime_of(roster), now=now + timedelta(days=400)) == 0
 
     async with roster.client(headers=REGISTRAR) as http:
         lost = (await http.get(f"/members/{never_reached}")).json()
@@ -87,15 +93,15 @@ async def test_a_contact_finds_a_lost_member_again_until_the_next_quiet_period(r
     now = utcnow()
     async with roster.client(headers=REGISTRAR) as http:
         mid = await register(http, 5)
-        assert await run_contact_check_once(roster.pool, now=now + timedelta(days=181)) == 1
+        assert await run_contact_check_once(runtime_of(roster), now=now + timedelta(days=181)) == 1
         found = await http.post(f"/members/{mid}/contacts", json={"channel": "visit", "note": "在东莞找到本人"})
         assert found.status_code == 201, found.text
         assert found.json()["contact_status"] == "in-contact" and found.json()["contact_lost_at"] is None
         again = await http.post(f"/members/{mid}/contacts", json={"channel": "phone"})
         assert again.json()["contact_status"] == "in-contact"
     assert await events_of(roster, RESTORED) == [mid]
-    assert await run_contact_check_once(roster.pool, now=now + timedelta(days=100)) == 0
-    assert await run_contact_check_once(roster.pool, now=now + timedelta(days=200)) == 1
+    assert await run_contact_check_once(runtime_of(roster), now=now + timedelta(days=100)) == 0
+    assert await run_contact_check_once(runtime_of(roster), now=now + timedelta(days=200)) == 1
     types = await roster.pool.fetch("SELECT type FROM events ORDER BY position")
     assert [t["type"].split(".")[2] for t in types] == [
         "member-registered",
@@ -113,7 +119,7 @@ async def test_two_replicas_checking_at_once_mark_each_member_once(roster):
         members = {await register(http, seq) for seq in range(10, 27)}
     settings = ContactCheckSettings(quiet_days=30, batch_size=4)
     results = await asyncio.gather(
-        *(run_contact_check_once(roster.pool, now=now + timedelta(days=31), settings=settings) for _ in range(3))
+        *(run_contact_check_once(runtime_of(roster), now=now + timedelta(days=31), settings=settings) for _ in range(3))
     )
     assert sum(r or 0 for r in results) == len(members)
     lost = await events_of(roster, LOST)
@@ -137,7 +143,7 @@ async def test_the_quiet_period_comes_from_the_environment(monkeypatch):
 async def test_the_worker_runs_in_the_consume_role_and_stops_when_asked(roster):
     assert contact_check_worker in SERVICE.workers
     stop = asyncio.Event()
-    task = asyncio.create_task(contact_check_worker(roster.pool, stop))
+    task = asyncio.create_task(contact_check_worker(runtime_of(roster), stop))
     await asyncio.sleep(0.2)
     stop.set()
     await asyncio.wait_for(task, 5)

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import pytest
 from kite_common.rebuild import rebuild_projections
+from kite_common.runtime import ServiceRuntime
 from kite_common.testing.stack import RunningService, auth, running
 from kite_roster.importing.worker import import_worker
 from kite_roster.service import SERVICE
@@ -22,6 +23,11 @@ COUNTY = "522631"  # 黎平县
 ORIGIN = f"{COUNTY}101001"
 HEADER = ["姓名", "身份证号", "联系电话", "户籍地区划代码", "务工地", "工作单位", "是否党员", "技能"]
 REGISTRAR = auth(["registrar"], COUNTY, subject="county-registrar")
+
+
+def runtime_of(svc) -> ServiceRuntime:  # type: ignore[no-untyped-def]
+    """The roster's runtime over the test service's pool (what a worker is handed)."""
+    return ServiceRuntime(SERVICE, svc.pool, svc.kafka)
 
 
 def id_number(seq: int, area: str = COUNTY) -> str:
@@ -65,7 +71,7 @@ async def roster(infra, prefix, monkeypatch) -> AsyncIterator[RunningService]:
 async def worker(svc: RunningService) -> AsyncIterator[asyncio.Task[None]]:
     assert svc.pool is not None
     stop = asyncio.Event()
-    task = asyncio.create_task(import_worker(svc.pool, stop))
+    task = asyncio.create_task(import_worker(runtime_of(svc), stop))
     try:
         yield task
     finally:

@@ -10,6 +10,7 @@ import os
 from datetime import date, timedelta
 
 import pytest
+from kite_common.runtime import ServiceRuntime
 from kite_common.testing.stack import auth, eventually, running
 from kite_roster.importing.worker import import_worker
 from kite_roster.service import SERVICE
@@ -18,6 +19,11 @@ from kite_roster.shared.identity import check_digit
 COUNTY = "522631"
 REGISTRAR = auth(["registrar"], COUNTY, subject="county-registrar")
 ROWS = 1500
+
+
+def runtime_of(svc) -> ServiceRuntime:  # type: ignore[no-untyped-def]
+    """The roster's runtime over the test service's pool (what a worker is handed)."""
+    return ServiceRuntime(SERVICE, svc.pool, svc.kafka)
 
 
 def id_number(seq: int) -> str:
@@ -61,7 +67,7 @@ async def _rows_read(pool, job_id: str) -> int:
 
 async def _finish_with_a_fresh_worker(roster, job_id: str) -> dict:
     stop = asyncio.Event()
-    task = asyncio.create_task(import_worker(roster.pool, stop))
+    task = asyncio.create_task(import_worker(runtime_of(roster), stop))
     try:
         async with roster.client(headers=REGISTRAR) as http:
 
@@ -111,7 +117,7 @@ def _our_reader_processes() -> list[str]:
 async def test_a_worker_killed_mid_import_is_resumed_without_duplicates(roster):
     job_id = await _job(roster)
     stop = asyncio.Event()
-    first = asyncio.create_task(import_worker(roster.pool, stop))
+    first = asyncio.create_task(import_worker(runtime_of(roster), stop))
     await eventually(lambda: _past(roster.pool, job_id, 300), timeout=60, interval=0.01)
     first.cancel()  # the process dies: whatever batch was in flight is rolled back
     with pytest.raises(asyncio.CancelledError):
@@ -129,7 +135,7 @@ async def test_a_worker_killed_mid_import_is_resumed_without_duplicates(roster):
 async def test_a_database_session_cut_mid_import_is_resumed_by_the_same_worker(roster):
     job_id = await _job(roster)
     stop = asyncio.Event()
-    task = asyncio.create_task(import_worker(roster.pool, stop))
+    task = asyncio.create_task(import_worker(runtime_of(roster), stop))
     try:
         await eventually(lambda: _past(roster.pool, job_id, 300), timeout=60, interval=0.01)
         # The session holding the job's lock is cut, as by a failover or a network fault.

@@ -8,6 +8,7 @@ import pytest
 from kite_common.auth import Principal
 from kite_common.clock import utcnow
 from kite_common.ids import new_id
+from kite_common.runtime import ServiceRuntime
 from kite_common.testing.stack import auth, running
 from kite_roster.members.application.member_queries import MemberFilter, iterate_members
 from kite_roster.members.workers.contact_check import run_contact_check_once
@@ -29,6 +30,11 @@ PEOPLE = [
     ("阿卜杜拉·买买提", COUNTY, "103001", "杭州", "杭州某电子厂", "制造业", False),
     ("王小明", OTHER_COUNTY, "101001", "杭州", "杭州某电子厂", "制造业", True),
 ]
+
+
+def runtime_of(svc) -> ServiceRuntime:  # type: ignore[no-untyped-def]
+    """The roster's runtime over the test service's pool (what a worker is handed)."""
+    return ServiceRuntime(SERVICE, svc.pool, svc.kafka)
 
 
 def id_number(seq: int, area: str) -> str:
@@ -130,7 +136,7 @@ async def test_place_work_and_party_filters(roster, people):
 
 async def test_contact_and_member_status_filters(roster, people):
     lost_one, found_again = people[("王五", COUNTY)], people[("张明小", COUNTY)]
-    assert await run_contact_check_once(roster.pool, now=utcnow() + timedelta(days=400)) == 7
+    assert await run_contact_check_once(runtime_of(roster), now=utcnow() + timedelta(days=400)) == 7
     async with roster.client(headers=REGISTRAR) as http:
         for mid in (found_again,):
             assert (await http.post(f"/members/{mid}/contacts", json={"channel": "visit"})).status_code == 201

@@ -17,6 +17,7 @@ from kite_common.ids import new_id
 from kite_common.privacy import FieldProtector
 from kite_common.projection import apply_all
 from kite_common.rebuild import rebuild_projections
+from kite_common.runtime import ServiceRuntime
 from kite_common.testing.stack import auth, running
 from kite_roster.members.adapters.member_projection import MemberProjection
 from kite_roster.members.adapters.pii_vault import PersonalNumbers, PiiVault
@@ -44,6 +45,11 @@ PEOPLE = [
     (f"{OTHER_COUNTY}101001", "杭州", "杭州某电子厂", "制造业"),
     (f"{OTHER_COUNTY}101001", "广州", "广州某物流公司", "交通运输业"),
 ]
+
+
+def runtime_of(svc) -> ServiceRuntime:  # type: ignore[no-untyped-def]
+    """The roster's runtime over the test service's pool (what a worker is handed)."""
+    return ServiceRuntime(SERVICE, svc.pool, svc.kafka)
 
 
 def id_number(seq: int, area: str) -> str:
@@ -101,7 +107,7 @@ async def history(roster) -> list[str]:
         for method, path, body in changes:
             response = await http.request(method, path, json=body)
             assert response.status_code in (200, 201), response.text
-        assert await run_contact_check_once(roster.pool, now=utcnow() + timedelta(days=400)) == 7
+        assert await run_contact_check_once(runtime_of(roster), now=utcnow() + timedelta(days=400)) == 7
         for mid in (ids[4], ids[4], ids[5]):  # found again (restored), then an ordinary contact
             assert (await http.post(f"/members/{mid}/contacts", json={"channel": "phone"})).status_code == 201
     return ids

@@ -3,24 +3,20 @@ from __future__ import annotations
 from kite_common.service import ServiceDefinition
 
 from kite_roster.cli import roster_cli
-from kite_roster.households.adapters.household_projection import HouseholdProjection
 from kite_roster.households.api.households import router as households_router
 from kite_roster.households.api.income_ledger import router as income_ledger_router
-from kite_roster.importing.api import router as imports_router
+from kite_roster.importing.api.imports import router as imports_router
 from kite_roster.importing.worker import import_worker
-from kite_roster.members.adapters.member_projection import MemberProjection
-from kite_roster.members.adapters.registration_ledger import RegistrationLedgerProjection
 from kite_roster.members.api.exports import router as exports_router
 from kite_roster.members.api.members import router as members_router
 from kite_roster.members.api.personal_numbers import router as personal_numbers_router
 from kite_roster.members.api.registration_ledger import router as registration_ledger_router
 from kite_roster.members.consumers.case_contact import CASE_CONTACT
 from kite_roster.members.workers.contact_check import contact_check_worker
-from kite_roster.party.adapters.organisation_projection import OrganisationProjection
-from kite_roster.party.adapters.party_projection import PartyProjection
 from kite_roster.party.api.organisations import router as organisations_router
 from kite_roster.party.api.party import router as party_router
 from kite_roster.party.api.party_ledger import router as party_ledger_router
+from kite_roster.projections import PROJECTIONS
 from kite_roster.registry import registry
 
 SERVICE = ServiceDefinition(
@@ -40,18 +36,8 @@ SERVICE = ServiceDefinition(
         party_ledger_router,
         registration_ledger_router,
     ],
-    # The registration ledger reads a member's previous place from `members`: it comes before them.
-    projections=(
-        RegistrationLedgerProjection(),
-        MemberProjection(),
-        HouseholdProjection(),
-        OrganisationProjection(),
-        PartyProjection(),
-    ),
+    projections=PROJECTIONS,
     consumers=(CASE_CONTACT,),
-    workers=(
-        lambda runtime, stop: contact_check_worker(runtime.pool, stop),
-        lambda runtime, stop: import_worker(runtime.pool, stop),
-    ),
+    workers=(contact_check_worker, import_worker),
     cli=roster_cli,
 )

@@ -13,7 +13,6 @@ from typing import Any
 
 import asyncpg
 from kite_common.db.types import Connection
-from kite_common.http.problems import Problem
 from kite_common.ids import new_id
 from kite_common.privacy import FieldProtector
 
@@ -28,11 +27,6 @@ _LOCK_NAMESPACE = 0x696D7074  # "impt"
 _JOB_COLUMNS = """job_id, status, file_name, file_size, file_sha256, jurisdiction, subject, subject_name, topic,
     traceparent, rows_read, total, created, skipped, failed, progress, file_kind, encoding, error_code, error,
     attempts, worker, created_at, started_at, updated_at, finished_at"""
-
-
-class UploadTooLarge(Problem):
-    status = 413
-    code = "payload-too-large"
 
 
 @dataclass(frozen=True)
@@ -98,11 +92,11 @@ async def create_job(
     upload: NewUpload,
     chunks: AsyncIterator[bytes],
     *,
-    max_bytes: int,
     chunk_bytes: int,
 ) -> Job:
     """Store an upload and queue its job, in the caller's transaction: the job exists (and a worker can
-    see it) only once every byte is stored, so an acknowledged upload is a stored one."""
+    see it) only once every byte is stored, so an acknowledged upload is a stored one. Whoever passes
+    `chunks` limits their size (an error raised from them undoes the whole upload)."""
     job_id = new_id()
     await conn.execute(
         """INSERT INTO import_jobs (job_id, file_name, file_size, file_sha256, jurisdiction, subject, subject_name,
@@ -122,8 +116,6 @@ async def create_job(
     pending = bytearray()
     async for data in chunks:
         size += len(data)
-        if size > max_bytes:
-            raise UploadTooLarge(f"文件不能超过 {max_bytes // (1024 * 1024)} MiB（{max_bytes} 字节），请拆分后分批导入")
         digest.update(data)
         pending += data
         while len(pending) >= chunk_bytes:

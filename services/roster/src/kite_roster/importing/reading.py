@@ -17,6 +17,8 @@ from kite_roster.importing.readers import open_table
 from kite_roster.importing.rows import CheckedRow, RowChecker, RowProblem
 from kite_roster.members.adapters.pii_vault import PiiVault
 from kite_roster.members.domain.member import stream_id
+from kite_roster.projections import PROJECTIONS
+from kite_roster.registry import registry
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,7 @@ class _Gathered:
 
 def roster_target() -> tuple[EventRegistry, tuple[Projection, ...]]:
     """The registry and projections imported members are written with: the roster service's."""
-    from kite_roster.service import SERVICE  # the service imports the importing package
-
-    return SERVICE.registry, tuple(SERVICE.projections)
+    return registry, PROJECTIONS
 
 
 def read_batches(

@@ -12,9 +12,9 @@ import socket
 import tempfile
 from pathlib import Path
 
-import asyncpg
 from kite_common.db.types import Connection
 from kite_common.privacy import FieldProtector
+from kite_common.runtime import ServiceRuntime
 from kite_common.tracing_context import attached
 
 from kite_roster.importing import jobs
@@ -90,7 +90,7 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-async def import_worker(pool: asyncpg.Pool, stop: asyncio.Event) -> None:
+async def import_worker(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
     """Runs until `stop` is set: take up a job, run it, look again; idle, poll now and then."""
     settings = ImportSettings()
     vault = PiiVault(FieldProtector.from_settings())
@@ -98,7 +98,7 @@ async def import_worker(pool: asyncpg.Pool, stop: asyncio.Event) -> None:
     while not stop.is_set():
         ran = False
         try:
-            async with pool.acquire() as conn:
+            async with runtime.pool.acquire() as conn:
                 job = await jobs.claim(conn, name)
                 if job is not None:
                     ran = True

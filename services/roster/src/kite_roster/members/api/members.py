@@ -7,11 +7,11 @@ from datetime import timedelta, timezone
 from typing import Annotated
 
 import asyncpg
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from kite_common.auth import Principal, Role, require_roles
 from kite_common.clock import utcnow
 from kite_common.http.app import RuntimeDep as Runtime
-from kite_common.http.preconditions import parse_if_match
+from kite_common.http.preconditions import IfMatch, set_etag
 from kite_common.runtime import ServiceRuntime
 
 from kite_roster.members.adapters.pii_vault import PiiVault
@@ -47,7 +47,6 @@ router = APIRouter(prefix="/members", tags=["members"])
 
 Reader = Annotated[Principal, Depends(require_roles(Role.REGISTRAR, Role.VIEWER, Role.CASEWORKER, Role.PARTY_AFFAIRS))]
 Writer = Annotated[Principal, Depends(require_roles(Role.REGISTRAR))]
-IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=32, description='版本号，如 "3"')]
 CHINA = timezone(timedelta(hours=8))  # no daylight saving: a fixed offset is exact
 WRITE_RESPONSES: dict[int | str, dict[str, str]] = {
     403: {"description": "不在管辖范围内"},
@@ -69,7 +68,7 @@ async def _member_response(
 ) -> MemberResponse:
     async with runtime.pool.acquire() as conn:
         row = await get_member(conn, principal, member_id)
-    response.headers["ETag"] = f'"{row["version"]}"'
+    set_etag(response, row["version"])
     return _to_response(row)
 
 
@@ -92,7 +91,7 @@ async def register(
         disability=body.disability,
         union_member=body.union_member,
     )
-    member = await register_member(runtime, vault, principal, reg)
+    member = await register_member(runtime.unit_of_work(), vault, principal, reg)
     response.headers["Location"] = f"/members/{member.member_id}"
     return await _member_response(runtime, principal, member.member_id, response)
 
@@ -110,7 +109,7 @@ async def edit(
     runtime: Runtime,
     response: Response,
     vault: Vault,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> MemberResponse:
     given = body.model_fields_set - {"phone"}
     change = MemberEdit(
@@ -122,7 +121,7 @@ async def edit(
         union_member=bool(body.union_member),
         industry=body.industry,
     )
-    await edit_member(runtime, vault, principal, member_id, change, body.phone, parse_if_match(if_match))
+    await edit_member(runtime.unit_of_work(), vault, principal, member_id, change, body.phone, if_match)
     return await _member_response(runtime, principal, member_id, response)
 
 
@@ -135,9 +134,9 @@ async def deregister(
     principal: Writer,
     runtime: Runtime,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> MemberResponse:
-    await deregister_member(runtime, principal, member_id, body.reason, body.note, parse_if_match(if_match))
+    await deregister_member(runtime.unit_of_work(), principal, member_id, body.reason, body.note, if_match)
     return await _member_response(runtime, principal, member_id, response)
 
 
@@ -154,11 +153,11 @@ async def relocate(
     principal: Writer,
     runtime: Runtime,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> MemberResponse:
     relocation = Relocation(body.current_city, body.employer, body.moved_on, body.industry)
     today = utcnow().astimezone(CHINA).date()
-    await relocate_member(runtime, principal, member_id, relocation, today, parse_if_match(if_match))
+    await relocate_member(runtime.unit_of_work(), principal, member_id, relocation, today, if_match)
     response.headers["Location"] = f"/members/{member_id}/movements"
     return await _member_response(runtime, principal, member_id, response)
 
@@ -181,7 +180,9 @@ async def contact(
     member_id: uuid.UUID, body: ContactRequest, principal: Writer, runtime: Runtime, response: Response
 ) -> MemberResponse:
     now = utcnow()
-    await record_contact(runtime, principal, member_id, body.channel, body.contacted_at or now, body.note, now)
+    await record_contact(
+        runtime.unit_of_work(), principal, member_id, body.channel, body.contacted_at or now, body.note, now
+    )
     return await _member_response(runtime, principal, member_id, response)
 
 

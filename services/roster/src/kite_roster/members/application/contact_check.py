@@ -2,8 +2,10 @@
 period, each with a `member-contact-lost`, at most once until a contact restores them.
 
 Safe with several replicas: a session advisory lock lets one run at a time (the others return at
-once), and each mark is appended at the version the member's stream had when it was read, so a
-contact recorded meanwhile wins and that member is left alone.
+once). The due members are read a page at a time from the read model; each page is written in one
+transaction, each member in a unit of work joined to it (a savepoint), decided on its stream as it
+is: a contact recorded meanwhile wins (saving at the version read is then a conflict, and the member
+is decided again on the fresh stream, which leaves them alone).
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from kite_common.eventstore import ConcurrencyConflict, PostgresEventStore
+from kite_common.commands import command
 from kite_common.runtime import ServiceRuntime
-from kite_common.unit_of_work import append_events
+from kite_common.unit_of_work import UnitOfWork
 
-from kite_roster.members.domain.member import Member, stream_id
+from kite_roster.members.domain.member import Member
 
 # pg_advisory_lock key of the contact check ("kite" + 0x0201).
 CONTACT_CHECK_LOCK = 0x6B6974650201
@@ -24,12 +26,23 @@ CONTACT_CHECK_LOCK = 0x6B6974650201
 _DUE = "greatest(last_contact_at, registered_at)"  # exactly the members_contact_due index expression
 
 
+@command
+async def mark_member_lost(
+    uow: UnitOfWork, member_id: uuid.UUID, registered_at: datetime, now: datetime, quiet_period: timedelta
+) -> bool:
+    """Whether the member was marked lost now."""
+    async with uow:
+        member = await uow.get(Member, member_id)
+        if not member.mark_lost(now, quiet_period, registered_at):
+            return False
+        await uow.save(member)
+    return True
+
+
 async def mark_lost_members(
     runtime: ServiceRuntime, *, now: datetime, quiet_period: timedelta, batch_size: int = 500
 ) -> int | None:
     """The number of members marked lost; None when another replica holds the check."""
-    registry = runtime.service.registry
-    store = PostgresEventStore(registry.source)
     cutoff = now - quiet_period
     marked = 0
     async with runtime.pool.acquire() as conn:
@@ -52,22 +65,10 @@ async def mark_lost_members(
                 if not rows:
                     break
                 async with conn.transaction():
-                    streams = await store.read_streams(conn, [stream_id(r["member_id"]) for r in rows])
                     for row in rows:
-                        sid = stream_id(row["member_id"])
-                        stored = streams[sid]
-                        member = Member.replay(row["member_id"], (registry.parse(e.type, e.data) for e in stored))
-                        events = member.mark_lost(now, quiet_period, row["registered_at"])
-                        if not events:
-                            continue
-                        try:
-                            async with conn.transaction():
-                                await append_events(
-                                    conn, registry, runtime.service.projections, runtime.topic, sid, len(stored), events
-                                )
-                        except ConcurrencyConflict:
-                            continue  # reached (or changed) meanwhile: decided again on the next run
-                        marked += 1
+                        uow = runtime.joining(conn)
+                        if await mark_member_lost(uow, row["member_id"], row["registered_at"], now, quiet_period):
+                            marked += 1
                 after = (rows[-1]["due"], rows[-1]["member_id"])
                 if len(rows) < batch_size:
                     break

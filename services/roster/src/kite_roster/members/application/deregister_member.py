@@ -6,38 +6,38 @@ from __future__ import annotations
 import uuid
 
 from kite_common.auth import Principal
-from kite_common.runtime import ServiceRuntime
+from kite_common.commands import command
 from kite_common.unit_of_work import UnitOfWork
 
-from kite_roster.members.application.member_writes import load_member, refusals, retrying
-from kite_roster.members.domain.member import stream_id
+from kite_roster.members.application.member_writes import member_to_change
 from kite_roster.members.domain.member_events import DeregistrationReason
 from kite_roster.party.application.party_common import today
 from kite_roster.party.domain import party
 
 
+@command
 async def deregister_member(
-    runtime: ServiceRuntime,
+    uow: UnitOfWork,
     principal: Principal,
     member_id: uuid.UUID,
     reason: DeregistrationReason,
     note: str | None,
     if_match: int | None = None,
 ) -> None:
-    async def attempt() -> None:
-        async with runtime.unit_of_work() as uow:
-            member, version = await load_member(uow, principal, member_id, if_match)
-            with refusals():
-                events = member.deregister(reason, note, deregistered_by=principal.subject)
-            await uow.append(stream_id(member_id), version, events)
-            if reason == "deceased":
-                await _close_party_record(uow, member_id, principal.subject)
-
-    await retrying(attempt)
+    async with uow:
+        member = await member_to_change(uow, principal, member_id, if_match)
+        member.deregister(reason, note, deregistered_by=principal.subject)
+        await uow.save(member)
+        if reason == "deceased":
+            await _close_party_record(uow, member_id, principal.subject)
 
 
 async def _close_party_record(uow: UnitOfWork, member_id: uuid.UUID, changed_by: str) -> None:
-    """A deceased member's party record says so too, in the same transaction."""
+    """A deceased member's party record says so too, in the same transaction.
+
+    The party record is not yet a kite_common Aggregate (the party feature is rewritten on its own),
+    so its stream is read and appended through the unit of work here; once it is one, this becomes
+    `uow.get(PartyMember, member_id)`, `member_died(...)` and `uow.save(...)`."""
     sid = party.stream_id(member_id)
     loaded = await uow.load(sid)
     day = today()

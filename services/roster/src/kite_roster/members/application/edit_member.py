@@ -9,17 +9,19 @@ import uuid
 from dataclasses import replace
 
 from kite_common.auth import Principal
+from kite_common.commands import command
 from kite_common.db.types import Connection
 from kite_common.privacy import mask_phone
-from kite_common.runtime import ServiceRuntime
+from kite_common.unit_of_work import UnitOfWork
 
 from kite_roster.members.adapters.pii_vault import PHONE_CONTEXT, PiiVault
-from kite_roster.members.application.member_writes import load_member, refusals, retrying
-from kite_roster.members.domain.member import MemberEdit, stream_id
+from kite_roster.members.application.member_writes import member_to_change
+from kite_roster.members.domain.member import MemberEdit
 
 
+@command
 async def edit_member(
-    runtime: ServiceRuntime,
+    uow: UnitOfWork,
     vault: PiiVault,
     principal: Principal,
     member_id: uuid.UUID,
@@ -28,21 +30,15 @@ async def edit_member(
     if_match: int | None = None,
 ) -> None:
     """`phone` is the new number, or None to keep it. An edit that changes nothing stores nothing."""
-
-    async def attempt() -> None:
-        async with runtime.unit_of_work() as uow:
-            member, version = await load_member(uow, principal, member_id, if_match)
-            phone_changed = phone is not None and await _phone_differs(uow.conn, vault, member_id, phone)
-            with refusals():
-                events = member.edit(replace(edit, phone_changed=phone_changed), updated_by=principal.subject)
-            if not events:
-                return
-            if phone_changed:
-                assert phone is not None
-                await _replace_phone(uow.conn, vault, member_id, phone)
-            await uow.append(stream_id(member_id), version, events)
-
-    await retrying(attempt)
+    async with uow:
+        member = await member_to_change(uow, principal, member_id, if_match)
+        phone_changed = phone is not None and await _phone_differs(uow.conn, vault, member_id, phone)
+        if not member.edit(replace(edit, phone_changed=phone_changed), updated_by=principal.subject):
+            return
+        if phone_changed:
+            assert phone is not None
+            await _replace_phone(uow.conn, vault, member_id, phone)
+        await uow.save(member)
 
 
 async def _phone_differs(conn: Connection, vault: PiiVault, member_id: uuid.UUID, phone: str) -> bool:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.http.problems import Forbidden, NotFound
+from kite_common.domain import Forbidden, NotFound
 from kite_common.pagination import decode_keyset_cursor, encode_keyset_cursor
 
 from kite_roster.members.domain.member import ContactStatus, MemberStatus, name_bigrams, stream_id

@@ -8,7 +8,7 @@ from typing import Literal
 
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.http.problems import Forbidden
+from kite_common.domain import Forbidden
 
 from kite_roster.shared.divisions import county_name
 

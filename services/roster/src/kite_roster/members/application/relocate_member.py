@@ -6,25 +6,23 @@ import uuid
 from datetime import date
 
 from kite_common.auth import Principal
-from kite_common.runtime import ServiceRuntime
+from kite_common.commands import command
+from kite_common.unit_of_work import UnitOfWork
 
-from kite_roster.members.application.member_writes import load_member, refusals, retrying
-from kite_roster.members.domain.member import Relocation, stream_id
+from kite_roster.members.application.member_writes import member_to_change
+from kite_roster.members.domain.member import Relocation
 
 
+@command
 async def relocate_member(
-    runtime: ServiceRuntime,
+    uow: UnitOfWork,
     principal: Principal,
     member_id: uuid.UUID,
     relocation: Relocation,
     today: date,
     if_match: int | None = None,
 ) -> None:
-    async def attempt() -> None:
-        async with runtime.unit_of_work() as uow:
-            member, version = await load_member(uow, principal, member_id, if_match)
-            with refusals():
-                events = member.relocate(relocation, recorded_by=principal.subject, today=today)
-            await uow.append(stream_id(member_id), version, events)
-
-    await retrying(attempt)
+    async with uow:
+        member = await member_to_change(uow, principal, member_id, if_match)
+        member.relocate(relocation, recorded_by=principal.subject, today=today)
+        await uow.save(member)

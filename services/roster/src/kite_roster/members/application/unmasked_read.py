@@ -13,7 +13,7 @@ from datetime import datetime
 import asyncpg
 from kite_common.auth import Principal, Role
 from kite_common.db.types import Connection
-from kite_common.http.problems import Forbidden, NotFound
+from kite_common.domain import Forbidden, NotFound
 from kite_common.ids import new_id
 
 from kite_roster.members.adapters.pii_audit import AccessFilter, AccessToRecord, list_accesses, record_access

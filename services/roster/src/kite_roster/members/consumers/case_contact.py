@@ -13,14 +13,13 @@ import logging
 import uuid
 
 from kite_common.clock import utcnow
-from kite_common.db.types import Connection
-from kite_common.eventstore import ConcurrencyConflict, PostgresEventStore
-from kite_common.messaging.cloudevents_kafka import ReceivedEvent, topic_for
+from kite_common.messaging.cloudevents_kafka import ReceivedEvent
 from kite_common.messaging.consumer import ConsumerSpec
-from kite_common.unit_of_work import append_events
+from kite_common.unit_of_work import UnitOfWork
 from pydantic import BaseModel, ConfigDict
 
-from kite_roster.members.domain.member import Member, stream_id
+from kite_roster.members.application.record_contact import record_reported_contact
+from kite_roster.members.domain.member import MemberDeregisteredError, MemberNotRegistered
 from kite_roster.members.domain.member_events import ContactChannel
 
 log = logging.getLogger(__name__)
@@ -30,7 +29,6 @@ CASE_OPENED = "kite.casework.case-opened.v1"
 # it): a case counts as "other", and the note says where the contact came from.
 CASE_CHANNEL: ContactChannel = "other"
 CASE_NOTE = "本人求助，已登记诉求"
-_ATTEMPTS = 3
 
 
 class OpenedCase(BaseModel):
@@ -43,42 +41,23 @@ class OpenedCase(BaseModel):
     opened_by: str
 
 
-async def record_case_contact(conn: Connection, received: ReceivedEvent) -> None:
-    env = received.envelope
+async def handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
+    env = event.envelope
     if env.type != CASE_OPENED:
         return  # casework's other events say nothing about contact
     case = OpenedCase.model_validate(env.data)
-    for attempt in range(1, _ATTEMPTS + 1):
-        try:
-            async with conn.transaction():  # a savepoint: a lost race undoes only this attempt
-                await _record(conn, received, case)
-            return
-        except ConcurrencyConflict:
-            # Another write to the member (an edit, the contact check) committed first: decide again.
-            if attempt == _ATTEMPTS:
-                raise
-
-
-async def _record(conn: Connection, received: ReceivedEvent, case: OpenedCase) -> None:
-    from kite_roster.service import SERVICE  # the service declares this consumer: import it late
-
-    registry = SERVICE.registry
-    sid = stream_id(case.member_id)
-    stored = await PostgresEventStore(registry.source).read_stream(conn, sid)
-    member = Member.replay(case.member_id, (registry.parse(e.type, e.data) for e in stored))
-    if not member.registered:
-        log.info("case-%s: member-%s is not on the roster, no contact recorded", case.case_id, case.member_id)
-        return
-    if member.status != "active":
-        log.info("case-%s: member-%s is deregistered, no contact recorded", case.case_id, case.member_id)
-        return
     now = utcnow()
     # The case was opened when casework stored it; another host's clock a little ahead is not a
     # contact in the future.
-    contacted_at = min(received.envelope.time, now)
-    events = member.record_contact(CASE_CHANNEL, contacted_at, CASE_NOTE, recorded_by=case.opened_by, now=now)
-    topic = topic_for(SERVICE.name, received.topic_prefix)
-    await append_events(conn, registry, SERVICE.projections, topic, sid, len(stored), events)
+    contacted_at = min(env.time, now)
+    try:
+        await record_reported_contact(
+            uow, case.member_id, CASE_CHANNEL, contacted_at, CASE_NOTE, recorded_by=case.opened_by, now=now
+        )
+    except MemberNotRegistered:
+        log.info("case-%s: member-%s is not on the roster, no contact recorded", case.case_id, case.member_id)
+    except MemberDeregisteredError:
+        log.info("case-%s: member-%s is deregistered, no contact recorded", case.case_id, case.member_id)
 
 
-CASE_CONTACT = ConsumerSpec("case-contact", ["casework"], lambda uow, event: record_case_contact(uow.conn, event))
+CASE_CONTACT = ConsumerSpec("case-contact", ["casework"], handle)

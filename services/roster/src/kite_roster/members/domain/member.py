@@ -7,8 +7,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Literal, get_args
+from typing import ClassVar, Literal, get_args
 
+from kite_common.domain import Aggregate, Conflict, NotFound, RuleViolation
 from kite_common.events import EventPayload
 
 from kite_roster.members.domain.member_events import (
@@ -45,27 +46,26 @@ EARLIEST_MOVE = date(1950, 1, 1)
 _PERSONAL_NUMBER = re.compile(r"(?<![0-9])(?:1[0-9]{10}|[0-9]{17}[0-9Xx])(?![0-9])")
 
 
-class MemberRuleViolation(ValueError):
-    """A request the domain refuses; the message is for people (Chinese)."""
+class MemberRuleViolation(RuleViolation):
+    """A request the domain refuses (422); the message is for people (Chinese). The problem lists
+    `errors`: the wrong field when one is named, else none."""
 
     code = "invalid-member"
 
     def __init__(self, message: str, field: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-        if code is not None:
-            self.code = code
+        errors = [{"field": field, "code": code or self.code, "message": message}] if field else []
+        super().__init__(message, code=code, field=field, errors=errors)
 
 
-class MemberNotRegistered(LookupError):
+class MemberNotRegistered(NotFound):
     code = "member-not-found"
 
     def __init__(self) -> None:
         super().__init__("未找到该人员")
 
 
-class MemberDeregisteredError(RuntimeError):
-    """The member has left the roster: their record is closed to changes."""
+class MemberDeregisteredError(Conflict):
+    """The member has left the roster: their record is closed to changes (409)."""
 
     code = "member-deregistered"
 
@@ -75,7 +75,7 @@ class MemberDeregisteredError(RuntimeError):
 
 
 def stream_id(member_id: uuid.UUID) -> str:
-    return f"member-{member_id}"
+    return Member.stream_id_for(member_id)
 
 
 def name_bigrams(text: str) -> list[str]:
@@ -209,7 +209,10 @@ def register_new_member(member_id: uuid.UUID, reg: Registration, registered_by: 
 
 
 @dataclass
-class Member:
+class Member(Aggregate):
+    stream_prefix: ClassVar[str] = "member"
+    label: ClassVar[str] = "该人员信息"
+
     member_id: uuid.UUID
     registered: bool = False
     status: MemberStatus = "active"
@@ -227,12 +230,9 @@ class Member:
     last_contact_at: datetime | None = None
     last_moved_on: date | None = None
 
-    @classmethod
-    def replay(cls, member_id: uuid.UUID, events: Iterable[EventPayload]) -> Member:
-        member = cls(member_id)
-        for event in events:
-            member.apply(event)
-        return member
+    @property
+    def id(self) -> uuid.UUID:
+        return self.member_id
 
     def apply(self, event: EventPayload) -> None:
         if isinstance(event, MemberRegistered):
@@ -264,6 +264,11 @@ class Member:
         elif isinstance(event, MemberContactRestored):
             self.contact_status = "in-contact"
 
+    def _decided(self, events: list[EventPayload]) -> list[EventPayload]:
+        """Record the decision's events (applied at once, pending for the unit of work) and return them."""
+        self._record(*events)
+        return events
+
     def _ensure_active(self) -> None:
         if not self.registered:
             raise MemberNotRegistered()
@@ -273,7 +278,7 @@ class Member:
     def register(self, reg: Registration, registered_by: str) -> list[EventPayload]:
         if self.registered:
             raise MemberRuleViolation("该人员已登记")
-        return register_new_member(self.member_id, reg, registered_by)
+        return self._decided(register_new_member(self.member_id, reg, registered_by))
 
     def edit(self, edit: MemberEdit, updated_by: str) -> list[EventPayload]:
         """Only what really changes is recorded; an edit that changes nothing records nothing."""
@@ -302,15 +307,17 @@ class Member:
         if not changed:
             return []
         values = {name: new[name] for name in changed if name != "phone"}
-        return [
-            MemberUpdated(
-                member_id=self.member_id,
-                changed=changed,
-                phone_changed=edit.phone_changed,
-                updated_by=updated_by,
-                **values,
-            )
-        ]
+        return self._decided(
+            [
+                MemberUpdated(
+                    member_id=self.member_id,
+                    changed=changed,
+                    phone_changed=edit.phone_changed,
+                    updated_by=updated_by,
+                    **values,
+                )
+            ]
+        )
 
     def relocate(self, relocation: Relocation, recorded_by: str, today: date) -> list[EventPayload]:
         self._ensure_active()
@@ -329,27 +336,31 @@ class Member:
         industry = _clean(relocation.industry) if relocation.industry is not None else self.industry
         if (city, employer, industry) == (self.current_city, self.employer, self.industry):
             raise MemberRuleViolation("新的务工地、工作单位和行业与当前相同", "current_city", "no-change")
-        return [
-            MemberRelocated(
-                member_id=self.member_id,
-                moved_on=relocation.moved_on,
-                current_city=city,
-                employer=employer,
-                industry=industry,
-                previous_city=self.current_city,
-                previous_employer=self.employer,
-                previous_industry=self.industry,
-                recorded_by=recorded_by,
-            )
-        ]
+        return self._decided(
+            [
+                MemberRelocated(
+                    member_id=self.member_id,
+                    moved_on=relocation.moved_on,
+                    current_city=city,
+                    employer=employer,
+                    industry=industry,
+                    previous_city=self.current_city,
+                    previous_employer=self.employer,
+                    previous_industry=self.industry,
+                    recorded_by=recorded_by,
+                )
+            ]
+        )
 
     def deregister(self, reason: DeregistrationReason, note: str | None, deregistered_by: str) -> list[EventPayload]:
         self._ensure_active()
-        return [
-            MemberDeregistered(
-                member_id=self.member_id, reason=reason, note=_note(note), deregistered_by=deregistered_by
-            )
-        ]
+        return self._decided(
+            [
+                MemberDeregistered(
+                    member_id=self.member_id, reason=reason, note=_note(note), deregistered_by=deregistered_by
+                )
+            ]
+        )
 
     def record_contact(
         self, channel: ContactChannel, contacted_at: datetime, note: str | None, recorded_by: str, now: datetime
@@ -369,7 +380,7 @@ class Member:
         ]
         if self.contact_status == "lost":
             events.append(MemberContactRestored(member_id=self.member_id, contacted_at=contacted_at, channel=channel))
-        return events
+        return self._decided(events)
 
     def mark_lost(self, now: datetime, quiet_period: timedelta, registered_at: datetime) -> list[EventPayload]:
         """Lost once nobody has reached an active member for longer than the quiet period, counted from
@@ -380,8 +391,10 @@ class Member:
         last = max(self.last_contact_at, registered_at) if self.last_contact_at else registered_at
         if last >= now - quiet_period:
             return []
-        return [
-            MemberContactLost(
-                member_id=self.member_id, last_contact_at=last, quiet_days=quiet_period.days, detected_at=now
-            )
-        ]
+        return self._decided(
+            [
+                MemberContactLost(
+                    member_id=self.member_id, last_contact_at=last, quiet_days=quiet_period.days, detected_at=now
+                )
+            ]
+        )

@@ -9,10 +9,8 @@ import contextlib
 import logging
 from datetime import datetime, timedelta
 
-import asyncpg
 from kite_common.clock import utcnow
 from kite_common.runtime import ServiceRuntime
-from kite_common.settings import KafkaSettings, kafka_settings
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -30,18 +28,11 @@ class ContactCheckSettings(BaseSettings):
 
 
 async def run_contact_check_once(
-    pool: asyncpg.Pool,
-    *,
-    now: datetime | None = None,
-    settings: ContactCheckSettings | None = None,
-    kafka: KafkaSettings | None = None,
+    runtime: ServiceRuntime, *, now: datetime | None = None, settings: ContactCheckSettings | None = None
 ) -> int | None:
     """One pass of the check at `now`: the number of members marked lost, None when another replica
     is running it."""
-    from kite_roster.service import SERVICE  # the service declares this worker: import it late
-
     settings = settings or ContactCheckSettings()
-    runtime = ServiceRuntime(SERVICE, pool, kafka or kafka_settings())
     return await mark_lost_members(
         runtime,
         now=now or utcnow(),
@@ -50,10 +41,10 @@ async def run_contact_check_once(
     )
 
 
-async def contact_check_worker(pool: asyncpg.Pool, stop: asyncio.Event) -> None:
+async def contact_check_worker(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
     settings = ContactCheckSettings()
     while not stop.is_set():
-        marked = await run_contact_check_once(pool, settings=settings)
+        marked = await run_contact_check_once(runtime, settings=settings)
         if marked:
             log.info("contact check: %d members marked lost", marked)
         with contextlib.suppress(TimeoutError):

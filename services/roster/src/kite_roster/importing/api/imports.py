@@ -18,9 +18,9 @@ from kite_common.tracing_context import current_traceparent
 from pydantic import BaseModel, Field
 
 from kite_roster.importing import jobs
+from kite_roster.importing.api.upload import MultipartFile, boundary_of, filename_from_disposition
 from kite_roster.importing.readers import MalformedFile, detect_encoding, sniff_kind
 from kite_roster.importing.settings import ImportSettings
-from kite_roster.importing.upload import MultipartFile, boundary_of, filename_from_disposition
 from kite_roster.shared.pii import field_protector
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -41,6 +41,11 @@ PROBLEM_COLUMNS = [
 
 def _max_bytes() -> int:
     return ImportSettings().max_bytes
+
+
+class UploadTooLarge(Problem):
+    status = 413
+    code = "payload-too-large"
 
 
 class ImportCounts(BaseModel):
@@ -144,6 +149,16 @@ async def _sniffed(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
             yield head
 
 
+async def _limited(chunks: AsyncIterator[bytes], max_bytes: int) -> AsyncIterator[bytes]:
+    """Pass the bytes on, refusing the upload (413) once they come to more than `max_bytes`."""
+    size = 0
+    async for data in chunks:
+        size += len(data)
+        if size > max_bytes:
+            raise UploadTooLarge(f"文件不能超过 {max_bytes // (1024 * 1024)} MiB（{max_bytes} 字节），请拆分后分批导入")
+        yield data
+
+
 def _check_head(head: bytes) -> None:
     if not head.strip():
         raise Unprocessable("上传的文件是空的", code="empty-file")
@@ -184,8 +199,7 @@ async def upload(request: Request, response: Response, principal: Uploader, runt
             conn,
             field_protector(),
             upload,
-            _sniffed(chunks),
-            max_bytes=settings.max_bytes,
+            _limited(_sniffed(chunks), settings.max_bytes),
             chunk_bytes=settings.chunk_bytes,
         )
     if job.file_size == 0:  # pragma: no cover - refused by the sniffing above

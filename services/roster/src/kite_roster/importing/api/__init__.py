@@ -1,0 +1,1 @@
+"""The import feature over HTTP: the /imports routes and the reading of an uploaded body."""
