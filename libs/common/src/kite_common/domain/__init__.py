@@ -8,6 +8,16 @@ from kite_common.domain.errors import (
     NotFound,
     RuleViolation,
     StaleVersion,
+    Unavailable,
 )
 
-__all__ = ["Aggregate", "Conflict", "DomainError", "Forbidden", "NotFound", "RuleViolation", "StaleVersion"]
+__all__ = [
+    "Aggregate",
+    "Conflict",
+    "DomainError",
+    "Forbidden",
+    "NotFound",
+    "RuleViolation",
+    "StaleVersion",
+    "Unavailable",
+]

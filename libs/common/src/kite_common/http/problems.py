@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kite_common.domain.errors import Conflict as ConflictError
-from kite_common.domain.errors import DomainError, RuleViolation, StaleVersion
+from kite_common.domain.errors import DomainError, RuleViolation, StaleVersion, Unavailable
 from kite_common.domain.errors import Forbidden as ForbiddenError
 from kite_common.domain.errors import NotFound as NotFoundError
 from kite_common.eventstore import ConcurrencyConflict
@@ -120,6 +120,7 @@ _DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (ForbiddenError, 403),
     (StaleVersion, 412),
     (ConflictError, 409),
+    (Unavailable, 503),
 )
 
 
