@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends, Response
 from kite_common.auth import Principal, Role, issue_dev_token, require_roles
-from kite_common.domain import Conflict, Forbidden, NotFound, RuleViolation, StaleVersion
+from kite_common.domain import Conflict, Forbidden, NotFound, RuleViolation, StaleVersion, Unavailable
 from kite_common.http.app import create_app
 from kite_common.http.preconditions import IfMatch, set_etag
 from kite_common.service import ServiceDefinition
@@ -33,6 +33,7 @@ REFUSALS = {
     "theirs": Forbidden("该记录不在您的管辖范围内", code="outside-jurisdiction"),
     "taken": Conflict("该记录已由 张三 受理", code="already-accepted", accepted_by="张三"),
     "stale": StaleVersion(4, "该记录"),
+    "later": Unavailable("台账需重建后才能查询", code="ledger-stale", title="台账待重建"),
 }
 
 
@@ -67,6 +68,7 @@ async def client():
         ("theirs", 403, "outside-jurisdiction", {}),
         ("taken", 409, "already-accepted", {"accepted_by": "张三"}),
         ("stale", 412, "stale-version", {"current_version": 4, "title": "版本已过期"}),
+        ("later", 503, "ledger-stale", {"title": "台账待重建"}),
     ],
 )
 async def test_each_kind_of_refusal_is_one_problem_status(client, thing, status, code, extra):

@@ -9,6 +9,7 @@ from kite_common.domain.errors import (
     NotFound,
     RuleViolation,
     StaleVersion,
+    Unavailable,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "NotFound",
     "RuleViolation",
     "StaleVersion",
+    "Unavailable",
 ]

@@ -2,9 +2,9 @@
 
 Domain and application code raise these; they know nothing of HTTP. The HTTP layer turns each kind
 into an RFC 9457 problem detail in one place (`kite_common.http.problems`): a malformed request is
-400, a rule violation 422, not found 404, forbidden 403, conflict 409, a stale version 412. The
-message is for people, in Chinese; `code` names the problem type; `field` says which input was
-wrong, when one was.
+400, a rule violation 422, not found 404, forbidden 403, conflict 409, a stale version 412,
+unavailable 503. The message is for people, in Chinese; `code` names the problem type; `field` says
+which input was wrong, when one was.
 """
 
 from __future__ import annotations
@@ -65,6 +65,12 @@ class Conflict(DomainError):
     """The record's state does not allow this now (409)."""
 
     code = "conflict"
+
+
+class Unavailable(DomainError):
+    """The request is sound but cannot be answered now, e.g. a read model waits for a rebuild (503)."""
+
+    code = "unavailable"
 
 
 class StaleVersion(DomainError):

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kite_common.domain.errors import BadRequest, DomainError, RuleViolation, StaleVersion
+from kite_common.domain.errors import BadRequest, DomainError, RuleViolation, StaleVersion, Unavailable
 from kite_common.domain.errors import Conflict as ConflictError
 from kite_common.domain.errors import Forbidden as ForbiddenError
 from kite_common.domain.errors import NotFound as NotFoundError
@@ -121,6 +121,7 @@ _DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (ForbiddenError, 403),
     (StaleVersion, 412),
     (ConflictError, 409),
+    (Unavailable, 503),
 )
 
 

@@ -6,10 +6,10 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 from kite_common.auth import Principal, Role, require_roles
 from kite_common.http.app import RuntimeDep as Runtime
-from kite_common.http.preconditions import parse_if_match
+from kite_common.http.preconditions import IfMatch, set_etag
 from kite_common.http.tabular import tabular_response
 from kite_common.runtime import ServiceRuntime
 
@@ -24,14 +24,12 @@ from kite_roster.households.api.schemas import (
     IncomeReportRequest,
     RegisterHouseholdRequest,
 )
-from kite_roster.households.application.household_commands import (
-    add_member,
-    change_flags,
-    register_household,
-    remove_member,
-    report_income,
-)
+from kite_roster.households.application.add_household_member import add_household_member
+from kite_roster.households.application.change_household_flags import change_household_flags
 from kite_roster.households.application.household_queries import HouseholdFilter, get_household, list_households
+from kite_roster.households.application.register_household import register_household
+from kite_roster.households.application.remove_household_member import remove_household_member
+from kite_roster.households.application.report_income import report_income
 from kite_roster.households.domain.household import (
     MONITORING_LABELS,
     FlagChanges,
@@ -44,7 +42,6 @@ router = APIRouter(prefix="/households", tags=["households"])
 
 Reader = Annotated[Principal, Depends(require_roles(Role.REGISTRAR, Role.VIEWER, Role.CASEWORKER))]
 Writer = Annotated[Principal, Depends(require_roles(Role.REGISTRAR))]
-IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=32, description='上次读到的版本，如 "3"')]
 _WRITE_RESPONSES: dict[int | str, dict[str, str]] = {
     403: {"description": "该户或该人员不在管辖范围内"},
     404: {"description": "未找到该户（或该人员）"},
@@ -79,7 +76,7 @@ async def _household_response(
 ) -> HouseholdResponse:
     async with runtime.pool.acquire() as conn:
         detail = await get_household(conn, principal, household_id)
-    response.headers["ETag"] = f'"{detail.household["version"]}"'
+    set_etag(response, detail.household["version"])
     return HouseholdResponse(
         **_summary_fields(dict(detail.household)),
         members=[HouseholdMemberItem.model_validate(dict(m)) for m in detail.members],
@@ -103,7 +100,7 @@ async def register(
             monitoring_category=body.monitoring_category,
         ),
     )
-    household_id = await register_household(runtime, principal, reg)
+    household_id = await register_household(runtime.unit_of_work(), principal, reg)
     response.headers["Location"] = f"/households/{household_id}"
     return await _household_response(runtime, principal, household_id, response)
 
@@ -160,7 +157,7 @@ async def patch_flags(
     principal: Writer,
     runtime: Runtime,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> HouseholdResponse:
     changes = FlagChanges(
         poverty_registered=body.poverty_registered,
@@ -169,7 +166,7 @@ async def patch_flags(
         monitored=body.monitored,
         monitoring_category=body.monitoring_category,
     )
-    await change_flags(runtime, principal, household_id, changes, parse_if_match(if_match))
+    await change_household_flags(runtime.unit_of_work(), principal, household_id, changes, if_match)
     return await _household_response(runtime, principal, household_id, response)
 
 
@@ -185,12 +182,12 @@ async def post_member(
     principal: Writer,
     runtime: Runtime,
     response: Response,
+    if_match: IfMatch,
     body: Annotated[AddMemberRequest | None, Body()] = None,
     move: Annotated[bool, Query(description="该人员已属于另一户时，从原户迁入本户")] = False,
-    if_match: IfMatch = None,
 ) -> HouseholdResponse:
     relation = body.relation if body else None
-    await add_member(runtime, principal, household_id, member_id, relation, move, parse_if_match(if_match))
+    await add_household_member(runtime.unit_of_work(), principal, household_id, member_id, relation, move, if_match)
     return await _household_response(runtime, principal, household_id, response)
 
 
@@ -206,9 +203,9 @@ async def delete_member(
     principal: Writer,
     runtime: Runtime,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> HouseholdResponse:
-    await remove_member(runtime, principal, household_id, member_id, parse_if_match(if_match))
+    await remove_household_member(runtime.unit_of_work(), principal, household_id, member_id, if_match)
     return await _household_response(runtime, principal, household_id, response)
 
 
@@ -225,10 +222,10 @@ async def post_income_report(
     principal: Writer,
     runtime: Runtime,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> HouseholdResponse:
     recorded = await report_income(
-        runtime, principal, household_id, body.year, body.total_income, body.household_size, parse_if_match(if_match)
+        runtime.unit_of_work(), principal, household_id, body.year, body.total_income, body.household_size, if_match
     )
     if not recorded:
         response.status_code = 200

@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.http.problems import Forbidden, NotFound
+from kite_common.domain import Forbidden, NotFound
 from kite_common.pagination import decode_keyset_cursor, encode_keyset_cursor
 
 _SCOPE = "households"  # a cursor of another listing is refused

@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.http.problems import Forbidden, Problem
+from kite_common.domain import Forbidden, Unavailable
 from kite_common.pagination import decode_keyset_cursor, encode_keyset_cursor
 
 from kite_roster.households.adapters.income_ledger import Band, IncomeBands
@@ -61,13 +61,14 @@ def ledger_origin(principal: Principal, origin: str | None) -> str:
     return origin
 
 
-def stale_ledger() -> Problem:
-    return Problem(
-        "收入分段或监测线配置已变更，收入台账需按新配置重建（kite rebuild roster）后才能查询",
-        status=503,
-        code="income-ledger-stale",
-        title="台账待重建",
-    )
+class IncomeLedgerStale(Unavailable):
+    """The counters were kept under other bands or another threshold than the settings say (503)."""
+
+    code = "income-ledger-stale"
+    title = "台账待重建"
+
+    def __init__(self) -> None:
+        super().__init__("收入分段或监测线配置已变更，收入台账需按新配置重建（kite rebuild roster）后才能查询")
 
 
 async def income_ledger(
@@ -83,7 +84,7 @@ async def income_ledger(
         area + "%",
     )
     if any(r["basis"] != bands.basis for r in rows):
-        raise stale_ledger()
+        raise IncomeLedgerStale()
     return tally(year, area, bands, rows)
 
 

@@ -11,7 +11,9 @@ import re
 import uuid
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from typing import ClassVar
 
+from kite_common.domain import Aggregate, NotFound, RuleViolation
 from kite_common.events import EventPayload
 
 from kite_roster.households.domain.household_events import (
@@ -37,27 +39,28 @@ CENT = Decimal("0.01")
 _PERSONAL_NUMBER = re.compile(r"[0-9]{11,}")
 
 
-class HouseholdRuleViolation(ValueError):
-    """A request the domain refuses; the message is for people (Chinese)."""
+class HouseholdRuleViolation(RuleViolation):
+    """A request the domain refuses (422, naming the field when there is one); the message is for
+    people (Chinese)."""
 
-    def __init__(self, message: str, field: str | None = None, code: str = "invalid-household") -> None:
-        super().__init__(message)
-        self.field = field
-        self.code = code
+    code = "invalid-household"
+
+    def __init__(self, message: str, field: str | None = None, code: str | None = None) -> None:
+        super().__init__(message, code=code, field=field)
 
 
-class HouseholdNotRegistered(HouseholdRuleViolation):
+class HouseholdNotRegistered(NotFound):
+    code = "household-not-found"
+
     def __init__(self) -> None:
-        super().__init__("未找到该户", code="household-not-found")
+        super().__init__("未找到该户")
 
 
-class NotAHouseholdMember(HouseholdRuleViolation):
+class NotAHouseholdMember(NotFound):
+    code = "not-a-household-member"
+
     def __init__(self) -> None:
-        super().__init__("该人员不是本户成员", "member_id", code="not-a-household-member")
-
-
-def stream_id(household_id: uuid.UUID) -> str:
-    return f"household-{household_id}"
+        super().__init__("该人员不是本户成员")
 
 
 def village_code_problem(code: str) -> str | None:
@@ -184,7 +187,10 @@ def check_income(year: int, total_income: Decimal, household_size: int, current_
 
 
 @dataclass
-class Household:
+class Household(Aggregate):
+    stream_prefix: ClassVar[str] = "household"
+    label: ClassVar[str] = "该户信息"
+
     household_id: uuid.UUID
     division_code: str | None = None
     flags: HouseholdFlags = HouseholdFlags()
@@ -192,15 +198,12 @@ class Household:
     incomes: dict[int, IncomeReport] = field(default_factory=dict)  # the latest report of each year
 
     @property
+    def id(self) -> uuid.UUID:
+        return self.household_id
+
+    @property
     def registered(self) -> bool:
         return self.division_code is not None
-
-    @classmethod
-    def replay(cls, household_id: uuid.UUID, events: list[EventPayload]) -> Household:
-        household = cls(household_id)
-        for event in events:
-            household.apply(event)
-        return household
 
     def apply(self, event: EventPayload) -> None:
         if isinstance(event, HouseholdRegistered):
@@ -219,6 +222,11 @@ class Household:
         if not self.registered:
             raise HouseholdNotRegistered()
 
+    def _decided(self, *events: EventPayload) -> list[EventPayload]:
+        """Record the events (applied at once, kept for the unit of work) and return them."""
+        self._record(*events)
+        return list(events)
+
     def register(self, reg: HouseholdRegistration, registered_by: str) -> list[EventPayload]:
         if self.registered:
             raise HouseholdRuleViolation("该户已登记", code="household-already-registered")
@@ -228,7 +236,7 @@ class Household:
         head_name = _free_text(reg.head_name, "head_name", "户主姓名", required=True)
         assert head_name is not None
         flags = reg.flags.checked()
-        return [
+        return self._decided(
             HouseholdRegistered(
                 household_id=self.household_id,
                 division_code=reg.division_code,
@@ -241,7 +249,7 @@ class Household:
                 monitoring_category=flags.monitoring_category,
                 registered_by=registered_by,
             )
-        ]
+        )
 
     def change_flags(self, changes: FlagChanges, changed_by: str) -> list[EventPayload]:
         """No event when nothing changes."""
@@ -249,7 +257,7 @@ class Household:
         flags = changes.applied_to(self.flags).checked()
         if flags == self.flags:
             return []
-        return [
+        return self._decided(
             HouseholdFlagsChanged(
                 household_id=self.household_id,
                 poverty_registered=flags.poverty_registered,
@@ -259,7 +267,7 @@ class Household:
                 monitoring_category=flags.monitoring_category,
                 changed_by=changed_by,
             )
-        ]
+        )
 
     def add_member(
         self,
@@ -274,7 +282,7 @@ class Household:
         self._require_registered()
         if member_id in self.members:
             return []
-        return [
+        return self._decided(
             HouseholdMemberAdded(
                 household_id=self.household_id,
                 member_id=member_id,
@@ -282,7 +290,7 @@ class Household:
                 moved_from_household_id=moved_from,
                 added_by=added_by,
             )
-        ]
+        )
 
     def remove_member(
         self, member_id: uuid.UUID, removed_by: str, moved_to: uuid.UUID | None = None
@@ -290,14 +298,14 @@ class Household:
         self._require_registered()
         if member_id not in self.members:
             raise NotAHouseholdMember()
-        return [
+        return self._decided(
             HouseholdMemberRemoved(
                 household_id=self.household_id,
                 member_id=member_id,
                 moved_to_household_id=moved_to,
                 removed_by=removed_by,
             )
-        ]
+        )
 
     def report_income(
         self, year: int, total_income: Decimal, household_size: int, reported_by: str, current_year: int
@@ -307,7 +315,7 @@ class Household:
         report = check_income(year, total_income, household_size, current_year)
         if self.incomes.get(year) == report:
             return []
-        return [
+        return self._decided(
             HouseholdIncomeReported(
                 household_id=self.household_id,
                 year=report.year,
@@ -315,14 +323,14 @@ class Household:
                 household_size=report.household_size,
                 reported_by=reported_by,
             )
-        ]
+        )
 
 
 def move_member(
     source: Household, target: Household, member_id: uuid.UUID, moved_by: str, relation: str | None = None
 ) -> tuple[list[EventPayload], list[EventPayload]]:
-    """A member leaves `source` and joins `target`: the removal for the source's stream and the
-    addition for the target's, to be stored together."""
+    """A member leaves `source` and joins `target`: the removal recorded on the source and the
+    addition on the target, to be saved together (the source first)."""
     if source.household_id == target.household_id:
         return [], target.add_member(member_id, moved_by, relation)
     added = target.add_member(member_id, moved_by, relation, moved_from=source.household_id)

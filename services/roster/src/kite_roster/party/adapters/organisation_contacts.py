@@ -42,6 +42,13 @@ class ContactPhones:
             ],
         )
 
+    async def stored_hashes(self, conn: Connection, organisation_id: uuid.UUID) -> dict[uuid.UUID, bytes]:
+        """contact_id → blind index of the phone stored for it, for the organisation's contacts."""
+        rows = await conn.fetch(
+            "SELECT contact_id, phone_hash FROM organisation_contact_pii WHERE organisation_id = $1", organisation_id
+        )
+        return {r["contact_id"]: bytes(r["phone_hash"]) for r in rows}
+
     async def keep_only(self, conn: Connection, organisation_id: uuid.UUID, contact_ids: Iterable[uuid.UUID]) -> None:
         """Forget the phones of contacts no longer listed."""
         await conn.execute(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from kite_common.auth import Principal, Role, require_roles
 from kite_common.http.app import RuntimeDep as Runtime
-from kite_common.http.preconditions import parse_if_match
+from kite_common.http.preconditions import IfMatch, set_etag
 from kite_common.runtime import ServiceRuntime
 
 from kite_roster.party.adapters.organisation_contacts import ContactPhones
@@ -24,19 +24,17 @@ from kite_roster.party.api.schemas import (
     RegisterOrganisationRequest,
     UpdateOrganisationRequest,
 )
-from kite_roster.party.application.organisations import (
-    ContactInput,
-    NewOrganisation,
-    OrganisationChanges,
+from kite_roster.party.application.dissolve_organisation import dissolve_organisation
+from kite_roster.party.application.move_organisation import move_organisation
+from kite_roster.party.application.organisation_common import ContactInput
+from kite_roster.party.application.organisation_queries import (
     OrganisationFilter,
-    dissolve_organisation,
     get_organisation,
     list_organisation_members,
     list_organisations,
-    move_organisation,
-    register_organisation,
-    update_organisation,
 )
+from kite_roster.party.application.register_organisation import NewOrganisation, register_organisation
+from kite_roster.party.application.update_organisation import OrganisationChanges, update_organisation
 from kite_roster.party.domain.organisation_events import OrganisationKind
 from kite_roster.party.domain.party_events import MembershipRole
 
@@ -44,7 +42,6 @@ router = APIRouter(prefix="/organisations", tags=["organisations"])
 
 Reader = Annotated[Principal, Depends(require_roles(Role.PARTY_AFFAIRS, Role.VIEWER, Role.REGISTRAR))]
 Writer = Annotated[Principal, Depends(require_roles(Role.PARTY_AFFAIRS))]
-IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=32, description="上次读取时的 ETag")]
 _CHANGED: dict[int | str, dict[str, Any]] = {
     412: {"description": "If-Match 版本已过期"},
     409: {"description": "与当前状态冲突"},
@@ -63,7 +60,7 @@ async def _one(
 ) -> OrganisationResponse:
     async with runtime.pool.acquire() as conn:
         row = await get_organisation(conn, principal, organisation_id)
-    response.headers["ETag"] = f'"{row["version"]}"'
+    set_etag(response, row["version"])
     return OrganisationResponse.model_validate(row)
 
 
@@ -74,7 +71,7 @@ async def register(
     new = NewOrganisation(
         body.name, body.kind, body.division_code, body.host_city, body.parent_id, _contacts(body.contacts)
     )
-    organisation_id = await register_organisation(runtime, phones, principal, new)
+    organisation_id = await register_organisation(runtime.unit_of_work(), phones, principal, new)
     response.headers["Location"] = f"/organisations/{organisation_id}"
     return await _one(runtime, principal, organisation_id, response)
 
@@ -94,10 +91,10 @@ async def update(
     runtime: Runtime,
     response: Response,
     phones: Phones,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> OrganisationResponse:
     changes = OrganisationChanges(body.name, body.host_city, _contacts(body.contacts))
-    await update_organisation(runtime, phones, principal, organisation_id, changes, parse_if_match(if_match))
+    await update_organisation(runtime.unit_of_work(), phones, principal, organisation_id, changes, if_match)
     return await _one(runtime, principal, organisation_id, response)
 
 
@@ -108,9 +105,9 @@ async def move(
     principal: Writer,
     runtime: Runtime,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> OrganisationResponse:
-    await move_organisation(runtime, principal, organisation_id, body.parent_id, parse_if_match(if_match))
+    await move_organisation(runtime.unit_of_work(), principal, organisation_id, body.parent_id, if_match)
     return await _one(runtime, principal, organisation_id, response)
 
 
@@ -121,10 +118,10 @@ async def dissolve(
     principal: Writer,
     runtime: Runtime,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> OrganisationResponse:
     await dissolve_organisation(
-        runtime, principal, organisation_id, body.dissolved_on, body.reason, parse_if_match(if_match)
+        runtime.unit_of_work(), principal, organisation_id, body.dissolved_on, body.reason, if_match
     )
     return await _one(runtime, principal, organisation_id, response)
 

@@ -6,10 +6,10 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from kite_common.auth import Principal, Role, require_roles
 from kite_common.http.app import RuntimeDep as Runtime
-from kite_common.http.preconditions import parse_if_match
+from kite_common.http.preconditions import IfMatch, set_etag
 from kite_common.runtime import ServiceRuntime
 
 from kite_roster.party.api.schemas import (
@@ -27,13 +27,11 @@ from kite_roster.party.api.schemas import (
     StatusChangeRequest,
     TransferBranchRequest,
 )
-from kite_roster.party.application.party_branches import join_branch, leave_branch, transfer_branch
-from kite_roster.party.application.party_life import hold_session, pay_dues
-from kite_roster.party.application.party_membership import (
-    change_party_status,
-    confirm_party_member,
-    record_party_membership,
-)
+from kite_roster.party.application.change_party_status import change_party_status
+from kite_roster.party.application.confirm_party_member import confirm_party_member
+from kite_roster.party.application.hold_session import hold_session
+from kite_roster.party.application.join_branch import join_branch
+from kite_roster.party.application.leave_branch import leave_branch
 from kite_roster.party.application.party_queries import (
     PartyMemberFilter,
     get_party_member,
@@ -42,6 +40,9 @@ from kite_roster.party.application.party_queries import (
     list_party_members,
     list_sessions,
 )
+from kite_roster.party.application.pay_dues import pay_dues
+from kite_roster.party.application.record_party_membership import record_party_membership
+from kite_roster.party.application.transfer_branch import transfer_branch
 from kite_roster.party.domain.party import SessionRequest
 from kite_roster.party.domain.party_events import Attendance, MembershipRole, PartyStatus
 
@@ -49,7 +50,6 @@ router = APIRouter(tags=["party"])
 
 Reader = Annotated[Principal, Depends(require_roles(Role.PARTY_AFFAIRS, Role.VIEWER))]
 Writer = Annotated[Principal, Depends(require_roles(Role.PARTY_AFFAIRS))]
-IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=32, description="上次读取时的 ETag")]
 _CHANGED: dict[int | str, dict[str, Any]] = {
     412: {"description": "If-Match 版本已过期"},
     409: {"description": "与当前状态冲突"},
@@ -61,7 +61,7 @@ async def _party_member(
 ) -> PartyMemberResponse:
     async with runtime.pool.acquire() as conn:
         row = await get_party_member(conn, principal, member_id)
-    response.headers["ETag"] = f'"{row["version"]}"'
+    set_etag(response, row["version"])
     return PartyMemberResponse.model_validate(row)
 
 
@@ -69,7 +69,7 @@ async def _party_member(
 async def record(
     body: RecordPartyMembershipRequest, principal: Writer, runtime: Runtime, response: Response
 ) -> PartyMemberResponse:
-    await record_party_membership(runtime, principal, body.member_id, body.joined_on, body.probationary)
+    await record_party_membership(runtime.unit_of_work(), principal, body.member_id, body.joined_on, body.probationary)
     response.headers["Location"] = f"/party-members/{body.member_id}"
     return await _party_member(runtime, principal, body.member_id, response)
 
@@ -108,9 +108,9 @@ async def confirm(
     principal: Writer,
     runtime: Runtime,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> PartyMemberResponse:
-    await confirm_party_member(runtime, principal, member_id, body.confirmed_on, parse_if_match(if_match))
+    await confirm_party_member(runtime.unit_of_work(), principal, member_id, body.confirmed_on, if_match)
     return await _party_member(runtime, principal, member_id, response)
 
 
@@ -123,10 +123,10 @@ async def change_status(
     principal: Writer,
     runtime: Runtime,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> PartyMemberResponse:
     await change_party_status(
-        runtime, principal, member_id, body.status, body.changed_on, body.reason, parse_if_match(if_match)
+        runtime.unit_of_work(), principal, member_id, body.status, body.changed_on, body.reason, if_match
     )
     return await _party_member(runtime, principal, member_id, response)
 
@@ -143,10 +143,10 @@ async def join(
     principal: Writer,
     runtime: Runtime,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> PartyMemberResponse:
     await join_branch(
-        runtime, principal, member_id, body.organisation_id, body.role, body.joined_on, parse_if_match(if_match)
+        runtime.unit_of_work(), principal, member_id, body.organisation_id, body.role, body.joined_on, if_match
     )
     return await _party_member(runtime, principal, member_id, response)
 
@@ -164,9 +164,9 @@ async def leave(
     principal: Writer,
     runtime: Runtime,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> PartyMemberResponse:
-    await leave_branch(runtime, principal, member_id, role, body.left_on, body.reason, parse_if_match(if_match))
+    await leave_branch(runtime.unit_of_work(), principal, member_id, role, body.left_on, body.reason, if_match)
     return await _party_member(runtime, principal, member_id, response)
 
 
@@ -183,10 +183,10 @@ async def transfer(
     principal: Writer,
     runtime: Runtime,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> PartyMemberResponse:
     await transfer_branch(
-        runtime, principal, member_id, role, body.organisation_id, body.transferred_on, parse_if_match(if_match)
+        runtime.unit_of_work(), principal, member_id, role, body.organisation_id, body.transferred_on, if_match
     )
     return await _party_member(runtime, principal, member_id, response)
 
@@ -198,10 +198,10 @@ async def dues(
     principal: Writer,
     runtime: Runtime,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> list[DuesOut]:
     version = await pay_dues(
-        runtime,
+        runtime.unit_of_work(),
         principal,
         member_id,
         body.month,
@@ -209,9 +209,9 @@ async def dues(
         body.paid_on,
         body.correction,
         body.note,
-        parse_if_match(if_match),
+        if_match,
     )
-    response.headers["ETag"] = f'"{version}"'
+    set_etag(response, version)
     async with runtime.pool.acquire() as conn:
         rows = await list_dues(conn, principal, member_id, int(body.month[:4]))
     return [DuesOut.model_validate(dict(r)) for r in rows]
@@ -240,7 +240,7 @@ async def hold(body: SessionCreateRequest, principal: Writer, runtime: Runtime, 
         body.topic,
         tuple(Attendance(member_id=a.member_id, status=a.status, reason=a.reason) for a in body.attendance),
     )
-    session_id = await hold_session(runtime, principal, body.organisation_id, request)
+    session_id = await hold_session(runtime.unit_of_work(), principal, body.organisation_id, request)
     response.headers["Location"] = f"/org-life-sessions/{session_id}"
     async with runtime.pool.acquire() as conn:
         return SessionResponse.model_validate(await get_session(conn, principal, session_id))

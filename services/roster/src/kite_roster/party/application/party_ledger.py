@@ -13,12 +13,13 @@ from typing import Any
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.http.problems import Forbidden, NotFound, Problem
+from kite_common.domain import Forbidden, NotFound, RuleViolation
 from kite_common.pagination import decode_cursor, encode_cursor
 
 from kite_roster.party.adapters import party_ledger as sql
+from kite_roster.party.adapters.organisation_tree import organisation_row
 from kite_roster.party.adapters.party_ledger import LedgerScope
-from kite_roster.party.application.party_common import organisation_row, today
+from kite_roster.party.application.party_common import today
 from kite_roster.party.domain.organisation import area_prefix
 from kite_roster.party.domain.party import month_of, months_between, parse_month
 
@@ -64,7 +65,7 @@ async def resolve_scope(conn: Connection, principal: Principal, q: LedgerQuery) 
     period_to = q.period_to or month
     period_from = q.period_from or f"{year:04d}-01"
     if months_between(period_from, period_to) < 0:
-        raise Problem("统计期间的起始月份不能晚于结束月份", status=422, code="bad-period")
+        raise RuleViolation("统计期间的起始月份不能晚于结束月份", code="bad-period")
     month_end = date(year, mon, calendar.monthrange(year, mon)[1])
     return ResolvedScope(
         LedgerScope(origin + "%", path_like, month, month_end, period_from, period_to), origin, q.organisation_id, name

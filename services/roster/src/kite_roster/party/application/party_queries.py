@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.http.problems import Forbidden, NotFound
+from kite_common.domain import Forbidden, NotFound
 from kite_common.pagination import decode_cursor, encode_cursor
 
 from kite_roster.party.application.party_common import member_origin

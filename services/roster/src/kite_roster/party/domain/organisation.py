@@ -10,7 +10,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import ClassVar
 
+from kite_common.domain import Aggregate, Conflict, DomainError
 from kite_common.events import EventPayload
 
 from kite_roster.party.domain.organisation_events import (
@@ -53,25 +55,21 @@ MAX_DEPTH = 12  # a county's tree is 5–6 levels deep; the bound keeps material
 MAX_CONTACTS = 20
 
 
-class OrganisationRuleViolation(ValueError):
-    """A request the domain refuses; the message is for people (Chinese)."""
+class OrganisationRuleViolation(DomainError):
+    """A request the domain refuses: the request itself breaks a rule (422, listing `field` when
+    there is one), or, as an OrganisationConflict, the organisation's state forbids it (409).
+    `status` says which; the message is for people (Chinese)."""
 
-    status = 422
+    status: ClassVar[int] = 422
 
     def __init__(self, message: str, code: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
+        super().__init__(message, code=code, field=field)
 
 
-class OrganisationConflict(OrganisationRuleViolation):
+class OrganisationConflict(OrganisationRuleViolation, Conflict):
     """Refused because of the organisation's current state rather than the request itself (409)."""
 
-    status = 409
-
-
-def stream_id(organisation_id: uuid.UUID) -> str:
-    return f"organisation-{organisation_id}"
+    status: ClassVar[int] = 409
 
 
 def area_prefix(division_code: str) -> str:
@@ -116,7 +114,10 @@ class OrganisationEdit:
 
 
 @dataclass
-class Organisation:
+class Organisation(Aggregate):
+    stream_prefix: ClassVar[str] = "organisation"
+    label: ClassVar[str] = "该记录"
+
     organisation_id: uuid.UUID
     registered: bool = False
     name: str = ""
@@ -127,12 +128,9 @@ class Organisation:
     contacts: list[Contact] = field(default_factory=list)
     dissolved: bool = False
 
-    @classmethod
-    def replay(cls, organisation_id: uuid.UUID, events: Sequence[EventPayload]) -> Organisation:
-        org = cls(organisation_id)
-        for event in events:
-            org.apply(event)
-        return org
+    @property
+    def id(self) -> uuid.UUID:
+        return self.organisation_id
 
     def apply(self, event: EventPayload) -> None:
         if isinstance(event, OrganisationRegistered):
@@ -164,7 +162,7 @@ class Organisation:
         host_city = _host_city(draft.kind, draft.host_city)
         contacts = _contacts(draft.contacts)
         self._check_parent(draft.kind, draft.division_code, parent, subtree_height=1)
-        return [
+        return self._decided(
             OrganisationRegistered(
                 organisation_id=self.organisation_id,
                 name=name,
@@ -175,7 +173,7 @@ class Organisation:
                 contacts=list(contacts),
                 registered_by=registered_by,
             )
-        ]
+        )
 
     def update(self, edit: OrganisationEdit, updated_by: str, phones_changed: bool = False) -> list[EventPayload]:
         """Nothing is stored when nothing changes. A contact's new phone is a change too, though the
@@ -186,7 +184,7 @@ class Organisation:
         contacts = list(_contacts(edit.contacts))
         if (name, host_city, contacts) == (self.name, self.host_city, self.contacts) and not phones_changed:
             return []
-        return [
+        return self._decided(
             OrganisationUpdated(
                 organisation_id=self.organisation_id,
                 name=name,
@@ -194,7 +192,7 @@ class Organisation:
                 contacts=contacts,
                 updated_by=updated_by,
             )
-        ]
+        )
 
     def move(self, new_parent: ParentInfo | None, subtree_height: int, moved_by: str) -> list[EventPayload]:
         """`subtree_height`: levels from this organisation down to its deepest descendant, itself counted."""
@@ -205,14 +203,14 @@ class Organisation:
         if new_parent is not None and self.organisation_id in new_parent.ancestors:
             raise OrganisationRuleViolation("不能把组织移到它自己或它的下级组织之下（会形成环）", "cycle", "parent_id")
         self._check_parent(kind, self.division_code, new_parent, subtree_height)
-        return [
+        return self._decided(
             OrganisationMoved(
                 organisation_id=self.organisation_id,
                 from_parent_id=self.parent_id,
                 to_parent_id=to_id,
                 moved_by=moved_by,
             )
-        ]
+        )
 
     def dissolve(
         self, dissolved_on: date, reason: str, active_children: int, active_members: int, today: date, dissolved_by: str
@@ -229,16 +227,21 @@ class Organisation:
             )
         if active_members:
             raise OrganisationConflict(f"该组织还有 {active_members} 名在册党员，请先办理转移或退出", "has-members")
-        return [
+        return self._decided(
             OrganisationDissolved(
                 organisation_id=self.organisation_id,
                 dissolved_on=dissolved_on,
                 reason=reason,
                 dissolved_by=dissolved_by,
             )
-        ]
+        )
 
     # rules
+
+    def _decided(self, *events: EventPayload) -> list[EventPayload]:
+        """Record the events (applied at once, kept for the unit of work) and return them."""
+        self._record(*events)
+        return list(events)
 
     def _live_kind(self) -> OrganisationKind:
         if not self.registered or self.kind is None:

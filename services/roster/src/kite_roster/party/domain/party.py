@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, ClassVar
 
+from kite_common.domain import Aggregate, Conflict, DomainError
 from kite_common.events import EventPayload
 
 from kite_roster.party.domain.organisation import BRANCH_KINDS
@@ -52,30 +54,25 @@ _TRANSITIONS: dict[PartyStatus, frozenset[PartyStatus]] = {
 _ENDS_MEMBERSHIPS = frozenset({S.TRANSFERRED_OUT, S.DECEASED})
 
 
-class PartyRuleViolation(ValueError):
-    """A request the domain refuses; the message is for people (Chinese)."""
+class PartyRuleViolation(DomainError):
+    """A request the domain refuses: the request itself breaks a rule (422, listing `field` when
+    there is one), or, as a PartyConflict, the record's state forbids it (409). `status` says which;
+    the message is for people (Chinese); extensions become members of the problem."""
 
-    status = 422
+    status: ClassVar[int] = 422
 
-    def __init__(self, message: str, code: str, field: str | None = None, **extensions: object) -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
-        self.extensions = extensions
+    def __init__(self, message: str, code: str, field: str | None = None, **extensions: Any) -> None:
+        super().__init__(message, code=code, field=field, **extensions)
 
 
-class PartyConflict(PartyRuleViolation):
+class PartyConflict(PartyRuleViolation, Conflict):
     """Refused because of the current state rather than the request itself (409)."""
 
-    status = 409
+    status: ClassVar[int] = 409
 
 
 def stream_id(member_id: uuid.UUID) -> str:
-    return f"party-{member_id}"
-
-
-def session_stream_id(session_id: uuid.UUID) -> str:
-    return f"org-life-{session_id}"
+    return PartyMember.stream_id_for(member_id)
 
 
 def add_one_year(day: date) -> date:
@@ -126,7 +123,10 @@ class DuesPayment:
 
 
 @dataclass
-class PartyMember:
+class PartyMember(Aggregate):
+    stream_prefix: ClassVar[str] = "party"
+    label: ClassVar[str] = "该记录"
+
     member_id: uuid.UUID
     recorded: bool = False
     origin_division_code: str = ""
@@ -138,12 +138,9 @@ class PartyMember:
     memberships: dict[MembershipRole, ActiveMembership] = field(default_factory=dict)
     dues: dict[str, DuesPayment] = field(default_factory=dict)
 
-    @classmethod
-    def replay(cls, member_id: uuid.UUID, events: Sequence[EventPayload]) -> PartyMember:
-        member = cls(member_id)
-        for event in events:
-            member.apply(event)
-        return member
+    @property
+    def id(self) -> uuid.UUID:
+        return self.member_id
 
     @property
     def awaiting_confirmation(self) -> bool:
@@ -178,7 +175,8 @@ class PartyMember:
         _not_future(joined_on, today, "joined_on", "入党日期")
         if joined_on < PARTY_FOUNDED:
             raise PartyRuleViolation("入党日期不能早于1921年7月1日", "date-too-early", "joined_on")
-        return [
+        return _decided(
+            self,
             PartyMembershipRecorded(
                 member_id=self.member_id,
                 origin_division_code=origin_division_code,
@@ -186,8 +184,8 @@ class PartyMember:
                 probationary=probationary,
                 probationary_until=add_one_year(joined_on) if probationary else None,
                 recorded_by=recorded_by,
-            )
-        ]
+            ),
+        )
 
     def confirm(self, confirmed_on: date, today: date, confirmed_by: str) -> list[EventPayload]:
         """预备党员转正: only once the one-year probationary period has run."""
@@ -207,7 +205,9 @@ class PartyMember:
                 "confirmed_on",
                 probationary_until=self.probationary_until.isoformat(),
             )
-        return [PartyMemberConfirmed(member_id=self.member_id, confirmed_on=confirmed_on, confirmed_by=confirmed_by)]
+        return _decided(
+            self, PartyMemberConfirmed(member_id=self.member_id, confirmed_on=confirmed_on, confirmed_by=confirmed_by)
+        )
 
     def change_status(
         self, to: PartyStatus, changed_on: date, reason: str | None, today: date, changed_by: str
@@ -245,7 +245,7 @@ class PartyMember:
                             recorded_by=changed_by,
                         )
                     )
-        return events
+        return _decided(self, *events)
 
     def member_died(self, died_on: date, today: date, changed_by: str) -> list[EventPayload]:
         """The roster deregistered the member as deceased: a party record follows (status 去世, branch
@@ -282,15 +282,16 @@ class PartyMember:
         assert self.joined_on is not None
         if joined_on < self.joined_on:
             raise PartyRuleViolation("加入支部的日期不能早于入党日期", "date-before-joining", "joined_on")
-        return [
+        return _decided(
+            self,
             BranchMembershipJoined(
                 member_id=self.member_id,
                 organisation_id=branch.organisation_id,
                 role=role,
                 joined_on=joined_on,
                 recorded_by=recorded_by,
-            )
-        ]
+            ),
+        )
 
     def leave(
         self, role: MembershipRole, left_on: date, reason: str | None, today: date, recorded_by: str
@@ -300,7 +301,8 @@ class PartyMember:
         _not_future(left_on, today, "left_on", "退出日期")
         if left_on < current.joined_on:
             raise PartyRuleViolation("退出日期不能早于加入日期", "date-before-joining", "left_on")
-        return [
+        return _decided(
+            self,
             BranchMembershipLeft(
                 member_id=self.member_id,
                 organisation_id=current.organisation_id,
@@ -308,8 +310,8 @@ class PartyMember:
                 left_on=left_on,
                 reason=(reason or "").strip() or None,
                 recorded_by=recorded_by,
-            )
-        ]
+            ),
+        )
 
     def transfer(
         self, role: MembershipRole, branch: BranchInfo, transferred_on: date, today: date, recorded_by: str
@@ -323,7 +325,8 @@ class PartyMember:
         _not_future(transferred_on, today, "transferred_on", "转移日期")
         if transferred_on < current.joined_on:
             raise PartyRuleViolation("转移日期不能早于加入现支部的日期", "date-before-joining", "transferred_on")
-        return [
+        return _decided(
+            self,
             BranchMembershipTransferred(
                 member_id=self.member_id,
                 role=role,
@@ -331,8 +334,8 @@ class PartyMember:
                 to_organisation_id=branch.organisation_id,
                 transferred_on=transferred_on,
                 recorded_by=recorded_by,
-            )
-        ]
+            ),
+        )
 
     # dues
 
@@ -378,7 +381,8 @@ class PartyMember:
             raise PartyRuleViolation(f"{month} 尚无党费记录，无可更正", "nothing-to-correct", "correction")
         if existing == DuesPayment(amount_fen, paid_on):
             return []
-        return [
+        return _decided(
+            self,
             DuesPaid(
                 member_id=self.member_id,
                 month=month,
@@ -387,8 +391,8 @@ class PartyMember:
                 correction=correction,
                 note=(note or "").strip() or None,
                 recorded_by=recorded_by,
-            )
-        ]
+            ),
+        )
 
     # rules
 
@@ -428,16 +432,15 @@ class SessionRequest:
 
 
 @dataclass
-class OrgLifeSession:
+class OrgLifeSession(Aggregate):
+    stream_prefix: ClassVar[str] = "org-life"
+
     session_id: uuid.UUID
     held: bool = False
 
-    @classmethod
-    def replay(cls, session_id: uuid.UUID, events: Sequence[EventPayload]) -> OrgLifeSession:
-        session = cls(session_id)
-        for event in events:
-            session.apply(event)
-        return session
+    @property
+    def id(self) -> uuid.UUID:
+        return self.session_id
 
     def apply(self, event: EventPayload) -> None:
         if isinstance(event, OrgLifeSessionHeld):
@@ -489,7 +492,8 @@ class OrgLifeSession:
         )
         if not attendance:
             raise PartyRuleViolation("该支部当日没有党员，无法登记出勤", "no-members", "attendance")
-        return [
+        return _decided(
+            self,
             OrgLifeSessionHeld(
                 session_id=self.session_id,
                 organisation_id=branch.organisation_id,
@@ -499,8 +503,14 @@ class OrgLifeSession:
                 topic=topic,
                 attendance=attendance,
                 recorded_by=recorded_by,
-            )
-        ]
+            ),
+        )
+
+
+def _decided(aggregate: Aggregate, *events: EventPayload) -> list[EventPayload]:
+    """Record the events on the aggregate (applied at once, kept for the unit of work) and return them."""
+    aggregate._record(*events)
+    return list(events)
 
 
 def _accepts_members(branch: BranchInfo) -> None:
