@@ -71,10 +71,6 @@ class PartyConflict(PartyRuleViolation, Conflict):
     status: ClassVar[int] = 409
 
 
-def stream_id(member_id: uuid.UUID) -> str:
-    return PartyMember.stream_id_for(member_id)
-
-
 def add_one_year(day: date) -> date:
     """预备期一年: 29 February runs to 28 February."""
     try:
