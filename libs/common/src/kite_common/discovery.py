@@ -3,7 +3,7 @@
 Each service's pyproject declares its ServiceDefinition, e.g.
 
     [project.entry-points."kite.services"]
-    roster = "kite_roster.service:SERVICE"
+    <name> = "<package>.service:SERVICE"
 
 so the platform runs, migrates and documents services without importing any of them by name.
 """
