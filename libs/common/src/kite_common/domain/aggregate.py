@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 from kite_common.domain.errors import StaleVersion
 from kite_common.events import EventPayload, NewEvent
+
+E = TypeVar("E", EventPayload, NewEvent)
 
 
 class Aggregate:
@@ -58,16 +60,16 @@ class Aggregate:
         """Fold one event into the state. Must be deterministic and must not decide anything."""
         raise NotImplementedError
 
-    def _record(self, *events: EventPayload | NewEvent) -> list[NewEvent]:
-        """Apply new events and keep them for the unit of work; returns them (decisions return what
-        they recorded, which keeps domain tests simple)."""
+    def _record(self, *events: E) -> list[E]:
+        """Apply new events and keep them for the unit of work; returns them as given (payloads, or
+        NewEvents where a decision sets the event's time), so a decision can return what it recorded."""
         if self._pending is None:
             self._pending = []
-        recorded = [e if isinstance(e, NewEvent) else NewEvent(e) for e in events]
-        for new in recorded:
+        for event in events:
+            new = event if isinstance(event, NewEvent) else NewEvent(event)
             self.apply(new.payload)
             self._pending.append(new)
-        return recorded
+        return list(events)
 
     @property
     def pending(self) -> Sequence[NewEvent]:

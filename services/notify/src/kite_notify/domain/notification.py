@@ -83,7 +83,7 @@ class Notification(Aggregate):
         ]
         if "in_app" in channels:
             events.append(NotificationDelivered(notification_id=self.notification_id, channel="in_app", attempt=1))
-        return self._decided(events)
+        return self._record(*events)
 
     def record_delivery(
         self, channel: ChannelName, subscription_id: uuid.UUID | None, attempt: int
@@ -92,8 +92,8 @@ class Notification(Aggregate):
         self._require_created()
         if (channel, subscription_id) in self.delivered:
             return []
-        return self._decided(
-            [
+        return self._record(
+            *[
                 NotificationDelivered(
                     notification_id=self.notification_id,
                     channel=channel,
@@ -110,8 +110,8 @@ class Notification(Aggregate):
         target = (channel, subscription_id)
         if target in self.delivered or target in self.failed:
             return []
-        return self._decided(
-            [
+        return self._record(
+            *[
                 NotificationDeliveryFailed(
                     notification_id=self.notification_id,
                     channel=channel,
@@ -127,14 +127,9 @@ class Notification(Aggregate):
         if self.read:
             return []
         assert self.member_id is not None
-        return self._decided(
-            [NotificationRead(notification_id=self.notification_id, member_id=self.member_id, read_by=read_by)]
+        return self._record(
+            *[NotificationRead(notification_id=self.notification_id, member_id=self.member_id, read_by=read_by)]
         )
-
-    def _decided(self, events: list[EventPayload]) -> list[EventPayload]:
-        """Record the events (applied at once, pending for the unit of work) and return them."""
-        self._record(*events)
-        return events
 
     def _require_created(self) -> None:
         if not self.created:

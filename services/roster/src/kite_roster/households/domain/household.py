@@ -222,11 +222,6 @@ class Household(Aggregate):
         if not self.registered:
             raise HouseholdNotRegistered()
 
-    def _decided(self, *events: EventPayload) -> list[EventPayload]:
-        """Record the events (applied at once, kept for the unit of work) and return them."""
-        self._record(*events)
-        return list(events)
-
     def register(self, reg: HouseholdRegistration, registered_by: str) -> list[EventPayload]:
         if self.registered:
             raise HouseholdRuleViolation("该户已登记", code="household-already-registered")
@@ -236,7 +231,7 @@ class Household(Aggregate):
         head_name = _free_text(reg.head_name, "head_name", "户主姓名", required=True)
         assert head_name is not None
         flags = reg.flags.checked()
-        return self._decided(
+        return self._record(
             HouseholdRegistered(
                 household_id=self.household_id,
                 division_code=reg.division_code,
@@ -257,7 +252,7 @@ class Household(Aggregate):
         flags = changes.applied_to(self.flags).checked()
         if flags == self.flags:
             return []
-        return self._decided(
+        return self._record(
             HouseholdFlagsChanged(
                 household_id=self.household_id,
                 poverty_registered=flags.poverty_registered,
@@ -282,7 +277,7 @@ class Household(Aggregate):
         self._require_registered()
         if member_id in self.members:
             return []
-        return self._decided(
+        return self._record(
             HouseholdMemberAdded(
                 household_id=self.household_id,
                 member_id=member_id,
@@ -298,7 +293,7 @@ class Household(Aggregate):
         self._require_registered()
         if member_id not in self.members:
             raise NotAHouseholdMember()
-        return self._decided(
+        return self._record(
             HouseholdMemberRemoved(
                 household_id=self.household_id,
                 member_id=member_id,
@@ -315,7 +310,7 @@ class Household(Aggregate):
         report = check_income(year, total_income, household_size, current_year)
         if self.incomes.get(year) == report:
             return []
-        return self._decided(
+        return self._record(
             HouseholdIncomeReported(
                 household_id=self.household_id,
                 year=report.year,

@@ -264,11 +264,6 @@ class Member(Aggregate):
         elif isinstance(event, MemberContactRestored):
             self.contact_status = "in-contact"
 
-    def _decided(self, events: list[EventPayload]) -> list[EventPayload]:
-        """Record the decision's events (applied at once, pending for the unit of work) and return them."""
-        self._record(*events)
-        return events
-
     def _ensure_active(self) -> None:
         if not self.registered:
             raise MemberNotRegistered()
@@ -278,7 +273,7 @@ class Member(Aggregate):
     def register(self, reg: Registration, registered_by: str) -> list[EventPayload]:
         if self.registered:
             raise MemberRuleViolation("该人员已登记")
-        return self._decided(register_new_member(self.member_id, reg, registered_by))
+        return self._record(*register_new_member(self.member_id, reg, registered_by))
 
     def edit(self, edit: MemberEdit, updated_by: str) -> list[EventPayload]:
         """Only what really changes is recorded; an edit that changes nothing records nothing."""
@@ -307,8 +302,8 @@ class Member(Aggregate):
         if not changed:
             return []
         values = {name: new[name] for name in changed if name != "phone"}
-        return self._decided(
-            [
+        return self._record(
+            *[
                 MemberUpdated(
                     member_id=self.member_id,
                     changed=changed,
@@ -336,8 +331,8 @@ class Member(Aggregate):
         industry = _clean(relocation.industry) if relocation.industry is not None else self.industry
         if (city, employer, industry) == (self.current_city, self.employer, self.industry):
             raise MemberRuleViolation("新的务工地、工作单位和行业与当前相同", "current_city", "no-change")
-        return self._decided(
-            [
+        return self._record(
+            *[
                 MemberRelocated(
                     member_id=self.member_id,
                     moved_on=relocation.moved_on,
@@ -354,8 +349,8 @@ class Member(Aggregate):
 
     def deregister(self, reason: DeregistrationReason, note: str | None, deregistered_by: str) -> list[EventPayload]:
         self._ensure_active()
-        return self._decided(
-            [
+        return self._record(
+            *[
                 MemberDeregistered(
                     member_id=self.member_id, reason=reason, note=_note(note), deregistered_by=deregistered_by
                 )
@@ -380,7 +375,7 @@ class Member(Aggregate):
         ]
         if self.contact_status == "lost":
             events.append(MemberContactRestored(member_id=self.member_id, contacted_at=contacted_at, channel=channel))
-        return self._decided(events)
+        return self._record(*events)
 
     def mark_lost(self, now: datetime, quiet_period: timedelta, registered_at: datetime) -> list[EventPayload]:
         """Lost once nobody has reached an active member for longer than the quiet period, counted from
@@ -391,8 +386,8 @@ class Member(Aggregate):
         last = max(self.last_contact_at, registered_at) if self.last_contact_at else registered_at
         if last >= now - quiet_period:
             return []
-        return self._decided(
-            [
+        return self._record(
+            *[
                 MemberContactLost(
                     member_id=self.member_id, last_contact_at=last, quiet_days=quiet_period.days, detected_at=now
                 )

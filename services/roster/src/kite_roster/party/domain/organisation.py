@@ -162,7 +162,7 @@ class Organisation(Aggregate):
         host_city = _host_city(draft.kind, draft.host_city)
         contacts = _contacts(draft.contacts)
         self._check_parent(draft.kind, draft.division_code, parent, subtree_height=1)
-        return self._decided(
+        return self._record(
             OrganisationRegistered(
                 organisation_id=self.organisation_id,
                 name=name,
@@ -184,7 +184,7 @@ class Organisation(Aggregate):
         contacts = list(_contacts(edit.contacts))
         if (name, host_city, contacts) == (self.name, self.host_city, self.contacts) and not phones_changed:
             return []
-        return self._decided(
+        return self._record(
             OrganisationUpdated(
                 organisation_id=self.organisation_id,
                 name=name,
@@ -203,7 +203,7 @@ class Organisation(Aggregate):
         if new_parent is not None and self.organisation_id in new_parent.ancestors:
             raise OrganisationRuleViolation("不能把组织移到它自己或它的下级组织之下（会形成环）", "cycle", "parent_id")
         self._check_parent(kind, self.division_code, new_parent, subtree_height)
-        return self._decided(
+        return self._record(
             OrganisationMoved(
                 organisation_id=self.organisation_id,
                 from_parent_id=self.parent_id,
@@ -227,7 +227,7 @@ class Organisation(Aggregate):
             )
         if active_members:
             raise OrganisationConflict(f"该组织还有 {active_members} 名在册党员，请先办理转移或退出", "has-members")
-        return self._decided(
+        return self._record(
             OrganisationDissolved(
                 organisation_id=self.organisation_id,
                 dissolved_on=dissolved_on,
@@ -237,11 +237,6 @@ class Organisation(Aggregate):
         )
 
     # rules
-
-    def _decided(self, *events: EventPayload) -> list[EventPayload]:
-        """Record the events (applied at once, kept for the unit of work) and return them."""
-        self._record(*events)
-        return list(events)
 
     def _live_kind(self) -> OrganisationKind:
         if not self.registered or self.kind is None:

@@ -171,8 +171,7 @@ class PartyMember(Aggregate):
         _not_future(joined_on, today, "joined_on", "入党日期")
         if joined_on < PARTY_FOUNDED:
             raise PartyRuleViolation("入党日期不能早于1921年7月1日", "date-too-early", "joined_on")
-        return _decided(
-            self,
+        return self._record(
             PartyMembershipRecorded(
                 member_id=self.member_id,
                 origin_division_code=origin_division_code,
@@ -201,8 +200,8 @@ class PartyMember(Aggregate):
                 "confirmed_on",
                 probationary_until=self.probationary_until.isoformat(),
             )
-        return _decided(
-            self, PartyMemberConfirmed(member_id=self.member_id, confirmed_on=confirmed_on, confirmed_by=confirmed_by)
+        return self._record(
+            PartyMemberConfirmed(member_id=self.member_id, confirmed_on=confirmed_on, confirmed_by=confirmed_by)
         )
 
     def change_status(
@@ -241,7 +240,7 @@ class PartyMember(Aggregate):
                             recorded_by=changed_by,
                         )
                     )
-        return _decided(self, *events)
+        return self._record(*events)
 
     def member_died(self, died_on: date, today: date, changed_by: str) -> list[EventPayload]:
         """The roster deregistered the member as deceased: a party record follows (status 去世, branch
@@ -278,8 +277,7 @@ class PartyMember(Aggregate):
         assert self.joined_on is not None
         if joined_on < self.joined_on:
             raise PartyRuleViolation("加入支部的日期不能早于入党日期", "date-before-joining", "joined_on")
-        return _decided(
-            self,
+        return self._record(
             BranchMembershipJoined(
                 member_id=self.member_id,
                 organisation_id=branch.organisation_id,
@@ -297,8 +295,7 @@ class PartyMember(Aggregate):
         _not_future(left_on, today, "left_on", "退出日期")
         if left_on < current.joined_on:
             raise PartyRuleViolation("退出日期不能早于加入日期", "date-before-joining", "left_on")
-        return _decided(
-            self,
+        return self._record(
             BranchMembershipLeft(
                 member_id=self.member_id,
                 organisation_id=current.organisation_id,
@@ -321,8 +318,7 @@ class PartyMember(Aggregate):
         _not_future(transferred_on, today, "transferred_on", "转移日期")
         if transferred_on < current.joined_on:
             raise PartyRuleViolation("转移日期不能早于加入现支部的日期", "date-before-joining", "transferred_on")
-        return _decided(
-            self,
+        return self._record(
             BranchMembershipTransferred(
                 member_id=self.member_id,
                 role=role,
@@ -377,8 +373,7 @@ class PartyMember(Aggregate):
             raise PartyRuleViolation(f"{month} 尚无党费记录，无可更正", "nothing-to-correct", "correction")
         if existing == DuesPayment(amount_fen, paid_on):
             return []
-        return _decided(
-            self,
+        return self._record(
             DuesPaid(
                 member_id=self.member_id,
                 month=month,
@@ -488,8 +483,7 @@ class OrgLifeSession(Aggregate):
         )
         if not attendance:
             raise PartyRuleViolation("该支部当日没有党员，无法登记出勤", "no-members", "attendance")
-        return _decided(
-            self,
+        return self._record(
             OrgLifeSessionHeld(
                 session_id=self.session_id,
                 organisation_id=branch.organisation_id,
@@ -501,12 +495,6 @@ class OrgLifeSession(Aggregate):
                 recorded_by=recorded_by,
             ),
         )
-
-
-def _decided(aggregate: Aggregate, *events: EventPayload) -> list[EventPayload]:
-    """Record the events on the aggregate (applied at once, kept for the unit of work) and return them."""
-    aggregate._record(*events)
-    return list(events)
 
 
 def _accepts_members(branch: BranchInfo) -> None:
