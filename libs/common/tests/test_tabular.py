@@ -12,7 +12,8 @@ from urllib.parse import unquote
 import httpx
 import pytest
 from fastapi import FastAPI
-from kite_common.http.problems import NotFound, install_problem_handlers
+from kite_common.domain import NotFound
+from kite_common.http.problems import install_problem_handlers
 from kite_common.http.tabular import content_disposition, tabular_response
 from openpyxl import load_workbook
 

@@ -10,7 +10,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kite_common.auth.principal import Principal
 from kite_common.auth.tokens import InvalidToken, TokenVerifier
-from kite_common.http.problems import Forbidden, Unauthorized
+from kite_common.domain import Forbidden
+from kite_common.http.problems import Unauthorized
 
 _bearer = HTTPBearer(auto_error=False)
 

@@ -88,26 +88,6 @@ class Problem(DomainError):
             self.status = status
 
 
-class NotFound(Problem):
-    status = 404
-    code = "not-found"
-
-
-class Forbidden(Problem):
-    status = 403
-    code = "forbidden"
-
-
-class Conflict(Problem):
-    status = 409
-    code = "conflict"
-
-
-class Unprocessable(Problem):
-    status = 422
-    code = "unprocessable"
-
-
 class Unauthorized(Problem):
     status = 401
     code = "unauthorized"

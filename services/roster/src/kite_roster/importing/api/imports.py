@@ -9,9 +9,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from kite_common.auth import Principal, Role, require_roles
+from kite_common.domain import Forbidden, NotFound, RuleViolation
 from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.http.middleware import body_limit
-from kite_common.http.problems import Forbidden, NotFound, Problem, Unprocessable
+from kite_common.http.problems import Problem
 from kite_common.http.tabular import tabular_response
 from kite_common.pagination import decode_cursor, encode_cursor
 from kite_common.tracing_context import current_traceparent
@@ -161,12 +162,12 @@ async def _limited(chunks: AsyncIterator[bytes], max_bytes: int) -> AsyncIterato
 
 def _check_head(head: bytes) -> None:
     if not head.strip():
-        raise Unprocessable("上传的文件是空的", code="empty-file")
+        raise RuleViolation("上传的文件是空的", code="empty-file")
     try:
         if sniff_kind(head) == "csv":
             detect_encoding(head)
     except MalformedFile as exc:
-        raise Unprocessable(exc.message, code=exc.code) from exc
+        raise RuleViolation(exc.message, code=exc.code) from exc
 
 
 @router.post(
@@ -203,7 +204,7 @@ async def upload(request: Request, response: Response, principal: Uploader, runt
             chunk_bytes=settings.chunk_bytes,
         )
     if job.file_size == 0:  # pragma: no cover - refused by the sniffing above
-        raise Unprocessable("上传的文件是空的", code="empty-file")
+        raise RuleViolation("上传的文件是空的", code="empty-file")
     response.headers["Location"] = f"/imports/{job.job_id}"
     return _response(job)
 

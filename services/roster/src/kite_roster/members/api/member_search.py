@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query
-from kite_common.http.problems import Unprocessable
+from kite_common.domain import RuleViolation
 
 from kite_roster.members.adapters.pii_vault import PiiVault
 from kite_roster.members.api.pii import pii_vault
@@ -40,7 +40,7 @@ def member_search_filter(
         try:
             id_hash = vault.id_hash(normalise_id_number(id_number))
         except InvalidIdNumber as exc:
-            raise Unprocessable(
+            raise RuleViolation(
                 str(exc), code="validation", errors=[{"field": "id_number", "code": "id_number", "message": str(exc)}]
             ) from exc
     return MemberFilter(
