@@ -3,14 +3,16 @@ documents both — through the same app factory every service runs."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, Response
 from kite_common.auth import Principal, Role, issue_dev_token, require_roles
 from kite_common.domain import Conflict, Forbidden, NotFound, RuleViolation, StaleVersion, Unavailable
-from kite_common.http.app import create_app
+from kite_common.http.app import RuntimeDep, create_app
 from kite_common.http.preconditions import IfMatch, set_etag
 from kite_common.service import ServiceDefinition
 from kite_common.settings import AuthSettings
@@ -46,12 +48,30 @@ async def change(thing: str, body: Body, principal: Writer, if_match: IfMatch, r
     return {"name": body.name}
 
 
+@router.get("/echo/{cast}")
+async def echo(cast: str, q: str, principal: Writer, runtime: RuntimeDep) -> dict[str, str]:
+    """Hands the query to PostgreSQL as it came: as text, or parsed and stored as jsonb (as event data is)."""
+    if cast == "json":
+        return {"echo": await runtime.pool.fetchval("SELECT $1::jsonb::text", json.loads(q))}
+    return {"echo": await runtime.pool.fetchval("SELECT $1::text", q)}
+
+
+@router.get("/backend/{failure}")
+async def backend(failure: str, principal: Writer, runtime: RuntimeDep) -> None:
+    if failure == "refused":
+        await asyncpg.connect("postgresql://kite@127.0.0.1:9/none", timeout=2)
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL statement_timeout = '20ms'")
+        await conn.execute("SELECT pg_sleep(1)")
+
+
 SERVICE = ServiceDefinition("things", "things", registry, "kite_common.testing.sample_migrations", lambda: [router])
 
 
 @pytest.fixture
-async def client():
+async def client(runtime):
     app = create_app(SERVICE, auth=AuthSettings(jwt_secret=SecretStr(SECRET)))
+    app.state.runtime = runtime  # the lifespan (which makes the pool) does not run in-process
     token = issue_dev_token(SECRET, roles=["caseworker"], jurisdiction="5226")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(
@@ -120,3 +140,22 @@ async def test_openapi_lists_the_problems_a_route_returns_with_the_problem_schem
     assert "HTTPValidationError" not in schemas
     health = spec["paths"]["/livez"]["get"]["responses"]
     assert set(health) == {"200"}  # no token, no input: no problem to document
+
+
+@pytest.mark.parametrize(("cast", "value"), [("text", "张\x00三"), ("json", '{"name": "张\\u0000三"}')])
+async def test_a_nul_character_the_database_cannot_store_is_422_not_500(client, cast, value):
+    r = await client.get(f"/things/echo/{cast}", params={"q": value})
+    assert r.status_code == 422
+    assert r.json()["type"] == "https://kite.gov.cn/problems/bad-character"
+    assert "NUL" in r.json()["detail"]
+    ok = await client.get(f"/things/echo/{cast}", params={"q": value.replace("\x00", "").replace("\\u0000", "")})
+    assert ok.status_code == 200
+
+
+@pytest.mark.parametrize("failure", ["refused", "timeout"])
+async def test_a_database_that_is_down_or_too_slow_is_503_with_retry_after(client, failure):
+    r = await client.get(f"/things/backend/{failure}")
+    assert r.status_code == 503
+    assert r.headers["Retry-After"] == "5"
+    assert r.json()["type"] == "https://kite.gov.cn/problems/unavailable"
+    assert r.json()["detail"] == "数据服务暂时不可用，请稍后重试"

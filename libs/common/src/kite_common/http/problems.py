@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kite_common.db.errors import is_bad_character, is_transient
 from kite_common.domain.errors import BadRequest, DomainError, RuleViolation, StaleVersion, Unavailable
 from kite_common.domain.errors import Conflict as ConflictError
 from kite_common.domain.errors import Forbidden as ForbiddenError
@@ -93,6 +95,8 @@ class Unauthorized(Problem):
     code = "unauthorized"
 
 
+RETRY_AFTER_SECONDS = 5
+
 # The one translation of the domain's refusals into HTTP statuses.
 _DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (BadRequest, 400),
@@ -152,7 +156,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         if exc.field is not None and "errors" not in extensions:
             extensions["errors"] = [{"field": exc.field, "code": exc.code, "message": exc.message}]
         title = exc.title or STATUS_TITLES.get(status, "请求失败")
-        return problem_response(request, status, exc.code, title, exc.message, **extensions)
+        response = problem_response(request, status, exc.code, title, exc.message, **extensions)
+        if status == 503:
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(ConcurrencyConflict)
     async def _conflict(request: Request, exc: ConcurrencyConflict) -> JSONResponse:
@@ -176,6 +183,25 @@ def install_problem_handlers(app: FastAPI) -> None:
         title = STATUS_TITLES.get(exc.status_code, "请求失败")
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else title
         return problem_response(request, exc.status_code, f"http-{exc.status_code}", title, detail)
+
+    async def _backend(request: Request, exc: Exception) -> JSONResponse:
+        if is_transient(exc):
+            log.warning("transient failure on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+            response = problem_response(request, 503, "unavailable", "服务暂不可用", "数据服务暂时不可用，请稍后重试")
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        if is_bad_character(exc):
+            return problem_response(
+                request,
+                422,
+                "bad-character",
+                "请求参数有误",
+                "请求中含有无法保存的字符（如 NUL 空字符），请删除后重试",
+            )
+        return await _unexpected(request, exc)
+
+    for kind in (asyncpg.PostgresError, ConnectionError, TimeoutError):
+        app.add_exception_handler(kind, _backend)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
