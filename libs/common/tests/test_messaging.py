@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import json
 
+import asyncpg
 import pytest
 from cloudevents.v1.kafka import KafkaMessage, from_binary
 from kite_common.db.pool import create_pool
@@ -232,3 +233,69 @@ async def test_a_failing_record_in_a_batch_keeps_the_order_of_one_stream(infra, 
         await task
     assert [r["item"] for r in await pool.fetch("SELECT item FROM sample_effects ORDER BY id")] == ["a", "b", "c", "d"]
     assert (runner.handled, runner.dead_lettered) == (4, 1)
+
+
+async def test_a_lock_held_past_the_retry_budget_delays_a_good_event_but_never_dead_letters_it(infra, prefix, db):
+    dsn, pool = db
+    kafka = infra.kafka(prefix)
+    await _produce(kafka, topic_for("sample", prefix), encode(_sample_event("late")))
+    # The consumer's connections give up on a lock after 50 ms, as a production lock_timeout would.
+    impatient = await asyncpg.create_pool(dsn, min_size=1, max_size=2, server_settings={"lock_timeout": "50ms"})
+    settings = ConsumerSettings(max_attempts=2, retry_backoff_s=0.02, transient_backoff_max_s=0.1)
+    runner = ConsumerRunner(ServiceRuntime(SAMPLE, impatient, kafka), SAMPLE.consumers[0], settings)
+    stop = asyncio.Event()
+    async with pool.acquire() as holder:
+        held = holder.transaction()
+        await held.start()
+        await holder.execute("LOCK TABLE sample_effects IN ACCESS EXCLUSIVE MODE")
+        task = asyncio.create_task(runner.run(stop))
+
+        async def retried_well_past_the_budget() -> bool:
+            return runner.transient_retries >= 4 * settings.max_attempts
+
+        await eventually(retried_well_past_the_budget)
+        await held.rollback()
+    try:
+        await eventually(lambda: _effects(pool, 1))
+    finally:
+        stop.set()
+        await task
+        await impatient.close()
+    assert [r["item"] for r in await pool.fetch("SELECT item FROM sample_effects")] == ["late"]
+    assert (runner.handled, runner.dead_lettered) == (1, 0)
+    assert await pool.fetchval("SELECT count(*) FROM inbox") == 1
+
+
+async def test_a_runner_asked_to_stop_while_waiting_out_a_failure_stops_and_leaves_the_event_unhandled(
+    infra, prefix, db
+):
+    dsn, pool = db
+    kafka = infra.kafka(prefix)
+    await _produce(kafka, topic_for("sample", prefix), encode(_sample_event("later")))
+    impatient = await asyncpg.create_pool(dsn, min_size=1, max_size=2, server_settings={"lock_timeout": "50ms"})
+    runner = ConsumerRunner(
+        ServiceRuntime(SAMPLE, impatient, kafka), SAMPLE.consumers[0], ConsumerSettings(retry_backoff_s=0.02)
+    )
+    stop = asyncio.Event()
+    async with pool.acquire() as holder, holder.transaction():
+        await holder.execute("LOCK TABLE sample_effects IN ACCESS EXCLUSIVE MODE")
+        task = asyncio.create_task(runner.run(stop))
+
+        async def retrying() -> bool:
+            return runner.transient_retries >= 1
+
+        await eventually(retrying)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    await impatient.close()
+    assert (runner.handled, runner.dead_lettered) == (0, 0)
+    # the offset was not committed: a new runner of the group takes the event and handles it once
+    again = ConsumerRunner(ServiceRuntime(SAMPLE, pool, kafka), SAMPLE.consumers[0])
+    stop_again = asyncio.Event()
+    task = asyncio.create_task(again.run(stop_again))
+    try:
+        await eventually(lambda: _effects(pool, 1))
+    finally:
+        stop_again.set()
+        await task
+    assert [r["item"] for r in await pool.fetch("SELECT item FROM sample_effects")] == ["later"]

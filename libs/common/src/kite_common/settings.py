@@ -51,9 +51,10 @@ class RelaySettings(BaseSettings):
 class ConsumerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KITE_CONSUMER_", extra="ignore")
 
-    max_attempts: int = 3
+    max_attempts: int = 3  # for failures that repeat (a broken message); transient ones retry until they pass
     batch_size: int = 200
     retry_backoff_s: float = 0.2
+    transient_backoff_max_s: float = 30.0  # the longest wait between retries of a transient failure
 
 
 class AuthSettings(BaseSettings):

@@ -6,7 +6,10 @@ that transaction, so what it writes — with SQL on `uow.conn`, or by sending a 
 same application function an HTTP route calls — commits with the inbox record or not at all.
 Offsets are committed only after the database commit. A message that cannot be parsed, or whose
 handler fails `max_attempts` times, goes to `<topic>.dlq` with the error in its headers, and
-consumption goes on.
+consumption goes on. A transient failure (the database unreachable or restarting, a lock or
+statement timeout, a deadlock: `kite_common.db.errors.is_transient`) is not the message's fault: it
+is retried with a growing pause for as long as it takes, logged and counted
+(`kite_consumer_transient_retries_total`), and never sends a good event to the DLQ.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from opentelemetry import trace
+from prometheus_client import Counter
 
+from kite_common.db.errors import is_transient
 from kite_common.db.types import Connection
 from kite_common.messaging.cloudevents_kafka import MalformedMessage, ReceivedEvent, decode, topic_for
 from kite_common.messaging.producer import client_options, create_producer
@@ -32,6 +37,15 @@ from kite_common.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("kite.consumer")
+TRANSIENT_RETRIES = Counter(
+    "kite_consumer_transient_retries", "Retries of a consumer after a transient failure", ["consumer"]
+)
+
+
+class Stopping(Exception):
+    """The runner was asked to stop while it waited out a transient failure: the message stays
+    unacknowledged and is delivered again (the inbox makes that harmless)."""
+
 
 # Called once per new event, with a unit of work joined to the inbox transaction.
 EventHandler = Callable[[UnitOfWork, ReceivedEvent], Awaitable[None]]
@@ -59,9 +73,12 @@ class ConsumerRunner:
         self.topics = [topic_for(s, self.kafka.topic_prefix) for s in spec.sources]
         self.handled = 0
         self.dead_lettered = 0
+        self.transient_retries = 0
         self._dlq: AIOKafkaProducer | None = None
+        self._stop = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._stop = stop
         consumer = AIOKafkaConsumer(
             *self.topics,
             **client_options(self.kafka),
@@ -79,6 +96,8 @@ class ConsumerRunner:
                     await self.handle_batch(records)
                 if batches:
                     await self.commit_offsets(consumer)
+        except Stopping:
+            log.info("consumer %s stopped while waiting out a transient failure", self.name)
         finally:
             with contextlib.suppress(Exception):
                 await self._dlq.stop()
@@ -120,20 +139,24 @@ class ConsumerRunner:
         return applied
 
     async def handle(self, record: ConsumerRecord, first_attempt: int = 1) -> None:
-        """One record on its own transaction, retried up to max_attempts, then dead-lettered."""
+        """One record on its own transaction: a failure that repeats is retried up to max_attempts,
+        then dead-lettered; a transient one is waited out (see the module docstring)."""
         try:
             event = self._decode(record)
         except MalformedMessage as exc:
             await self.dead_letter(record, exc, attempts=1)
             return
-        last_error: BaseException | None = None
-        for attempt in range(first_attempt, self.settings.max_attempts + 1):
+        attempt, waits = first_attempt, 0
+        while True:
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
                     self.handled += await self._apply(conn, event)
                 return
             except Exception as exc:
-                last_error = exc
+                if is_transient(exc):
+                    waits += 1
+                    await self._wait_out(event, exc, waits)
+                    continue
                 log.warning(
                     "consumer %s failed on %s (attempt %d/%d): %s",
                     self.name,
@@ -142,8 +165,29 @@ class ConsumerRunner:
                     self.settings.max_attempts,
                     exc,
                 )
+                if attempt >= self.settings.max_attempts:
+                    await self.dead_letter(record, exc, self.settings.max_attempts)
+                    return
                 await asyncio.sleep(self.settings.retry_backoff_s * attempt)
-        await self.dead_letter(record, last_error or RuntimeError("no attempt left"), self.settings.max_attempts)
+                attempt += 1
+
+    async def _wait_out(self, event: ReceivedEvent, exc: BaseException, waits: int) -> None:
+        self.transient_retries += 1
+        TRANSIENT_RETRIES.labels(self.name).inc()
+        pause = min(self.settings.transient_backoff_max_s, self.settings.retry_backoff_s * 2 ** min(waits, 16))
+        log.warning(
+            "consumer %s: transient failure on %s (%s: %s), retry %d in %.1f s; the event is not dead-lettered",
+            self.name,
+            event.envelope.id,
+            type(exc).__name__,
+            exc,
+            waits,
+            pause,
+        )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), pause)
+        if self._stop.is_set():
+            raise Stopping from exc
 
     def _decode(self, record: ConsumerRecord) -> ReceivedEvent:
         event = decode(record.value, record.headers, record.topic, record.partition, record.offset)
