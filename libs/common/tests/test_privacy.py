@@ -51,3 +51,27 @@ def test_settings_parse_key_lists(monkeypatch):
     monkeypatch.setenv("KITE_CRYPTO_HASH_KEY", base64.b64encode(os.urandom(32)).decode())
     p = FieldProtector.from_settings()
     assert p.active_key_id == "new"
+
+
+def test_log_lines_lose_id_and_phone_numbers_but_keep_codes_and_ids():
+    from kite_common.privacy.log_redaction import redact
+
+    line = (
+        "GET /members?id_number=52263119900101001X&phone=13800000002&origin=522631101001 "
+        "member 0190f1b2-7c4e-7a01-9d2b-3a1c5e6f7a80 position 1234567890123456789"
+    )
+    assert redact(line) == (
+        "GET /members?id_number=522631********001X&phone=138****0002&origin=522631101001 "
+        "member 0190f1b2-7c4e-7a01-9d2b-3a1c5e6f7a80 position 1234567890123456789"
+    )
+
+
+def test_every_log_record_is_masked_when_it_is_made(caplog):
+    import logging
+
+    from kite_common.privacy.log_redaction import protect_logs
+
+    protect_logs()
+    caplog.set_level(logging.INFO)
+    logging.getLogger("some.library").info("lookup of %s by %s failed", "110105199001011234", "13912345678")
+    assert caplog.records[-1].getMessage() == "lookup of 110105********1234 by 139****5678 failed"

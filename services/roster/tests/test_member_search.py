@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -244,3 +245,16 @@ async def test_iterate_members_streams_every_match_in_order_for_exports(roster, 
     assert streamed == ["王小明", "欧阳小明", "张明小", "阿卜杜拉·买买提"]
     assert by_name == sorted(["王小明", "李小明明", "欧阳小明"])
     assert nothing == []
+
+
+async def test_personal_numbers_searched_for_never_reach_a_log_line(roster, people, caplog):
+    caplog.set_level(logging.DEBUG)
+    wanted_id, wanted_phone, wrong_id = id_number(1, COUNTY), "13800000002", id_number(1, COUNTY)[:17] + "0"
+    async with roster.client(headers=REGISTRAR) as http:
+        for params in ({"id_number": wanted_id}, {"phone": wanted_phone}, {"id_number": wrong_id}):
+            await http.get("/members", params=params)
+    access = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
+    assert any(f"/members?id_number={wanted_id[:6]}********{wanted_id[-4:]}" in line for line in access), access
+    everything = "\n".join(r.getMessage() for r in caplog.records)
+    for number in (wanted_id, wanted_phone, wrong_id):
+        assert number not in everything

@@ -17,6 +17,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
 from pythonjsonlogger.json import JsonFormatter
 
+from kite_common.privacy.log_redaction import protect_logs
 from kite_common.settings import TelemetrySettings
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
@@ -33,6 +34,7 @@ class _ContextFilter(logging.Filter):
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
+    protect_logs()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         JsonFormatter(

@@ -23,6 +23,7 @@ from kite_common.http.middleware import BodySizeLimitMiddleware, RequestIdMiddle
 from kite_common.http.openapi import document_problems
 from kite_common.http.problems import install_problem_handlers
 from kite_common.messaging.producer import client_options
+from kite_common.privacy.log_redaction import protect_logs
 from kite_common.runtime import ServiceRuntime
 from kite_common.service import ServiceDefinition
 from kite_common.settings import AuthSettings, DatabaseSettings, HttpSettings, KafkaSettings
@@ -39,6 +40,7 @@ def create_app(
     http: HttpSettings | None = None,
     state: dict[str, Any] | None = None,
 ) -> FastAPI:
+    protect_logs()  # before anything can log a request
     database = database or DatabaseSettings()
     kafka = kafka or KafkaSettings()
     http = http or HttpSettings()
