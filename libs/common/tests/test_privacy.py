@@ -75,3 +75,18 @@ def test_every_log_record_is_masked_when_it_is_made(caplog):
     caplog.set_level(logging.INFO)
     logging.getLogger("some.library").info("lookup of %s by %s failed", "110105199001011234", "13912345678")
     assert caplog.records[-1].getMessage() == "lookup of 110105********1234 by 139****5678 failed"
+
+
+def test_a_request_span_keeps_the_query_string_masked():
+    from kite_common.http.app import _mask_personal_numbers_in_span
+    from opentelemetry.sdk.trace import TracerProvider
+
+    span = (
+        TracerProvider()
+        .get_tracer("t")
+        .start_span(
+            "GET /members", attributes={"http.target": "/members?id_number=110105199001011234&phone=13912345678"}
+        )
+    )
+    _mask_personal_numbers_in_span(span, {})
+    assert span.attributes["http.target"] == "/members?id_number=110105********1234&phone=139****5678"
