@@ -542,6 +542,7 @@ SECRET_ENV = {
     "KITE_CRYPTO_DATA_KEYS",
     "KITE_CRYPTO_HASH_KEY",
     "KITE_WEBHOOK_SIGNING_SECRET",
+    "KITE_CERT_SIGNING_KEYS",
     "KAFKA_SASL_PASSWORD",
     "PGPASSWORD",
 }
@@ -622,7 +623,21 @@ def test_keys_only_from_existing_secrets(rendered: tuple[str, dict[str, Any], li
             assert ref == {"name": secrets["crypto"]["existingSecret"], "key": secrets["crypto"]["dataKeysKey"]}
             is_notify = obj["metadata"]["labels"]["kite.dev/service"] == "notify"
             assert ("KITE_WEBHOOK_SIGNING_SECRET" in env) == is_notify
-    assert {"KITE_CRYPTO_DATA_KEYS", "KITE_CRYPTO_HASH_KEY", "KITE_WEBHOOK_SIGNING_SECRET"} <= seen
+            # certificate signing keys: casework only, from the crypto Secret
+            is_casework = obj["metadata"]["labels"]["kite.dev/service"] == "casework"
+            assert ("KITE_CERT_SIGNING_KEYS" in env) == is_casework
+            if is_casework:
+                ref = env["KITE_CERT_SIGNING_KEYS"]["valueFrom"]["secretKeyRef"]
+                assert ref == {
+                    "name": secrets["crypto"]["existingSecret"],
+                    "key": secrets["crypto"]["certSigningKeysKey"],
+                }
+    assert {
+        "KITE_CRYPTO_DATA_KEYS",
+        "KITE_CRYPTO_HASH_KEY",
+        "KITE_WEBHOOK_SIGNING_SECRET",
+        "KITE_CERT_SIGNING_KEYS",
+    } <= seen
     # the chart never renders a Secret holding keys
     for secret in _kind(objects, "Secret"):
         assert all(k.endswith(("-database-password", "kafka-sasl-password")) for k in secret.get("data", {})), secret

@@ -20,14 +20,21 @@ from kite_common.runtime import ServiceRuntime
 BackgroundWorker = Callable[[ServiceRuntime, asyncio.Event], Awaitable[None]]
 
 
+def no_routers() -> Sequence[APIRouter]:
+    return ()
+
+
 @dataclass(frozen=True)
 class ServiceDefinition:
     name: str  # "roster": names the topic (roster.events), the CloudEvents source and the database
     title: str
     registry: EventRegistry
     migrations_package: str
-    routers: Callable[[], Sequence[APIRouter]]
+    routers: Callable[[], Sequence[APIRouter]]  # every route needs a bearer token
     projections: Sequence[Projection] = ()
+    # Routes anyone may call without a token (e.g. checking a certificate someone shows you). They
+    # get no principal, so they must answer nothing a stranger may not learn.
+    public_routers: Callable[[], Sequence[APIRouter]] = no_routers
     consumers: Sequence[ConsumerSpec] = field(default_factory=tuple)
     workers: Sequence[BackgroundWorker] = field(default_factory=tuple)
     # The service's own commands, mounted as `kite <name> ...` (e.g. `kite roster import`).

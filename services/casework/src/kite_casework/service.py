@@ -4,6 +4,9 @@ from kite_common.service import ServiceDefinition
 
 from kite_casework.adapters.case_projection import CaseProjection
 from kite_casework.api.cases import router as cases_router
+from kite_casework.certificates.adapters.projection import CertificateProjection
+from kite_casework.certificates.api.certificates import router as certificates_router
+from kite_casework.certificates.api.verification import router as certificate_verification_router
 from kite_casework.consumers.member_directory import MEMBER_DIRECTORY
 from kite_casework.domain.events import registry
 
@@ -12,7 +15,8 @@ SERVICE = ServiceDefinition(
     title="Kite 风筝 · 诉求办理 (casework)",
     registry=registry,
     migrations_package="kite_casework.migrations",
-    routers=lambda: [cases_router],
-    projections=(CaseProjection(),),
+    routers=lambda: [cases_router, certificates_router],
+    public_routers=lambda: [certificate_verification_router],
+    projections=(CaseProjection(), CertificateProjection()),
     consumers=(MEMBER_DIRECTORY,),
 )

@@ -344,6 +344,13 @@ seccompProfile:
     secretKeyRef:
       name: {{ $s.crypto.existingSecret }}
       key: {{ $s.crypto.hashKeyKey }}
+{{- if eq .svc "casework" }}
+- name: KITE_CERT_SIGNING_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ $s.crypto.existingSecret }}
+      key: {{ $s.crypto.certSigningKeysKey }}
+{{- end }}
 {{- end }}
 {{- if and (eq .svc "notify") $s.webhook.existingSecret }}
 - name: KITE_WEBHOOK_SIGNING_SECRET

@@ -91,6 +91,8 @@ def create_app(
             {"status": "ready" if ready else "not-ready", "checks": checks}, status_code=200 if ready else 503
         )
 
+    for router in service.public_routers():
+        app.include_router(router)
     secured: list[APIRoute] = []
     for router in service.routers():
         app.include_router(router, dependencies=[Depends(current_principal)])

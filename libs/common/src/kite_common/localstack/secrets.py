@@ -12,6 +12,7 @@ LOCAL_SECRET_NAMES = (
     "KITE_CRYPTO_DATA_KEYS",
     "KITE_CRYPTO_HASH_KEY",
     "KITE_WEBHOOK_SIGNING_SECRET",
+    "KITE_CERT_SIGNING_KEYS",
 )
 
 
@@ -21,6 +22,8 @@ def _generate() -> dict[str, str]:
         "KITE_CRYPTO_DATA_KEYS": "local1:" + base64.b64encode(os.urandom(32)).decode(),
         "KITE_CRYPTO_HASH_KEY": base64.b64encode(os.urandom(32)).decode(),
         "KITE_WEBHOOK_SIGNING_SECRET": secrets.token_urlsafe(32),
+        # An Ed25519 private key is any 32 random bytes.
+        "KITE_CERT_SIGNING_KEYS": "local1:" + base64.b64encode(os.urandom(32)).decode(),
     }
 
 
@@ -33,8 +36,10 @@ def local_secrets(data_dir: Path) -> dict[str, str]:
             key, _, value = line.partition("=")
             if key:
                 stored[key] = value
-    else:
-        stored = _generate()
+    fresh = _generate()
+    missing = {k: fresh[k] for k in LOCAL_SECRET_NAMES if k not in stored}
+    if missing:  # a new stack, or one made before a secret was added: keep the old ones
+        stored.update(missing)
         data_dir.mkdir(parents=True, exist_ok=True)
         path.write_text("".join(f"{k}={v}\n" for k, v in stored.items()))
         path.chmod(0o600)

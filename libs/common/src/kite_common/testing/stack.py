@@ -43,6 +43,8 @@ TEST_SECRETS = {
     "KITE_CRYPTO_DATA_KEYS": "t1:" + base64.b64encode(b"k" * 32).decode(),
     "KITE_CRYPTO_HASH_KEY": base64.b64encode(b"h" * 32).decode(),
     "KITE_WEBHOOK_SIGNING_SECRET": "webhook-secret-for-tests",
+    # Ed25519 private keys (raw 32 bytes) that sign e-seal certificates; the first signs.
+    "KITE_CERT_SIGNING_KEYS": "test1:" + base64.b64encode(b"e" * 32).decode(),
 }
 
 
