@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from kite_common.domain import Unavailable
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -32,5 +33,8 @@ def certificate_settings() -> CertificateSettings:
 def signing_keys() -> KeyRing:
     spec = certificate_settings().signing_keys
     if spec is None:
-        raise RuntimeError("certificate signing keys missing: set KITE_CERT_SIGNING_KEYS")
+        # An operator's omission, not the caller's: 503 with a message staff can pass on.
+        raise Unavailable(
+            "电子印章签名密钥尚未配置，暂不能出具或核验证明，请联系系统管理员", code="signing-keys-missing"
+        )
     return KeyRing.parse(spec.get_secret_value())
