@@ -11,7 +11,7 @@ import uuid
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.commands import command
-from kite_common.domain import Conflict, Forbidden, NotFound, RuleViolation
+from kite_common.domain import Conflict, NotFound, RuleViolation
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_roster.households.adapters.member_rows import household_of, lock_member
@@ -55,10 +55,8 @@ async def _add(
     target = await household_for_write(uow, principal, household_id, if_match)
     assert target.division_code is not None
     member = await lock_member(uow.conn, member_id)
-    if member is None:
+    if member is None or not principal.covers(member.origin_division_code):  # outside: as an unknown member
         raise NotFound("未找到该人员", code="member-not-found")
-    if not principal.covers(member.origin_division_code):
-        raise Forbidden("该人员不在您的管辖范围内", code="outside-jurisdiction")
     if not member.active:
         raise RuleViolation(
             "该人员已注销，不能加入家庭",

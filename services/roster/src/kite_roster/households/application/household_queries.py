@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.domain import Forbidden, NotFound
+from kite_common.domain import NotFound
 from kite_common.pagination import decode_keyset_cursor, encode_keyset_cursor
 
 _SCOPE = "households"  # a cursor of another listing is refused
@@ -48,10 +48,8 @@ def scoped_prefix(principal: Principal, prefix: str | None) -> str | None:
 
 async def get_household(conn: Connection, principal: Principal, household_id: uuid.UUID) -> HouseholdDetail:
     row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM households h WHERE h.household_id = $1", household_id)
-    if row is None:
+    if row is None or not principal.covers(row["division_code"]):  # outside: as if it did not exist
         raise NotFound("未找到该户", code="household-not-found")
-    if not principal.covers(row["division_code"]):
-        raise Forbidden("该户不在您的管辖范围内", code="outside-jurisdiction")
     members = await conn.fetch(
         """SELECT hm.member_id, m.name FROM household_members hm JOIN members m USING (member_id)
            WHERE hm.household_id = $1 ORDER BY hm.joined_at, hm.member_id""",

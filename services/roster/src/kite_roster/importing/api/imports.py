@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from kite_common.auth import Principal, Role, require_roles
-from kite_common.domain import Forbidden, NotFound, RuleViolation
+from kite_common.domain import NotFound, RuleViolation
 from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.http.middleware import body_limit
 from kite_common.http.problems import Problem
@@ -212,10 +212,9 @@ async def upload(request: Request, response: Response, principal: Uploader, runt
 async def _visible_job(runtime: Runtime, principal: Principal, job_id: uuid.UUID) -> jobs.Job:
     async with runtime.pool.acquire() as conn:
         job = await jobs.get_job(conn, job_id)
-    if job is None:
+    # Another jurisdiction's job answers as one that does not exist.
+    if job is None or (job.subject != principal.subject and not principal.covers(job.jurisdiction)):
         raise NotFound("未找到该导入任务", code="import-not-found")
-    if job.subject != principal.subject and not principal.covers(job.jurisdiction):
-        raise Forbidden("该导入任务不在您的管辖范围内", code="outside-jurisdiction")
     return job
 
 

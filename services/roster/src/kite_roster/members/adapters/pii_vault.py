@@ -52,6 +52,14 @@ class SealedNumbers:
     phone_enc: str = field(repr=False)
 
 
+@dataclass(frozen=True)
+class Holder:
+    """Who holds an ID number: a member id and where they are registered."""
+
+    member_id: uuid.UUID
+    origin_division_code: str | None
+
+
 class PiiVault:
     def __init__(self, protector: FieldProtector) -> None:
         self.protector = protector
@@ -62,11 +70,15 @@ class PiiVault:
     def phone_hash(self, phone: str) -> bytes:
         return self.protector.blind_index(phone, PHONE_CONTEXT)
 
-    async def find_by_id_number(self, conn: Connection, id_number: str) -> uuid.UUID | None:
-        found: uuid.UUID | None = await conn.fetchval(
-            "SELECT member_id FROM member_pii WHERE id_number_hash = $1", self.id_hash(id_number)
+    async def find_by_id_number(self, conn: Connection, id_number: str) -> Holder | None:
+        """The member registered under this ID number, with their origin (None when their read-model
+        row is missing), or None when nobody is."""
+        row = await conn.fetchrow(
+            """SELECT p.member_id, m.origin_division_code
+               FROM member_pii p LEFT JOIN members m USING (member_id) WHERE p.id_number_hash = $1""",
+            self.id_hash(id_number),
         )
-        return found
+        return Holder(row["member_id"], row["origin_division_code"]) if row else None
 
     async def sealed(self, conn: Connection, member_id: uuid.UUID) -> SealedNumbers | None:
         row = await conn.fetchrow(

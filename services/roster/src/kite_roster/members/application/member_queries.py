@@ -17,7 +17,7 @@ from typing import Any, Literal
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.domain import Forbidden, NotFound
+from kite_common.domain import NotFound
 from kite_common.pagination import decode_keyset_cursor, encode_keyset_cursor
 
 from kite_roster.members.domain.member import ContactStatus, MemberStatus, name_bigrams, stream_id
@@ -144,10 +144,8 @@ def _cursor_after(sort: MemberSort, row: asyncpg.Record) -> str:
 
 async def get_member(conn: Connection, principal: Principal, member_id: uuid.UUID) -> asyncpg.Record:
     row = await conn.fetchrow(_SELECT + " WHERE m.member_id = $1", member_id)
-    if row is None:
+    if row is None or not principal.covers(row["origin_division_code"]):  # outside: as if it did not exist
         raise NotFound("未找到该人员", code="member-not-found")
-    if not principal.covers(row["origin_division_code"]):
-        raise Forbidden("该人员不在您的管辖范围内", code="outside-jurisdiction")
     return row
 
 

@@ -9,7 +9,7 @@ from kite_common.domain import Conflict, Forbidden
 from kite_common.ids import new_id
 from kite_common.unit_of_work import UnitOfWork
 
-from kite_roster.members.adapters.pii_vault import PersonalNumbers, PiiVault
+from kite_roster.members.adapters.pii_vault import Holder, PersonalNumbers, PiiVault
 from kite_roster.members.domain.member import Member, Registration
 from kite_roster.shared.identity import normalise_id_number
 
@@ -25,12 +25,20 @@ async def register_member(uow: UnitOfWork, vault: PiiVault, principal: Principal
         async with uow:
             existing = await vault.find_by_id_number(uow.conn, id_number)
             if existing is not None:
-                raise Conflict("该身份证号已登记", code="duplicate-id-number", existing_member_id=str(existing))
+                raise already_registered(principal, existing)
             await vault.store(uow.conn, member.member_id, PersonalNumbers(id_number, reg.phone))
             await uow.save(member)
     except asyncpg.UniqueViolationError as exc:  # a concurrent registration of the same person won
         async with uow:
             found = await vault.find_by_id_number(uow.conn, id_number)
-        winner = str(found) if found else None
-        raise Conflict("该身份证号已登记", code="duplicate-id-number", existing_member_id=winner) from exc
+        raise already_registered(principal, found) from exc
     return member
+
+
+def already_registered(principal: Principal, holder: Holder | None) -> Conflict:
+    """409 for an ID number someone holds. The holder's member id only when the caller's jurisdiction
+    covers them: outside it, the answer says no more than that the person is registered elsewhere, so
+    the ID number is no lookup of anyone's record."""
+    if holder is not None and holder.origin_division_code and principal.covers(holder.origin_division_code):
+        return Conflict("该身份证号已登记", code="duplicate-id-number", existing_member_id=str(holder.member_id))
+    return Conflict("该身份证号已在其他地区登记，请联系其所在地区核实", code="duplicate-id-number")

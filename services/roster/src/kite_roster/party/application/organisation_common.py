@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.domain import Forbidden, NotFound, RuleViolation
+from kite_common.domain import NotFound, RuleViolation
 from kite_common.ids import new_id
 from kite_common.unit_of_work import UnitOfWork
 
@@ -29,35 +29,31 @@ class ContactInput:
 async def organisation_for_write(
     uow: UnitOfWork, principal: Principal, organisation_id: uuid.UUID, if_match: int | None
 ) -> Organisation:
-    """The organisation as its stream leaves it: 404 when it was never registered, 403 outside the
-    caller's jurisdiction, 412 when `if_match` is not its version."""
+    """The organisation as its stream leaves it: 404 when it was never registered or lies outside the
+    caller's jurisdiction (the two answer alike, so ids cannot be probed), 412 when `if_match` is not
+    its version."""
     org = await uow.get(Organisation, organisation_id)
-    if not org.registered:
+    if not org.registered or not principal.covers(org.division_code):
         raise NotFound("未找到该组织", code="organisation-not-found")
-    if not principal.covers(org.division_code):
-        raise Forbidden("该组织不在您的管辖范围内", code="outside-jurisdiction")
     org.expect_version(if_match)
     return org
 
 
 async def locked_row(conn: Connection, principal: Principal, organisation_id: uuid.UUID) -> OrganisationRow:
-    """The organisation's row, held FOR UPDATE (nothing is hung under it meanwhile): 404, 403."""
+    """The organisation's row, held FOR UPDATE (nothing is hung under it meanwhile): 404 when there is
+    none or it lies outside the caller's jurisdiction."""
     row = await organisation_row(conn, organisation_id, lock="update")
-    if row is None:
+    if row is None or not principal.covers(row.division_code):
         raise NotFound("未找到该组织", code="organisation-not-found")
-    if not principal.covers(row.division_code):
-        raise Forbidden("该组织不在您的管辖范围内", code="outside-jurisdiction")
     return row
 
 
 async def parent_for_write(conn: Connection, principal: Principal, parent_id: uuid.UUID) -> ParentInfo:
-    """The would-be parent, held FOR SHARE until the write commits. One that does not exist is bad
-    input (422), not a missing resource."""
+    """The would-be parent, held FOR SHARE until the write commits. One that does not exist, or lies
+    outside the caller's jurisdiction (answered alike), is bad input (422), not a missing resource."""
     row = await organisation_row(conn, parent_id, lock="share")
-    if row is None:
+    if row is None or not principal.covers(row.division_code):
         raise RuleViolation("未找到上级组织", code="parent-not-found", field="parent_id")
-    if not principal.covers(row.division_code):
-        raise Forbidden("上级组织不在您的管辖范围内", code="outside-jurisdiction")
     return ParentInfo(row.organisation_id, row.name, row.kind, row.division_code, row.dissolved, row.ancestors)
 
 

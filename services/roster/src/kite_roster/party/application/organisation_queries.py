@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.domain import Forbidden, NotFound
+from kite_common.domain import NotFound
 from kite_common.pagination import decode_cursor, encode_cursor
 
 from kite_roster.party.adapters.organisation_contacts import masked_phones
@@ -43,10 +43,8 @@ async def get_organisation(conn: Connection, principal: Principal, organisation_
             WHERE o.organisation_id = $1""",
         organisation_id,
     )
-    if row is None:
+    if row is None or not principal.covers(row["division_code"]):  # outside: as if it did not exist
         raise NotFound("未找到该组织", code="organisation-not-found")
-    if not principal.covers(row["division_code"]):
-        raise Forbidden("该组织不在您的管辖范围内", code="outside-jurisdiction")
     [out] = await _with_contacts(conn, [row])
     return out
 
@@ -97,10 +95,8 @@ async def list_organisation_members(
 ) -> tuple[list[asyncpg.Record], str | None]:
     """The branch's current members (those in the caller's jurisdiction), by member id."""
     org = await organisation_row(conn, organisation_id)
-    if org is None:
+    if org is None or not principal.covers(org.division_code):  # outside: as if it did not exist
         raise NotFound("未找到该组织", code="organisation-not-found")
-    if not principal.covers(org.division_code):
-        raise Forbidden("该组织不在您的管辖范围内", code="outside-jurisdiction")
     args: list[Any] = [organisation_id, principal.jurisdiction_like]
     where = ["b.organisation_id = $1", "b.left_on IS NULL", "m.origin_division_code LIKE $2"]
     if role:

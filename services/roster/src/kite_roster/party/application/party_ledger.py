@@ -53,10 +53,8 @@ async def resolve_scope(conn: Connection, principal: Principal, q: LedgerQuery) 
     path_like, name = None, None
     if q.organisation_id is not None:
         org = await organisation_row(conn, q.organisation_id)
-        if org is None:
+        if org is None or not principal.covers(org.division_code):  # outside: as if it did not exist
             raise NotFound("未找到该组织", code="organisation-not-found")
-        if not principal.covers(org.division_code):
-            raise Forbidden("该组织不在您的管辖范围内", code="outside-jurisdiction")
         path_like, name = org.path + "%", org.name
         if q.origin is None:
             origin = area_prefix(org.division_code)

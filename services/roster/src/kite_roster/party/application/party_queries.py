@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.domain import Forbidden, NotFound
+from kite_common.domain import NotFound
 from kite_common.pagination import decode_cursor, encode_cursor
 
 from kite_roster.party.application.party_common import member_origin
@@ -110,10 +110,8 @@ async def get_session(conn: Connection, principal: Principal, session_id: uuid.U
            JOIN organisations o USING (organisation_id) WHERE s.session_id = $1""",
         session_id,
     )
-    if row is None:
+    if row is None or not principal.covers(row["division_code"]):  # outside: as if it did not exist
         raise NotFound("未找到该次组织生活", code="session-not-found")
-    if not principal.covers(row["division_code"]):
-        raise Forbidden("该组织不在您的管辖范围内", code="outside-jurisdiction")
     attendance = await conn.fetch(
         """SELECT a.member_id, m.name, a.status, a.reason FROM org_life_attendance a
            LEFT JOIN members m USING (member_id) WHERE a.session_id = $1 ORDER BY a.member_id""",
