@@ -32,7 +32,5 @@ async def check_access(conn: Conn, principal: Principal, member_id: uuid.UUID, *
     if not principal.has_any(*(MARKERS if write else READERS)):
         raise Forbidden("只能查看本人的消息", code="not-your-inbox")
     origin = await origin_of(conn, member_id)
-    if origin is None:
+    if origin is None or not principal.covers(origin):  # outside: as an unknown member's inbox
         raise NotFound("未找到该人员的消息", code="member-not-found")
-    if not principal.covers(origin):
-        raise Forbidden("该人员不在您的管辖范围内", code="outside-jurisdiction")

@@ -7,7 +7,7 @@ import uuid
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.commands import command
-from kite_common.domain import Forbidden, NotFound
+from kite_common.domain import NotFound
 from kite_common.ids import new_id
 from kite_common.runtime import ServiceRuntime
 from kite_common.unit_of_work import UnitOfWork
@@ -38,9 +38,7 @@ async def list_subscriptions(runtime: ServiceRuntime, principal: Principal) -> l
 async def unsubscribe(uow: UnitOfWork, principal: Principal, subscription_id: uuid.UUID) -> None:
     async with uow:
         subscription = await uow.get(WebhookSubscription, subscription_id)
-        if not subscription.active:
+        if not subscription.active or not principal.covers(subscription.jurisdiction):  # outside: as unknown
             raise NotFound("未找到该订阅", code="webhook-not-found")
-        if not principal.covers(subscription.jurisdiction):
-            raise Forbidden("该订阅不在您的管辖范围内", code="outside-jurisdiction")
         subscription.unsubscribe(principal.subject)
         await uow.save(subscription)
