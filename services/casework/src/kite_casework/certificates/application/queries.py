@@ -9,7 +9,6 @@ from typing import Any
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.domain import Forbidden
 from kite_common.pagination import decode_cursor, encode_cursor
 
 from kite_casework.certificates.domain.certificate import CertificateNotFound
@@ -30,8 +29,8 @@ async def find_certificate(conn: Connection, certificate_id: uuid.UUID) -> async
 
 async def get_certificate(conn: Connection, principal: Principal, certificate_id: uuid.UUID) -> asyncpg.Record:
     row = await find_certificate(conn, certificate_id)
-    if not principal.covers(row["origin_division_code"]):
-        raise Forbidden("该证明不在您的管辖范围内", code="outside-jurisdiction")
+    if not principal.covers(row["origin_division_code"]):  # outside: as if it did not exist
+        raise CertificateNotFound()
     return row
 
 

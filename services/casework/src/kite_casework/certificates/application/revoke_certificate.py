@@ -8,7 +8,6 @@ from datetime import datetime
 
 from kite_common.auth import Principal
 from kite_common.commands import command
-from kite_common.domain import Forbidden
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_casework.certificates.domain.certificate import Certificate, CertificateNotFound
@@ -25,10 +24,8 @@ async def revoke_certificate(
 ) -> None:
     async with uow:
         certificate = await uow.get(Certificate, certificate_id)
-        if certificate.origin_division_code is None:
-            raise CertificateNotFound()
-        if not principal.covers(certificate.origin_division_code):
-            raise Forbidden("该证明不在您的管辖范围内", code="outside-jurisdiction")
+        if certificate.origin_division_code is None or not principal.covers(certificate.origin_division_code):
+            raise CertificateNotFound()  # outside the jurisdiction it answers as one never issued
         certificate.expect_version(if_match)
         certificate.revoke(reason, principal.subject, now)
         await uow.save(certificate)
