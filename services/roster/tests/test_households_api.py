@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 from kite_common.rebuild import rebuild_projections
-from kite_common.testing.stack import auth, running
+from kite_common.testing.stack import answer, auth, running
 from kite_roster.service import SERVICE
 from kite_roster.shared.identity import check_digit
 
@@ -247,29 +247,42 @@ async def test_bad_input_is_a_problem_and_changes_nothing(roster, case, status, 
     assert await snapshot(roster) == tables
 
 
-async def test_outside_the_jurisdiction_is_forbidden_and_unlisted(roster):
+async def test_outside_the_jurisdiction_answers_as_unknown_and_unlisted(roster):
     async with roster.client(headers=REGISTRAR) as http:
         household = await register_household(http)
         member = await register_member(http, 5)
         foreign_member = await register_member(http, 6, origin=f"{OTHER_COUNTY}001001")
-    hid = household["household_id"]
+    hid, missing = household["household_id"], str(uuid.uuid4())
     before = await event_count(roster)
     other = auth(["registrar", "viewer"], OTHER_COUNTY)
+    report = {"year": 2023, "total_income": "1000", "household_size": 1}
     async with roster.client(headers=other) as http:
-        assert (await http.get(f"/households/{hid}")).status_code == 403
+        # An existing household of another county answers exactly as an id nobody has.
+        for method, path, body in (
+            ("GET", "/households/{}", None),
+            ("PATCH", "/households/{}/flags", {"monitored": False}),
+            ("POST", "/households/{}/members/" + member, None),
+            ("POST", "/households/{}/income-reports", report),
+        ):
+            theirs = await http.request(method, path.format(hid), json=body)
+            nobodys = await http.request(method, path.format(missing), json=body)
+            assert theirs.status_code == 404, (method, path, theirs.text)
+            assert answer(theirs) == answer(nobodys), (method, path)
+            assert theirs.json()["detail"] == "未找到该户"
         assert (await http.get("/households")).json()["items"] == []
         assert (await http.get("/households", params={"division": COUNTY})).json()["items"] == []
-        assert (await http.patch(f"/households/{hid}/flags", json={"monitored": False})).status_code == 403
-        assert (await http.post(f"/households/{hid}/members/{member}")).status_code == 403
-        report = {"year": 2023, "total_income": "1000", "household_size": 1}
-        assert (await http.post(f"/households/{hid}/income-reports", json=report)).status_code == 403
+        # Registering in, or counting, an area outside is refused as such (no record's existence is told).
         assert (await http.post("/households", json=household_body())).status_code == 403
         assert (await http.get("/ledgers/income", params={"year": 2023, "origin": COUNTY})).status_code == 403
     async with roster.client(headers=auth(["viewer"], COUNTY)) as http:
         assert (await http.get(f"/households/{hid}")).status_code == 200
         assert (await http.patch(f"/households/{hid}/flags", json={"monitored": False})).status_code == 403
-    async with roster.client(headers=REGISTRAR) as http:  # own household, a member from outside
-        assert (await http.post(f"/households/{hid}/members/{foreign_member}")).status_code == 403
+    async with roster.client(headers=REGISTRAR) as http:  # own household, a member from outside: as unknown
+        theirs = await http.post(f"/households/{hid}/members/{foreign_member}")
+        nobodys = await http.post(f"/households/{hid}/members/{uuid.uuid4()}")
+        assert theirs.status_code == 404
+        assert answer(theirs) == answer(nobodys)
+        assert theirs.json()["detail"] == "未找到该人员"
     assert await event_count(roster) == before
 
 

@@ -11,9 +11,10 @@ from datetime import date, timedelta
 from urllib.parse import quote
 
 import pytest
+from kite_common.ids import new_id
 from kite_common.rebuild import rebuild_projections
 from kite_common.runtime import ServiceRuntime
-from kite_common.testing.stack import RunningService, auth, running
+from kite_common.testing.stack import RunningService, answer, auth, running
 from kite_roster.importing.worker import import_worker
 from kite_roster.service import SERVICE
 from kite_roster.shared.identity import check_digit
@@ -316,11 +317,16 @@ async def test_who_may_upload_and_see_a_job(roster):
         assert refused.status_code == 403
     job = await upload(roster, csv_bytes([row(1)]), "e.csv")
     async with roster.client() as http:
-        other = await http.get(f"/imports/{job['job_id']}", headers=auth(["registrar"], "520102"))
+        outside = auth(["registrar"], "520102")
+        other = await http.get(f"/imports/{job['job_id']}", headers=outside)
+        nobodys = await http.get(f"/imports/{new_id()}", headers=outside)
+        other_problems = await http.get(f"/imports/{job['job_id']}/problems", headers=outside)
+        nobodys_problems = await http.get(f"/imports/{new_id()}/problems", headers=outside)
         same_county = await http.get(f"/imports/{job['job_id']}", headers=auth(["viewer"], COUNTY))
         listed = await http.get("/imports", headers=auth(["viewer"], COUNTY))
         not_listed = await http.get("/imports", headers=auth(["viewer"], "520102"))
-    assert other.status_code == 403
+    assert other.status_code == 404 and answer(other) == answer(nobodys)  # another county's job: as unknown
+    assert other_problems.status_code == 404 and answer(other_problems) == answer(nobodys_problems)
     assert same_county.status_code == 200
     assert [j["job_id"] for j in listed.json()["items"]] == [job["job_id"]]
     assert not_listed.json()["items"] == []

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from kite_common.ids import new_id
 from kite_common.rebuild import rebuild_projections
-from kite_common.testing.stack import auth, running
+from kite_common.testing.stack import answer, auth, running
 from kite_roster.service import SERVICE
 from kite_roster.shared.identity import check_digit
 
@@ -79,6 +80,45 @@ async def test_second_registration_of_same_id_number_names_the_first(roster):
     assert await roster.pool.fetchval("SELECT count(*) FROM members") == 1
 
 
+async def test_an_id_number_registered_in_another_county_names_nobody(roster):
+    async with roster.client() as http:
+        first = await http.post("/members", json=member_body(18), headers=auth(["registrar"], COUNTY))
+        assert first.status_code == 201
+        elsewhere = member_body(18, origin_division_code="520102001001", phone="13900000018")
+        second = await http.post("/members", json=elsewhere, headers=auth(["registrar"], "520102"))
+    assert second.status_code == 409
+    problem = second.json()
+    assert problem["type"].endswith("/duplicate-id-number")
+    assert problem["detail"] == "该身份证号已在其他地区登记，请联系其所在地区核实"
+    assert set(problem) == {"type", "title", "status", "detail", "instance", "request_id"}
+    assert first.json()["member_id"] not in second.text and COUNTY not in second.text
+    assert await roster.pool.fetchval("SELECT count(*) FROM members") == 1
+
+
+async def test_another_countys_member_answers_like_an_id_nobody_has(roster):
+    """Reading, changing or acting on a member outside the jurisdiction answers exactly as for a
+    random id: the status, the problem type, the title and the detail, no more."""
+    async with roster.client() as http:
+        created = await http.post("/members", json=member_body(19), headers=auth(["registrar"], COUNTY))
+        theirs, nobodys = created.json()["member_id"], str(new_id())
+        other = auth(["registrar", "pii-reader"], "520102")
+        for method, path, body in (
+            ("GET", "/members/{}", None),
+            ("GET", "/members/{}/history", None),
+            ("GET", "/members/{}/movements", None),
+            ("PATCH", "/members/{}", {"name": "王五"}),
+            ("POST", "/members/{}/personal-numbers:reveal", {"reason": "核实身份信息"}),
+        ):
+            seen = [
+                await http.request(method, path.format(member_id), json=body, headers=other)
+                for member_id in (theirs, nobodys)
+            ]
+            assert seen[0].status_code == 404, (method, path, seen[0].text)
+            assert answer(seen[0]) == answer(seen[1]), (method, path)
+            assert seen[0].headers.keys() == seen[1].headers.keys()
+            assert seen[0].json()["detail"] == "未找到该人员"
+
+
 async def test_concurrent_registrations_of_one_person_store_one(roster):
     async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
         results = await asyncio.gather(*(http.post("/members", json=member_body(14)) for _ in range(4)))
@@ -119,7 +159,9 @@ async def test_missing_forged_and_foreign_tokens_are_refused(roster):
         assert (await http.get("/members", headers=forged)).status_code == 401
         created = await http.post("/members", json=member_body(16), headers=auth(["registrar"], COUNTY))
         other_county = auth(["registrar"], "520102")
-        assert (await http.get(f"/members/{created.json()['member_id']}", headers=other_county)).status_code == 403
+        theirs = await http.get(f"/members/{created.json()['member_id']}", headers=other_county)
+        assert answer(theirs) == answer(await http.get(f"/members/{new_id()}", headers=other_county))
+        assert theirs.status_code == 404
         assert (await http.get("/members", headers=other_county)).json()["items"] == []
         foreign = await http.post("/members", json=member_body(17), headers=other_county)
         assert foreign.status_code == 403

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from kite_common.rebuild import rebuild_projections
-from kite_common.testing.stack import auth, running
+from kite_common.testing.stack import answer, auth, running
 from kite_roster.service import SERVICE
 
 COUNTY = "522631"  # 黎平县
@@ -249,24 +249,35 @@ async def test_bad_input_is_a_problem_and_stores_nothing(roster, body, code):
     assert await roster.pool.fetchval("SELECT count(*) FROM organisation_contact_pii") == 0
 
 
-async def test_outside_the_jurisdiction_is_403_and_not_listed(roster):
+async def test_outside_the_jurisdiction_answers_as_unknown_and_is_not_listed(roster):
     async with roster.client(headers=PARTY) as http:
         t = await tree(http)
     committee_id = t["committee"]["organisation_id"]
     before = await events(roster)
     async with roster.client(headers=OTHER) as http:
-        assert (await http.get(f"/organisations/{committee_id}")).status_code == 403
-        assert (await http.get("/organisations")).json()["items"] == []
-        assert (await http.get(f"/organisations/{committee_id}/members")).status_code == 403
-        assert (await http.post("/organisations", json=org("黎平县委", "party-committee"))).status_code == 403
-        under = org("南明区某支部", "branch", "520102001001", parent_id=committee_id)
-        assert (await http.post("/organisations", json=under)).status_code == 403
         rename = {"name": "x", "host_city": None, "contacts": []}
-        assert (await http.put(f"/organisations/{committee_id}", json=rename)).status_code == 403
         dissolve = {"dissolved_on": "2026-01-01", "reason": "x"}
-        assert (
-            await http.post(f"/organisations/{t['first']['organisation_id']}/dissolve", json=dissolve)
-        ).status_code == 403
+        for method, path, body in (
+            ("GET", "/organisations/{}", None),
+            ("GET", "/organisations/{}/members", None),
+            ("PUT", "/organisations/{}", rename),
+            ("POST", "/organisations/{}/dissolve", dissolve),
+        ):
+            theirs = await http.request(method, path.format(committee_id), json=body)
+            nobodys = await http.request(method, path.format(uuid.uuid4()), json=body)
+            assert theirs.status_code == 404, (method, path, theirs.text)
+            assert answer(theirs) == answer(nobodys), (method, path)
+        assert (await http.get("/organisations")).json()["items"] == []
+        assert (await http.post("/organisations", json=org("黎平县委", "party-committee"))).status_code == 403
+        # Hung under another county's organisation: as under one that does not exist (422, parent_id).
+        under = await http.post(
+            "/organisations", json=org("南明区某支部", "branch", "520102001001", parent_id=committee_id)
+        )
+        nowhere = await http.post(
+            "/organisations", json=org("南明区某支部", "branch", "520102001001", parent_id=str(uuid.uuid4()))
+        )
+        assert under.status_code == 422 and under.json()["errors"][0]["field"] == "parent_id"
+        assert answer(under) == answer(nowhere)
     async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
         assert (await http.get(f"/organisations/{committee_id}")).status_code == 200
         assert (await http.post("/organisations", json=org("黎平县委", "party-committee"))).status_code == 403

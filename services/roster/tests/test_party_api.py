@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from kite_common.rebuild import rebuild_projections
-from kite_common.testing.stack import auth, running
+from kite_common.testing.stack import answer, auth, running
 from kite_roster.service import SERVICE
 from kite_roster.shared.identity import check_digit
 
@@ -342,7 +342,7 @@ async def test_an_org_life_session_records_attendance_of_the_whole_branch(roster
         assert await events(roster) == before
 
 
-async def test_outside_the_jurisdiction_is_403_and_unknown_members_are_404(roster):
+async def test_outside_the_jurisdiction_answers_as_unknown(roster):
     ours, theirs = await member(roster, 20), await member(roster, 21, origin="520102001001")
     async with roster.client(headers=OTHER) as http:
         their_committee = await organisation(http, "南明区委", "party-committee", division_code="520102000000")
@@ -351,21 +351,28 @@ async def test_outside_the_jurisdiction_is_403_and_unknown_members_are_404(roste
         )
     async with roster.client(headers=PARTY) as http:
         before = await events(roster)
-        assert (await record(http, theirs)).status_code == 403
-        assert (await record(http, str(uuid.uuid4()))).status_code == 404
+        refused, unknown = await record(http, theirs), await record(http, str(uuid.uuid4()))
+        assert unknown.status_code == 404
+        assert answer(refused) == answer(unknown)
         assert (await record(http, ours)).status_code == 201
         after_record = await events(roster)
-        joined = await http.post(
-            f"/party-members/{ours}/branches",
-            json={"organisation_id": their_branch, "role": "region", "joined_on": "2022-01-01"},
-        )
-        assert joined.status_code == 403
+        branches = f"/party-members/{ours}/branches"
+        joined, nowhere = [
+            await http.post(branches, json={"organisation_id": branch, "role": "region", "joined_on": "2022-01-01"})
+            for branch in (their_branch, str(uuid.uuid4()))
+        ]
+        assert joined.status_code == 422 and joined.json()["errors"][0]["field"] == "organisation_id"
+        assert answer(joined) == answer(nowhere)
+        assert "南明" not in joined.text
         assert await events(roster) == after_record == before + 1
     async with roster.client(headers=OTHER) as http:
-        assert (await http.get(f"/party-members/{ours}")).status_code == 403
+        read, unknown = await http.get(f"/party-members/{ours}"), await http.get(f"/party-members/{uuid.uuid4()}")
+        assert read.status_code == 404 and answer(read) == answer(unknown)
         assert (await http.get("/party-members")).json()["items"] == []
         dues = {"month": "2026-10", "amount_fen": 100, "paid_on": "2026-10-01"}
-        assert (await http.post(f"/party-members/{ours}/dues", json=dues)).status_code == 403
+        paid = await http.post(f"/party-members/{ours}/dues", json=dues)
+        unknown = await http.post(f"/party-members/{uuid.uuid4()}/dues", json=dues)
+        assert paid.status_code == 404 and answer(paid) == answer(unknown)
     async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
         assert (await http.post(f"/party-members/{ours}/dues", json=dues)).status_code == 403
         assert (await http.get(f"/party-members/{ours}")).status_code == 403
