@@ -9,7 +9,7 @@ import uuid
 
 import httpx
 from kite_casework.certificates.adapters.pdf import extract_signed_document
-from kite_common.testing.stack import auth
+from kite_common.testing.stack import answer, auth
 
 from .conftest import COUNTY, OTHER_COUNTY, case_body, caseworker
 
@@ -186,19 +186,27 @@ async def test_linked_to_a_case_of_the_same_member_only(stack):
 
 
 async def test_another_countys_staff_cannot_issue_read_download_or_revoke(stack):
+    """Outside the jurisdiction a member and a certificate answer exactly as ids nobody has."""
     member_id = await stack.register_member(16)
     other = caseworker("nanming", OTHER_COUNTY)
     async with stack.casework.client() as http:
         foreign = await http.post("/certificates", json=work_body(member_id), headers=other)
-        assert foreign.status_code == 403 and foreign.json()["type"].endswith("/outside-jurisdiction")
+        unknown = await http.post("/certificates", json=work_body(str(uuid.uuid4())), headers=other)
+        assert foreign.status_code == 422 and foreign.json()["errors"][0]["field"] == "member_id"
+        assert answer(foreign) == answer(unknown)
         as_viewer = await http.post("/certificates", json=work_body(member_id), headers=auth(["viewer"], COUNTY))
         assert as_viewer.status_code == 403
         cert = (await http.post("/certificates", json=work_body(member_id), headers=caseworker())).json()
-        cid = cert["certificate_id"]
-        assert (await http.get(f"/certificates/{cid}", headers=other)).status_code == 403
-        assert (await http.get(f"/certificates/{cid}/pdf", headers=other)).status_code == 403
-        revoke = await http.post(f"/certificates/{cid}/revoke", json={"reason": "x"}, headers=other)
-        assert revoke.status_code == 403
+        cid, nobodys = cert["certificate_id"], str(uuid.uuid4())
+        for method, path, body in (
+            ("GET", "/certificates/{}", None),
+            ("GET", "/certificates/{}/pdf", None),
+            ("POST", "/certificates/{}/revoke", {"reason": "x"}),
+        ):
+            theirs = await http.request(method, path.format(cid), json=body, headers=other)
+            missing = await http.request(method, path.format(nobodys), json=body, headers=other)
+            assert theirs.status_code == 404, (method, path, theirs.text)
+            assert answer(theirs) == answer(missing), (method, path)
         assert (await http.get("/certificates", headers=other)).json()["items"] == []
         assert (await http.get(f"/certificates/{cid}", headers=auth(["viewer"], COUNTY))).status_code == 200
     assert await stack.count("SELECT count(*) FROM events WHERE type = $1", REVOKED) == 0
