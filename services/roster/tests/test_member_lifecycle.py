@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from kite_common.testing.stack import auth, running
+from kite_common.ids import new_id
+from kite_common.testing.stack import answer, auth, running
 from kite_roster.service import SERVICE
 from kite_roster.shared.identity import check_digit
 
@@ -270,18 +271,26 @@ async def test_writes_and_reads_outside_the_jurisdiction_are_forbidden(roster):
         mid = (await register(http, 11))["member_id"]
     before = await snapshot(roster)
     outsider = auth(["registrar"], OTHER_COUNTY)
-    async with roster.client(headers=outsider) as http:
-        responses = [
-            await http.get(f"/members/{mid}"),
-            await http.get(f"/members/{mid}/movements"),
-            await http.get(f"/members/{mid}/history"),
-            await http.patch(f"/members/{mid}", json={"name": "王五"}),
-            await http.post(f"/members/{mid}/relocations", json={"current_city": "深圳", "moved_on": "2025-01-01"}),
-            await http.post(f"/members/{mid}/deregistration", json={"reason": "deceased"}),
-            await http.post(f"/members/{mid}/contacts", json={"channel": "visit"}),
+
+    async def each(member_id: str) -> list:  # type: ignore[type-arg]
+        return [
+            await http.get(f"/members/{member_id}"),
+            await http.get(f"/members/{member_id}/movements"),
+            await http.get(f"/members/{member_id}/history"),
+            await http.patch(f"/members/{member_id}", json={"name": "王五"}),
+            await http.post(
+                f"/members/{member_id}/relocations", json={"current_city": "深圳", "moved_on": "2025-01-01"}
+            ),
+            await http.post(f"/members/{member_id}/deregistration", json={"reason": "deceased"}),
+            await http.post(f"/members/{member_id}/contacts", json={"channel": "visit"}),
         ]
-    assert [r.status_code for r in responses] == [403] * len(responses)
-    assert all(r.json()["detail"] == "该人员不在您的管辖范围内" for r in responses)
+
+    async with roster.client(headers=outsider) as http:
+        responses, unknown = await each(mid), await each(str(new_id()))
+    # Outside the jurisdiction the member answers exactly as an id nobody has.
+    assert [r.status_code for r in responses] == [404] * len(responses)
+    assert all(r.json()["detail"] == "未找到该人员" for r in responses)
+    assert [answer(r) for r in responses] == [answer(r) for r in unknown]
     async with roster.client(headers=auth(["viewer"], COUNTY)) as http:
         read_only = await http.patch(f"/members/{mid}", json={"name": "王五"})
         assert read_only.status_code == 403

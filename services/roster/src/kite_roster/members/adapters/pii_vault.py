@@ -70,7 +70,11 @@ class PiiVault:
     def phone_hash(self, phone: str) -> bytes:
         return self.protector.blind_index(phone, PHONE_CONTEXT)
 
-    async def find_by_id_number(self, conn: Connection, id_number: str) -> Holder | None:
+    async def find_by_id_number(self, conn: Connection, id_number: str) -> uuid.UUID | None:
+        found = await self.holder_of(conn, id_number)
+        return None if found is None else found.member_id
+
+    async def holder_of(self, conn: Connection, id_number: str) -> Holder | None:
         """The member registered under this ID number, with their origin (None when their read-model
         row is missing), or None when nobody is."""
         row = await conn.fetchrow(

@@ -23,14 +23,14 @@ async def register_member(uow: UnitOfWork, vault: PiiVault, principal: Principal
     id_number = normalise_id_number(reg.id_number)
     try:
         async with uow:
-            existing = await vault.find_by_id_number(uow.conn, id_number)
+            existing = await vault.holder_of(uow.conn, id_number)
             if existing is not None:
                 raise already_registered(principal, existing)
             await vault.store(uow.conn, member.member_id, PersonalNumbers(id_number, reg.phone))
             await uow.save(member)
     except asyncpg.UniqueViolationError as exc:  # a concurrent registration of the same person won
         async with uow:
-            found = await vault.find_by_id_number(uow.conn, id_number)
+            found = await vault.holder_of(uow.conn, id_number)
         raise already_registered(principal, found) from exc
     return member
 
