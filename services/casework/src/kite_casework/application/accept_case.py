@@ -10,7 +10,6 @@ from datetime import datetime
 
 from kite_common.auth import Principal
 from kite_common.commands import command
-from kite_common.domain import Forbidden
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_casework.domain.case import Case, CaseNotOpened
@@ -22,10 +21,8 @@ async def accept_case(
 ) -> None:
     async with uow:
         case = await uow.get(Case, case_id)
-        if case.origin_division_code is None:
-            raise CaseNotOpened()
-        if not principal.covers(case.origin_division_code):
-            raise Forbidden("该诉求不在您的管辖范围内", code="outside-jurisdiction")
+        if case.origin_division_code is None or not principal.covers(case.origin_division_code):
+            raise CaseNotOpened()  # outside the jurisdiction, as if there were no such case
         case.expect_version(if_match)
         case.accept(principal.subject, now)
         await uow.save(case)

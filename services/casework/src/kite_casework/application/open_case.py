@@ -8,7 +8,7 @@ from datetime import datetime
 
 from kite_common.auth import Principal
 from kite_common.commands import command
-from kite_common.domain import Forbidden, RuleViolation
+from kite_common.domain import RuleViolation
 from kite_common.ids import new_id
 from kite_common.unit_of_work import UnitOfWork
 
@@ -21,14 +21,13 @@ async def open_case(uow: UnitOfWork, principal: Principal, request: CaseRequest,
     """Returns the new case's id. `now` is when the SLA clock starts."""
     async with uow:
         member = await find_member(uow.conn, request.member_id)
-        if member is None:
+        if member is None or not principal.covers(member.origin_division_code):
+            # outside the jurisdiction a member answers exactly as one the directory does not know
             raise RuleViolation(
                 "未找到该人员：该人员尚未登记，或登记信息尚未同步到诉求系统，请核对后稍后重试",
                 code="member-unknown",
                 errors=[{"field": "member_id", "code": "unknown", "message": "未找到该人员"}],
             )
-        if not principal.covers(member.origin_division_code):
-            raise Forbidden("该人员不在您的管辖范围内，不能为其登记诉求", code="outside-jurisdiction")
         if member.deregistered:
             # Only now: whether someone outside the jurisdiction is deregistered is not theirs to learn.
             why = f"（{member.deregistered_label}）" if member.deregistered_label else ""

@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.domain import Forbidden, NotFound
+from kite_common.domain import NotFound
 from kite_common.pagination import decode_cursor, encode_cursor
 
 from kite_casework.domain.case import UNRESOLVED, CaseStatus
@@ -34,10 +34,9 @@ class CaseFilter:
 
 async def get_case(conn: Connection, principal: Principal, case_id: uuid.UUID) -> asyncpg.Record:
     row: asyncpg.Record | None = await conn.fetchrow(_SELECT + " WHERE case_id = $1", case_id)
-    if row is None:
+    if row is None or not principal.covers(row["origin_division_code"]):
+        # outside the jurisdiction a case answers exactly as one that does not exist
         raise NotFound("未找到该诉求", code="case-not-found")
-    if not principal.covers(row["origin_division_code"]):
-        raise Forbidden("该诉求不在您的管辖范围内", code="outside-jurisdiction")
     return row
 
 
