@@ -3,7 +3,9 @@ deregistration, after which no new case is opened for them while their cases sta
 
 from __future__ import annotations
 
-from kite_common.testing.stack import auth, eventually
+import uuid
+
+from kite_common.testing.stack import answer, auth, eventually
 
 from .conftest import COUNTY, case_body, caseworker
 
@@ -50,9 +52,11 @@ async def test_roster_edits_moves_and_deregistration_reach_the_directory_and_clo
             assert problem["type"].endswith("/member-deregistered")
             assert problem["detail"].startswith("该人员已从名册注销（返乡）")
             assert problem["errors"] == [{"field": "member_id", "code": "deregistered", "message": "该人员已注销"}]
-            # Outside the jurisdiction the answer stays 403: it does not tell who is deregistered.
-            foreign = await http.post("/cases", json=case_body(member_id), headers=caseworker("nanming", "520102"))
-            assert foreign.status_code == 403
+            # Outside the jurisdiction the member answers as unknown: it does not tell who is deregistered.
+            other = caseworker("nanming", "520102")
+            foreign = await http.post("/cases", json=case_body(member_id), headers=other)
+            assert foreign.status_code == 422
+            assert answer(foreign) == answer(await http.post("/cases", json=case_body(uuid.uuid4()), headers=other))
 
             # The member's case is kept and still handled.
             assert (await http.get(f"/cases/{case['case_id']}")).json()["status"] == "open"
