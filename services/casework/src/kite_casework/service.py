@@ -3,6 +3,7 @@ from __future__ import annotations
 from kite_common.service import ServiceDefinition
 
 from kite_casework.adapters.case_projection import CaseProjection
+from kite_casework.adapters.case_timeline import CaseTimelineProjection
 from kite_casework.api.cases import router as cases_router
 from kite_casework.consumers.member_directory import MEMBER_DIRECTORY
 from kite_casework.domain.events import registry
@@ -13,6 +14,6 @@ SERVICE = ServiceDefinition(
     registry=registry,
     migrations_package="kite_casework.migrations",
     routers=lambda: [cases_router],
-    projections=(CaseProjection(),),
+    projections=(CaseProjection(), CaseTimelineProjection()),
     consumers=(MEMBER_DIRECTORY,),
 )

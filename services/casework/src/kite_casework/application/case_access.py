@@ -1,0 +1,21 @@
+"""Where every step on an existing case starts: the case as its stream leaves it, if it was opened
+and lies in the caller's jurisdiction (the same rule as accepting it)."""
+
+from __future__ import annotations
+
+import uuid
+
+from kite_common.auth import Principal
+from kite_common.domain import Forbidden
+from kite_common.unit_of_work import UnitOfWork
+
+from kite_casework.domain.case import Case, CaseNotOpened
+
+
+async def case_in_jurisdiction(uow: UnitOfWork, principal: Principal, case_id: uuid.UUID) -> Case:
+    case = await uow.get(Case, case_id)
+    if case.origin_division_code is None:
+        raise CaseNotOpened()
+    if not principal.covers(case.origin_division_code):
+        raise Forbidden("该诉求不在您的管辖范围内", code="outside-jurisdiction")
+    return case
