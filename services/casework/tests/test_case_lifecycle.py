@@ -112,7 +112,7 @@ def test_a_case_can_be_resolved_straight_after_acceptance_but_not_twice_nor_by_a
     case.resolve(OWNER, Outcome.RESOLVED, "当场开具证明", NOW)
     with pytest.raises(CaseStatusConflict) as refused:
         case.resolve(OWNER, Outcome.RESOLVED, "x", NOW)
-    assert refused.value.extensions["status"] == "resolved" and "已办结" in str(refused.value)
+    assert refused.value.extensions["case_status"] == "resolved" and "已办结" in str(refused.value)
     with pytest.raises(CaseStatusConflict):
         case.note_progress(OWNER, "x", NOW)
     with pytest.raises(CaseRuleViolation):

@@ -252,7 +252,7 @@ async def list_(
         CaseSort, Query(description="case_id：登记顺序；deadline：按截止时间排队（超期在前，暂停、已办结在后）")
     ] = CaseSort.CASE_ID,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> CasePage:
     if due_before is not None and due_before.tzinfo is None:
         raise Problem("due_before 应带时区，如 2025-01-01T08:00:00+08:00", status=422, code="validation")

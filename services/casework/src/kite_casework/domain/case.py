@@ -92,12 +92,12 @@ class CaseNotAccepted(Conflict):
 
 
 class CaseStatusConflict(Conflict):
-    """The case's status does not allow the step (409); `status` names the status it is in."""
+    """The case's status does not allow the step (409); `case_status` names the status it is in."""
 
     code = "case-status"
 
     def __init__(self, status: CaseStatus, step: str) -> None:
-        super().__init__(f"该诉求当前为“{status.label}”，不能{step}", status=status.value)
+        super().__init__(f"该诉求当前为“{status.label}”，不能{step}", case_status=status.value)
 
 
 class NotCaseOwner(Forbidden):
