@@ -3,6 +3,7 @@ from __future__ import annotations
 from kite_common.service import ServiceDefinition
 
 from kite_casework.adapters.case_projection import CaseProjection
+from kite_casework.adapters.case_timeline import CaseTimelineProjection
 from kite_casework.api.cases import router as cases_router
 from kite_casework.certificates.adapters.projection import CertificateProjection
 from kite_casework.certificates.api.certificates import router as certificates_router
@@ -17,6 +18,6 @@ SERVICE = ServiceDefinition(
     migrations_package="kite_casework.migrations",
     routers=lambda: [cases_router, certificates_router],
     public_routers=lambda: [certificate_verification_router],
-    projections=(CaseProjection(), CertificateProjection()),
+    projections=(CaseProjection(), CaseTimelineProjection(), CertificateProjection()),
     consumers=(MEMBER_DIRECTORY,),
 )

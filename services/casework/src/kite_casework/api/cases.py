@@ -1,4 +1,5 @@
-"""/cases: open, get, list, accept."""
+"""/cases: open, get, list, accept, and the lifecycle after it: progress, resolve, follow-up, close,
+transfer (request, accept, decline), suspend, resume, timeline."""
 
 from __future__ import annotations
 
@@ -15,12 +16,33 @@ from kite_common.http.preconditions import IfMatch, set_etag
 from kite_common.http.problems import Problem
 from kite_common.runtime import ServiceRuntime
 
-from kite_casework.api.schemas import CasePage, CaseResponse, OpenCaseRequest
+from kite_casework.api.schemas import (
+    CasePage,
+    CaseResponse,
+    FollowUpRequest,
+    OpenCaseRequest,
+    ProgressNoteRequest,
+    ReasonRequest,
+    ResolveRequest,
+    Timeline,
+    TimelineEntry,
+    TransferRequest,
+)
 from kite_casework.application.accept_case import accept_case
+from kite_casework.application.accept_transfer import accept_transfer
+from kite_casework.application.add_progress_note import add_progress_note
+from kite_casework.application.close_case import close_case
+from kite_casework.application.decline_transfer import decline_transfer
 from kite_casework.application.open_case import open_case
-from kite_casework.application.queries import CaseFilter, get_case, list_cases
+from kite_casework.application.queries import CaseFilter, CaseSort, case_timeline, get_case, list_cases
+from kite_casework.application.record_follow_up import record_follow_up
+from kite_casework.application.request_transfer import request_transfer
+from kite_casework.application.resolve_case import resolve_case
+from kite_casework.application.resume_case import resume_case
+from kite_casework.application.suspend_case import suspend_case
 from kite_casework.domain.case import CaseRequest, CaseStatus
 from kite_casework.domain.categories import CaseCategory
+from kite_casework.domain.lifecycle import CloseReason, Outcome, Satisfaction
 from kite_casework.domain.sla import SlaTier, Urgency
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -31,6 +53,9 @@ Writer = Annotated[Principal, Depends(require_roles(Role.CASEWORKER))]
 
 def _to_response(row: asyncpg.Record, now: datetime) -> CaseResponse:
     category, tier, status = CaseCategory(row["category"]), SlaTier(row["sla_tier"]), CaseStatus(row["status"])
+    outcome = Outcome(row["outcome"]) if row["outcome"] else None
+    satisfaction = Satisfaction(row["satisfaction"]) if row["satisfaction"] else None
+    close_reason = CloseReason(row["close_reason"]) if row["close_reason"] else None
     return CaseResponse(
         case_id=row["case_id"],
         member_id=row["member_id"],
@@ -48,7 +73,22 @@ def _to_response(row: asyncpg.Record, now: datetime) -> CaseResponse:
         status_label=status.label,
         accepted_by=row["accepted_by"],
         accepted_at=row["accepted_at"],
-        overdue=status.unresolved and row["deadline"] < now,
+        overdue=row["clock_deadline"] is not None and row["clock_deadline"] < now,
+        progress_count=row["progress_count"],
+        pending_transfer_to=row["pending_transfer_to"],
+        suspended=row["suspended"],
+        suspended_since=row["suspended_since"],
+        outcome=outcome,
+        outcome_label=outcome.label if outcome else None,
+        resolution=row["resolution"],
+        resolved_by=row["resolved_by"],
+        resolved_at=row["resolved_at"],
+        follow_up_attempts=row["follow_up_attempts"],
+        satisfaction=satisfaction,
+        satisfaction_label=satisfaction.label if satisfaction else None,
+        closed_at=row["closed_at"],
+        close_reason=close_reason,
+        close_reason_label=close_reason.label if close_reason else None,
         version=row["version"],
     )
 
@@ -92,6 +132,111 @@ async def accept(
     return await _case_response(runtime, principal, case_id, response)
 
 
+@router.post("/{case_id}/progress", response_model=CaseResponse, summary="记录办理进展（仅负责人）")
+async def progress(
+    case_id: uuid.UUID,
+    body: ProgressNoteRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    if_match: IfMatch,
+) -> CaseResponse:
+    await add_progress_note(runtime.unit_of_work(), principal, case_id, body.note, if_match, utcnow())
+    return await _case_response(runtime, principal, case_id, response)
+
+
+@router.post("/{case_id}/resolve", response_model=CaseResponse, summary="办结（仅负责人）")
+async def resolve(
+    case_id: uuid.UUID, body: ResolveRequest, principal: Writer, runtime: Runtime, response: Response, if_match: IfMatch
+) -> CaseResponse:
+    await resolve_case(runtime.unit_of_work(), principal, case_id, body.outcome, body.summary, if_match, utcnow())
+    return await _case_response(runtime, principal, case_id, response)
+
+
+@router.post(
+    "/{case_id}/follow-ups",
+    response_model=CaseResponse,
+    summary="回访（满意、基本满意即结案；不满意退回负责人重新办理）",
+)
+async def follow_up(
+    case_id: uuid.UUID,
+    body: FollowUpRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    if_match: IfMatch,
+) -> CaseResponse:
+    await record_follow_up(
+        runtime.unit_of_work(), principal, case_id, body.reached, body.satisfaction, body.comment, if_match, utcnow()
+    )
+    return await _case_response(runtime, principal, case_id, response)
+
+
+@router.post(
+    "/{case_id}/close",
+    response_model=CaseResponse,
+    summary="结案（无法联系）：回访多次联系不上后由负责人结案",
+    responses={409: {"description": "未经回访不能结案，或诉求尚未办结"}},
+)
+async def close(
+    case_id: uuid.UUID, principal: Writer, runtime: Runtime, response: Response, if_match: IfMatch
+) -> CaseResponse:
+    await close_case(runtime.unit_of_work(), principal, case_id, if_match, utcnow())
+    return await _case_response(runtime, principal, case_id, response)
+
+
+@router.post("/{case_id}/transfer", response_model=CaseResponse, summary="转办（仅负责人；接收人接收前仍由其负责）")
+async def transfer(
+    case_id: uuid.UUID,
+    body: TransferRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    if_match: IfMatch,
+) -> CaseResponse:
+    await request_transfer(runtime.unit_of_work(), principal, case_id, body.to, body.reason, if_match, utcnow())
+    return await _case_response(runtime, principal, case_id, response)
+
+
+@router.post("/{case_id}/transfer/accept", response_model=CaseResponse, summary="接收转办（仅接收人）")
+async def transfer_accept(
+    case_id: uuid.UUID, principal: Writer, runtime: Runtime, response: Response, if_match: IfMatch
+) -> CaseResponse:
+    await accept_transfer(runtime.unit_of_work(), principal, case_id, if_match, utcnow())
+    return await _case_response(runtime, principal, case_id, response)
+
+
+@router.post("/{case_id}/transfer/decline", response_model=CaseResponse, summary="拒绝转办（仅接收人）")
+async def transfer_decline(
+    case_id: uuid.UUID, body: ReasonRequest, principal: Writer, runtime: Runtime, response: Response, if_match: IfMatch
+) -> CaseResponse:
+    await decline_transfer(runtime.unit_of_work(), principal, case_id, body.reason, if_match, utcnow())
+    return await _case_response(runtime, principal, case_id, response)
+
+
+@router.post("/{case_id}/suspend", response_model=CaseResponse, summary="暂停办理（停止计时，仅负责人）")
+async def suspend(
+    case_id: uuid.UUID, body: ReasonRequest, principal: Writer, runtime: Runtime, response: Response, if_match: IfMatch
+) -> CaseResponse:
+    await suspend_case(runtime.unit_of_work(), principal, case_id, body.reason, if_match, utcnow())
+    return await _case_response(runtime, principal, case_id, response)
+
+
+@router.post("/{case_id}/resume", response_model=CaseResponse, summary="恢复办理（截止时间顺延暂停时长）")
+async def resume(
+    case_id: uuid.UUID, principal: Writer, runtime: Runtime, response: Response, if_match: IfMatch
+) -> CaseResponse:
+    await resume_case(runtime.unit_of_work(), principal, case_id, if_match, utcnow())
+    return await _case_response(runtime, principal, case_id, response)
+
+
+@router.get("/{case_id}/timeline", response_model=Timeline, summary="办理经过（每一步：谁、何时、做了什么）")
+async def timeline(case_id: uuid.UUID, principal: Reader, runtime: Runtime) -> Timeline:
+    async with runtime.pool.acquire() as conn:
+        rows = await case_timeline(conn, principal, case_id)
+    return Timeline(case_id=case_id, entries=[TimelineEntry(**dict(r)) for r in rows])
+
+
 @router.get("", response_model=CasePage, summary="查询诉求")
 async def list_(
     principal: Reader,
@@ -102,13 +247,17 @@ async def list_(
     accepted_by: Annotated[str | None, Query(max_length=100, description="首问负责人")] = None,
     overdue: Annotated[bool | None, Query(description="true：已超期未办结；false：未超期")] = None,
     due_before: Annotated[datetime | None, Query(description="截止时间早于此时刻的未办结诉求")] = None,
+    suspended: Annotated[bool | None, Query(description="true：暂停办理中；false：未暂停")] = None,
+    sort: Annotated[
+        CaseSort, Query(description="case_id：登记顺序；deadline：按截止时间排队（超期在前，暂停、已办结在后）")
+    ] = CaseSort.CASE_ID,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> CasePage:
     if due_before is not None and due_before.tzinfo is None:
         raise Problem("due_before 应带时区，如 2025-01-01T08:00:00+08:00", status=422, code="validation")
     now = utcnow()
-    f = CaseFilter(status, category, member_id, accepted_by, overdue, due_before)
+    f = CaseFilter(status, category, member_id, accepted_by, overdue, due_before, suspended, sort)
     async with runtime.pool.acquire() as conn:
         rows, next_cursor = await list_cases(conn, principal, f, limit, cursor, now)
     return CasePage(items=[_to_response(r, now) for r in rows], next_cursor=next_cursor)

@@ -12,7 +12,7 @@ from kite_common.auth import Principal
 from kite_common.commands import command
 from kite_common.unit_of_work import UnitOfWork
 
-from kite_casework.domain.case import Case, CaseNotOpened
+from kite_casework.application.case_access import case_in_jurisdiction
 
 
 @command
@@ -20,9 +20,7 @@ async def accept_case(
     uow: UnitOfWork, principal: Principal, case_id: uuid.UUID, if_match: int | None, now: datetime
 ) -> None:
     async with uow:
-        case = await uow.get(Case, case_id)
-        if case.origin_division_code is None or not principal.covers(case.origin_division_code):
-            raise CaseNotOpened()  # outside the jurisdiction, as if there were no such case
+        case = await case_in_jurisdiction(uow, principal, case_id)  # outside it: 404 as for no case
         case.expect_version(if_match)
         case.accept(principal.subject, now)
         await uow.save(case)

@@ -5,21 +5,30 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
 from kite_common.domain import NotFound
-from kite_common.pagination import decode_cursor, encode_cursor
+from kite_common.pagination import decode_cursor, decode_keyset_cursor, encode_cursor, encode_keyset_cursor
 
-from kite_casework.domain.case import UNRESOLVED, CaseStatus
+from kite_casework.domain.case import CaseStatus
 from kite_casework.domain.categories import CaseCategory
 
 _SELECT = """SELECT case_id, member_id, origin_division_code, category, urgency, description, sla_tier,
-                    opened_at, deadline, opened_by, status, accepted_by, accepted_at, version
+                    opened_at, deadline, opened_by, status, accepted_by, accepted_at, version,
+                    progress_count, pending_transfer_to, suspended, suspended_since, outcome, resolution,
+                    resolved_by, resolved_at, follow_up_attempts, satisfaction, closed_at, close_reason,
+                    clock_deadline
              FROM cases"""
-_UNRESOLVED = sorted(s.value for s in UNRESOLVED)
+_DEADLINE_SCOPE = "deadline"
+
+
+class CaseSort(StrEnum):
+    CASE_ID = "case_id"  # registration order (case ids are UUIDv7)
+    DEADLINE = "deadline"  # the queue: cases on the SLA clock by deadline (overdue first), then the rest
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,8 @@ class CaseFilter:
     accepted_by: str | None = None
     overdue: bool | None = None  # unresolved and past the deadline (at `now`)
     due_before: datetime | None = None  # unresolved with a deadline before this time
+    suspended: bool | None = None
+    sort: CaseSort = CaseSort.CASE_ID
 
 
 async def get_case(conn: Connection, principal: Principal, case_id: uuid.UUID) -> asyncpg.Record:
@@ -58,14 +69,49 @@ async def list_cases(
         where.append(f"member_id = {param(f.member_id)}")
     if f.accepted_by is not None:
         where.append(f"accepted_by = {param(f.accepted_by)}")
+    if f.suspended is not None:
+        where.append("suspended" if f.suspended else "NOT suspended")
+    # `clock_deadline` is the deadline while the SLA clock runs (unresolved and not suspended), else null.
     if f.overdue is not None:
-        overdue = f"status = ANY({param(_UNRESOLVED)}::text[]) AND deadline < {param(now)}"
-        where.append(overdue if f.overdue else f"NOT ({overdue})")
+        overdue = f"clock_deadline < {param(now)}"
+        where.append(overdue if f.overdue else f"({overdue}) IS NOT TRUE")
     if f.due_before is not None:
-        where.append(f"status = ANY({param(_UNRESOLVED)}::text[]) AND deadline < {param(f.due_before)}")
-    if cursor:
-        where.append(f"case_id > {param(decode_cursor(cursor))}")
+        where.append(f"clock_deadline < {param(f.due_before)}")
+    if f.sort is CaseSort.DEADLINE:
+        if cursor:
+            after, after_id = decode_keyset_cursor(cursor, _DEADLINE_SCOPE)
+            if after is None:
+                where.append(f"clock_deadline IS NULL AND case_id > {param(after_id)}")
+            else:
+                value, last = param(after), param(after_id)
+                where.append(
+                    f"(clock_deadline > {value} OR (clock_deadline = {value} AND case_id > {last})"
+                    " OR clock_deadline IS NULL)"
+                )
+        order = "clock_deadline NULLS LAST, case_id"
+    else:
+        if cursor:
+            where.append(f"case_id > {param(decode_cursor(cursor))}")
+        order = "case_id"
     limit_param = param(limit + 1)
-    rows = await conn.fetch(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY case_id LIMIT {limit_param}", *args)
-    next_cursor = encode_cursor(rows[limit - 1]["case_id"]) if len(rows) > limit else None
+    rows = await conn.fetch(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT {limit_param}", *args)
+    next_cursor = None
+    if len(rows) > limit:
+        last_row = rows[limit - 1]
+        next_cursor = (
+            encode_keyset_cursor(last_row["clock_deadline"], last_row["case_id"], _DEADLINE_SCOPE)
+            if f.sort is CaseSort.DEADLINE
+            else encode_cursor(last_row["case_id"])
+        )
     return list(rows[:limit]), next_cursor
+
+
+async def case_timeline(conn: Connection, principal: Principal, case_id: uuid.UUID) -> list[asyncpg.Record]:
+    """Every step of a case in order; the case must be in the caller's jurisdiction."""
+    await get_case(conn, principal, case_id)
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT position, kind, label, actor, at, detail FROM case_timeline
+           WHERE case_id = $1 ORDER BY position""",
+        case_id,
+    )
+    return rows

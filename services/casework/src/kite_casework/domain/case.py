@@ -4,34 +4,50 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import ClassVar
 
-from kite_common.domain import Aggregate, Conflict, NotFound, RuleViolation
+from kite_common.domain import Aggregate, Conflict, Forbidden, NotFound, RuleViolation
 from kite_common.events import EventPayload, NewEvent
 
+from kite_casework.domain import events as ev
 from kite_casework.domain.categories import CaseCategory
 from kite_casework.domain.events import CaseAccepted, CaseOpened
+from kite_casework.domain.lifecycle import CloseReason, Outcome, Satisfaction
 from kite_casework.domain.redaction import redact_personal_numbers
-from kite_casework.domain.sla import Urgency, deadline, sla_tier
+from kite_casework.domain.sla import SlaTier, Urgency, deadline, sla_tier
 
 
 class CaseStatus(StrEnum):
     OPEN = "open"  # 待受理: nobody owns it yet
     ACCEPTED = "accepted"  # 已受理: the first responder owns it
+    IN_PROGRESS = "in_progress"  # 办理中: the owner has noted progress
+    RESOLVED = "resolved"  # 已办结: the owner says it is done; waits for its follow-up (回访)
+    REOPENED = "reopened"  # 重新办理: the member was not satisfied at follow-up; back with its owner
+    CLOSED = "closed"  # 已结案: followed up and closed; nothing more happens to it
 
     @property
     def label(self) -> str:
-        return {"open": "待受理", "accepted": "已受理"}[self.value]
+        return _STATUS_LABELS[self]
 
     @property
     def unresolved(self) -> bool:
-        """Still on the SLA clock: an unresolved case past its deadline is overdue."""
+        """Still on the SLA clock (unless suspended): an unresolved case past its deadline is overdue."""
         return self in UNRESOLVED
 
 
-UNRESOLVED = frozenset({CaseStatus.OPEN, CaseStatus.ACCEPTED})
+_STATUS_LABELS = {
+    CaseStatus.OPEN: "待受理",
+    CaseStatus.ACCEPTED: "已受理",
+    CaseStatus.IN_PROGRESS: "办理中",
+    CaseStatus.RESOLVED: "已办结",
+    CaseStatus.REOPENED: "重新办理",
+    CaseStatus.CLOSED: "已结案",
+}
+UNRESOLVED = frozenset({CaseStatus.OPEN, CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED})
+# Owned and being worked on: progress, resolve, transfer, suspend and resume happen here.
+ACTIVE = frozenset({CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED})
 
 
 class CaseRuleViolation(RuleViolation):
@@ -68,6 +84,82 @@ class AlreadyAccepted(Conflict):
         self.by_you = by_you
 
 
+class CaseNotAccepted(Conflict):
+    code = "case-not-accepted"
+
+    def __init__(self) -> None:
+        super().__init__("该诉求尚未受理，请先受理")
+
+
+class CaseStatusConflict(Conflict):
+    """The case's status does not allow the step (409); `case_status` names the status it is in."""
+
+    code = "case-status"
+
+    def __init__(self, status: CaseStatus, step: str) -> None:
+        super().__init__(f"该诉求当前为“{status.label}”，不能{step}", case_status=status.value)
+
+
+class NotCaseOwner(Forbidden):
+    """Only the owner (首问负责人) works on the case (403, naming the owner in `accepted_by`)."""
+
+    code = "not-case-owner"
+
+    def __init__(self, owner: str) -> None:
+        super().__init__(f"该诉求由 {owner} 首问负责，只有负责人可以办理", accepted_by=owner)
+
+
+class CaseIsSuspended(Conflict):
+    code = "case-suspended"
+
+    def __init__(self) -> None:
+        super().__init__("该诉求已暂停办理，请先恢复办理")
+
+
+class CaseNotSuspended(Conflict):
+    code = "case-not-suspended"
+
+    def __init__(self) -> None:
+        super().__init__("该诉求未暂停办理")
+
+
+class NoPendingTransfer(Conflict):
+    code = "no-pending-transfer"
+
+    def __init__(self) -> None:
+        super().__init__("该诉求没有待接收的转办")
+
+
+class NotTransferReceiver(Forbidden):
+    code = "not-transfer-receiver"
+
+    def __init__(self, receiver: str) -> None:
+        super().__init__(f"该诉求转办给 {receiver}，只有接收人可以接收或拒绝", transfer_to=receiver)
+
+
+class FollowUpRequired(Conflict):
+    """结案 needs a follow-up: a satisfied one closes the case by itself; the owner closes it only
+    after `required` follow-ups that did not reach the member (无法联系)."""
+
+    code = "follow-up-required"
+
+    def __init__(self, attempts: int, required: int) -> None:
+        super().__init__(
+            f"未经回访不能结案：回访满意或基本满意后自动结案；联系不上的，须记录 {required} 次未联系上的回访"
+            f"（目前 {attempts} 次）后方可以“无法联系”结案",
+            follow_up_attempts=attempts,
+            required_attempts=required,
+        )
+
+
+def _text(value: str, field: str, what: str) -> str:
+    """Free text for an event: stripped, personal numbers masked, not blank."""
+    text = redact_personal_numbers(value.strip())
+    if not text:
+        raise CaseRuleViolation(f"请填写{what}", code="text-required", field=field)
+    return text
+
+
 @dataclass(frozen=True)
 class CaseRequest:
     member_id: uuid.UUID
@@ -84,19 +176,57 @@ class Case(Aggregate):
     case_id: uuid.UUID
     status: CaseStatus | None = None
     origin_division_code: str | None = None
-    accepted_by: str | None = None
+    accepted_by: str | None = None  # the owner (首问负责人); a transfer accepted changes it
+    sla_tier: SlaTier | None = None
+    deadline: datetime | None = None
+    pending_transfer_to: str | None = None
+    suspended_since: datetime | None = None
+    follow_up_attempts: int = 0  # follow-ups of the current resolution (all unreached while resolved)
 
     @property
     def id(self) -> uuid.UUID:
         return self.case_id
 
+    @property
+    def suspended(self) -> bool:
+        return self.suspended_since is not None
+
     def apply(self, event: EventPayload) -> None:
         if isinstance(event, CaseOpened):
             self.status = CaseStatus.OPEN
             self.origin_division_code = event.origin_division_code
+            self.sla_tier = event.sla_tier
+            self.deadline = event.deadline
         elif isinstance(event, CaseAccepted):
             self.status = CaseStatus.ACCEPTED
             self.accepted_by = event.accepted_by
+        elif isinstance(event, ev.CaseProgressNoted):
+            if self.status in (CaseStatus.ACCEPTED, CaseStatus.REOPENED):
+                self.status = CaseStatus.IN_PROGRESS
+        elif isinstance(event, ev.CaseResolved):
+            self.status = CaseStatus.RESOLVED
+            self.pending_transfer_to = None
+            self.follow_up_attempts = 0
+        elif isinstance(event, ev.CaseFollowUpRecorded):
+            self.follow_up_attempts = event.attempt
+        elif isinstance(event, ev.CaseClosed):
+            self.status = CaseStatus.CLOSED
+        elif isinstance(event, ev.CaseReopened):
+            self.status = CaseStatus.REOPENED
+            self.accepted_by = event.owner
+            self.deadline = event.deadline
+        elif isinstance(event, ev.CaseTransferRequested):
+            self.pending_transfer_to = event.to
+        elif isinstance(event, ev.CaseTransferAccepted):
+            self.accepted_by = event.accepted_by
+            self.pending_transfer_to = None
+        elif isinstance(event, ev.CaseTransferDeclined):
+            self.pending_transfer_to = None
+        elif isinstance(event, ev.CaseSuspended):
+            self.suspended_since = event.suspended_at
+        elif isinstance(event, ev.CaseResumed):
+            self.suspended_since = None
+            self.deadline = event.deadline
 
     def open(self, request: CaseRequest, origin_division_code: str, opened_by: str, now: datetime) -> list[NewEvent]:
         """Open the case for a member whose home place is `origin_division_code`; the SLA clock
@@ -129,3 +259,167 @@ class Case(Aggregate):
         return self._record(
             NewEvent(CaseAccepted(case_id=self.case_id, accepted_by=accepted_by, accepted_at=now), time=now)
         )
+
+    # -- the owner's work --------------------------------------------------------------------------
+
+    def note_progress(self, by: str, note: str, now: datetime) -> list[NewEvent]:
+        """办理进展: the owner's note; the first one moves an accepted or reopened case to 办理中."""
+        self._worked_on_by(by, "记录办理进展")
+        text = _text(note, "note", "办理进展")
+        return self._record(
+            NewEvent(ev.CaseProgressNoted(case_id=self.case_id, note=text, noted_by=by, noted_at=now), time=now)
+        )
+
+    def resolve(self, by: str, outcome: Outcome, summary: str, now: datetime) -> list[NewEvent]:
+        """办结: the owner says how it ended and what was done; a pending transfer lapses with it."""
+        self._worked_on_by(by, "办结")
+        text = _text(summary, "summary", "办理情况")
+        resolved = ev.CaseResolved(case_id=self.case_id, outcome=outcome, summary=text, resolved_by=by, resolved_at=now)
+        return self._record(NewEvent(resolved, time=now))
+
+    def suspend(self, by: str, reason: str, now: datetime) -> list[NewEvent]:
+        """暂停办理: the SLA clock stops until the owner resumes."""
+        self._owned_by(by, "暂停办理")
+        if self.suspended:
+            raise Conflict("该诉求已暂停办理", code="case-already-suspended")
+        text = _text(reason, "reason", "暂停原因")
+        suspended = ev.CaseSuspended(case_id=self.case_id, reason=text, suspended_by=by, suspended_at=now)
+        return self._record(NewEvent(suspended, time=now))
+
+    def resume(self, by: str, now: datetime) -> list[NewEvent]:
+        """恢复办理: the deadline moves later by the time the case was suspended."""
+        self._owned_by(by, "恢复办理")
+        if self.suspended_since is None:
+            raise CaseNotSuspended()
+        assert self.deadline is not None
+        paused = max(now - self.suspended_since, timedelta(0))
+        resumed = ev.CaseResumed(case_id=self.case_id, resumed_by=by, resumed_at=now, deadline=self.deadline + paused)
+        return self._record(NewEvent(resumed, time=now))
+
+    # -- hand-over (转办) ---------------------------------------------------------------------------
+
+    def request_transfer(self, by: str, to: str, reason: str, now: datetime) -> list[NewEvent]:
+        """The owner names the receiver; the owner keeps the case until the receiver accepts. A new
+        request replaces one still pending."""
+        self._owned_by(by, "转办")
+        receiver = to.strip()
+        if not receiver:
+            raise CaseRuleViolation("请填写接收人", code="text-required", field="to")
+        if receiver == by:
+            raise CaseRuleViolation("不能转办给自己", code="transfer-to-self", field="to")
+        text = _text(reason, "reason", "转办原因")
+        requested = ev.CaseTransferRequested(
+            case_id=self.case_id, requested_by=by, to=receiver, reason=text, requested_at=now
+        )
+        return self._record(NewEvent(requested, time=now))
+
+    def accept_transfer(self, by: str, now: datetime) -> list[NewEvent]:
+        """The named receiver takes the case and owns it from now on."""
+        self._receiver_is(by)
+        assert self.accepted_by is not None
+        accepted = ev.CaseTransferAccepted(
+            case_id=self.case_id, previous_owner=self.accepted_by, accepted_by=by, accepted_at=now
+        )
+        return self._record(NewEvent(accepted, time=now))
+
+    def decline_transfer(self, by: str, reason: str, now: datetime) -> list[NewEvent]:
+        """The named receiver declines, saying why; the case stays with its owner."""
+        self._receiver_is(by)
+        text = _text(reason, "reason", "拒绝原因")
+        declined = ev.CaseTransferDeclined(case_id=self.case_id, declined_by=by, reason=text, declined_at=now)
+        return self._record(NewEvent(declined, time=now))
+
+    # -- follow-up (回访) and closing (结案) ---------------------------------------------------------
+
+    def record_follow_up(
+        self, by: str, reached: bool, satisfaction: Satisfaction | None, comment: str, now: datetime
+    ) -> list[NewEvent]:
+        """回访 of a resolved case. Reached and 满意/基本满意: the case is closed. Reached and 不满意:
+        it goes back to its owner with a new deadline (the tier's duration from now). Not reached:
+        one attempt more is counted."""
+        self._in(frozenset({CaseStatus.RESOLVED}), "回访")
+        if reached and satisfaction is None:
+            raise CaseRuleViolation("已联系上求助人，请填写满意度", code="satisfaction-required", field="satisfaction")
+        if not reached and satisfaction is not None:
+            raise CaseRuleViolation(
+                "未联系上求助人，不能填写满意度", code="satisfaction-unexpected", field="satisfaction"
+            )
+        recorded = ev.CaseFollowUpRecorded(
+            case_id=self.case_id,
+            reached=reached,
+            satisfaction=satisfaction,
+            comment=redact_personal_numbers(comment.strip()),
+            recorded_by=by,
+            recorded_at=now,
+            attempt=self.follow_up_attempts + 1,
+        )
+        decided: list[NewEvent] = [NewEvent(recorded, time=now)]
+        if satisfaction is not None and satisfaction.closes_the_case:
+            closed = ev.CaseClosed(
+                case_id=self.case_id, reason=CloseReason.FOLLOW_UP_SATISFIED, closed_by=by, closed_at=now
+            )
+            decided.append(NewEvent(closed, time=now))
+        elif satisfaction is not None:
+            assert self.accepted_by is not None and self.sla_tier is not None
+            reopened = ev.CaseReopened(
+                case_id=self.case_id,
+                owner=self.accepted_by,
+                deadline=deadline(now, self.sla_tier),
+                reopened_by=by,
+                reopened_at=now,
+            )
+            decided.append(NewEvent(reopened, time=now))
+        return self._record(*decided)
+
+    def close_unreachable(self, by: str, required_attempts: int, now: datetime) -> list[NewEvent]:
+        """结案（无法联系）: only the owner, only for a resolved case whose member was not reached in
+        `required_attempts` follow-ups. A case is closed in no other way (a satisfied follow-up closes
+        it by itself)."""
+        if self.status is CaseStatus.CLOSED:
+            raise CaseStatusConflict(self.status, "再次结案")
+        if self.status is not CaseStatus.RESOLVED:
+            self._opened()
+            raise Conflict("该诉求尚未办结，不能结案：请先办结并回访", code="case-not-resolved")
+        self._owner_is(by)
+        if self.follow_up_attempts < required_attempts:
+            raise FollowUpRequired(self.follow_up_attempts, required_attempts)
+        closed = ev.CaseClosed(case_id=self.case_id, reason=CloseReason.UNREACHABLE, closed_by=by, closed_at=now)
+        return self._record(NewEvent(closed, time=now))
+
+    # -- who may act, and when ----------------------------------------------------------------------
+
+    def _opened(self) -> None:
+        if self.status is None:
+            raise CaseNotOpened()
+
+    def _in(self, allowed: frozenset[CaseStatus], step: str) -> None:
+        self._opened()
+        assert self.status is not None
+        if self.status not in allowed:
+            if self.status is CaseStatus.OPEN:
+                raise CaseNotAccepted()
+            raise CaseStatusConflict(self.status, step)
+
+    def _owner_is(self, by: str) -> None:
+        if self.accepted_by is None:
+            raise CaseNotAccepted()
+        if by != self.accepted_by:
+            raise NotCaseOwner(self.accepted_by)
+
+    def _owned_by(self, by: str, step: str) -> None:
+        """An active case (accepted, in progress, reopened) and `by` is its owner."""
+        self._in(ACTIVE, step)
+        self._owner_is(by)
+
+    def _worked_on_by(self, by: str, step: str) -> None:
+        """As `_owned_by`, and not suspended: a suspended case takes no progress and no resolution."""
+        self._owned_by(by, step)
+        if self.suspended:
+            raise CaseIsSuspended()
+
+    def _receiver_is(self, by: str) -> None:
+        self._opened()
+        if self.pending_transfer_to is None:
+            raise NoPendingTransfer()
+        if by != self.pending_transfer_to:
+            raise NotTransferReceiver(self.pending_transfer_to)

@@ -1,0 +1,66 @@
+"""Keeps `case_timeline`: every step of a case, in stream order, with who did it, when, and what it
+was in Chinese (GET /cases/{id}/timeline)."""
+
+from __future__ import annotations
+
+from kite_common.db.types import Connection
+from kite_common.events import EventEnvelope, EventPayload
+
+from kite_casework.domain import events as ev
+
+
+class CaseTimelineProjection:
+    name = "case-timeline"
+    tables = ("case_timeline",)
+
+    async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
+        entry = timeline_entry(payload)
+        if entry is None:
+            return
+        label, actor, detail = entry
+        await conn.execute(
+            """INSERT INTO case_timeline (case_id, position, kind, label, actor, at, detail)
+               VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+            payload.case_id,  # type: ignore[attr-defined]  # every casework event names its case
+            event.stream_version,
+            payload.event_name,
+            label,
+            actor,
+            event.time,
+            detail,
+        )
+
+
+def timeline_entry(payload: EventPayload) -> tuple[str, str, str] | None:
+    """(label, actor, detail) of a step, or None for an event that is not one."""
+    match payload:
+        case ev.CaseOpened():
+            what = f"{payload.category.label}，{payload.urgency.label}，{payload.sla_tier.label}"
+            return "登记诉求", payload.opened_by, f"{what}：{payload.description}"
+        case ev.CaseAccepted():
+            return "受理（首问负责）", payload.accepted_by, ""
+        case ev.CaseProgressNoted():
+            return "办理进展", payload.noted_by, payload.note
+        case ev.CaseResolved():
+            return "办结", payload.resolved_by, f"{payload.outcome.label}：{payload.summary}"
+        case ev.CaseFollowUpRecorded():
+            if payload.satisfaction is not None:
+                said = f"已联系上，{payload.satisfaction.label}"
+            else:
+                said = f"未联系上（第 {payload.attempt} 次回访）"
+            return "回访", payload.recorded_by, f"{said}：{payload.comment}" if payload.comment else said
+        case ev.CaseClosed():
+            return "结案", payload.closed_by, payload.reason.label
+        case ev.CaseReopened():
+            return "重新办理", payload.reopened_by, f"回访不满意，退回 {payload.owner} 重新办理并重新计时"
+        case ev.CaseTransferRequested():
+            return "申请转办", payload.requested_by, f"转给 {payload.to}：{payload.reason}"
+        case ev.CaseTransferAccepted():
+            return "接收转办", payload.accepted_by, f"由 {payload.previous_owner} 转来"
+        case ev.CaseTransferDeclined():
+            return "拒绝转办", payload.declined_by, payload.reason
+        case ev.CaseSuspended():
+            return "暂停办理", payload.suspended_by, payload.reason
+        case ev.CaseResumed():
+            return "恢复办理", payload.resumed_by, "暂停期间不计时，截止时间相应顺延"
+    return None

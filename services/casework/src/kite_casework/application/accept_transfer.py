@@ -1,0 +1,23 @@
+"""Use case: the named receiver accepts a transfer and owns the case from now on."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from kite_common.auth import Principal
+from kite_common.commands import command
+from kite_common.unit_of_work import UnitOfWork
+
+from kite_casework.application.case_access import case_in_jurisdiction
+
+
+@command
+async def accept_transfer(
+    uow: UnitOfWork, principal: Principal, case_id: uuid.UUID, if_match: int | None, now: datetime
+) -> None:
+    async with uow:
+        case = await case_in_jurisdiction(uow, principal, case_id)
+        case.expect_version(if_match)
+        case.accept_transfer(principal.subject, now)
+        await uow.save(case)
