@@ -24,6 +24,8 @@ from kite_common.http.problems import problem_response
 
 
 def is_json_media_type(content_type: str) -> bool:
+    if content_type.startswith("application/json"):  # every ordinary request: no header parsing
+        return content_type[16:17] in ("", ";", " ")
     message = email.message.Message()
     message["content-type"] = content_type
     if message.get_content_maintype() != "application":
