@@ -1,0 +1,1 @@
+"""Checks for the public identifiers Kite takes in (pure, no I/O)."""
