@@ -50,11 +50,15 @@ class TokenVerifier:
             jurisdiction = claims.get("jurisdiction", None)
             if not isinstance(roles, list) or not isinstance(jurisdiction, str):
                 raise InvalidToken("token lacks roles or jurisdiction")
+            scope = claims.get("scope")
+            if scope is not None and not isinstance(scope, str):
+                raise InvalidToken("scope must be a space-separated string")
             return Principal(
                 subject=str(claims["sub"]),
                 roles=frozenset(str(r) for r in roles),
                 jurisdiction=jurisdiction,
                 name=str(claims.get("name", "")),
+                scopes=frozenset(scope.split()) if scope is not None else None,
             )
         except (jwt.PyJWTError, ValueError) as exc:
             raise InvalidToken(str(exc)) from exc

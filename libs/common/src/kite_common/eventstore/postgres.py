@@ -19,7 +19,8 @@ from kite_common.events import EventEnvelope
 from kite_common.eventstore.errors import ConcurrencyConflict
 
 _COLUMNS = (
-    "position, tx_id::text::bigint AS tx_id, event_id, stream_id, stream_version, type, data, traceparent, occurred_at"
+    "position, tx_id::text::bigint AS tx_id, event_id, stream_id, stream_version, type, data, traceparent,"
+    " occurred_at, jurisdiction, actor"
 )
 
 
@@ -35,7 +36,10 @@ class GlobalPosition:
 
     @classmethod
     def parse(cls, text: str) -> GlobalPosition:
+        """`tx:position` as `str` writes it; ValueError for anything else."""
         tx, pos = text.split(":")
+        if not (tx.isdigit() and pos.isdigit()) or len(tx) > 19 or len(pos) > 19:
+            raise ValueError(f"not a position: {text!r}")
         return cls(int(tx), int(pos))
 
 
@@ -62,6 +66,8 @@ class PostgresEventStore:
             data=row["data"],
             stream_version=row["stream_version"],
             traceparent=row["traceparent"],
+            jurisdiction=row["jurisdiction"],
+            actor=row["actor"],
         )
 
     async def append(
@@ -84,9 +90,23 @@ class PostgresEventStore:
         try:
             async with conn.transaction():  # a savepoint, so the caller's transaction survives
                 await conn.executemany(
-                    """INSERT INTO events (event_id, stream_id, stream_version, type, data, traceparent, occurred_at)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-                    [(e.id, stream_id, e.stream_version, e.type, e.data, e.traceparent, e.time) for e in events],
+                    """INSERT INTO events (event_id, stream_id, stream_version, type, data, traceparent, occurred_at,
+                                          jurisdiction, actor)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+                    [
+                        (
+                            e.id,
+                            stream_id,
+                            e.stream_version,
+                            e.type,
+                            e.data,
+                            e.traceparent,
+                            e.time,
+                            e.jurisdiction,
+                            e.actor,
+                        )
+                        for e in events
+                    ],
                 )
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "events_stream_version_unique":
@@ -122,6 +142,14 @@ class PostgresEventStore:
             str(after.tx_id),
             after.position,
             limit,
+        )
+        return [StoredEvent(self._envelope(r), GlobalPosition(r["tx_id"], r["position"])) for r in rows]
+
+    async def read_positions(self, conn: Connection, positions: Sequence[int]) -> list[StoredEvent]:
+        """The events at these positions, in global order."""
+        rows = await conn.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE position = ANY($1::bigint[]) ORDER BY tx_id, position",
+            list(positions),
         )
         return [StoredEvent(self._envelope(r), GlobalPosition(r["tx_id"], r["position"])) for r in rows]
 

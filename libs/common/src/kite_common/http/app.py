@@ -15,9 +15,10 @@ from fastapi.routing import APIRoute
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.trace import Span
 
-from kite_common.auth.dependencies import current_principal
+from kite_common.auth.dependencies import current_principal, require_scope
 from kite_common.auth.tokens import TokenVerifier
 from kite_common.db.pool import create_pool
+from kite_common.http.event_feed import event_feed_router
 from kite_common.http.media_types import RequireJsonBodies
 from kite_common.http.metrics import MetricsMiddleware, metrics_endpoint
 from kite_common.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
@@ -95,8 +96,11 @@ def create_app(
         app.include_router(router)
     secured: list[APIRoute] = []
     for router in service.routers():
-        app.include_router(router, dependencies=[Depends(current_principal)])
+        app.include_router(router, dependencies=[Depends(current_principal), Depends(require_scope(service.name))])
         secured += [r for r in router.routes if isinstance(r, APIRoute)]
+    feed = event_feed_router(service.name)
+    app.include_router(feed)
+    secured += [r for r in feed.routes if isinstance(r, APIRoute)]
     document_problems(app, secured)
 
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
