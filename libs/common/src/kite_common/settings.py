@@ -58,13 +58,16 @@ class ConsumerSettings(BaseSettings):
 
 
 class AuthSettings(BaseSettings):
-    """JWT verification: a shared secret (HS256), a PEM public key, or a JWKS URL."""
+    """JWT verification: a shared secret (HS256), a PEM public key, and/or JWKS URLs (comma-separated;
+    RS256/ES256 tokens whose `kid` names one of their keys). `issuer` may list several, comma-separated."""
 
     model_config = SettingsConfigDict(env_prefix="KITE_AUTH_", extra="ignore")
 
     jwt_secret: SecretStr | None = None
     jwt_public_key: str | None = None
     jwks_url: str | None = None
+    jwks_ttl_s: float = 300.0
+    jwks_min_refetch_s: float = 5.0  # an unknown kid refetches, but not more often than this
     issuer: str = "kite"
     audience: str = "kite"
     algorithms: list[str] = Field(default_factory=lambda: ["HS256", "RS256", "ES256"])

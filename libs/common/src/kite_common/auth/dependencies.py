@@ -24,7 +24,7 @@ async def current_principal(
         raise Unauthorized("缺少访问令牌，请在 Authorization 头中提供 Bearer 令牌", code="missing-token")
     verifier: TokenVerifier = request.app.state.token_verifier
     try:
-        principal = verifier.verify(credentials.credentials)
+        principal = await verifier.authenticate(credentials.credentials)
     except InvalidToken as exc:
         raise Unauthorized("访问令牌无效或已过期", code="invalid-token") from exc
     request.state.principal = principal
