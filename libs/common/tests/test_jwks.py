@@ -31,7 +31,7 @@ class Provider:
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            def do_GET(self) -> None:
                 provider.requests += 1
                 body = json.dumps({"keys": [provider.jwk(kid) for kid in provider.keys]}).encode()
                 self.send_response(200)
