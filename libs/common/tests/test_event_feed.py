@@ -171,3 +171,17 @@ async def test_the_feed_is_documented_in_openapi(infra, prefix):
         operation = spec["paths"]["/events"]["get"]
         assert {p["name"] for p in operation["parameters"]} == {"after", "types", "limit", "wait"}
         assert {"200", "400", "401", "403", "404", "422"} <= set(operation["responses"])
+
+
+async def test_a_client_system_past_its_rate_is_told_when_to_come_back(infra, prefix, monkeypatch):
+    monkeypatch.setenv("KITE_HTTP_CLIENT_REQUESTS_PER_MINUTE", "3")
+    async with running(infra, SAMPLE, prefix, roles=("api",)) as svc, svc.client() as http:
+        # Seven in a row: whatever minute boundary falls between them, one minute sees a fourth.
+        answers = [await http.get("/events", headers=client_token("sample:events")) for _ in range(7)]
+        assert answers[0].status_code == 200
+        limited = [r for r in answers if r.status_code == 429]
+        assert limited and {r.status_code for r in answers} == {200, 429}
+        assert limited[0].json()["type"] == "https://kite.gov.cn/problems/rate-limited"
+        assert 1 <= int(limited[0].headers["retry-after"]) <= 60
+        people = [await http.get("/events", headers=auth(["viewer"])) for _ in range(7)]
+        assert {r.status_code for r in people} == {200}

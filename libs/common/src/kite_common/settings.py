@@ -92,6 +92,8 @@ class HttpSettings(BaseSettings):
     host: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
     port: int = 8000
     max_body_bytes: int = 1_048_576
+    # Requests a client system (a token with scopes) may make per minute per API process; 0 = no limit.
+    client_requests_per_minute: int = 600
     drain_seconds: float = 5.0
 
 

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kite_common.actor import set_actor
 from kite_common.auth.principal import Principal
+from kite_common.auth.rate_limit import limit_client
 from kite_common.auth.tokens import InvalidToken, TokenVerifier
 from kite_common.domain import Forbidden
 from kite_common.http.problems import Unauthorized
@@ -37,6 +38,7 @@ def require_scope(service: str) -> Callable[..., Coroutine[Any, Any, None]]:
 
     async def dependency(request: Request, principal: Principal = Depends(current_principal)) -> None:
         verb = "read" if request.method in ("GET", "HEAD", "OPTIONS") else "write"
+        limit_client(request, principal)
         if not principal.may(service, verb):
             raise Forbidden(f"该客户端无权{'读取' if verb == 'read' else '写入'}{service}", code="missing-scope")
 

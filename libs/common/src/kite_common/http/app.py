@@ -16,6 +16,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.trace import Span
 
 from kite_common.auth.dependencies import current_principal, require_scope
+from kite_common.auth.rate_limit import ClientRateLimiter
 from kite_common.auth.tokens import TokenVerifier
 from kite_common.db.pool import create_pool
 from kite_common.http.event_feed import event_feed_router
@@ -61,6 +62,7 @@ def create_app(
 
     app = FastAPI(title=service.title, version="0.1.0", lifespan=lifespan)
     app.state.token_verifier = verifier
+    app.state.client_rate_limiter = ClientRateLimiter(http.client_requests_per_minute)
     app.state.draining = False
     for key, value in (state or {}).items():
         setattr(app.state, key, value)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from kite_common.auth.dependencies import require_roles
 from kite_common.auth.principal import Principal, Role
+from kite_common.auth.rate_limit import limit_client
 from kite_common.domain import BadRequest, Forbidden, NotFound, RuleViolation
 from kite_common.eventstore import GlobalPosition, PostgresEventStore
 from kite_common.eventstore.postgres import START
@@ -94,6 +95,7 @@ def event_feed_router(service: str) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=500, description="每页最多几条")] = 100,
         wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="没有新事件时最多等待几秒")] = 0,
     ) -> dict[str, Any]:
+        limit_client(request, principal)
         if not principal.may(service, "events"):
             raise Forbidden(f"该客户端无权读取 {service} 的事件", code="missing-scope")
         runtime: ServiceRuntime = request.app.state.runtime
