@@ -236,12 +236,13 @@ async def test_keys_rotate_without_downtime(infra, prefix, system, monkeypatch):
 
 
 async def test_kite_identity_clients_add_registers_from_the_command_line(identity, monkeypatch):
-    from kite_identity.cli import cli
+    from kite_common.cli import app, mount_service_commands
 
+    mount_service_commands()
     monkeypatch.setenv("DATABASE_URL", identity.dsn)
     result = await asyncio.to_thread(
         CliRunner().invoke,
-        cli(),
+        app,
         ["clients", "add", "dashboard", "--scopes", "casework:events", "--jurisdiction", "5226", "--secret"],
     )
     assert result.exit_code == 0, result.output

@@ -141,6 +141,9 @@ def mount_service_commands() -> None:
     for service in installed_services().values():
         if service.cli is not None:
             app.add_typer(service.cli(), name=service.name, help=service.title)
+        if service.top_level_cli is not None:
+            for name, group in service.top_level_cli().items():
+                app.add_typer(group, name=name, help=f"{service.title}: {name}")
 
 
 def main() -> None:

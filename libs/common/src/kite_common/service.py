@@ -39,6 +39,8 @@ class ServiceDefinition:
     workers: Sequence[BackgroundWorker] = field(default_factory=tuple)
     # The service's own commands, mounted as `kite <name> ...` (e.g. `kite roster import`).
     cli: Callable[[], typer.Typer] | None = None
+    # Command groups the service adds at the top level, by name (e.g. `kite clients ...`).
+    top_level_cli: Callable[[], dict[str, typer.Typer]] | None = None
 
     def migrations(self) -> list[Migration]:
         return load_migrations("platform", "kite_common.migrations") + load_migrations(

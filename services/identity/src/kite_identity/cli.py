@@ -1,5 +1,5 @@
-"""`kite identity clients add`: register a client system from the command line (DATABASE_URL is
-identity's database)."""
+"""`kite clients add` (also `kite identity clients add`): register a client system from the command
+line (DATABASE_URL is identity's database)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,16 @@ import typer
 
 def cli() -> typer.Typer:
     app = typer.Typer(help="client systems and their tokens", no_args_is_help=True)
+    app.add_typer(clients_cli(), name="clients")
+    return app
+
+
+def top_level() -> dict[str, typer.Typer]:
+    return {"clients": clients_cli()}
+
+
+def clients_cli() -> typer.Typer:
     clients = typer.Typer(help="client systems", no_args_is_help=True)
-    app.add_typer(clients, name="clients")
 
     @clients.command("add")
     def add(
@@ -61,4 +69,4 @@ def cli() -> typer.Typer:
 
         asyncio.run(go())
 
-    return app
+    return clients

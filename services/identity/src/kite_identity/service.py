@@ -5,7 +5,7 @@ from kite_common.service import ServiceDefinition
 from kite_identity.adapters.client_store import ClientProjection
 from kite_identity.api.clients import router as clients_router
 from kite_identity.api.token import router as token_router
-from kite_identity.cli import cli
+from kite_identity.cli import cli, top_level
 from kite_identity.domain.events import registry
 
 SERVICE = ServiceDefinition(
@@ -17,4 +17,5 @@ SERVICE = ServiceDefinition(
     public_routers=lambda: [token_router],
     projections=(ClientProjection(),),
     cli=cli,
+    top_level_cli=top_level,
 )
