@@ -203,7 +203,7 @@ of them owns the replica count, else `replicas`. ctx: dict root svc role
 {{- end -}}
 {{- end -}}
 {{- if not $anyEnabled -}}
-{{- fail "services: enable at least one of roster, casework, jobs, notify" -}}
+{{- fail "services: enable at least one of roster, casework, jobs, notify, identity" -}}
 {{- end -}}
 {{- end -}}
 
@@ -350,6 +350,13 @@ seccompProfile:
     secretKeyRef:
       name: {{ $s.crypto.existingSecret }}
       key: {{ $s.crypto.certSigningKeysKey }}
+{{- end }}
+{{- if eq .svc "identity" }}
+- name: KITE_IDENTITY_SIGNING_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ $s.crypto.existingSecret }}
+      key: {{ $s.crypto.identitySigningKeysKey }}
 {{- end }}
 {{- end }}
 {{- if and (eq .svc "notify") $s.webhook.existingSecret }}
