@@ -23,6 +23,12 @@ from kite_common.settings import TelemetrySettings
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _configured = False
+_exported = False
+
+
+def spans_exported() -> bool:
+    """Whether this process exports spans (else they are not recorded, only propagated)."""
+    return _exported
 
 
 class _ContextFilter(logging.Filter):
@@ -59,10 +65,11 @@ def configure_tracing(service: str, settings: TelemetrySettings | None = None) -
     Kafka messages across services. With an exporter, new traces are sampled at `sample_ratio` and
     a sampled parent is always followed. SQL statement spans are opt-in (`KITE_OTEL_SQL_SPANS`).
     """
-    global _configured
+    global _configured, _exported
     if _configured:
         return
     settings = settings or TelemetrySettings()
+    _exported = settings.exporter in ("otlp", "console")
     trace.set_tracer_provider(tracer_provider(service, settings))
     if settings.sql_spans:
         from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
