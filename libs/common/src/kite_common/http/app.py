@@ -108,7 +108,7 @@ def create_app(
 
 
 
-def runtime_of(request: Request) -> ServiceRuntime:
+async def runtime_of(request: Request) -> ServiceRuntime:
     """FastAPI dependency: the service runtime of this app."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
