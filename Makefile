@@ -15,8 +15,8 @@ lint: sync ## ruff and mypy
 	$(UV) run ruff check .
 	$(UV) run mypy libs/common/src services/roster/src services/casework/src services/jobs/src services/notify/src
 
-bench: sync ## roster benchmark (not a test): import 1,000,000 generated members, COPY ratio, memory, search p50/p95
-	$(UV) run python bench/roster_bench.py $(BENCH_ARGS)
+bench: sync ## benchmarks (not tests), each as ratios to a reference in the same run; BENCH=http|roster picks sections
+	$(UV) run python bench/run.py "$(BENCH)" $(BENCH_ARGS)
 
 schemas: sync ## write the event contract (JSON Schemas + AsyncAPI) to contracts/
 	$(UV) run kite schemas
