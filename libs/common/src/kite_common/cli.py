@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -95,6 +96,59 @@ def rebuild(service: ServiceArg) -> None:
         finally:
             await conn.close()
         console.print(f"{service}: rebuilt from {count} event(s)")
+
+    asyncio.run(go())
+
+
+@app.command()
+def republish(
+    service: ServiceArg,
+    from_position: Annotated[
+        str | None, typer.Option("--from", help="a global position TX:POSITION; sends what comes after it")
+    ] = None,
+    since: Annotated[
+        datetime | None, typer.Option(help="sends at least every event recorded at or after this time (ISO 8601)")
+    ] = None,
+    wait: Annotated[float, typer.Option(help="seconds to wait for the relay to finish; 0 = do not wait")] = 600,
+) -> None:
+    """Re-send a service's events from its event store to its topic (same CloudEvents, same keys),
+    e.g. after the broker lost a topic. The active relay does the sending, before the outbox, so
+    order is kept; consumers skip what they had handled (inbox). Without --from/--since: everything."""
+    from kite_common.db.pool import connect
+    from kite_common.eventstore.postgres import START, GlobalPosition
+    from kite_common.messaging.cloudevents_kafka import topic_for
+    from kite_common.outbox.republish import position_before, request_republish, wait_until_done
+    from kite_common.settings import DatabaseSettings, KafkaSettings
+
+    if from_position is not None and since is not None:
+        raise typer.BadParameter("give --from or --since, not both")
+    definition = _service(service)
+
+    async def go() -> None:
+        conn = await connect(DatabaseSettings().database_url)
+        try:
+            if since is not None:
+                after = await position_before(conn, since if since.tzinfo else since.astimezone())
+            elif from_position is not None:
+                try:
+                    after = GlobalPosition.parse(from_position)
+                except ValueError as exc:
+                    raise typer.BadParameter("--from is TX:POSITION, e.g. 1234:56") from exc
+            else:
+                after = START
+            topic = topic_for(definition.name, KafkaSettings().topic_prefix)
+            request = await request_republish(conn, topic, definition.registry.source, after, "kite republish")
+            console.print(f"{service}: republish request {request} from {after} to {topic} handed to the relay")
+            if wait > 0:
+                state = await wait_until_done(conn, request, wait)
+                if not state.done:
+                    console.print(
+                        f"[yellow]not finished after {wait:.0f} s ({state.published} sent); is a relay running?[/]"
+                    )
+                    raise typer.Exit(1)
+                console.print(f"[green]✓[/] {state.published} event(s) republished")
+        finally:
+            await conn.close()
 
     asyncio.run(go())
 
