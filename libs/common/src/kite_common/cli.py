@@ -30,12 +30,15 @@ def _service(name: str):  # type: ignore[no-untyped-def]
 def up(
     data_dir: Annotated[Path, typer.Option(envvar="KITE_DATA_DIR", help="where local data is kept")] = Path(".kite"),
     port_base: Annotated[int, typer.Option(envvar="KITE_PORT_BASE")] = 8001,
+    database_prefix: Annotated[
+        str, typer.Option(envvar="KITE_DATABASE_PREFIX", help="each service's database is PREFIX<service>")
+    ] = "kite_",
 ) -> None:
     """Start the whole system locally (embedded PostgreSQL and broker unless DATABASE_URL /
-    KAFKA_BOOTSTRAP_SERVERS are set)."""
+    KAFKA_BOOTSTRAP_SERVERS are set); restart what crashes, republish to a fresh broker."""
     from kite_common.localstack.up import up as run_up
 
-    run_up(data_dir, port_base)
+    run_up(data_dir, port_base, database_prefix)
 
 
 @app.command()
