@@ -3,7 +3,7 @@ UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 
-.PHONY: run test lint bench schemas sync clean
+.PHONY: run test lint bench schemas scan chaos sync clean
 
 run: sync ## start the whole system locally
 	$(UV) run kite up
@@ -17,6 +17,10 @@ lint: sync ## ruff and mypy
 
 bench: sync ## benchmarks (not tests), each as ratios to a reference in the same run; BENCH=http|roster picks sections
 	$(UV) run python bench/run.py "$(BENCH)" $(BENCH_ARGS)
+
+scan: sync ## checkov over the rendered Helm chart (default and production values); skips explained in deploy/k8s/checkov.yaml
+	$(UV) run python tools/render_chart.py build/rendered
+	$(UV) tool run --from checkov==3.3.30 checkov --config-file deploy/k8s/checkov.yaml -d build/rendered
 
 schemas: sync ## write the event contract (JSON Schemas + AsyncAPI) to contracts/
 	$(UV) run kite schemas

@@ -111,6 +111,9 @@ class WebhookSettings(BaseSettings):
     max_attempts: int = 5
     backoff_initial_s: float = 0.5
     timeout_s: float = 5.0
+    # CIDRs (comma-separated) a webhook may reach although they are not public, e.g. "10.20.0.0/16";
+    # loopback, private, link-local and metadata addresses are refused unless listed here.
+    allowed_networks: str = ""
 
 
 @lru_cache

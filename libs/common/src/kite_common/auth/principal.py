@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-_PREFIX = re.compile(r"^\d{0,12}$")
+_PREFIX = re.compile(r"[0-9]{0,12}")  # ASCII digits only (\d and isdigit also take ١٢ and １２)
 
 
 class Role(StrEnum):
@@ -29,7 +29,7 @@ class Principal:
     name: str = ""
 
     def __post_init__(self) -> None:
-        if not _PREFIX.match(self.jurisdiction):
+        if not _PREFIX.fullmatch(self.jurisdiction):
             raise ValueError("jurisdiction must be a division-code prefix of at most 12 digits")
 
     def has_any(self, *roles: str) -> bool:
