@@ -13,7 +13,7 @@ test: sync ## run every test (real PostgreSQL and Kafka-protocol broker; embedde
 
 lint: sync ## ruff and mypy
 	$(UV) run ruff check .
-	$(UV) run mypy libs/common/src services/roster/src services/casework/src services/jobs/src services/notify/src
+	$(UV) run mypy libs/common/src services/roster/src services/casework/src services/jobs/src services/notify/src services/identity/src
 
 bench: sync ## benchmarks (not tests), each as ratios to a reference in the same run; BENCH=http|roster picks sections
 	$(UV) run python bench/run.py "$(BENCH)" $(BENCH_ARGS)
