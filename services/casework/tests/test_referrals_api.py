@@ -1,0 +1,129 @@
+"""Department referrals (部门转交) over real HTTP, PostgreSQL and Kafka: the owner refers and keeps
+the case, the department answers within its deadline (a late answer is kept and marked), the case is
+not resolved while a referral is open, every step is on casework.events and in the timeline."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from kite_common.clock import utcnow
+from kite_common.testing.kafka_reader import read_messages
+from kite_common.testing.stack import auth
+
+from .conftest import COUNTY, case_body, caseworker
+
+
+async def accepted_case(stack: Any, http: httpx.AsyncClient, seq: int) -> dict[str, Any]:
+    member_id = await stack.register_member(seq)
+    case = (await http.post("/cases", json=case_body(member_id, urgency="normal"), headers=caseworker())).json()
+    accepted: dict[str, Any] = (await http.post(f"/cases/{case['case_id']}/accept", headers=caseworker("wang"))).json()
+    return accepted
+
+
+def referral(department: str = "human_resources", days: int = 3) -> dict[str, str]:
+    deadline = (utcnow() + timedelta(days=days)).isoformat()
+    return {"department": department, "question": "请协调用人单位支付拖欠工资", "deadline": deadline}
+
+
+async def test_refer_answer_then_resolve_with_every_step_published(stack, infra, prefix):
+    async with stack.casework.client() as http:
+        departments = (await http.get("/referral-departments", headers=caseworker())).json()
+        case = await accepted_case(stack, http, 41)
+        url = f"/cases/{case['case_id']}"
+        referred = await http.post(f"{url}/referrals", json=referral(), headers=caseworker("wang"))
+        assert referred.status_code == 201, referred.text
+        assert referred.json()["open_referrals"] == 1 and referred.json()["accepted_by"] == "wang"  # owner keeps it
+
+        before = await http.get(url, headers=caseworker())
+        blocked = await http.post(
+            f"{url}/resolve", json={"outcome": "resolved", "summary": "已追回"}, headers=caseworker("wang")
+        )
+        assert blocked.status_code == 409 and blocked.json()["type"].endswith("/referral-open")
+        assert "人社" in blocked.json()["detail"] and blocked.json()["open_referrals"] == ["人社"]
+        assert (await http.get(url, headers=caseworker())).json() == before.json()  # nothing changed
+
+        (item,) = (await http.get(f"{url}/referrals", headers=caseworker())).json()["items"]
+        assert (item["department_name"], item["state"], item["state_label"], item["overdue"]) == (
+            "人社",
+            "open",
+            "待答复",
+            False,
+        )
+        reply = {"reply": "已约谈用人单位，承诺月底前支付", "answered_by": "人社局劳动监察大队 李科长"}
+        answered = await http.post(
+            f"{url}/referrals/{item['referral_id']}/answer", json=reply, headers=caseworker("liaison")
+        )
+        assert answered.status_code == 200 and answered.json()["open_referrals"] == 0
+        twice = await http.post(f"{url}/referrals/{item['referral_id']}/answer", json=reply, headers=caseworker())
+        assert twice.status_code == 409 and "已答复" in twice.json()["detail"]
+
+        (item,) = (await http.get(f"{url}/referrals", headers=caseworker())).json()["items"]
+        assert (item["state"], item["answered_by"], item["recorded_by"], item["late"]) == (
+            "answered",
+            "人社局劳动监察大队 李科长",
+            "liaison",
+            False,
+        )
+        resolved = await http.post(
+            f"{url}/resolve", json={"outcome": "resolved", "summary": "已追回"}, headers=caseworker("wang")
+        )
+        assert resolved.status_code == 200
+        timeline = (await http.get(f"{url}/timeline", headers=auth(["viewer"], COUNTY))).json()["entries"]
+    assert {"人社", "司法/法律援助", "医保", "教育", "民政", "住建", "公安", "卫健"} <= {d["name"] for d in departments}
+    assert [e["label"] for e in timeline] == ["登记诉求", "受理（首问负责）", "转交部门", "部门答复", "办结"]
+    assert timeline[2]["detail"].startswith("转交人社，答复期限") and timeline[3]["actor"] == "liaison"
+    types = ["case-opened", "case-accepted", "case-referred", "case-referral-answered", "case-resolved"]
+    published = await read_messages(infra.bootstrap, f"{prefix}casework.events", len(types))
+    assert [m.headers["ce_type"].decode() for m in published] == [f"kite.casework.{t}.v1" for t in types]
+
+
+async def test_a_withdrawn_referral_no_longer_holds_the_case(stack):
+    async with stack.casework.client() as http:
+        case = await accepted_case(stack, http, 42)
+        url = f"/cases/{case['case_id']}"
+        referred = (await http.post(f"{url}/referrals", json=referral("health"), headers=caseworker("wang"))).json()
+        (item,) = (await http.get(f"{url}/referrals", headers=caseworker())).json()["items"]
+        by_other = await http.post(
+            f"{url}/referrals/{item['referral_id']}/withdraw", json={"reason": "不需要"}, headers=caseworker("li")
+        )
+        withdrawn = await http.post(
+            f"{url}/referrals/{item['referral_id']}/withdraw",
+            json={"reason": "已在医院解决"},
+            headers=caseworker("wang") | {"If-Match": f'"{referred["version"]}"'},
+        )
+        resolved = await http.post(
+            f"{url}/resolve", json={"outcome": "resolved", "summary": "已解决"}, headers=caseworker("wang")
+        )
+    assert by_other.status_code == 403
+    assert withdrawn.status_code == 200 and withdrawn.json()["open_referrals"] == 0
+    assert resolved.status_code == 200
+
+
+async def test_bad_referrals_are_refused_in_chinese_and_change_nothing(stack):
+    async with stack.casework.client() as http:
+        case = await accepted_case(stack, http, 43)
+        url = f"/cases/{case['case_id']}"
+        unknown = await http.post(f"{url}/referrals", json=referral("foreign_office"), headers=caseworker("wang"))
+        past = await http.post(f"{url}/referrals", json=referral(days=-1), headers=caseworker("wang"))
+        naive = await http.post(
+            f"{url}/referrals", json=referral() | {"deadline": "2030-01-01T08:00:00"}, headers=caseworker("wang")
+        )
+        not_owner = await http.post(f"{url}/referrals", json=referral(), headers=caseworker("li"))
+        no_referral = await http.post(
+            f"{url}/referrals/{uuid.uuid4()}/answer", json={"reply": "好", "answered_by": "人社"}, headers=caseworker()
+        )
+        member = auth(["member"], COUNTY, subject=case["member_id"])
+        member_reads = await http.get(f"{url}/referrals", headers=member)
+        after = (await http.get(url, headers=caseworker())).json()
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "department"
+    assert unknown.json()["detail"] == "未知的部门"
+    assert past.status_code == 422 and "答复期限" in past.json()["detail"]
+    assert naive.status_code == 422 and "时区" in naive.json()["detail"]
+    assert not_owner.status_code == 403 and "wang" in not_owner.json()["detail"]
+    assert no_referral.status_code == 404 and no_referral.json()["detail"] == "未找到该转交"
+    assert member_reads.status_code == 403
+    assert after["version"] == case["version"] and after["open_referrals"] == 0
+    assert await stack.count("SELECT count(*) FROM case_referrals") == 0
