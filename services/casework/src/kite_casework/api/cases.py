@@ -114,7 +114,10 @@ async def _case_response(
     status_code=201,
     response_model=CaseResponse,
     summary="登记诉求（工作人员、本人或其他系统；同一外部编号或同一 Idempotency-Key 只登记一件）",
-    responses={200: {"description": "重复提交：返回已登记的诉求", "model": CaseResponse}},
+    responses={
+        200: {"description": "重复提交：返回已登记的诉求", "model": CaseResponse},
+        400: {"description": "Idempotency-Key 格式不正确"},
+    },
 )
 async def open_(
     body: OpenCaseRequest,
