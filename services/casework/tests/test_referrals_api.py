@@ -9,9 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from kite_casework.service import SERVICE as CASEWORK
 from kite_common.clock import utcnow
+from kite_common.identifiers.credit_code import check_character
+from kite_common.rebuild import rebuild_projections
 from kite_common.testing.kafka_reader import read_messages
-from kite_common.testing.stack import auth
+from kite_common.testing.stack import auth, eventually
 
 from .conftest import COUNTY, case_body, caseworker
 
@@ -127,3 +130,47 @@ async def test_bad_referrals_are_refused_in_chinese_and_change_nothing(stack):
     assert member_reads.status_code == 403
     assert after["version"] == case["version"] and after["open_referrals"] == 0
     assert await stack.count("SELECT count(*) FROM case_referrals") == 0
+
+
+async def test_rebuilt_referrals_money_and_case_columns_equal_the_live_tables(stack):
+    employer = {"name": "某公司", "credit_code": "91522631MA6DU1234" + check_character("91522631MA6DU1234")}
+    async with stack.casework.client() as http:
+        member_id = await stack.register_member(44)
+        body = case_body(member_id, claimed_fen=900_000, employer=employer, work_division_code="3301")
+        case = (await http.post("/cases", json=body, headers=caseworker())).json()
+        url = f"/cases/{case['case_id']}"
+        await http.post(f"{url}/accept", headers=caseworker("wang"))
+        await http.post(f"{url}/referrals", json=referral("justice"), headers=caseworker("wang"))
+        await http.post(f"{url}/referrals", json=referral("civil_affairs"), headers=caseworker("wang"))
+        (first, second) = (await http.get(f"{url}/referrals", headers=caseworker())).json()["items"]
+        reply = {"reply": "已指派律师", "answered_by": "法律援助中心 张律师"}
+        await http.post(f"{url}/referrals/{first['referral_id']}/answer", json=reply, headers=caseworker())
+        await http.post(
+            f"{url}/referrals/{second['referral_id']}/withdraw", json={"reason": "无需"}, headers=caseworker("wang")
+        )
+        money = {"kind": "recovered", "amount_fen": 300_000, "on": utcnow().date().isoformat(), "note": "第一期"}
+        assert (await http.post(f"{url}/money", json=money, headers=caseworker("wang"))).status_code == 201
+    pool = stack.casework.pool
+    tables = ("cases", "case_referrals", "case_money_entries", "case_timeline")
+    keys = {"cases": "case_id", "case_referrals": "referral_id", "case_money_entries": "entry_id"}
+    live = {
+        t: [dict(r) for r in await pool.fetch(f"SELECT * FROM {t} ORDER BY {keys.get(t, 'case_id, position')}")]
+        for t in tables
+    }
+    total = await stack.count("SELECT count(*) FROM events")
+
+    # a rebuild reads events committed before every transaction still open (on a shared server, others')
+    async def all_readable() -> bool:
+        readable = "SELECT count(*) FROM events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+        return await stack.count(readable) == total
+
+    await eventually(all_readable)
+    async with pool.acquire() as conn:
+        assert await rebuild_projections(conn, CASEWORK) == total
+    for t in tables:
+        assert [
+            dict(r) for r in await pool.fetch(f"SELECT * FROM {t} ORDER BY {keys.get(t, 'case_id, position')}")
+        ] == live[t], t
+    assert live["cases"][0]["open_referrals"] == 0 and live["cases"][0]["recovered_fen"] == 300_000
+    assert [r["state"] for r in live["case_referrals"]] == ["answered", "withdrawn"]
+    assert live["cases"][0]["work_division_code"] == "3301" and live["cases"][0]["employer_name"] == "某公司"
