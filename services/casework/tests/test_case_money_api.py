@@ -98,12 +98,15 @@ async def test_bad_amounts_are_refused_in_chinese_and_change_nothing(stack):
 
 async def test_the_employer_is_checked_and_cases_are_listed_per_employer(stack):
     member_id = await stack.register_member(53)
-    employer_id = uuid.uuid4()
+    nobody = str(uuid.uuid4())  # no employer jobs registered has this id
     async with stack.casework.client() as http:
         wrong = await http.post(
             "/cases",
             json=case_body(member_id, employer={"name": "某公司", "credit_code": WRONG_CHECK}),
             headers=caseworker(),
+        )
+        unknown = await http.post(
+            "/cases", json=case_body(member_id, employer={"employer_id": nobody}), headers=caseworker()
         )
         by_code = (
             await http.post(
@@ -112,45 +115,46 @@ async def test_the_employer_is_checked_and_cases_are_listed_per_employer(stack):
                 headers=caseworker(),
             )
         ).json()
-        by_id = (
-            await http.post(
-                "/cases",
-                json=case_body(
-                    member_id,
-                    category="work_injury",
-                    employer={"employer_id": str(employer_id), "posting_id": str(uuid.uuid4())},
-                ),
-                headers=caseworker(),
-            )
+        later = (
+            await http.post("/cases", json=case_body(member_id, category="work_injury"), headers=caseworker())
         ).json()
         medical = (
             await http.post("/cases", json=case_body(member_id, category="medical"), headers=caseworker())
         ).json()
         not_labour = await http.put(
-            f"/cases/{medical['case_id']}/employer", json={"employer_id": str(employer_id)}, headers=caseworker()
+            f"/cases/{medical['case_id']}/employer",
+            json={"name": "某公司", "credit_code": CREDIT_CODE},
+            headers=caseworker(),
+        )
+        unknown_later = await http.put(
+            f"/cases/{later['case_id']}/employer", json={"employer_id": nobody}, headers=caseworker()
         )
         renamed_wrong = await http.put(
-            f"/cases/{by_id['case_id']}/employer",
+            f"/cases/{later['case_id']}/employer",
             json={"name": "某公司", "credit_code": WRONG_CHECK},
             headers=caseworker(),
         )
+        unchanged = (await http.get(f"/cases/{later['case_id']}", headers=caseworker())).json()
+        posting = str(uuid.uuid4())
         renamed = await http.put(
-            f"/cases/{by_id['case_id']}/employer",
-            json={"name": "某公司", "credit_code": CREDIT_CODE},
+            f"/cases/{later['case_id']}/employer",
+            json={"name": "某公司", "credit_code": CREDIT_CODE, "posting_id": posting},
             headers=caseworker(),
         )
         per_code = (
             await http.get("/cases", params={"employer_credit_code": CREDIT_CODE.lower()}, headers=caseworker())
         ).json()
-        per_id = (await http.get("/cases", params={"employer_id": str(employer_id)}, headers=caseworker())).json()
         bad_query = await http.get("/cases", params={"employer_credit_code": WRONG_CHECK}, headers=caseworker())
     assert wrong.status_code == 422 and wrong.json()["detail"] == "统一社会信用代码校验码不正确，请核对"
     assert wrong.json()["errors"][0]["field"] == "employer.credit_code"
-    assert by_id["employer"]["employer_id"] == str(employer_id) and by_id["employer"]["posting_id"] is not None
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "employer.employer_id"
+    assert unknown.json()["detail"].startswith("未找到该用人单位")
+    assert unknown_later.status_code == 422 and unknown_later.json()["type"].endswith("/employer-unknown")
     assert not_labour.status_code == 422 and "欠薪、工伤、劳动争议" in not_labour.json()["detail"]
     assert renamed_wrong.status_code == 422 and renamed_wrong.json()["errors"][0]["field"] == "employer.credit_code"
+    assert unchanged["version"] == later["version"] and unchanged["employer"] is None
     assert renamed.status_code == 200 and renamed.json()["employer"]["credit_code"] == CREDIT_CODE
-    assert [c["case_id"] for c in per_code["items"]] == [by_code["case_id"], by_id["case_id"]]
-    assert per_id["items"] == []  # the employer id was replaced by the name and credit code
+    assert renamed.json()["employer"]["posting_id"] == posting
+    assert [c["case_id"] for c in per_code["items"]] == [by_code["case_id"], later["case_id"]]
     assert bad_query.status_code == 422 and bad_query.json()["errors"][0]["field"] == "employer_credit_code"
     assert await stack.count("SELECT count(*) FROM cases") == 3

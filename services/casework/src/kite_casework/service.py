@@ -10,6 +10,7 @@ from kite_casework.api.cases import router as cases_router
 from kite_casework.certificates.adapters.projection import CertificateProjection
 from kite_casework.certificates.api.certificates import router as certificates_router
 from kite_casework.certificates.api.verification import router as certificate_verification_router
+from kite_casework.consumers.employer_directory import EMPLOYER_DIRECTORY
 from kite_casework.consumers.member_directory import MEMBER_DIRECTORY
 from kite_casework.domain.events import registry
 
@@ -21,5 +22,5 @@ SERVICE = ServiceDefinition(
     routers=lambda: [cases_router, case_details_router, certificates_router],
     public_routers=lambda: [certificate_verification_router],
     projections=(CaseProjection(), CaseTimelineProjection(), CertificateProjection(), CaseDetailsProjection()),
-    consumers=(MEMBER_DIRECTORY,),
+    consumers=(MEMBER_DIRECTORY, EMPLOYER_DIRECTORY),
 )

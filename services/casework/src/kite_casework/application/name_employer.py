@@ -11,6 +11,7 @@ from kite_common.commands import command
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_casework.application.case_access import case_in_jurisdiction
+from kite_casework.application.employer_to_name import employer_to_name
 from kite_casework.domain.employer import EmployerLink
 
 
@@ -26,5 +27,5 @@ async def name_employer(
     async with uow:
         case = await case_in_jurisdiction(uow, principal, case_id)
         case.expect_version(if_match)
-        case.name_employer(principal.subject, link, now)
+        case.name_employer(principal.subject, await employer_to_name(uow.conn, link), now)
         await uow.save(case)

@@ -4,6 +4,7 @@ who is still on the roster."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from kite_common.auth import Principal
@@ -13,6 +14,7 @@ from kite_common.ids import new_id
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_casework.application.case_access import acting_as_member, own_member_id
+from kite_casework.application.employer_to_name import employer_to_name
 from kite_casework.application.member_to_serve import member_to_serve
 from kite_casework.domain.case import Case, CaseRequest
 from kite_casework.domain.intake import MEMBER_CHANNELS
@@ -41,6 +43,8 @@ async def open_in(uow: UnitOfWork, principal: Principal, request: CaseRequest, n
         "不能再为其登记新的诉求；其以往诉求仍可查看和办理",
         work_division_code=request.work_division_code,
     )
+    if request.employer is not None:
+        request = replace(request, employer=await employer_to_name(uow.conn, request.employer))
     case = Case.create(new_id())
     case.open(request, member.origin_division_code, principal.subject, now)
     await uow.save(case)

@@ -1,9 +1,7 @@
 """The employer a labour case names: a jobs employer id where there is one, or the employer's name
 and unified social credit code (统一社会信用代码, checked per GB 32100); and optionally the posting
-or placement the case arose from.
-
-Casework keeps no copy of jobs' employers, so an employer id is taken as given (it is a reference
-into jobs, checked there); the credit code is checked here.
+or placement the case arose from. Here the form is checked (the credit code's check character);
+that a jobs employer id exists is checked against casework's employer directory (application).
 """
 
 from __future__ import annotations
