@@ -25,10 +25,12 @@ async def test_the_channel_is_recorded_with_its_label(stack):
         hotline = await http.post("/cases", json=case_body(member_id, channel="hotline"), headers=caseworker())
         own = await http.post("/cases", json=case_body(member_id), headers=member(member_id))
         bad = await http.post("/cases", json=case_body(member_id, channel="fax"), headers=caseworker())
+        by_hotline = (await http.get("/cases", params={"channel": "hotline"}, headers=caseworker())).json()
     assert (desk["channel"], desk["channel_label"]) == ("station", "服务站")
     assert (hotline.json()["channel"], hotline.json()["channel_label"]) == ("hotline", "服务热线")
     assert own.status_code == 201 and (own.json()["channel"], own.json()["opened_by"]) == ("app", str(member_id))
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "channel"
+    assert [c["case_id"] for c in by_hotline["items"]] == [hotline.json()["case_id"]]
     assert await stack.count("SELECT count(*) FROM cases WHERE channel IS NOT NULL") == 3
 
 

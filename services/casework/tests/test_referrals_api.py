@@ -9,14 +9,17 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from kite_casework.application.refer_case import refer_case
 from kite_casework.service import SERVICE as CASEWORK
+from kite_common.auth import Principal
 from kite_common.clock import utcnow
 from kite_common.identifiers.credit_code import check_character
+from kite_common.ids import new_id
 from kite_common.rebuild import rebuild_projections
 from kite_common.testing.kafka_reader import read_messages
 from kite_common.testing.stack import auth, eventually
 
-from .conftest import COUNTY, case_body, caseworker
+from .conftest import COUNTY, OTHER_COUNTY, case_body, caseworker
 
 
 async def accepted_case(stack: Any, http: httpx.AsyncClient, seq: int) -> dict[str, Any]:
@@ -174,3 +177,52 @@ async def test_rebuilt_referrals_money_and_case_columns_equal_the_live_tables(st
     assert live["cases"][0]["open_referrals"] == 0 and live["cases"][0]["recovered_fen"] == 300_000
     assert [r["state"] for r in live["case_referrals"]] == ["answered", "withdrawn"]
     assert live["cases"][0]["work_division_code"] == "3301" and live["cases"][0]["employer_name"] == "某公司"
+
+
+async def test_the_referral_queue_shows_what_departments_owe_by_deadline_within_the_jurisdiction(stack):
+    principal = Principal("wang", frozenset({"caseworker"}), COUNTY)
+    async with stack.casework.client() as http:
+        late_case = await accepted_case(stack, http, 45)
+        soon_case = await accepted_case(stack, http, 46)
+        # referred three days ago with a deadline yesterday: overdue now
+        long_ago, late_id = utcnow() - timedelta(days=3), new_id()
+        await refer_case(
+            stack.casework.runtime.unit_of_work(),
+            principal,
+            uuid.UUID(late_case["case_id"]),
+            late_id,
+            "human_resources",
+            "请协调",
+            utcnow() - timedelta(days=1),
+            None,
+            long_ago,
+        )
+        await http.post(f"/cases/{soon_case['case_id']}/referrals", json=referral("health"), headers=caseworker("wang"))
+
+        def queue(params: dict[str, str], who: str = COUNTY) -> Any:
+            return http.get("/referrals", params=params, headers=caseworker("v", who))
+
+        everything = (await queue({})).json()
+        first = (await queue({"limit": "1"})).json()
+        second = (await queue({"limit": "1", "cursor": first["next_cursor"]})).json()
+        overdue = (await queue({"overdue": "true"})).json()
+        hr = (await queue({"department": "human_resources", "state": "open"})).json()
+        elsewhere = (await queue({}, OTHER_COUNTY)).json()
+        unknown = await queue({"department": "foreign_office"})
+        answered = await http.post(
+            f"/cases/{late_case['case_id']}/referrals/{late_id}/answer",
+            json={"reply": "已处理", "answered_by": "人社局 李科长"},
+            headers=caseworker(),
+        )
+        after = (await queue({"overdue": "true"})).json()
+        answered_items = (await queue({"state": "answered"})).json()
+    assert [i["case_id"] for i in everything["items"]] == [late_case["case_id"], soon_case["case_id"]]
+    assert [i["department_name"] for i in everything["items"]] == ["人社", "卫健"]
+    assert first["items"] == everything["items"][:1] and second["items"] == everything["items"][1:]
+    assert [i["referral_id"] for i in overdue["items"]] == [str(late_id)] and overdue["items"][0]["overdue"] is True
+    assert [i["referral_id"] for i in hr["items"]] == [str(late_id)]
+    assert elsewhere["items"] == []
+    assert unknown.status_code == 422 and unknown.json()["detail"] == "未知的部门"
+    assert answered.status_code == 200 and after["items"] == []
+    (item,) = answered_items["items"]
+    assert item["late"] is True and item["state_label"] == "已答复"

@@ -27,7 +27,9 @@ class CaseDetailsProjection:
             case dev.CaseReferred():
                 await conn.execute(
                     """INSERT INTO case_referrals (referral_id, case_id, department, question, department_deadline,
-                           referred_by, referred_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open')""",
+                           referred_by, referred_at, state, origin_division_code, work_division_code)
+                       SELECT $1, $2, $3, $4, $5, $6, $7, 'open', origin_division_code, work_division_code
+                       FROM cases WHERE case_id = $2""",
                     payload.referral_id,
                     payload.case_id,
                     payload.department,

@@ -5,9 +5,12 @@ can be referred to."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+import asyncpg
+from fastapi import APIRouter, Depends, Query, Response
 from kite_common.auth import Principal, Role, require_roles
 from kite_common.clock import utcnow
 from kite_common.http.app import RuntimeDep as Runtime
@@ -27,12 +30,13 @@ from kite_casework.api.schemas import (
     MoneyLedger,
     ReasonRequest,
     ReferralAnswerRequest,
+    ReferralPage,
     ReferralRequest,
     ReferralResponse,
     Referrals,
 )
 from kite_casework.application.answer_referral import answer_referral
-from kite_casework.application.case_detail_queries import case_money, case_referrals
+from kite_casework.application.case_detail_queries import ReferralFilter, case_money, case_referrals, referral_queue
 from kite_casework.application.claim_amount import claim_amount
 from kite_casework.application.name_employer import name_employer
 from kite_casework.application.record_money import record_money
@@ -47,6 +51,12 @@ router = APIRouter(tags=["cases"])
 Reader = Annotated[Principal, Depends(require_roles(Role.CASEWORKER, Role.VIEWER))]
 Writer = Annotated[Principal, Depends(require_roles(Role.CASEWORKER))]
 _STATE_LABELS = {"open": "待答复", "answered": "已答复", "withdrawn": "已撤回"}
+
+
+class ReferralState(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    WITHDRAWN = "withdrawn"
 
 
 @router.get("/referral-departments", response_model=list[DepartmentResponse], summary="可转交的部门")
@@ -127,18 +137,43 @@ async def referrals(case_id: uuid.UUID, principal: Reader, runtime: Runtime) -> 
     async with runtime.pool.acquire() as conn:
         rows = await case_referrals(conn, principal, case_id)
     now = utcnow()
-    items = []
-    for r in rows:
-        known = department(r["department"])
-        items.append(
-            ReferralResponse(
-                **dict(r),
-                department_name=known.name if known else r["department"],
-                state_label=_STATE_LABELS[r["state"]],
-                overdue=r["state"] == "open" and r["department_deadline"] < now,
-            )
+    return Referrals(case_id=case_id, items=[_referral(r, now) for r in rows])
+
+
+def _referral(row: asyncpg.Record, now: datetime) -> ReferralResponse:
+    known = department(row["department"])
+    return ReferralResponse(
+        **dict(row),
+        department_name=known.name if known else row["department"],
+        state_label=_STATE_LABELS[row["state"]],
+        overdue=row["state"] == "open" and row["department_deadline"] < now,
+    )
+
+
+@router.get("/referrals", response_model=ReferralPage, summary="部门转交队列（按答复期限，逾期在前）")
+async def referral_queue_(
+    principal: Reader,
+    runtime: Runtime,
+    department_code: Annotated[str | None, Query(alias="department", max_length=50, description="部门代码")] = None,
+    state: Annotated[
+        ReferralState | None, Query(description="open 待答复 / answered 已答复 / withdrawn 已撤回")
+    ] = None,
+    overdue: Annotated[bool | None, Query(description="true：待答复且已过答复期限")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> ReferralPage:
+    if department_code is not None and department(department_code) is None:
+        raise Problem(
+            "未知的部门",
+            status=422,
+            code="department-unknown",
+            errors=[{"field": "department", "code": "unknown", "message": "未知的部门"}],
         )
-    return Referrals(case_id=case_id, items=items)
+    now = utcnow()
+    f = ReferralFilter(department_code, state.value if state else None, overdue)
+    async with runtime.pool.acquire() as conn:
+        rows, next_cursor = await referral_queue(conn, principal, f, limit, cursor, now)
+    return ReferralPage(items=[_referral(r, now) for r in rows], next_cursor=next_cursor)
 
 
 @router.put("/cases/{case_id}/claimed-amount", response_model=CaseResponse, summary="登记或更正诉求金额（单位：分）")

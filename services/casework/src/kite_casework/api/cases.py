@@ -45,6 +45,7 @@ from kite_casework.application.take_in_case import IdempotencyKey, take_in_case
 from kite_casework.domain.case import CaseStatus
 from kite_casework.domain.categories import CaseCategory
 from kite_casework.domain.employer import credit_code
+from kite_casework.domain.intake import Channel
 from kite_casework.domain.lifecycle import CloseReason, Outcome, Satisfaction
 from kite_casework.domain.sla import SlaTier, Urgency
 
@@ -280,14 +281,15 @@ async def list_(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     employer_credit_code: Annotated[str | None, Query(max_length=40, description="用人单位统一社会信用代码")] = None,
     employer_id: Annotated[uuid.UUID | None, Query(description="用人单位编号")] = None,
+    channel: Annotated[Channel | None, Query(description="受理渠道")] = None,
 ) -> CasePage:
     if due_before is not None and due_before.tzinfo is None:
         raise Problem("due_before 应带时区，如 2025-01-01T08:00:00+08:00", status=422, code="validation")
     now = utcnow()
     f = CaseFilter(status, category, member_id, accepted_by, overdue, due_before, suspended, sort)
-    if employer_credit_code is not None or employer_id is not None:
+    if employer_credit_code is not None or employer_id is not None or channel is not None:
         code = credit_code(employer_credit_code, "employer_credit_code") if employer_credit_code else None
-        f = replace(f, employer_credit_code=code, employer_id=employer_id)
+        f = replace(f, employer_credit_code=code, employer_id=employer_id, channel=channel)
     async with runtime.pool.acquire() as conn:
         rows, next_cursor = await list_cases(conn, principal, f, limit, cursor, now)
     return CasePage(items=[_to_response(r, now) for r in rows], next_cursor=next_cursor)

@@ -184,6 +184,7 @@ class ReferralAnswerRequest(_Body):
 
 
 class ReferralResponse(BaseModel):
+    case_id: uuid.UUID
     referral_id: uuid.UUID
     department: str
     department_name: str
@@ -207,6 +208,11 @@ class ReferralResponse(BaseModel):
 class Referrals(BaseModel):
     case_id: uuid.UUID
     items: list[ReferralResponse]
+
+
+class ReferralPage(BaseModel):
+    items: list[ReferralResponse]
+    next_cursor: str | None
 
 
 class DepartmentResponse(BaseModel):

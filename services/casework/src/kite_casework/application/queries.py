@@ -17,6 +17,7 @@ from kite_common.pagination import decode_cursor, decode_keyset_cursor, encode_c
 from kite_casework.application.case_access import acting_as_member, own_member_id
 from kite_casework.domain.case import CaseStatus
 from kite_casework.domain.categories import CaseCategory
+from kite_casework.domain.intake import Channel
 
 _SELECT = """SELECT case_id, member_id, origin_division_code, category, urgency, description, sla_tier,
                     opened_at, deadline, opened_by, status, accepted_by, accepted_at, version,
@@ -46,6 +47,7 @@ class CaseFilter:
     sort: CaseSort = CaseSort.CASE_ID
     employer_credit_code: str | None = None
     employer_id: uuid.UUID | None = None
+    channel: Channel | None = None
 
 
 async def get_case(conn: Connection, principal: Principal, case_id: uuid.UUID) -> asyncpg.Record:
@@ -81,6 +83,8 @@ async def list_cases(
         where.append(f"employer_credit_code = {param(f.employer_credit_code)}")
     if f.employer_id is not None:
         where.append(f"employer_id = {param(f.employer_id)}")
+    if f.channel is not None:
+        where.append(f"channel = {param(f.channel.value)}")
     if f.status is not None:
         where.append(f"status = {param(f.status.value)}")
     if f.category is not None:

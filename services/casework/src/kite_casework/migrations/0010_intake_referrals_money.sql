@@ -44,11 +44,16 @@ CREATE TABLE case_referrals (
     late                 boolean,
     withdrawn_reason     text,
     withdrawn_by         text,
-    withdrawn_at         timestamptz
+    withdrawn_at         timestamptz,
+    -- the case's places, copied when referred (they do not change), so the queue is jurisdiction-limited
+    origin_division_code text NOT NULL,
+    work_division_code   text
 );
 CREATE INDEX case_referrals_case ON case_referrals (case_id, referred_at);
--- A department's open referrals by deadline (the department's own queue).
-CREATE INDEX case_referrals_open ON case_referrals (department, department_deadline) WHERE state = 'open';
+-- The referral queue (GET /referrals): by department deadline, keyset-paged; open ones are the few
+-- a department still owes.
+CREATE INDEX case_referrals_deadline ON case_referrals (department_deadline, referral_id);
+CREATE INDEX case_referrals_open ON case_referrals (department, department_deadline, referral_id) WHERE state = 'open';
 
 -- Money entries of a case (追回, 救助金, 筹集资金), in fen; the totals are on `cases`.
 CREATE TABLE case_money_entries (
