@@ -6,6 +6,7 @@ from __future__ import annotations
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 
+from kite_casework.adapters.case_details_timeline import detail_timeline_entry
 from kite_casework.domain import events as ev
 
 
@@ -33,6 +34,9 @@ class CaseTimelineProjection:
 
 def timeline_entry(payload: EventPayload) -> tuple[str, str, str] | None:
     """(label, actor, detail) of a step, or None for an event that is not one."""
+    detail = detail_timeline_entry(payload)
+    if detail is not None:
+        return detail
     match payload:
         case ev.CaseOpened():
             what = f"{payload.category.label}，{payload.urgency.label}，{payload.sla_tier.label}"
