@@ -37,7 +37,9 @@ class Events:
     origin = ORIGIN
 
     @staticmethod
-    def member_registered(member_id: uuid.UUID, name: str = "张三", origin: str = ORIGIN) -> EventEnvelope:
+    def member_registered(
+        member_id: uuid.UUID, name: str = "张三", origin: str = ORIGIN, languages: list[str] | None = None
+    ) -> EventEnvelope:
         return _event(
             "roster",
             "member-registered",
@@ -52,6 +54,7 @@ class Events:
                 "employer": "杭州某电子厂",
                 "is_party_member": True,
                 "skills": ["电工", "焊工"],
+                "languages": languages or ["普通话"],
                 "registered_by": "registrar-1",
             },
         )
@@ -81,8 +84,10 @@ class Events:
         return _event("roster", "member-deregistered", f"member-{member_id}", data, version)
 
     @staticmethod
-    def case_opened(member_id: uuid.UUID, origin: str = ORIGIN) -> EventEnvelope:
-        case_id = new_id()
+    def case_opened(
+        member_id: uuid.UUID, origin: str = ORIGIN, case_id: uuid.UUID | None = None, urgency: str = "high"
+    ) -> EventEnvelope:
+        case_id = case_id or new_id()
         return _event(
             "casework",
             "case-opened",
@@ -92,11 +97,61 @@ class Events:
                 "member_id": str(member_id),
                 "origin_division_code": origin,
                 "category": "wage_arrears",
-                "urgency": "high",
+                "urgency": urgency,
                 "description": "工厂拖欠三个月工资",
                 "sla_tier": "week",
                 "deadline": (utcnow() + timedelta(days=7)).isoformat(),
                 "opened_by": "caseworker-1",
+            },
+        )
+
+    @staticmethod
+    def case_step(case_id: uuid.UUID, name: str, version: int, **data: Any) -> EventEnvelope:
+        """A later step of a case (case-accepted, case-resolved…): it names only the case."""
+        at = utcnow().isoformat()
+        fields: dict[str, dict[str, Any]] = {
+            "case-accepted": {"accepted_by": "caseworker-1", "accepted_at": at},
+            "case-transfer-accepted": {
+                "previous_owner": "caseworker-1",
+                "accepted_by": "caseworker-2",
+                "accepted_at": at,
+            },
+            "case-resolved": {
+                "outcome": "resolved",
+                "summary": "已追回工资",
+                "resolved_by": "caseworker-2",
+                "resolved_at": at,
+            },
+            "case-follow-up-recorded": {
+                "reached": False,
+                "recorded_by": "caseworker-2",
+                "recorded_at": at,
+                "attempt": 1,
+            },
+        }
+        body = {"case_id": str(case_id), **fields[name], **data}
+        return _event("casework", name, f"case-{case_id}", body, version)
+
+    @staticmethod
+    def certificate_issued(member_id: uuid.UUID, origin: str = ORIGIN) -> EventEnvelope:
+        certificate_id = new_id()
+        return _event(
+            "casework",
+            "certificate-issued",
+            f"certificate-{certificate_id}",
+            {
+                "certificate_id": str(certificate_id),
+                "member_id": str(member_id),
+                "case_id": None,
+                "origin_division_code": origin,
+                "template": "employment",
+                "title": "务工证明",
+                "office_name": "黎平县人社局",
+                "issued_by": "caseworker-1",
+                "issued_at": utcnow().isoformat(),
+                "payload": "{}",
+                "signature": "c2ln",
+                "key_id": "k1",
             },
         )
 

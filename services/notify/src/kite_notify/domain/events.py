@@ -9,13 +9,17 @@ from kite_common.events import EventPayload, EventRegistry
 
 registry = EventRegistry("notify")
 
+# The kinds notification-created.v1 and webhook subscriptions name (their published enum). Every
+# kind notify sends today is in `kinds.KINDS`.
 Kind = Literal["welcome", "case-opened", "job-matched"]
 ChannelName = Literal["in_app", "webhook"]
-KINDS: tuple[Kind, ...] = ("welcome", "case-opened", "job-matched")
+WaitingFor = Literal["member", "case"]
 
 
 @registry.register
-class NotificationCreated(EventPayload):
+class NotificationCreatedV1(EventPayload):
+    """Superseded by v2 (any kind, the language and template version); read as v2."""
+
     event_name = "notification-created"
 
     notification_id: uuid.UUID
@@ -26,6 +30,62 @@ class NotificationCreated(EventPayload):
     body: str
     source_event_id: uuid.UUID
     channels: list[ChannelName]
+
+
+@registry.register
+class NotificationCreated(EventPayload):
+    """A notice rendered for its member from template `kind`/in_app/`language` version `template_version`."""
+
+    event_name = "notification-created"
+    event_version = 2
+
+    notification_id: uuid.UUID
+    member_id: uuid.UUID
+    origin_division_code: str
+    kind: str
+    title: str
+    body: str
+    source_event_id: uuid.UUID
+    channels: list[ChannelName]
+    language: str = "zh-Hans"
+    template_version: int | None = None
+
+
+registry.register_upcaster(
+    "kite.notify.notification-created.v1", "kite.notify.notification-created.v2", lambda data: dict(data)
+)
+
+
+@registry.register
+class NotificationHeld(EventPayload):
+    """The source event arrived before notify knew the member (or the case): the notice waits and is
+    rendered once they are known, so it never goes out without a name."""
+
+    event_name = "notification-held"
+
+    notification_id: uuid.UUID
+    source_event_id: uuid.UUID
+    source_type: str
+    waiting_for: WaitingFor
+    member_id: uuid.UUID | None = None
+    case_id: uuid.UUID | None = None
+
+
+@registry.register
+class TemplateSaved(EventPayload):
+    """A new version of the template for `kind` on `channel` in `language`."""
+
+    event_name = "template-saved"
+
+    template_id: uuid.UUID
+    kind: str
+    channel: str
+    language: str
+    version: int
+    title: str
+    body: str
+    placeholders: list[str]
+    saved_by: str
 
 
 @registry.register

@@ -14,13 +14,27 @@ from kite_notify.domain.events import (
     NotificationCreated,
     NotificationDelivered,
     NotificationDeliveryFailed,
+    NotificationHeld,
     NotificationRead,
+    WaitingFor,
 )
-from kite_notify.domain.templates import Draft
 
 # Fixed forever: notification ids are derived from it, so changing it would duplicate notifications.
 _NAMESPACE = uuid.UUID("6b697465-6e6f-7469-6679-000000000001")
 MAX_ERROR_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A notification's content and recipient, rendered, before it has been stored."""
+
+    member_id: uuid.UUID
+    origin_division_code: str
+    kind: str
+    title: str
+    body: str
+    language: str
+    template_version: int | None
 
 
 class NotificationNotFound(NotFound):
@@ -46,6 +60,7 @@ class Notification(Aggregate):
     notification_id: uuid.UUID
     member_id: uuid.UUID | None = None
     created: bool = False
+    held: bool = False
     read: bool = False
     delivered: set[Target] = field(default_factory=set)
     failed: set[Target] = field(default_factory=set)
@@ -57,6 +72,8 @@ class Notification(Aggregate):
     def apply(self, event: EventPayload) -> None:
         if isinstance(event, NotificationCreated):
             self.created, self.member_id = True, event.member_id
+        elif isinstance(event, NotificationHeld):
+            self.held = True
         elif isinstance(event, NotificationDelivered):
             self.delivered.add((event.channel, event.subscription_id))
         elif isinstance(event, NotificationDeliveryFailed):
@@ -79,11 +96,34 @@ class Notification(Aggregate):
                 body=draft.body,
                 source_event_id=source_event_id,
                 channels=channels,
+                language=draft.language,
+                template_version=draft.template_version,
             )
         ]
         if "in_app" in channels:
             events.append(NotificationDelivered(notification_id=self.notification_id, channel="in_app", attempt=1))
         return self._record(*events)
+
+    def hold(
+        self,
+        source_event_id: uuid.UUID,
+        source_type: str,
+        waiting_for: WaitingFor,
+        member_id: uuid.UUID | None,
+        case_id: uuid.UUID | None,
+    ) -> list[EventPayload]:
+        """The notice waits for its member (or case) to be known; said once."""
+        if self.created or self.held:
+            return []
+        held = NotificationHeld(
+            notification_id=self.notification_id,
+            source_event_id=source_event_id,
+            source_type=source_type,
+            waiting_for=waiting_for,
+            member_id=member_id,
+            case_id=case_id,
+        )
+        return self._record(held)
 
     def record_delivery(
         self, channel: ChannelName, subscription_id: uuid.UUID | None, attempt: int
