@@ -33,3 +33,16 @@ KINDS: dict[str, KindSpec] = {
 
 # The kinds of notification-created.v1, whose published schema lists them as an enum.
 V1_KINDS = ("welcome", "case-opened", "job-matched")
+
+# What a preview fills a placeholder with when the caller gives no value.
+SAMPLE_VALUES: dict[str, str] = {
+    "name": "张三",
+    "city": "杭州",
+    "category": "欠薪",
+    "deadline": "2025年3月1日 18:00",
+    "outcome": "已解决",
+    "title": "务工证明",
+    "office": "黎平县人力资源和社会保障局",
+    "job_title": "电子厂普工",
+    "skills": "电工、焊工",
+}
