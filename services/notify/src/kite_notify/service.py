@@ -4,10 +4,12 @@ from kite_common.service import ServiceDefinition
 
 from kite_notify.adapters.projections import PROJECTIONS
 from kite_notify.api.inbox import router as inbox_router
+from kite_notify.api.notifications import router as notifications_router
 from kite_notify.api.templates import router as templates_router
 from kite_notify.api.webhooks import router as webhooks_router
 from kite_notify.consumers.notifications import NOTIFICATIONS
 from kite_notify.domain.events import registry
+from kite_notify.workers.deliver_messages import deliver_messages
 from kite_notify.workers.deliver_webhooks import deliver_webhooks
 
 SERVICE = ServiceDefinition(
@@ -15,8 +17,8 @@ SERVICE = ServiceDefinition(
     title="Kite 风筝 · 消息通知 (notify)",
     registry=registry,
     migrations_package="kite_notify.migrations",
-    routers=lambda: [inbox_router, webhooks_router, templates_router],
+    routers=lambda: [inbox_router, webhooks_router, templates_router, notifications_router],
     projections=PROJECTIONS,
     consumers=(NOTIFICATIONS,),
-    workers=(deliver_webhooks,),
+    workers=(deliver_webhooks, deliver_messages),
 )

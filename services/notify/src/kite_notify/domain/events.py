@@ -72,6 +72,39 @@ class NotificationHeld(EventPayload):
 
 
 @registry.register
+class MessageRequested(EventPayload):
+    """Staff asked notify to send one message by email or SMS (GOV.UK Notify's send). The address is
+    never in an event: it is kept encrypted beside the pending delivery."""
+
+    event_name = "message-requested"
+
+    notification_id: uuid.UUID
+    channel: str
+    kind: str
+    language: str
+    template_version: int
+    title: str
+    body: str
+    reference: str | None = None
+    jurisdiction: str  # the sender's: who may see the message's status
+    requested_by: str
+
+
+@registry.register
+class DeliveryStatusChanged(EventPayload):
+    """A delivery by email or SMS moved to `status` (GOV.UK Notify's states)."""
+
+    event_name = "delivery-status-changed"
+
+    notification_id: uuid.UUID
+    channel: str
+    status: str
+    attempt: int
+    detail: str | None = None
+    provider_reference: str | None = None
+
+
+@registry.register
 class TemplateSaved(EventPayload):
     """A new version of the template for `kind` on `channel` in `language`."""
 

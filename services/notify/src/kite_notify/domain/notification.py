@@ -9,8 +9,11 @@ from typing import ClassVar
 from kite_common.domain import Aggregate, NotFound
 from kite_common.events import EventPayload
 
+from kite_notify.domain.delivery import can_move
 from kite_notify.domain.events import (
     ChannelName,
+    DeliveryStatusChanged,
+    MessageRequested,
     NotificationCreated,
     NotificationDelivered,
     NotificationDeliveryFailed,
@@ -64,6 +67,7 @@ class Notification(Aggregate):
     read: bool = False
     delivered: set[Target] = field(default_factory=set)
     failed: set[Target] = field(default_factory=set)
+    statuses: dict[str, str] = field(default_factory=dict)  # email/sms channel → delivery status
 
     @property
     def id(self) -> uuid.UUID:
@@ -72,6 +76,11 @@ class Notification(Aggregate):
     def apply(self, event: EventPayload) -> None:
         if isinstance(event, NotificationCreated):
             self.created, self.member_id = True, event.member_id
+        elif isinstance(event, MessageRequested):
+            self.created = True
+            self.statuses[event.channel] = "created"
+        elif isinstance(event, DeliveryStatusChanged):
+            self.statuses[event.channel] = event.status
         elif isinstance(event, NotificationHeld):
             self.held = True
         elif isinstance(event, NotificationDelivered):
@@ -103,6 +112,29 @@ class Notification(Aggregate):
         if "in_app" in channels:
             events.append(NotificationDelivered(notification_id=self.notification_id, channel="in_app", attempt=1))
         return self._record(*events)
+
+    def request(self, message: MessageRequested) -> list[EventPayload]:
+        """A message asked for over the API; asked again (the same sender's `reference`), nothing new."""
+        if self.created:
+            return []
+        return self._record(message)
+
+    def record_status(
+        self, channel: str, status: str, attempt: int, detail: str | None, provider_reference: str | None
+    ) -> list[EventPayload]:
+        """Statuses only move forward; a repeated report (a worker that ran twice) records nothing."""
+        self._require_created()
+        if not can_move(self.statuses.get(channel), status):
+            return []
+        changed = DeliveryStatusChanged(
+            notification_id=self.notification_id,
+            channel=channel,
+            status=status,
+            attempt=attempt,
+            detail=detail[:MAX_ERROR_CHARS] if detail else None,
+            provider_reference=provider_reference,
+        )
+        return self._record(changed)
 
     def hold(
         self,
