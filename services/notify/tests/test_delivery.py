@@ -16,6 +16,7 @@ from .providers import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REFUSED_NUMBER, aliyun_
 SENDER = auth(["notifier"], "522631", subject="clerk-1")
 ACCEPTED = {"kind": "case-accepted", "personalisation": {"name": "王芳", "category": "欠薪", "deadline": "3月1日"}}
 MAX_ATTEMPTS = 3
+RECEIPT_TOKEN = "receipt-token-from-the-push-url"
 
 
 @pytest.fixture
@@ -32,6 +33,7 @@ async def channels(infra, prefix, monkeypatch, tmp_path):
                 "KITE_SMS_ALIYUN_ACCESS_KEY_ID": ACCESS_KEY_ID,
                 "KITE_SMS_ALIYUN_ACCESS_KEY_SECRET": ACCESS_KEY_SECRET,
                 "KITE_SMS_ALIYUN_TEMPLATE_CODES": json.dumps({"case-accepted": "SMS_465900001"}),
+                "KITE_SMS_ALIYUN_RECEIPT_TOKEN": RECEIPT_TOKEN,
                 "KITE_NOTIFY_MAX_ATTEMPTS": str(MAX_ATTEMPTS),
                 "KITE_NOTIFY_BACKOFF_INITIAL_S": "0.05",
             }
@@ -153,3 +155,53 @@ async def test_a_notifications_status_is_seen_only_inside_the_jurisdiction_or_by
         unknown = await http.get(f"/notifications/{new_id()}", headers=auth(["viewer"], "520102"))
         assert outside.status_code == 404 and answer(outside) == answer(unknown)
         assert (await http.get(path, headers=auth(["member"], subject=str(new_id())))).status_code == 403
+
+
+def _report(out_id: str, biz_id: str, success: bool = True) -> dict:
+    """One SmsReport as Aliyun pushes it."""
+    return {
+        "phone_number": "13812345678",
+        "send_time": "2025-03-01 10:00:00",
+        "report_time": "2025-03-01 10:00:05",
+        "success": success,
+        "err_code": "DELIVERED" if success else "IC:0015",
+        "err_msg": "用户接收成功" if success else "用户关机",
+        "sms_size": "1",
+        "biz_id": biz_id,
+        "out_id": out_id,
+    }
+
+
+async def test_the_providers_receipt_marks_the_sms_delivered_and_a_forged_or_unknown_one_changes_nothing(channels):
+    svc, _, _ = channels
+    async with svc.client(headers=SENDER) as http:
+        sent = (await http.post("/notifications/sms", json={**ACCEPTED, "phone_number": "13812345678"})).json()
+    nid = sent["notification_id"]
+    sending = await eventually(lambda: _final(svc, nid, "sms"), timeout=30)
+    assert sending["status"] == "sending"
+    biz_id = sending["provider_reference"]
+
+    async with svc.client() as http:  # no Kite token: the provider pushes to a public route
+        forged = await http.post("/receipts/aliyun-sms", params={"token": "guess"}, json=[_report(nid, biz_id)])
+        assert forged.status_code == 401 and forged.json()["detail"] == "回执令牌无效"
+        ok = {"token": RECEIPT_TOKEN}
+        for out_id, biz in ((str(new_id()), biz_id), (nid, "someone-elses^0"), ("not-an-id", biz_id)):
+            unknown = await http.post(
+                "/receipts/aliyun-sms", params=ok, json=[_report(nid, biz_id), _report(out_id, biz)]
+            )
+            assert unknown.status_code == 404, unknown.text
+            assert unknown.json()["detail"].startswith("回执对应的短信不存在")
+        assert (await _final(svc, nid, "sms"))["status"] == "sending"  # the whole batch was refused
+
+        taken = await http.post("/receipts/aliyun-sms", params=ok, json=[_report(nid, biz_id)])
+        assert taken.status_code == 200 and taken.json() == {"code": 0, "msg": "成功"}
+        assert (await _final(svc, nid, "sms"))["status"] == "delivered"
+        again = await http.post("/receipts/aliyun-sms", params=ok, json=[_report(nid, biz_id, success=False)])
+        assert again.status_code == 200
+    assert (await _final(svc, nid, "sms"))["status"] == "delivered"  # a final state stays final
+    changes = await svc.pool.fetchval(
+        """SELECT count(*) FROM events
+           WHERE type = 'kite.notify.delivery-status-changed.v1' AND data->>'notification_id' = $1""",
+        nid,
+    )
+    assert changes == 2  # sending, delivered

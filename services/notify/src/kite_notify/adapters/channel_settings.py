@@ -41,6 +41,8 @@ class AliyunSmsSettings(BaseSettings):
     sign_name: str = "风筝家园"
     template_codes: dict[str, str] = Field(default_factory=dict)  # kind → SMS_123456789
     region_id: str = "cn-hangzhou"
+    # Aliyun pushes delivery receipts (SmsReport) unsigned: the push URL carries this token instead.
+    receipt_token: SecretStr | None = None
     timeout_s: float = 10.0
 
     @property

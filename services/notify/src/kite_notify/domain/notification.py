@@ -68,6 +68,8 @@ class Notification(Aggregate):
     delivered: set[Target] = field(default_factory=set)
     failed: set[Target] = field(default_factory=set)
     statuses: dict[str, str] = field(default_factory=dict)  # email/sms channel → delivery status
+    attempts: dict[str, int] = field(default_factory=dict)
+    provider_references: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> uuid.UUID:
@@ -81,6 +83,9 @@ class Notification(Aggregate):
             self.statuses[event.channel] = "created"
         elif isinstance(event, DeliveryStatusChanged):
             self.statuses[event.channel] = event.status
+            self.attempts[event.channel] = event.attempt
+            if event.provider_reference:
+                self.provider_references[event.channel] = event.provider_reference
         elif isinstance(event, NotificationHeld):
             self.held = True
         elif isinstance(event, NotificationDelivered):
