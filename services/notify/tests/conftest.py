@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from . import providers
 
 COUNTY = "522631"  # 黎平县, 贵州
 ORIGIN = f"{COUNTY}101001"
@@ -274,3 +277,27 @@ async def receiver() -> AsyncIterator[Receiver]:
     yield rec
     server.should_exit = True
     await task
+
+
+@pytest.fixture
+async def channels(infra, prefix, monkeypatch, tmp_path):
+    """notify with email and SMS configured against the local SMTP server and Aliyun stand-in."""
+    with providers.smtp_server(tmp_path) as (mailbox, smtp_port, ca_file):
+        async with providers.aliyun_sms() as provider:
+            env = {
+                "KITE_SMTP_HOST": "127.0.0.1",
+                "KITE_SMTP_PORT": str(smtp_port),
+                "KITE_SMTP_CA_FILE": str(ca_file),
+                "KITE_SMTP_SENDER": "noreply@kite.test",
+                "KITE_SMS_ALIYUN_ENDPOINT": provider.url,
+                "KITE_SMS_ALIYUN_ACCESS_KEY_ID": providers.ACCESS_KEY_ID,
+                "KITE_SMS_ALIYUN_ACCESS_KEY_SECRET": providers.ACCESS_KEY_SECRET,
+                "KITE_SMS_ALIYUN_TEMPLATE_CODES": json.dumps({"case-accepted": "SMS_465900001"}),
+                "KITE_SMS_ALIYUN_RECEIPT_TOKEN": providers.RECEIPT_TOKEN,
+                "KITE_NOTIFY_MAX_ATTEMPTS": str(providers.MAX_ATTEMPTS),
+                "KITE_NOTIFY_BACKOFF_INITIAL_S": "0.05",
+            }
+            for key, value in env.items():
+                monkeypatch.setenv(key, value)
+            async with running(infra, SERVICE, prefix) as svc:
+                yield svc, mailbox, provider

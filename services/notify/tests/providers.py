@@ -34,7 +34,9 @@ from starlette.routing import Route
 
 ACCESS_KEY_ID = "LTAI-test-id"
 ACCESS_KEY_SECRET = "test-secret-不外传"
-REFUSED_NUMBER = "19900000000"  # the stand-in answers isv.MOBILE_NUMBER_ILLEGAL for it
+REFUSED_NUMBER = "19900000000"
+MAX_ATTEMPTS = 3  # notify's attempts at a send, as the tests configure it
+RECEIPT_TOKEN = "receipt-token-from-the-push-url"  # the stand-in answers isv.MOBILE_NUMBER_ILLEGAL for it
 
 
 def self_signed(directory: Path) -> tuple[Path, Path]:

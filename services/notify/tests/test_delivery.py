@@ -6,41 +6,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from kite_common.ids import new_id
-from kite_common.testing.stack import answer, auth, eventually, running
-from kite_notify.service import SERVICE
+from kite_common.testing.stack import answer, auth, eventually
 
-from .providers import ACCESS_KEY_ID, ACCESS_KEY_SECRET, REFUSED_NUMBER, aliyun_sms, smtp_server
+from .providers import MAX_ATTEMPTS, RECEIPT_TOKEN, REFUSED_NUMBER
 
 SENDER = auth(["notifier"], "522631", subject="clerk-1")
 ACCEPTED = {"kind": "case-accepted", "personalisation": {"name": "王芳", "category": "欠薪", "deadline": "3月1日"}}
-MAX_ATTEMPTS = 3
-RECEIPT_TOKEN = "receipt-token-from-the-push-url"
-
-
-@pytest.fixture
-async def channels(infra, prefix, monkeypatch, tmp_path):
-    """notify with email and SMS configured against the local SMTP server and Aliyun stand-in."""
-    with smtp_server(tmp_path) as (mailbox, smtp_port, ca_file):
-        async with aliyun_sms() as provider:
-            env = {
-                "KITE_SMTP_HOST": "127.0.0.1",
-                "KITE_SMTP_PORT": str(smtp_port),
-                "KITE_SMTP_CA_FILE": str(ca_file),
-                "KITE_SMTP_SENDER": "noreply@kite.test",
-                "KITE_SMS_ALIYUN_ENDPOINT": provider.url,
-                "KITE_SMS_ALIYUN_ACCESS_KEY_ID": ACCESS_KEY_ID,
-                "KITE_SMS_ALIYUN_ACCESS_KEY_SECRET": ACCESS_KEY_SECRET,
-                "KITE_SMS_ALIYUN_TEMPLATE_CODES": json.dumps({"case-accepted": "SMS_465900001"}),
-                "KITE_SMS_ALIYUN_RECEIPT_TOKEN": RECEIPT_TOKEN,
-                "KITE_NOTIFY_MAX_ATTEMPTS": str(MAX_ATTEMPTS),
-                "KITE_NOTIFY_BACKOFF_INITIAL_S": "0.05",
-            }
-            for key, value in env.items():
-                monkeypatch.setenv(key, value)
-            async with running(infra, SERVICE, prefix) as svc:
-                yield svc, mailbox, provider
 
 
 async def _final(svc, notification_id: str, channel: str) -> dict | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
@@ -34,11 +35,13 @@ async def enqueue(
     body: str,
     values: dict[str, str],
     topic: str,
+    not_before: datetime | None = None,
 ) -> None:
+    """`not_before`: the end of the member's quiet hours, when the notice falls in them."""
     await conn.execute(
         """INSERT INTO outbound_deliveries (notification_id, channel, address_enc, kind, title, body,
-                                            template_values, topic)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) ON CONFLICT DO NOTHING""",
+                                            template_values, topic, next_attempt_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, coalesce($9, now())) ON CONFLICT DO NOTHING""",
         notification_id,
         channel,
         address_enc,
@@ -47,6 +50,7 @@ async def enqueue(
         body,
         json.dumps(values, ensure_ascii=False),
         topic,
+        not_before,
     )
 
 

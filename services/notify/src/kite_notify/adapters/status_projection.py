@@ -41,6 +41,11 @@ class StatusProjection:
                 list(payload.channels),
                 event.time,
             )
+            for channel in payload.channels:
+                if channel in ("sms", "email"):
+                    await conn.execute(
+                        _UPSERT, payload.notification_id, channel, "", "created", 0, None, None, event.time
+                    )
         elif isinstance(payload, MessageRequested):
             await conn.execute(
                 """INSERT INTO notifications (notification_id, origin_division_code, kind, channels, reference,

@@ -11,6 +11,7 @@ from kite_common.auth import Principal, Role, current_principal, require_roles
 from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.privacy import FieldProtector, mask_phone
 
+from kite_notify.adapters.pii import field_protector
 from kite_notify.api.notification_schemas import (
     DeliveryResponse,
     HistoryEntry,
@@ -21,6 +22,7 @@ from kite_notify.api.notification_schemas import (
     SendSmsRequest,
 )
 from kite_notify.application.notification_status import notification_history, notification_status
+from kite_notify.application.preferences import mask_email
 from kite_notify.application.send_message import send_message
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
@@ -29,16 +31,7 @@ Sender = Annotated[Principal, Depends(require_roles(Role.NOTIFIER))]
 Caller = Annotated[Principal, Depends(current_principal)]
 
 
-def _protector() -> FieldProtector:
-    return FieldProtector.from_settings()
-
-
-Protector = Annotated[FieldProtector, Depends(_protector)]
-
-
-def mask_email(address: str) -> str:
-    local, _, domain = address.partition("@")
-    return f"{local[:1]}***@{domain}"
+Protector = Annotated[FieldProtector, Depends(field_protector)]
 
 
 def _answer(response: Response, new: bool, notification_id: uuid.UUID) -> None:

@@ -15,16 +15,29 @@ import logging
 import uuid
 from typing import Any
 
+from kite_common.clock import utcnow
 from kite_common.commands import command
 from kite_common.mirror.roster_members import MemberRegistered
 from kite_common.unit_of_work import UnitOfWork
 
-from kite_notify.adapters import case_directory, delivery_queue, subscription_store, template_store, waiting_store
+from kite_notify.adapters import (
+    case_directory,
+    delivery_queue,
+    outbound_queue,
+    preference_store,
+    subscription_store,
+    template_store,
+    waiting_store,
+)
 from kite_notify.adapters.member_directory import find_member
-from kite_notify.domain.events import ChannelName, WaitingFor
+from kite_notify.adapters.pii import field_protector
+from kite_notify.application.preferences import EMAIL_CONTEXT, PHONE_CONTEXT
+from kite_notify.application.send_message import ADDRESS_CONTEXT
+from kite_notify.domain.events import WaitingFor
 from kite_notify.domain.languages import language_for
 from kite_notify.domain.notice_values import CaseFacts, notice_for
 from kite_notify.domain.notification import Draft, Notification, notification_id_for
+from kite_notify.domain.preferences import Preferences, is_urgent
 from kite_notify.domain.source_events import CaseOpened, CaseStep, SourceEvent, origin_of, parse_source_event
 from kite_notify.domain.templates import render
 
@@ -94,7 +107,10 @@ async def _notify(uow: UnitOfWork, src: _Source, event: SourceEvent) -> None:
     if notice is None:
         return
     kind, values = notice
-    template = await template_store.for_notice(conn, kind, "in_app", language_for(known.languages))
+    stored_prefs = await preference_store.find(conn, member_id)
+    prefs = stored_prefs.preferences if stored_prefs else Preferences()
+    language = prefs.language or language_for(known.languages)
+    template = await template_store.for_notice(conn, kind, "in_app", language)
     if template is None:
         raise NoTemplate(f"no template for {kind}")
     text = render(template.text, values)
@@ -105,12 +121,45 @@ async def _notify(uow: UnitOfWork, src: _Source, event: SourceEvent) -> None:
     if notification.created:
         return  # this source event already made its notification (redelivered past the inbox)
     subscriptions = await subscription_store.matching(conn, draft.kind, draft.origin_division_code)
-    channels: list[ChannelName] = ["in_app", "webhook"] if subscriptions else ["in_app"]
+    outbound = prefs.outbound_channel()
+    channels = ["in_app", *(["webhook"] if subscriptions else []), *([outbound] if outbound else [])]
     notification.issue(draft, src.event_id, channels)
     stored = await uow.save(notification)
     if subscriptions:
         created_event = next(e for e in stored if e.type.startswith("kite.notify.notification-created."))
         await delivery_queue.enqueue(conn, notification.notification_id, subscriptions, created_event.id, uow.topic)
+    if outbound is not None and stored_prefs is not None:
+        await _enqueue_outbound(uow, notification.notification_id, outbound, stored_prefs, kind, language, values, case)
+
+
+async def _enqueue_outbound(
+    uow: UnitOfWork,
+    notification_id: uuid.UUID,
+    channel: str,
+    stored: preference_store.StoredPreferences,
+    kind: str,
+    language: str,
+    values: dict[str, str],
+    case: CaseFacts | None,
+) -> None:
+    """The member's preferred SMS or email, written from that channel's template (else the in-app
+    one), held until their quiet hours end unless it is an urgent case notice."""
+    template = await template_store.for_notice(uow.conn, kind, channel, language)
+    assert template is not None  # the in-app one exists: the notice was just rendered from it
+    text = render(template.text, values)
+    protector = field_protector()
+    sealed = stored.phone_enc if channel == "sms" else stored.email_enc
+    context = PHONE_CONTEXT if channel == "sms" else EMAIL_CONTEXT
+    assert sealed is not None
+    address = protector.encrypt(protector.decrypt(sealed, context), ADDRESS_CONTEXT)
+    quiet = stored.preferences.quiet
+    not_before = None
+    if quiet is not None and not is_urgent(kind, case.urgency if case else None):
+        not_before = quiet.release_at(utcnow())
+    used = {p: values[p] for p in template.placeholders}
+    await outbound_queue.enqueue(
+        uow.conn, notification_id, channel, address, kind, text.title, text.body, used, uow.topic, not_before
+    )
 
 
 def _member_of(event: SourceEvent) -> uuid.UUID:

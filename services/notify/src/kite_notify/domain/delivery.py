@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 DeliveryStatus = Literal[
     "created", "sending", "delivered", "temporary-failure", "permanent-failure", "technical-failure"
@@ -62,3 +62,11 @@ def can_move(current: str | None, new: str) -> bool:
     if current == new or current in FINAL:
         return False
     return not (current == "sending" and new == "created")
+
+
+class OutboundChannelAdapter(Protocol):
+    """What every email or SMS adapter is: it sends one message or raises a `ChannelError`."""
+
+    name: str
+
+    async def send(self, message: OutboundMessage) -> Sent: ...

@@ -46,7 +46,7 @@ class NotificationCreated(EventPayload):
     title: str
     body: str
     source_event_id: uuid.UUID
-    channels: list[ChannelName]
+    channels: list[str]  # in_app, webhook, and the member's preferred sms or email
     language: str = "zh-Hans"
     template_version: int | None = None
 
@@ -102,6 +102,25 @@ class DeliveryStatusChanged(EventPayload):
     attempt: int
     detail: str | None = None
     provider_reference: str | None = None
+
+
+@registry.register
+class PreferencesSet(EventPayload):
+    """A member's notification preferences, set by them or by staff for them. Whether a phone number
+    or email address was given, never the address itself."""
+
+    event_name = "preferences-set"
+
+    member_id: uuid.UUID
+    channels: list[str]
+    language: str | None = None
+    quiet_start: str | None = None  # HH:MM; None: no quiet hours
+    quiet_end: str | None = None
+    timezone: str
+    broadcasts: bool
+    has_phone: bool
+    has_email: bool
+    set_by: str
 
 
 @registry.register

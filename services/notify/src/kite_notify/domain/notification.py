@@ -78,6 +78,9 @@ class Notification(Aggregate):
     def apply(self, event: EventPayload) -> None:
         if isinstance(event, NotificationCreated):
             self.created, self.member_id = True, event.member_id
+            for channel in event.channels:
+                if channel in ("sms", "email"):
+                    self.statuses[channel] = "created"
         elif isinstance(event, MessageRequested):
             self.created = True
             self.statuses[event.channel] = "created"
@@ -95,7 +98,7 @@ class Notification(Aggregate):
         elif isinstance(event, NotificationRead):
             self.read = True
 
-    def issue(self, draft: Draft, source_event_id: uuid.UUID, channels: list[ChannelName]) -> list[EventPayload]:
+    def issue(self, draft: Draft, source_event_id: uuid.UUID, channels: list[str]) -> list[EventPayload]:
         """Created and, for the in-app channel, delivered in the same breath: the inbox is written in
         the transaction that stores the notification."""
         if self.created:

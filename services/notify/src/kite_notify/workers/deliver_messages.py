@@ -28,7 +28,13 @@ from kite_notify.adapters.outbound_queue import Pending
 from kite_notify.application.record_delivery_status import record_delivery_status
 from kite_notify.application.send_message import ADDRESS_CONTEXT
 from kite_notify.domain.backoff import backoff_delay
-from kite_notify.domain.delivery import ChannelError, OutboundChannel, OutboundMessage, Sent
+from kite_notify.domain.delivery import (
+    ChannelError,
+    OutboundChannel,
+    OutboundChannelAdapter,
+    OutboundMessage,
+    Sent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +46,7 @@ LEASE_MARGIN_S = 30.0
 class Sender:
     """One channel's adapter, paced to its rate limit."""
 
-    def __init__(self, channel: AliyunSmsChannel | EmailChannel, per_second: float, lease_s: float) -> None:
+    def __init__(self, channel: OutboundChannelAdapter, per_second: float, lease_s: float) -> None:
         self.channel, self.interval, self.lease_s = channel, 1.0 / per_second, lease_s
         self.next_at = 0.0
 
