@@ -56,6 +56,8 @@ class MonitoringProjection(AppliedWhenPrepared):
     )
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
+        if not isinstance(payload, self.handles):
+            return
         if isinstance(payload, MonitoringLineSet):
             await conn.execute(
                 """INSERT INTO monitoring_lines (year, province_code, line_fen, drop_percent, clear_years, source)
