@@ -2,7 +2,7 @@
 cadres with room under their rule, nearest organisation first (same village, then township, then
 county, by division-code prefix). A handful of set-based statements, whatever the county's size.
 
-Narrower rules are filled first (ordinary cadres take 8,000–10,000 before leading cadres, whose band
+Level by level, nearest first; within a level narrower rules are filled first (ordinary cadres take 8,000–10,000 before leading cadres, whose band
 also holds those, take the rest of 6,000–10,000), so the wider band is not used up by households the
 narrower one could take."""
 
@@ -53,8 +53,8 @@ async def propose(conn: Connection, county: str, year: int, rules: list[PairingR
         """CREATE TEMP TABLE proposal (household_id uuid, cadre_id uuid, division_code text, fen bigint,
                                       level int) ON COMMIT DROP"""
     )
-    for rule in sorted(rules, key=lambda r: r.max_fen - r.min_fen):
-        for level in LEVELS:
+    for level in LEVELS:
+        for rule in sorted(rules, key=lambda r: r.max_fen - r.min_fen):
             await conn.execute(
                 """WITH h AS (
                        SELECT household_id, division_code, fen, left(division_code, $4) AS g,
@@ -76,7 +76,7 @@ async def propose(conn: Connection, county: str, year: int, rules: list[PairingR
                 """UPDATE proposal_households h SET taken = true FROM proposal p
                    WHERE p.household_id = h.household_id AND p.level = $1 AND NOT h.taken""",
                 level,
-            )
+            )  # (only rows of this level and rule are new: earlier ones were taken already)
             await conn.execute(
                 """UPDATE proposal_slots s SET free = s.free - used.n
                    FROM (SELECT cadre_id, count(*) AS n FROM proposal WHERE level = $1 GROUP BY cadre_id) used
