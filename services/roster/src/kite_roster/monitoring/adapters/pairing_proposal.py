@@ -2,9 +2,10 @@
 cadres with room under their rule, nearest organisation first (same village, then township, then
 county, by division-code prefix). A handful of set-based statements, whatever the county's size.
 
-Level by level, nearest first; within a level narrower rules are filled first (ordinary cadres take 8,000–10,000 before leading cadres, whose band
-also holds those, take the rest of 6,000–10,000), so the wider band is not used up by households the
-narrower one could take."""
+Level by level, nearest first; within a level narrower rules are filled first (ordinary cadres take
+8,000–10,000 before leading cadres, whose band also holds those, take the rest of 6,000–10,000), so
+the wider band is not used up by households the narrower one could take.
+"""
 
 from __future__ import annotations
 

@@ -86,12 +86,12 @@ def ledger_area(principal: Principal, origin: str | None) -> str:
 async def counted_sums(conn: Connection, area: str, digits: int, period: Period) -> SumsByGroup:
     rows = await conn.fetch(
         """SELECT left(division_code, $2) AS g, metric,
-                  coalesce(sum(households) FILTER (WHERE month >= $3), 0) AS fh,
-                  coalesce(sum(persons) FILTER (WHERE month >= $3), 0) AS fp,
-                  coalesce(sum(amount_fen) FILTER (WHERE month >= $3), 0) AS ff,
-                  coalesce(sum(households) FILTER (WHERE month < $3), 0) AS sh,
-                  coalesce(sum(persons) FILTER (WHERE month < $3), 0) AS sp,
-                  sum(households) AS eh, sum(persons) AS ep
+                  coalesce(sum(households) FILTER (WHERE month >= $3), 0)::bigint AS fh,
+                  coalesce(sum(persons) FILTER (WHERE month >= $3), 0)::bigint AS fp,
+                  coalesce(sum(amount_fen) FILTER (WHERE month >= $3), 0)::bigint AS ff,
+                  coalesce(sum(households) FILTER (WHERE month < $3), 0)::bigint AS sh,
+                  coalesce(sum(persons) FILTER (WHERE month < $3), 0)::bigint AS sp,
+                  sum(households)::bigint AS eh, sum(persons)::bigint AS ep
            FROM monitoring_ledger_counts
            WHERE division_code LIKE $1 AND month <= $4
            GROUP BY 1, 2""",
