@@ -11,7 +11,7 @@ from datetime import date
 
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
-from kite_common.projection import AppliedWhenPrepared
+from kite_common.projection import Applied, AppliedWhenPrepared
 
 from kite_roster.monitoring.domain.ledger import Delta, LedgerState, cadre_delta, moved
 from kite_roster.monitoring.domain.monitoring_events import (
@@ -27,6 +27,13 @@ from kite_roster.monitoring.domain.monitoring_events import (
     RiskAlertDismissed,
     RiskAlertRaised,
 )
+
+# A new monitoring stream of only these events (no alert) is written in bulk by `write_prepared`.
+_BULK = (HouseholdRiskFlagged, HouseholdRiskCleared, AssistanceMeasureRecorded, HouseholdVisited)
+_HOUSEHOLD_COLUMNS = (
+    "household_id", "division_code", "monitored", "ever_flagged", "category", "flag_persons", "flagged_on",
+    "cleared_on", "version",
+)  # fmt: skip
 
 
 class MonitoringProjection(AppliedWhenPrepared):
@@ -88,6 +95,88 @@ class MonitoringProjection(AppliedWhenPrepared):
             await self._pairing(conn, event, payload)
         else:
             await self._household_event(conn, event, payload)
+
+    async def write_prepared(self, conn: Connection, prepared: Sequence[list[Applied]]) -> None:
+        """New streams in a bulk append, in order: runs of plain household streams (flags, clearances,
+        measures, visits) in a few statements each; any other stream event by event, as `apply` does."""
+        run: list[list[Applied]] = []
+        for items in prepared:
+            if all(isinstance(p, _BULK) and getattr(p, "alert_id", None) is None for _, p in items):
+                run.append(items)
+                continue
+            await self._write_run(conn, run)
+            run = []
+            for envelope, payload in items:
+                await self.apply(conn, envelope, payload)
+        await self._write_run(conn, run)
+
+    async def _write_run(self, conn: Connection, run: Sequence[list[Applied]]) -> None:
+        """What `apply` writes for each event of these new household streams, folded in memory: their
+        monitoring_households rows (none existed: the streams are new), visits, measures, counters."""
+        if not run:
+            return
+        ids = [items[0][1].household_id for items in run]  # type: ignore[attr-defined]
+        paired = {
+            r["household_id"]
+            for r in await conn.fetch(
+                "SELECT household_id FROM pairings WHERE household_id = ANY($1::uuid[]) AND ended_on IS NULL", ids
+            )
+        }
+        households: list[tuple[object, ...]] = []
+        visits: list[tuple[object, ...]] = []
+        measures: list[tuple[object, ...]] = []
+        deltas: list[Delta] = []
+        for household_id, items in zip(ids, run, strict=True):
+            state = LedgerState(paired=household_id in paired)
+            row: dict[str, object] = {
+                "division_code": None, "monitored": False, "ever_flagged": False, "category": None,
+                "flag_persons": 0, "flagged_on": None, "cleared_on": None, "version": 0,
+            }  # fmt: skip
+            for envelope, payload in items:
+                state, moved_by = moved(payload, state)
+                deltas += moved_by
+                row["version"] = envelope.stream_version
+                if isinstance(payload, HouseholdRiskFlagged):
+                    row.update(
+                        division_code=payload.division_code, monitored=True, ever_flagged=True,
+                        category=payload.category, flag_persons=payload.persons, flagged_on=payload.flagged_on,
+                        cleared_on=None,
+                    )  # fmt: skip
+                elif isinstance(payload, HouseholdRiskCleared):
+                    row.update(
+                        division_code=payload.division_code, monitored=False, category=None, flag_persons=0,
+                        cleared_on=payload.cleared_on,
+                    )  # fmt: skip
+                elif isinstance(payload, AssistanceMeasureRecorded):
+                    row["division_code"] = row["division_code"] or payload.division_code
+                    measures.append(
+                        (payload.measure_id, household_id, payload.division_code, payload.kind, payload.giver,
+                         payload.amount_fen, payload.started_on, payload.ended_on)
+                    )  # fmt: skip
+                elif isinstance(payload, HouseholdVisited):
+                    visits.append(
+                        (payload.visit_id, household_id, payload.visited_on, payload.note, payload.visited_by)
+                    )
+            if row["division_code"] is not None:
+                households.append((household_id, *(row[c] for c in _HOUSEHOLD_COLUMNS[1:])))
+        if households:
+            await conn.copy_records_to_table("monitoring_households", records=households, columns=_HOUSEHOLD_COLUMNS)
+        if visits:
+            await conn.copy_records_to_table(
+                "monitoring_visits",
+                records=visits,
+                columns=("visit_id", "household_id", "visited_on", "note", "visited_by"),
+            )
+        if measures:
+            await conn.copy_records_to_table(
+                "assistance_measures",
+                records=measures,
+                columns=(
+                    "measure_id", "household_id", "division_code", "kind", "giver", "amount_fen", "started_on",
+                    "ended_on",
+                ),
+            )  # fmt: skip
+        await add_deltas(conn, deltas)
 
     async def _household_event(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
         household_id: uuid.UUID = payload.household_id  # type: ignore[attr-defined]

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
 from kite_common.domain import Forbidden
-from kite_common.eventstore import PostgresEventStore
 
 from kite_roster.households.application.household_queries import scoped_prefix
 from kite_roster.monitoring.domain.ledger import (
@@ -110,13 +110,14 @@ async def recounted_sums(conn: Connection, area: str, digits: int, period: Perio
     """The same sums from the event store alone, folding every monitoring event in order."""
     states: dict[uuid.UUID, LedgerState] = defaultdict(LedgerState)
     sums: SumsByGroup = defaultdict(dict)
-    async for stored in PostgresEventStore(registry.source).iterate_all(conn, batch=2000):
-        env = stored.envelope
-        payload = registry.parse(env.type, env.data)
+    async for event_type, data, occurred_at in _committed_events(conn):
+        if not registry.knows(event_type):
+            continue
+        payload = registry.parse(event_type, data)
         if not isinstance(payload, LEDGER_EVENTS):
             continue
         if isinstance(payload, CadreRegistered):
-            deltas = [cadre_delta(payload, env.time.date())]
+            deltas = [cadre_delta(payload, occurred_at.date())]
         else:
             key: uuid.UUID = payload.household_id
             states[key], deltas = moved(payload, states[key])
@@ -134,6 +135,27 @@ async def recounted_sums(conn: Connection, area: str, digits: int, period: Perio
                 s.start_households += d.households
                 s.start_persons += d.persons
     return sums
+
+
+async def _committed_events(conn: Connection, batch: int = 2000) -> AsyncIterator[tuple[str, Any, datetime]]:
+    """Every committed event of the store in the event store's global order. Unlike the store's
+    gap-safe `iterate_all` (which stops below the oldest transaction open anywhere on the server, for
+    readers that follow the log live), a recount wants everything committed now."""
+    after_tx, after_position = -1, -1
+    while True:
+        rows = await conn.fetch(
+            """SELECT tx_id::text::bigint AS tx, position, type, data, occurred_at FROM events
+               WHERE (tx_id::text::bigint, position) > ($1, $2)
+               ORDER BY tx_id, position LIMIT $3""",
+            after_tx,
+            after_position,
+            batch,
+        )
+        for r in rows:
+            yield r["type"], r["data"], r["occurred_at"]
+        if len(rows) < batch:
+            return
+        after_tx, after_position = rows[-1]["tx"], rows[-1]["position"]
 
 
 def ledger_rows(sums: SumsByGroup) -> list[dict[str, Any]]:
