@@ -13,7 +13,7 @@ test: sync ## run every test (real PostgreSQL and Kafka-protocol broker; embedde
 
 lint: sync ## ruff and mypy
 	$(UV) run ruff check .
-	$(UV) run mypy libs/common/src services/roster/src services/casework/src services/jobs/src services/notify/src
+	$(UV) run mypy libs/common/src services/roster/src services/casework/src services/jobs/src services/notify/src services/console/src
 
 bench: sync ## roster benchmark (not a test): import 1,000,000 generated members, COPY ratio, memory, search p50/p95
 	$(UV) run python bench/roster_bench.py $(BENCH_ARGS)

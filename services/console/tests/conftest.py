@@ -79,8 +79,10 @@ async def console(infra) -> AsyncIterator[Console]:
         running(infra, ROSTER, prefix, roles=("api", "relay")) as roster,
         running(infra, CASEWORK, prefix) as casework,
     ):
-        saved = {k: os.environ.get(k) for k in ("KITE_SERVICE_URL_ROSTER", "KITE_SERVICE_URL_CASEWORK",
-                                                "KITE_CONSOLE_DEV_SIGN_IN")}  # fmt: skip
+        saved = {
+            k: os.environ.get(k)
+            for k in ("KITE_SERVICE_URL_ROSTER", "KITE_SERVICE_URL_CASEWORK", "KITE_CONSOLE_DEV_SIGN_IN")
+        }
         os.environ.update(
             KITE_SERVICE_URL_ROSTER=roster.base_url,
             KITE_SERVICE_URL_CASEWORK=casework.base_url,

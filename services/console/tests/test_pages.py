@@ -40,15 +40,16 @@ async def test_every_page_forbids_inline_and_foreign_scripts(console: Console) -
     assert page.status_code == 200
     csp = page.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src", 1)[1].split(";")[0]
-    assert "<script>" not in page.text and "<script src=\"/static/" in page.text
+    assert "<script>" not in page.text and '<script src="/static/' in page.text
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
 
 
 async def test_a_form_without_the_session_csrf_token_changes_nothing(console: Console) -> None:
     async with console.signed_in() as client:
         answer = await client.post("/members/new", data={"name": "张三", "csrf_token": "not-the-token"})
-        search = await client.post("/members/search", data={"csrf_token": csrf_of((await client.get("/members")).text),
-                                                             "name": "张三"})  # fmt: skip
+        search = await client.post(
+            "/members/search", data={"csrf_token": csrf_of((await client.get("/members")).text), "name": "张三"}
+        )
     assert answer.status_code == 404
     assert "没有符合条件的人员" in search.text
 
@@ -97,9 +98,13 @@ async def test_a_case_verb_refused_by_casework_shows_its_problem(console: Consol
         page = await client.get(f"/members/{member}")
         opened = await client.post(
             f"/members/{member}/cases",
-            data={"csrf_token": csrf_of(page.text), "category": "wage_arrears", "urgency": "high",
-                  "description": "工资拖欠三个月"},
-        )  # fmt: skip
+            data={
+                "csrf_token": csrf_of(page.text),
+                "category": "wage_arrears",
+                "urgency": "high",
+                "description": "工资拖欠三个月",
+            },
+        )
         assert opened.status_code == 303
         case_url = opened.headers["location"]
         case_page = await client.get(case_url)

@@ -23,6 +23,5 @@ SERVICE = ServiceDefinition(
     migrations_package="kite_console.migrations",
     routers=lambda: [],
     # The pages authenticate with the session cookie, not a bearer token.
-    public_routers=lambda: [home_router, static_router, signin_router, members_router, cases_router,
-                            dashboard_router],  # fmt: skip
+    public_routers=lambda: [home_router, static_router, signin_router, members_router, cases_router, dashboard_router],
 )

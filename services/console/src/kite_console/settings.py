@@ -14,7 +14,9 @@ class ConsoleSettings(BaseSettings):
     # The local sign-in as a dev user of each role and county. Never on in production: it mints
     # tokens with the services' shared secret (KITE_AUTH_JWT_SECRET).
     # `kite up` sets KITE_LOCAL_DEV=true.
-    dev_sign_in: bool = Field(default=False, validation_alias=AliasChoices("KITE_CONSOLE_DEV_SIGN_IN", "KITE_LOCAL_DEV"))
+    dev_sign_in: bool = Field(
+        default=False, validation_alias=AliasChoices("KITE_CONSOLE_DEV_SIGN_IN", "KITE_LOCAL_DEV")
+    )
     session_ttl_s: int = 8 * 3600
     # Secure cookies: "auto" when the request came over TLS (X-Forwarded-Proto behind the ingress).
     cookie_secure: str = "auto"  # auto | true | false

@@ -30,8 +30,11 @@ def _body(action: str, form: FormData) -> dict[str, Any] | None:
     if action == "resolve":
         return {"outcome": text(form, "outcome"), "summary": text(form, "summary")}
     if action == "follow-ups":
-        return {"reached": flag(form, "reached"), "satisfaction": optional(form, "satisfaction"),
-                "comment": text(form, "comment")}  # fmt: skip
+        return {
+            "reached": flag(form, "reached"),
+            "satisfaction": optional(form, "satisfaction"),
+            "comment": text(form, "comment"),
+        }
     if action == "transfer":
         return {"to": text(form, "to"), "reason": text(form, "reason")}
     if action in ("suspend", "transfer/decline"):

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
 from kite_common.messaging.cloudevents_kafka import topic_for
 from kite_common.messaging.producer import client_options
 from kite_common.settings import KafkaSettings

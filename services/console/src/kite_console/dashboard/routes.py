@@ -29,11 +29,14 @@ async def _panel_context(session: Session, apis: Apis, origin: str | None) -> di
         raise PageNotFound  # outside the jurisdiction: the same page as an unknown place
     level = LEVEL_BELOW.get(len(area), "village")
     ledger = await apis.get(
-        "roster", "/ledgers/registration", session.token, params={"by": "origin", "origin": area or None,
-                                                                  "level": level, "limit": 200}
-    )  # fmt: skip
-    open_cases = await apis.call("casework", "GET", "/cases", session.token,
-                                 params={"status": "open", "limit": OPEN_CASES_SHOWN})  # fmt: skip
+        "roster",
+        "/ledgers/registration",
+        session.token,
+        params={"by": "origin", "origin": area or None, "level": level, "limit": 200},
+    )
+    open_cases = await apis.call(
+        "casework", "GET", "/cases", session.token, params={"status": "open", "limit": OPEN_CASES_SHOWN}
+    )
     cases_count = None
     if isinstance(open_cases, Answer):
         cases_count = f"{len(open_cases.data['items'])}" + ("+" if open_cases.data["next_cursor"] else "")

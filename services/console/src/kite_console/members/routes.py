@@ -18,13 +18,35 @@ router = APIRouter(route_class=ConsoleRoute)
 # The roster's search filters. ID and phone numbers are searched by POST so that they never appear
 # in a URL (browser history, proxy and server logs).
 FILTERS = (
-    "name", "id_number", "phone", "origin", "city", "employer", "industry", "party",
-    "poverty_registered", "relocated", "monitored", "contact_status", "status", "sort", "cursor",
-)  # fmt: skip
+    "name",
+    "id_number",
+    "phone",
+    "origin",
+    "city",
+    "employer",
+    "industry",
+    "party",
+    "poverty_registered",
+    "relocated",
+    "monitored",
+    "contact_status",
+    "status",
+    "sort",
+    "cursor",
+)
 REGISTER_FIELDS = (
-    "name", "id_number", "phone", "gender", "origin_division_code", "current_city", "employer", "industry",
-    "skills", "languages", "disability",
-)  # fmt: skip
+    "name",
+    "id_number",
+    "phone",
+    "gender",
+    "origin_division_code",
+    "current_city",
+    "employer",
+    "industry",
+    "skills",
+    "languages",
+    "disability",
+)
 
 
 def _search_context(filters: dict[str, Any], answer: Answer | Problem | None) -> dict[str, Any]:
@@ -79,8 +101,11 @@ async def register(request: Request, session: FormSessionDep, apis: ApisDep) -> 
     }
     answer = await apis.call("roster", "POST", "/members", session.token, json=body)
     if isinstance(answer, Problem):
-        values = {**values_of(form, REGISTER_FIELDS), "is_party_member": body["is_party_member"],
-                  "union_member": body["union_member"]}  # fmt: skip
+        values = {
+            **values_of(form, REGISTER_FIELDS),
+            "is_party_member": body["is_party_member"],
+            "union_member": body["union_member"],
+        }
         return render(
             request,
             "members/register.html",

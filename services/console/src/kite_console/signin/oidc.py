@@ -107,7 +107,7 @@ class OidcSignIn:
             "code_verifier": row["code_verifier"],
             "client_id": self.client_id,
         }
-        auth = (self.client_id, self.client_secret) if self.client_secret else None
+        auth = httpx.BasicAuth(self.client_id, self.client_secret) if self.client_secret else httpx.USE_CLIENT_DEFAULT
         try:
             async with httpx.AsyncClient(timeout=10) as client:
                 response = await client.post(metadata["token_endpoint"], data=form, auth=auth)

@@ -10,9 +10,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
-
 from kite_common.auth.tokens import InvalidToken, issue_dev_token
 from kite_common.settings import AuthSettings
+
 from kite_console.signin.dev_users import COUNTIES, DEV_USERS, ROLES
 from kite_console.signin.oidc import OidcError, OidcSignIn
 from kite_console.web.api import PageNotFound

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import asyncpg
-
 from kite_common.clock import utcnow
 
 COOKIE = "kite_session"

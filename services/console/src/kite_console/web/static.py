@@ -11,9 +11,7 @@ from kite_console.web.pages import PACKAGE, ConsoleRoute
 router = APIRouter(route_class=ConsoleRoute)
 STATIC = PACKAGE / "static"
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
-FILES = {
-    str(p.relative_to(STATIC)): p for p in STATIC.rglob("*") if p.is_file() and p.suffix in _TYPES
-}
+FILES = {str(p.relative_to(STATIC)): p for p in STATIC.rglob("*") if p.is_file() and p.suffix in _TYPES}
 
 
 @router.get("/static/{path:path}", include_in_schema=False)
