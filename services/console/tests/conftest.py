@@ -76,7 +76,7 @@ def csrf_of(html: str) -> str:
 async def console(infra) -> AsyncIterator[Console]:
     prefix = f"t{new_id().hex[-10:]}."
     async with (
-        running(infra, ROSTER, prefix, roles=("api", "relay")) as roster,
+        running(infra, ROSTER, prefix) as roster,
         running(infra, CASEWORK, prefix) as casework,
     ):
         saved = {

@@ -139,6 +139,19 @@ async def test_station_worker_registers_opens_and_accepts_a_case_as_the_dashboar
             assert "朱永富" not in await page.content()
             await shot(page, "09-other-county-refused")
 
+            # Import a county spreadsheet and watch it finish, pushed to the page.
+            await page.goto(console.url + "/imports")
+            sheet = f"姓名,身份证号,联系电话,户籍地,务工地\n韦德明,{id_number(203)},13900000203,{YONGSHAN}101001,温州\n"
+            await page.set_input_files(
+                "#f-file", files=[{"name": "永善名册.csv", "mimeType": "text/csv", "buffer": sheet.encode("gb18030")}]
+            )
+            await page.get_by_role("button", name="上传并导入").click()
+            await expect(page).to_have_url(re.compile(r"/imports/[0-9a-f-]{36}$"))
+            await expect(page.locator("#import-status")).to_have_text("已完成", timeout=30_000)
+            await expect(page.locator("#import-created")).to_have_text("1")
+            assert await serious_violations(page) == []
+            await shot(page, "10-import-done")
+
             # A phone.
             phone = await browser.new_context(
                 viewport={"width": 390, "height": 844},
@@ -151,10 +164,10 @@ async def test_station_worker_registers_opens_and_accepts_a_case_as_the_dashboar
             await small.goto(f"{console.url}/members/{member_id}")
             await expect(small.locator("h1")).to_contain_text("罗正华")
             assert await serious_violations(small) == []
-            await shot(small, "10-phone-member")
+            await shot(small, "11-phone-member")
             await small.goto(console.url + "/dashboard")
             await expect(small.locator("#live-status")).to_have_text("实时更新：已连接")
-            await shot(small, "11-phone-dashboard")
+            await shot(small, "12-phone-dashboard")
             await phone.close()
             await context.close()
         finally:

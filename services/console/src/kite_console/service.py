@@ -12,6 +12,7 @@ from kite_common.service import ServiceDefinition
 from kite_console.cases.routes import router as cases_router
 from kite_console.dashboard.routes import router as dashboard_router
 from kite_console.home import router as home_router
+from kite_console.importing.routes import router as importing_router
 from kite_console.members.routes import router as members_router
 from kite_console.signin.routes import router as signin_router
 from kite_console.web.static import router as static_router
@@ -23,5 +24,13 @@ SERVICE = ServiceDefinition(
     migrations_package="kite_console.migrations",
     routers=lambda: [],
     # The pages authenticate with the session cookie, not a bearer token.
-    public_routers=lambda: [home_router, static_router, signin_router, members_router, cases_router, dashboard_router],
+    public_routers=lambda: [
+        home_router,
+        static_router,
+        signin_router,
+        members_router,
+        cases_router,
+        dashboard_router,
+        importing_router,
+    ],
 )

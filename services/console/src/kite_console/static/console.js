@@ -51,8 +51,15 @@
     if (!status || !window.EventSource) { return; }
     var source = new EventSource(status.getAttribute("data-live"));
     var pending = null;
-    source.addEventListener("open", function () { status.textContent = "实时更新：已连接"; });
-    source.addEventListener("error", function () { status.textContent = "实时更新：重新连接中…"; });
+    var label = status.textContent.split("：")[0];
+    source.addEventListener("open", function () { status.textContent = label + "：已连接"; });
+    source.addEventListener("error", function () {
+      if (source.readyState !== EventSource.CLOSED) { status.textContent = label + "：重新连接中…"; }
+    });
+    source.addEventListener("done", function () {
+      source.close();
+      status.textContent = label + "：已结束";
+    });
     source.addEventListener("changed", function () {
       if (pending) { return; }
       pending = setTimeout(function () {

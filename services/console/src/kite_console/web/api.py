@@ -3,6 +3,8 @@ need them: data, or the problem detail (RFC 9457) with its errors by field."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +103,43 @@ class Apis:
             return Problem.of(response)
         data = response.json() if response.content else None
         return Answer(response.status_code, data, response.headers.get("ETag"))
+
+    async def upload(
+        self, service: str, path: str, token: str, body: AsyncIterator[bytes], content_type: str
+    ) -> Answer | Problem:
+        """Stream a request body (an uploaded file) to an API as it arrives, without holding it."""
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json", "Content-Type": content_type}
+        try:
+            response = await self.client.post(service_url(service) + path, content=body, headers=headers, timeout=300)
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable(service) from exc
+        if response.status_code == 401:
+            raise SignInRequired
+        if response.status_code >= 500:
+            raise ServiceUnavailable(service)
+        if response.status_code >= 400:
+            return Problem.of(response)
+        return Answer(response.status_code, response.json(), response.headers.get("ETag"))
+
+    @contextlib.asynccontextmanager
+    async def download(
+        self, service: str, path: str, token: str, *, params: dict[str, Any] | None = None
+    ) -> AsyncIterator[httpx.Response]:
+        """A file from an API (an export), streamed; a refusal is the not-found page."""
+        headers = {"Authorization": f"Bearer {token}"}
+        try:
+            async with self.client.stream(
+                "GET", service_url(service) + path, params=params, headers=headers, timeout=300
+            ) as response:
+                if response.status_code == 401:
+                    raise SignInRequired
+                if response.status_code >= 500:
+                    raise ServiceUnavailable(service)
+                if response.status_code >= 400:
+                    raise PageNotFound
+                yield response
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable(service) from exc
 
     async def get(self, service: str, path: str, token: str, *, params: dict[str, Any] | None = None) -> Answer:
         """A read the page cannot do without: 404 (missing or outside the jurisdiction) is the not-found
