@@ -126,3 +126,20 @@ async def test_live_stream_tells_an_open_page_that_the_roster_changed(console: C
             if line == "data: roster":
                 break
     assert "event: changed" in seen
+
+
+async def test_a_pii_reader_sees_the_full_numbers_only_with_a_reason(console: Console) -> None:
+    member = await console.register_member(55)
+    async with console.signed_in(f"{YONGSHAN}-viewer") as viewer:
+        plain = await viewer.get(f"/members/{member}")
+    async with console.signed_in(f"{YONGSHAN}-pii") as reader:
+        page = await reader.get(f"/members/{member}")
+        short = await reader.post(f"/members/{member}/reveal", data={"csrf_token": csrf_of(page.text), "reason": "看"})
+        shown = await reader.post(
+            f"/members/{member}/reveal", data={"csrf_token": csrf_of(page.text), "reason": "核实欠薪诉求身份"}
+        )
+    assert "查看完整号码" not in plain.text
+    assert "查看完整号码" in page.text and id_number(55) not in page.text
+    assert short.status_code == 422 and 'id="e-reason"' in short.text and id_number(55) not in short.text
+    assert shown.status_code == 200 and id_number(55) in shown.text and "13900000055" in shown.text
+    assert shown.headers["cache-control"] == "no-store"

@@ -119,8 +119,19 @@ async def member_context(session: SessionDep, apis: ApisDep, member_id: uuid.UUI
     member = await apis.get("roster", f"/members/{member_id}", session.token)
     movements = await apis.call("roster", "GET", f"/members/{member_id}/movements", session.token)
     cases = await apis.call("casework", "GET", "/cases", session.token, params={"member_id": str(member_id)})
+    party = household = None
+    if member.data["is_party_member"]:
+        party = await apis.call("roster", "GET", f"/party-members/{member_id}", session.token)
+    if member.data.get("household_id"):
+        household = await apis.call("roster", "GET", f"/households/{member.data['household_id']}", session.token)
     return {
         "member": member.data,
+        "party": party.data if isinstance(party, Answer) else None,
+        "household": household.data if isinstance(household, Answer) else None,
+        "revealed": None,
+        "reveal_problem": None,
+        "reveal_errors": {},
+        "reveal_reason": "",
         "movements": movements.data if isinstance(movements, Answer) else None,
         "cases": cases.data if isinstance(cases, Answer) else None,
         "labels": labels,
@@ -133,6 +144,23 @@ async def member_context(session: SessionDep, apis: ApisDep, member_id: uuid.UUI
 @router.get("/members/{member_id}", include_in_schema=False)
 async def member_page(request: Request, member_id: uuid.UUID, session: SessionDep, apis: ApisDep) -> Response:
     return render(request, "members/member.html", await member_context(session, apis, member_id))
+
+
+@router.post("/members/{member_id}/reveal", include_in_schema=False)
+async def reveal(request: Request, member_id: uuid.UUID, session: FormSessionDep, apis: ApisDep) -> Response:
+    """The full numbers, for a pii-reader, with a reason the roster records. Shown once in this answer
+    (never in a URL; the page is not cached)."""
+    form = await request.form()
+    answer = await apis.call(
+        "roster", "POST", f"/members/{member_id}/personal-numbers:reveal", session.token,
+        json={"reason": text(form, "reason")},
+    )  # fmt: skip
+    context = await member_context(session, apis, member_id)
+    if isinstance(answer, Problem):
+        context.update(reveal_problem=answer, reveal_errors=field_errors(answer), reveal_reason=text(form, "reason"))
+        return render(request, "members/member.html", context, status_code=answer.status)
+    context["revealed"] = answer.data
+    return render(request, "members/member.html", context)
 
 
 @router.post("/members/{member_id}/cases", include_in_schema=False)
