@@ -28,14 +28,14 @@ async def _panel_context(session: Session, apis: Apis, origin: str | None) -> di
     if not area.startswith(session.jurisdiction) or not (area == "" or area.isdigit()) or len(area) > 12:
         raise PageNotFound  # outside the jurisdiction: the same page as an unknown place
     level = LEVEL_BELOW.get(len(area), "village")
-    ledger = await apis.get(
-        "roster",
-        "/ledgers/registration",
-        session.token,
-        params={"by": "origin", "origin": area or None, "level": level, "limit": 200},
-    )
-    open_cases = await apis.call(
-        "casework", "GET", "/cases", session.token, params={"status": "open", "limit": OPEN_CASES_SHOWN}
+    ledger, open_cases = await asyncio.gather(
+        apis.get(
+            "roster",
+            "/ledgers/registration",
+            session.token,
+            params={"by": "origin", "origin": area or None, "level": level, "limit": 200},
+        ),
+        apis.call("casework", "GET", "/cases", session.token, params={"status": "open", "limit": OPEN_CASES_SHOWN}),
     )
     cases_count = None
     if isinstance(open_cases, Answer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -117,13 +118,20 @@ async def register(request: Request, session: FormSessionDep, apis: ApisDep) -> 
 
 async def member_context(session: SessionDep, apis: ApisDep, member_id: uuid.UUID) -> dict[str, Any]:
     member = await apis.get("roster", f"/members/{member_id}", session.token)
-    movements = await apis.call("roster", "GET", f"/members/{member_id}/movements", session.token)
-    cases = await apis.call("casework", "GET", "/cases", session.token, params={"member_id": str(member_id)})
-    party = household = None
+    token = session.token
+    reads = [
+        apis.call("roster", "GET", f"/members/{member_id}/movements", token),
+        apis.call("casework", "GET", "/cases", token, params={"member_id": str(member_id)}),
+    ]
     if member.data["is_party_member"]:
-        party = await apis.call("roster", "GET", f"/party-members/{member_id}", session.token)
+        reads.append(apis.call("roster", "GET", f"/party-members/{member_id}", token))
     if member.data.get("household_id"):
-        household = await apis.call("roster", "GET", f"/households/{member.data['household_id']}", session.token)
+        reads.append(apis.call("roster", "GET", f"/households/{member.data['household_id']}", token))
+    answers = await asyncio.gather(*reads)  # the member's other records at once, not one after another
+    movements, cases = answers[0], answers[1]
+    rest = iter(answers[2:])
+    party = next(rest) if member.data["is_party_member"] else None
+    household = next(rest) if member.data.get("household_id") else None
     return {
         "member": member.data,
         "party": party.data if isinstance(party, Answer) else None,
