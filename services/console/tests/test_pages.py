@@ -143,3 +143,25 @@ async def test_a_pii_reader_sees_the_full_numbers_only_with_a_reason(console: Co
     assert short.status_code == 422 and 'id="e-reason"' in short.text and id_number(55) not in short.text
     assert shown.status_code == 200 and id_number(55) in shown.text and "13900000055" in shown.text
     assert shown.headers["cache-control"] == "no-store"
+
+
+async def test_an_expired_session_sends_a_form_back_to_sign_in_and_then_to_its_page(console: Console) -> None:
+    async with console.signed_in(f"{YONGSHAN}-registrar") as client:
+        form = await client.get("/members/new")
+        pool = console.console.pool
+        assert pool is not None
+        await pool.execute("UPDATE console_sessions SET expires_at = now() - interval '1 second'")
+        answer = await client.post(
+            "/members/new",
+            data={"csrf_token": csrf_of(form.text), "name": "赵大山"},
+            headers={"Referer": f"{console.url}/members/new"},
+        )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/signin?next=%2Fmembers%2Fnew"
+
+
+async def test_a_malformed_address_is_the_not_found_page(console: Console) -> None:
+    async with console.signed_in(f"{YONGSHAN}-viewer") as client:
+        answer = await client.get("/members/not-a-member")
+    assert answer.status_code == 404 and "未找到" in answer.text
+    assert answer.headers["content-type"].startswith("text/html")

@@ -83,8 +83,8 @@ class Apis:
         json: Any = None,
         if_match: str | None = None,
     ) -> Answer | Problem:
-        """The answer, or the API's problem. 401 → SignInRequired; 404 → PageNotFound when `missing_is_page`
-        is the caller's choice (see `get`)."""
+        """The answer, or the API's problem to show. 401 → SignInRequired; 5xx or no answer →
+        ServiceUnavailable."""
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         if if_match:
             headers["If-Match"] = if_match

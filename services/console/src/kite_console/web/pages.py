@@ -5,11 +5,14 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Callable, Coroutine, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -57,10 +60,13 @@ def render(
 
 
 def sign_in_redirect(request: Request) -> Response:
+    """Back to sign-in, and then to the page the user was on. After a form was sent, that is the
+    form's page (the browser keeps what was typed in its history: Back restores it)."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.method != "GET":
-        target = request.headers.get("HX-Current-URL", "") or request.url.path
-        target = target if target.startswith("/") else request.url.path
+        came_from = urlparse(request.headers.get("HX-Current-URL") or request.headers.get("Referer") or "")
+        same_site = came_from.netloc == request.url.netloc and came_from.path.startswith("/")
+        target = came_from.path + (f"?{came_from.query}" if came_from.query else "") if same_site else "/"
     location = "/signin?next=" + quote(target, safe="")
     if request.headers.get("HX-Request"):
         return Response(status_code=204, headers={"HX-Redirect": location})
@@ -79,7 +85,8 @@ class ConsoleRoute(APIRoute):
                 response = await handler(request)
             except SignInRequired:
                 response = sign_in_redirect(request)
-            except PageNotFound:
+            except (PageNotFound, RequestValidationError):
+                # A malformed id or form in a page's address is as unknown as a missing record.
                 response = render(request, "not_found.html", status_code=404)
             except ServiceUnavailable as exc:
                 log.warning("service %s unavailable", exc.service)
@@ -138,9 +145,6 @@ def local_time(value: str | None) -> str:
     """An API timestamp as county staff read it: Beijing time, to the minute."""
     if not value:
         return ""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
