@@ -111,16 +111,32 @@ async def run(rows: int, pages: int, samples: int) -> None:
                     member = listed[0]["member_id"] if listed else None
                     surname = listed[0]["name"][:1] if listed else "王"
                     cases: list[tuple[str, Callable[[], Awaitable[object]], Callable[[], Awaitable[object]]]] = [
-                        ("人员列表 /members", lambda: web.get("/members"),
-                         lambda: api.get("/members", params={"status": "active", "sort": "-registered", "limit": 50})),
-                        ("按姓名查询", lambda: web.post("/members/search", data={"csrf_token": csrf, "name": surname,
-                                                                               "status": "active", "sort": "name"}),
-                         lambda: api.get("/members", params={"name": surname, "status": "active", "sort": "name",
-                                                             "limit": 50})),
-                        ("台账 /dashboard", lambda: web.get("/dashboard"),
-                         lambda: api.get("/ledgers/registration", params={"by": "origin", "origin": COUNTY,
-                                                                          "level": "township", "limit": 200})),
-                    ]  # fmt: skip
+                        (
+                            "人员列表 /members",
+                            lambda: web.get("/members"),
+                            lambda: api.get(
+                                "/members", params={"status": "active", "sort": "-registered", "limit": 50}
+                            ),
+                        ),
+                        (
+                            "按姓名查询",
+                            lambda: web.post(
+                                "/members/search",
+                                data={"csrf_token": csrf, "name": surname, "status": "active", "sort": "name"},
+                            ),
+                            lambda: api.get(
+                                "/members", params={"name": surname, "status": "active", "sort": "name", "limit": 50}
+                            ),
+                        ),
+                        (
+                            "台账 /dashboard",
+                            lambda: web.get("/dashboard"),
+                            lambda: api.get(
+                                "/ledgers/registration",
+                                params={"by": "origin", "origin": COUNTY, "level": "township", "limit": 200},
+                            ),
+                        ),
+                    ]
                     if member:
                         cases.append(
                             (
@@ -183,9 +199,14 @@ async def _fanout(console, roster, cookies, pages: int, out) -> None:  # type: i
 
                 await http.post(
                     "/members",
-                    json={"name": "测试", "id_number": first17 + check_digit(first17), "phone": f"137{seq:08d}",
-                          "origin_division_code": f"{COUNTY}101001", "current_city": "杭州"},
-                )  # fmt: skip
+                    json={
+                        "name": "测试",
+                        "id_number": first17 + check_digit(first17),
+                        "phone": f"137{seq:08d}",
+                        "origin_division_code": f"{COUNTY}101001",
+                        "current_city": "杭州",
+                    },
+                )
                 deadline = time.perf_counter() + 10
                 while time.perf_counter() < deadline and any(  # noqa: ASYNC110 - measuring arrivals
                     len(a) <= b for a, b in zip(arrivals, before, strict=True)

@@ -101,10 +101,17 @@ class Provider:
             header = {"alg": "RS256", "kid": "k1"}
             id_token = jwt.encode(
                 header,
-                {"iss": self.issuer, "aud": self.client_id, "sub": self.user["sub"], "name": self.user["name"],
-                 "nonce": grant.nonce, "iat": now, "exp": now + 300},
+                {
+                    "iss": self.issuer,
+                    "aud": self.client_id,
+                    "sub": self.user["sub"],
+                    "name": self.user["name"],
+                    "nonce": grant.nonce,
+                    "iat": now,
+                    "exp": now + 300,
+                },
                 self.key,
-            )  # fmt: skip
+            )
             access_token = jwt.encode(
                 header, {**self.user, "iss": self.issuer, "aud": "kite", "iat": now, "exp": now + 300}, self.key
             )

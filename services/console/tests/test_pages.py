@@ -165,3 +165,25 @@ async def test_a_malformed_address_is_the_not_found_page(console: Console) -> No
         answer = await client.get("/members/not-a-member")
     assert answer.status_code == 404 and "未找到" in answer.text
     assert answer.headers["content-type"].startswith("text/html")
+
+
+async def test_edit_sends_the_version_and_shows_the_rosters_errors(console: Console) -> None:
+    member = await console.register_member(56)
+    async with console.signed_in(f"{YONGSHAN}-registrar") as client:
+        form = await client.get(f"/members/{member}/edit")
+        token = csrf_of(form.text)
+        bad = await client.post(
+            f"/members/{member}/edit", data={"csrf_token": token, "version": "1", "name": "杨德贵", "phone": "123"}
+        )
+        saved = await client.post(
+            f"/members/{member}/edit",
+            data={"csrf_token": token, "version": "1", "name": "杨德贵", "skills": "焊工、电工", "union_member": "on"},
+        )
+        stale = await client.post(
+            f"/members/{member}/edit", data={"csrf_token": token, "version": "1", "name": "杨德富"}
+        )
+        page = await client.get(f"/members/{member}")
+    assert bad.status_code == 422 and 'id="e-phone"' in bad.text
+    assert saved.status_code == 303
+    assert stale.status_code == 412 and 'role="alert"' in stale.text
+    assert "焊工、电工" in page.text and "杨德富" not in page.text

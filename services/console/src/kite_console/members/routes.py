@@ -154,15 +154,67 @@ async def member_page(request: Request, member_id: uuid.UUID, session: SessionDe
     return render(request, "members/member.html", await member_context(session, apis, member_id))
 
 
+EDIT_FIELDS = ("name", "phone", "industry", "skills", "languages", "disability")
+
+
+@router.get("/members/{member_id}/edit", include_in_schema=False)
+async def edit_form(request: Request, member_id: uuid.UUID, session: SessionDep, apis: ApisDep) -> Response:
+    member = (await apis.get("roster", f"/members/{member_id}", session.token)).data
+    values = {
+        "name": member["name"],
+        "phone": "",  # shown masked; typed only to change it
+        "industry": member["industry"] or "",
+        "skills": "、".join(member["skills"]),
+        "languages": "、".join(member["languages"]),
+        "disability": member["disability"] or "",
+        "union_member": member["union_member"],
+    }
+    context = {"member": member, "values": values, "errors": {}, "problem": None}
+    return render(request, "members/edit.html", context)
+
+
+@router.post("/members/{member_id}/edit", include_in_schema=False)
+async def edit(request: Request, member_id: uuid.UUID, session: FormSessionDep, apis: ApisDep) -> Response:
+    form = await request.form()
+    body: dict[str, Any] = {
+        "name": text(form, "name"),
+        "industry": optional(form, "industry"),
+        "skills": words(form, "skills"),
+        "languages": words(form, "languages"),
+        "disability": optional(form, "disability"),
+        "union_member": flag(form, "union_member"),
+    }
+    if text(form, "phone"):
+        body["phone"] = text(form, "phone")
+    version = text(form, "version")
+    answer = await apis.call(
+        "roster",
+        "PATCH",
+        f"/members/{member_id}",
+        session.token,
+        json=body,
+        if_match=f'"{version}"' if version.isdigit() else None,
+    )
+    if isinstance(answer, Problem):
+        member = (await apis.get("roster", f"/members/{member_id}", session.token)).data
+        values = {**values_of(form, EDIT_FIELDS), "union_member": body["union_member"]}
+        context = {"member": member, "values": values, "errors": field_errors(answer), "problem": answer}
+        return render(request, "members/edit.html", context, status_code=answer.status)
+    return RedirectResponse(f"/members/{member_id}", status_code=303)
+
+
 @router.post("/members/{member_id}/reveal", include_in_schema=False)
 async def reveal(request: Request, member_id: uuid.UUID, session: FormSessionDep, apis: ApisDep) -> Response:
     """The full numbers, for a pii-reader, with a reason the roster records. Shown once in this answer
     (never in a URL; the page is not cached)."""
     form = await request.form()
     answer = await apis.call(
-        "roster", "POST", f"/members/{member_id}/personal-numbers:reveal", session.token,
+        "roster",
+        "POST",
+        f"/members/{member_id}/personal-numbers:reveal",
+        session.token,
         json={"reason": text(form, "reason")},
-    )  # fmt: skip
+    )
     context = await member_context(session, apis, member_id)
     if isinstance(answer, Problem):
         context.update(reveal_problem=answer, reveal_errors=field_errors(answer), reveal_reason=text(form, "reason"))
