@@ -1,34 +1,67 @@
-"""HTTP request and response bodies of the jobs API."""
+"""HTTP request and response bodies of the jobs API. Money is integer fen; places are 12-digit
+division codes."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 DIVISION = r"^\d{12}$"
+FEN = Field(ge=0, le=100_000_000)
+
+
+class ContactRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=50, description="联系人姓名")
+    role: str | None = Field(default=None, max_length=50, description="职务")
+    phone: str = Field(min_length=7, max_length=20, description="联系电话（加密保存，仅显示掩码）")
 
 
 class RegisterEmployerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=100, description="单位名称")
-    unified_social_credit_code: str | None = Field(default=None, max_length=18, description="统一社会信用代码（18位）")
-    city: str = Field(min_length=1, max_length=50, description="所在城市")
-    area_division_code: str = Field(pattern=DIVISION, description="所在地 12 位统计用区划代码")
-    contact_name: str | None = Field(default=None, max_length=50, description="联系人")
+    unified_social_credit_code: str = Field(max_length=30, description="统一社会信用代码（18位，含校验码）")
+    industry: str | None = Field(default=None, max_length=50, description="所属行业")
+    hiring_division_code: str = Field(pattern=DIVISION, description="招工地 12 位统计用区划代码")
+    area_division_code: str = Field(pattern=DIVISION, description="登记地（所属辖区）12 位统计用区划代码")
+    contacts: list[ContactRequest] = Field(default=[], max_length=10, description="联系人")
+
+
+class ContactResponse(BaseModel):
+    contact_id: uuid.UUID
+    name: str
+    role: str | None = None
+    phone_masked: str | None = Field(default=None, description="掩码后的联系电话")
 
 
 class EmployerResponse(BaseModel):
     employer_id: uuid.UUID
     name: str
     unified_social_credit_code: str | None
-    city: str
+    industry: str | None
+    hiring_division_code: str
     area_division_code: str
-    contact_name: str | None
+    contacts: list[ContactResponse]
+    verified: bool
+    verified_at: datetime | None
+    verified_by: str | None
     registered_at: datetime
     version: int
+
+
+class EmployerPage(BaseModel):
+    items: list[EmployerResponse]
+    next_cursor: str | None
+
+
+class VerifyEmployerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    note: str | None = Field(default=None, max_length=200, description="核验说明")
 
 
 class OpenPostingRequest(BaseModel):
@@ -36,26 +69,47 @@ class OpenPostingRequest(BaseModel):
 
     employer_id: uuid.UUID = Field(description="用人单位")
     title: str = Field(min_length=1, max_length=100, description="岗位名称")
-    city: str = Field(min_length=1, max_length=50, description="工作城市")
+    trades: list[str] = Field(default=[], max_length=10, description="工种")
     skills_required: list[str] = Field(min_length=1, max_length=30, description="技能要求")
-    headcount: int = Field(ge=1, le=100_000, description="招聘人数")
-    wage_min: int = Field(ge=0, le=1_000_000, description="月薪下限（元/月）")
-    wage_max: int = Field(ge=0, le=1_000_000, description="月薪上限（元/月）")
-    area_division_code: str = Field(pattern=DIVISION, description="工作地 12 位统计用区划代码")
+    headcount: int = Field(ge=1, le=100_000, description="招聘人数（至少1人）")
+    wage_min_fen: int = Field(ge=0, le=100_000_000, description="月薪下限（分）")
+    wage_max_fen: int = Field(ge=0, le=100_000_000, description="月薪上限（分，不低于下限）")
+    place_division_code: str = Field(pattern=DIVISION, description="工作地 12 位统计用区划代码")
+    place_label: str | None = Field(default=None, max_length=50, description="工作地名称（仅用于显示，匹配按区划代码）")
+    housing: bool = Field(default=False, description="包住")
+    meals: bool = Field(default=False, description="包吃")
+    age_min: int | None = Field(default=None, ge=16, le=70, description="最低年龄")
+    age_max: int | None = Field(default=None, ge=16, le=70, description="最高年龄")
+    certificates_required: list[str] = Field(default=[], max_length=10, description="要求的证书")
+    opens_on: date = Field(description="开始招聘日期")
+    closes_on: date = Field(description="截止日期（不早于开始日期）")
 
 
 class PostingResponse(BaseModel):
     posting_id: uuid.UUID
     employer_id: uuid.UUID
     employer_name: str
+    employer_verified: bool
     title: str
-    city: str
+    trades: list[str]
     skills_required: list[str]
     headcount: int
-    wage_min: int
-    wage_max: int
-    area_division_code: str
+    wage_min_fen: int
+    wage_max_fen: int
+    place_division_code: str
+    place_label: str | None
+    housing: bool
+    meals: bool
+    age_min: int | None
+    age_max: int | None
+    certificates_required: list[str]
+    opens_on: date | None
+    closes_on: date | None
+    status: str = Field(description="open 招聘中 / closed 已关闭")
+    close_reason: str | None
+    filled_count: int
     matched_count: int
+    area_division_code: str
     opened_at: datetime
     version: int
 
@@ -65,19 +119,75 @@ class PostingPage(BaseModel):
     next_cursor: str | None
 
 
+class ClosePostingRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str | None = Field(default=None, max_length=200, description="关闭原因")
+
+
+class ScorePartResponse(BaseModel):
+    part: str = Field(
+        description="skills 技能 / place 地点 / wage 薪资 / availability 到岗时间 / requirements 硬性要求"
+    )
+    points: float
+    max_points: float
+    detail: str
+
+
 class MatchResponse(BaseModel):
     posting_id: uuid.UUID
     member_id: uuid.UUID
     member_name: str | None = None
     matched_skills: list[str]
-    score: float
+    score: float = Field(description="得分 / 100")
+    priority: int | None = Field(
+        default=None, description="户帮扶优先级：1 建档立卡/监测户无人就业，2 仅一人就业，3 其他"
+    )
+    priority_label: str | None = None
+    score_parts: list[ScorePartResponse] = []
     member_origin_division_code: str
 
 
 class MatchResult(BaseModel):
-    items: list[MatchResponse] = Field(description="本次新匹配的人员，按匹配度从高到低")
+    items: list[MatchResponse] = Field(description="本次新匹配的人员：先按户帮扶优先级，再按得分从高到低")
 
 
 class MatchPage(BaseModel):
     items: list[MatchResponse]
     next_cursor: str | None
+
+
+class RegisterSeekerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    desired_division_code: str = Field(pattern=DIVISION, description="意向工作地 12 位统计用区划代码")
+    willing_to_move: bool = Field(default=False, description="是否愿意到外市、外省务工")
+    expected_wage_fen: int = Field(ge=0, le=100_000_000, description="期望月薪（分）")
+    certificates: list[str] = Field(default=[], max_length=20, description="持有的证书")
+    available_from: date = Field(description="可上岗日期")
+
+
+class SeekerResponse(BaseModel):
+    member_id: uuid.UUID
+    name: str
+    origin_division_code: str
+    desired_division_code: str
+    willing_to_move: bool
+    expected_wage_fen: int
+    certificates: list[str]
+    available_from: date
+    registered_at: datetime
+    version: int
+
+
+class RecommendedPosting(BaseModel):
+    posting: PostingResponse
+    score: float
+    score_parts: list[ScorePartResponse]
+
+
+class Recommendations(BaseModel):
+    member_id: uuid.UUID
+    priority: int
+    priority_label: str
+    items: list[RecommendedPosting] = Field(description="按得分从高到低")
