@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Annotated
 
@@ -31,7 +32,11 @@ async def _responses(conn: Connection, rows: list[asyncpg.Record]) -> list[Emplo
     phones = await masked_phones(conn, [r["employer_id"] for r in rows])
     out = []
     for row in rows:
-        contacts = [ContactResponse(**c, phone_masked=phones.get(uuid.UUID(c["contact_id"]))) for c in row["contacts"]]
+        stored = row["contacts"]
+        contacts = [
+            ContactResponse(**c, phone_masked=phones.get(uuid.UUID(c["contact_id"])))
+            for c in (json.loads(stored) if isinstance(stored, str) else stored)
+        ]
         out.append(EmployerResponse.model_validate(dict(row) | {"contacts": contacts}))
     return out
 
