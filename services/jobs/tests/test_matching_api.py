@@ -201,7 +201,7 @@ async def test_household_priority_orders_the_matches_before_the_score(stack):
         items = (await http.post(f"/postings/{posting['posting_id']}/match")).json()["items"]
     got = [(m["member_id"], m["priority"], round(m["score"] * 100)) for m in items]
     tier1 = sorted([(monitored, 1, 100), (poor_weak, 1, 80)], key=lambda t: (-t[2], t[0]))
-    tier3 = sorted([(poor_two_earners, 3, 100), (ordinary, 3, 100)], key=lambda t: t[0]) + [(ordinary_dear, 3, 90)]
+    tier3 = [*sorted([(poor_two_earners, 3, 100), (ordinary, 3, 100)], key=lambda t: t[0]), (ordinary_dear, 3, 90)]
     assert got == [*tier1, (poor_one_earner, 2, 100), *tier3]
     assert items[0]["priority_label"] == "建档立卡/监测户，家中无人就业"
 

@@ -17,8 +17,10 @@ from kite_common.db.types import Connection
 from kite_jobs.domain.matching import Candidate, PostingTerms, as_of_for
 from kite_jobs.domain.priority import Priority
 
-# Employed: roster records an employer for the member. Deregistered members count for nobody.
-EMPLOYED = "nullif(btrim(ym.employer), '') IS NOT NULL"
+# Employed: roster records an employer for the member, or jobs holds a placement of theirs not ended.
+# Deregistered members count for nobody.
+EMPLOYED = """(nullif(btrim(ym.employer), '') IS NOT NULL
+    OR EXISTS (SELECT 1 FROM placements pl WHERE pl.member_id = ym.member_id AND pl.left_on IS NULL))"""
 
 # The member's household priority tier (domain/priority.py); 3 when they belong to no known household.
 PRIORITY = f"""

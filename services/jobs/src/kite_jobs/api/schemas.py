@@ -191,3 +191,122 @@ class Recommendations(BaseModel):
     priority: int
     priority_label: str
     items: list[RecommendedPosting] = Field(description="按得分从高到低")
+
+
+class ApplyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member_id: uuid.UUID = Field(description="投递人员")
+
+
+class ApplicationResponse(BaseModel):
+    posting_id: uuid.UUID
+    member_id: uuid.UUID
+    member_name: str | None = None
+    status: str = Field(description="submitted 已投递 / hired 已录用 / declined 未录用")
+    from_match: bool
+    submitted_at: datetime
+    decided_at: datetime | None
+    decline_reason: str | None
+    placement_id: uuid.UUID | None
+
+
+class ApplicationPage(BaseModel):
+    items: list[ApplicationResponse]
+    next_cursor: str | None
+
+
+class DeclineRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=1, max_length=200, description="未录用原因")
+
+
+class HireRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start_date: date = Field(description="到岗日期")
+    wage_fen: int = Field(gt=0, le=100_000_000, description="月薪（分）")
+
+
+class FollowUpResponse(BaseModel):
+    month: int
+    due_on: date
+    status: str = Field(description="due 待回访 / recorded 已回访")
+    followed_up_on: date | None
+    still_employed: bool | None
+    wage_paid_on_time: bool | None
+    problems: str | None
+
+
+class PlacementResponse(BaseModel):
+    placement_id: uuid.UUID
+    posting_id: uuid.UUID
+    employer_id: uuid.UUID
+    employer_name: str
+    member_id: uuid.UUID
+    member_name: str | None
+    member_origin_division_code: str
+    place_division_code: str
+    title: str
+    start_date: date
+    wage_fen: int
+    left_on: date | None
+    leave_reason: str | None
+    next_follow_up_on: date | None
+    follow_ups: list[FollowUpResponse]
+    version: int
+
+
+class PlacementPage(BaseModel):
+    items: list[PlacementResponse]
+    next_cursor: str | None
+
+
+class RecordFollowUpRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    month: int = Field(description="到岗后第几个月的回访：1、3 或 6")
+    followed_up_on: date = Field(description="回访日期（不早于到岗日期）")
+    still_employed: bool = Field(description="是否仍在岗")
+    wage_paid_on_time: bool | None = Field(default=None, description="工资是否按时足额发放")
+    problems: str | None = Field(default=None, max_length=500, description="反映的问题")
+
+
+class EndPlacementRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    left_on: date = Field(description="离职日期")
+    reason: str | None = Field(default=None, max_length=200, description="离职原因")
+
+
+class DueFollowUp(BaseModel):
+    placement_id: uuid.UUID
+    member_id: uuid.UUID
+    member_name: str | None
+    month: int
+    due_on: date
+    member_origin_division_code: str
+
+
+class DueFollowUpPage(BaseModel):
+    items: list[DueFollowUp]
+    next_cursor: str | None
+
+
+class LedgerRow(BaseModel):
+    area_division_code: str
+    people_placed: int
+    employed_now: int
+    followed_up_3m: int
+    retained_3m: int
+    followed_up_6m: int
+    retained_6m: int
+    households_with_earner: int
+    priority_households: int
+    priority_households_with_earner: int
+
+
+class Ledger(BaseModel):
+    level: str
+    items: list[LedgerRow]

@@ -168,6 +168,99 @@ class JobMatched(EventPayload):
     score_parts: list[ScorePart] = []
 
 
+@registry.register
+class ApplicationSubmitted(EventPayload):
+    """A member applies to a posting (often a match staff followed up); on the posting's stream."""
+
+    event_name = "application-submitted"
+
+    posting_id: uuid.UUID
+    member_id: uuid.UUID
+    employer_id: uuid.UUID
+    member_origin_division_code: str
+    from_match: bool = False
+    submitted_by: str
+
+
+@registry.register
+class ApplicationDeclined(EventPayload):
+    event_name = "application-declined"
+
+    posting_id: uuid.UUID
+    member_id: uuid.UUID
+    reason: str
+    declined_by: str
+
+
+@registry.register
+class ApplicationHired(EventPayload):
+    """The posting's side of a placement: one more position filled."""
+
+    event_name = "application-hired"
+
+    posting_id: uuid.UUID
+    member_id: uuid.UUID
+    placement_id: uuid.UUID
+    filled_count: int
+
+
+@registry.register
+class MemberPlaced(EventPayload):
+    """A member started work through a posting (就业安置): the placement's own stream starts here."""
+
+    event_name = "member-placed"
+
+    placement_id: uuid.UUID
+    posting_id: uuid.UUID
+    employer_id: uuid.UUID
+    member_id: uuid.UUID
+    member_origin_division_code: str
+    area_division_code: str  # the jurisdiction that keeps the posting
+    place_division_code: str
+    title: str
+    start_date: date
+    wage_fen: int  # per month
+    placed_by: str
+
+
+@registry.register
+class FollowUpDue(EventPayload):
+    """A retention follow-up (稳岗回访) fell due: the HR station of the member's home should call."""
+
+    event_name = "placement-follow-up-due"
+
+    placement_id: uuid.UUID
+    member_id: uuid.UUID
+    month: int  # 1, 3 or 6 months after the start
+    due_on: date
+    member_origin_division_code: str
+
+
+@registry.register
+class FollowUpRecorded(EventPayload):
+    event_name = "placement-follow-up-recorded"
+
+    placement_id: uuid.UUID
+    month: int
+    followed_up_on: date
+    still_employed: bool
+    wage_paid_on_time: bool | None = None  # None when no longer employed
+    problems: str | None = None
+    recorded_by: str
+
+
+@registry.register
+class PlacementEnded(EventPayload):
+    """The member left the job (离职)."""
+
+    event_name = "placement-ended"
+
+    placement_id: uuid.UUID
+    left_on: date
+    reason: str | None = None
+    recorded_by: str
+
+
 def _employer_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     employer_id = uuid.UUID(str(data["employer_id"]))
     contact = data.get("contact_name")

@@ -9,13 +9,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from enum import StrEnum
 from typing import ClassVar
 
-from kite_common.domain import Aggregate, Conflict
+from kite_common.domain import Aggregate, Conflict, NotFound
 from kite_common.events import EventPayload
 
-from kite_jobs.domain.events import JobMatched, PostingClosed, PostingOpenedV2
+from kite_jobs.domain.events import (
+    ApplicationDeclined,
+    ApplicationHired,
+    ApplicationSubmitted,
+    JobMatched,
+    PostingClosed,
+    PostingOpenedV2,
+)
 from kite_jobs.domain.matching import Candidate, PostingTerms, rank
 from kite_jobs.domain.rules import PostingRuleViolation, is_division_code, normalise_names, normalise_skills
 
@@ -23,6 +31,21 @@ MAX_SKILLS = 30
 MAX_HEADCOUNT = 100_000
 MAX_WAGE_FEN = 100_000_000  # 100万元 a month: anything above is a typing error
 AGE_RANGE = (16, 70)
+# How far back a start date may lie: a placement is recorded soon after it happens.
+MAX_START_BACKDATE = timedelta(days=90)
+
+
+class ApplicationStatus(StrEnum):
+    SUBMITTED = "submitted"  # 已投递
+    HIRED = "hired"  # 已录用
+    DECLINED = "declined"  # 未录用
+
+
+class PostingClosedConflict(Conflict):
+    code = "posting-closed"
+
+    def __init__(self, message: str = "岗位已关闭或已过截止日期") -> None:
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -60,6 +83,9 @@ class Posting(Aggregate):
     place_label: str | None = None
     terms: PostingTerms | None = None
     matched: set[uuid.UUID] = field(default_factory=set)
+    headcount: int = 0
+    filled: int = 0
+    applications: dict[uuid.UUID, ApplicationStatus] = field(default_factory=dict)
 
     @property
     def id(self) -> uuid.UUID:
@@ -73,6 +99,7 @@ class Posting(Aggregate):
             self.title = event.title
             self.place_division_code = event.place_division_code
             self.place_label = event.place_label
+            self.headcount = event.headcount
             self.terms = PostingTerms(
                 skills_required=tuple(event.skills_required),
                 place_division_code=event.place_division_code,
@@ -88,6 +115,13 @@ class Posting(Aggregate):
             self.closed = True
         elif isinstance(event, JobMatched):
             self.matched.add(event.member_id)
+        elif isinstance(event, ApplicationSubmitted):
+            self.applications[event.member_id] = ApplicationStatus.SUBMITTED
+        elif isinstance(event, ApplicationDeclined):
+            self.applications[event.member_id] = ApplicationStatus.DECLINED
+        elif isinstance(event, ApplicationHired):
+            self.applications[event.member_id] = ApplicationStatus.HIRED
+            self.filled = event.filled_count
 
     def open(self, details: PostingDetails, area_division_code: str, opened_by: str, today: date) -> None:
         if self.opened:
@@ -172,7 +206,7 @@ class Posting(Aggregate):
         if self.employer_id is None or self.terms is None:
             raise PostingRuleViolation("岗位不存在")
         if not self.is_open_on(today):
-            raise Conflict("岗位已关闭或已过截止日期，不能再匹配", code="posting-closed")
+            raise PostingClosedConflict("岗位已关闭或已过截止日期，不能再匹配")
         matched = [
             JobMatched(
                 posting_id=self.posting_id,
@@ -192,3 +226,63 @@ class Posting(Aggregate):
         ]
         self._record(*matched)
         return matched
+
+    def submit_application(
+        self, member_id: uuid.UUID, origin_division_code: str, submitted_by: str, today: date
+    ) -> list[EventPayload]:
+        if self.employer_id is None:
+            raise PostingRuleViolation("岗位不存在")
+        if not self.is_open_on(today):
+            raise PostingClosedConflict("岗位已关闭或已过截止日期，不能再投递")
+        if member_id in self.applications:
+            raise Conflict("该人员已投递此岗位", code="application-exists")
+        return self._record(
+            ApplicationSubmitted(
+                posting_id=self.posting_id,
+                member_id=member_id,
+                employer_id=self.employer_id,
+                member_origin_division_code=origin_division_code,
+                from_match=member_id in self.matched,
+                submitted_by=submitted_by,
+            )
+        )
+
+    def _pending_application(self, member_id: uuid.UUID) -> None:
+        status = self.applications.get(member_id)
+        if status is None:
+            raise NotFound("未找到该人员对此岗位的投递", code="application-not-found")
+        if status is not ApplicationStatus.SUBMITTED:
+            label = "已录用" if status is ApplicationStatus.HIRED else "已婉拒"
+            raise Conflict(f"该投递{label}，不能再处理", code="application-decided")
+
+    def decline(self, member_id: uuid.UUID, reason: str, declined_by: str) -> list[EventPayload]:
+        self._pending_application(member_id)
+        text = reason.strip()
+        if not text:
+            raise PostingRuleViolation("请填写未录用原因", "reason")
+        if len(text) > 200:
+            raise PostingRuleViolation("未录用原因不超过200个字", "reason")
+        return self._record(
+            ApplicationDeclined(posting_id=self.posting_id, member_id=member_id, reason=text, declined_by=declined_by)
+        )
+
+    def hire(
+        self, member_id: uuid.UUID, placement_id: uuid.UUID, start_date: date, wage_fen: int, today: date
+    ) -> ApplicationHired:
+        """The posting's side of a placement; the placement itself is `Placement.place`."""
+        self._pending_application(member_id)
+        if self.closed:
+            raise PostingClosedConflict("岗位已关闭，不能录用")
+        if self.filled >= self.headcount:
+            raise Conflict(f"岗位已招满（{self.headcount}人）", code="posting-filled")
+        if wage_fen <= 0 or wage_fen > MAX_WAGE_FEN:
+            raise PostingRuleViolation("月薪应为正数（单位：分）", "wage_fen")
+        if start_date < today - MAX_START_BACKDATE:
+            raise PostingRuleViolation("到岗日期不应早于90天前", "start_date")
+        if start_date > today + timedelta(days=366):
+            raise PostingRuleViolation("到岗日期不应晚于一年以后", "start_date")
+        hired = ApplicationHired(
+            posting_id=self.posting_id, member_id=member_id, placement_id=placement_id, filled_count=self.filled + 1
+        )
+        self._record(hired)
+        return hired
