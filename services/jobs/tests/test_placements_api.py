@@ -221,6 +221,8 @@ async def recount(stack, digits: int) -> dict[str, dict[str, int]]:
             active[d["placement_id"]] = True
             member_of[d["placement_id"]] = d["member_id"]
             rows[area(d["member_origin_division_code"])]["people_placed"] += 1
+        elif e["type"] == "kite.jobs.training-completed.v1":
+            rows[area(d["member_origin_division_code"])]["training_completions"] += 1
         elif e["type"] == "kite.jobs.placement-ended.v1":
             active[d["placement_id"]] = False
         elif e["type"] == "kite.jobs.placement-follow-up-recorded.v1" and d["month"] in (3, 6):
@@ -287,6 +289,26 @@ async def test_the_employment_ledger_equals_a_recount_and_is_exported(stack):
                 body = {"month": month, "followed_up_on": TODAY.isoformat(), "still_employed": employed or month == 1}
                 assert (await http.post(f"/placements/{plid}/follow-ups", json=body)).status_code == 200
         await http.post(f"/placements/{p3['placement_id']}/departure", json={"left_on": TODAY.isoformat()})
+        course = await http.post(
+            "/courses",
+            json={
+                "title": "钢筋工培训班",
+                "trade": "钢筋工",
+                "provider": "县职校",
+                "place_division_code": VILLAGE_A,
+                "starts_on": (TODAY - timedelta(days=10)).isoformat(),
+                "ends_on": TODAY.isoformat(),
+                "capacity": 30,
+                "area_division_code": f"{COUNTY}000000",
+            },
+        )
+        cid = course.json()["course_id"]
+        for m in (m2, m5):
+            assert (await http.post(f"/courses/{cid}/enrolments", json={"member_id": m})).status_code == 201
+            done = await http.post(
+                f"/courses/{cid}/enrolments/{m}/completion", json={"completed_on": TODAY.isoformat()}
+            )
+            assert done.status_code == 200, done.text
         county = (await http.get("/ledgers/employment")).json()
         villages = (await http.get("/ledgers/employment", params={"level": "village"})).json()
         csv_file = await http.get("/ledgers/employment", params={"level": "village", "format": "csv"})
@@ -303,6 +325,7 @@ async def test_the_employment_ledger_equals_a_recount_and_is_exported(stack):
         2,
         1,
     )
+    assert row["training_completions"] == 2
     assert outside.status_code == 403
 
     lines = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))

@@ -3,12 +3,14 @@ from __future__ import annotations
 from kite_common.service import ServiceDefinition
 
 from kite_jobs.adapters.application_projection import ApplicationProjection
+from kite_jobs.adapters.course_projection import CourseProjection
 from kite_jobs.adapters.employer_projection import EmployerProjection
 from kite_jobs.adapters.match_projection import MatchProjection
 from kite_jobs.adapters.placement_projection import PlacementProjection
 from kite_jobs.adapters.posting_projection import PostingProjection
 from kite_jobs.adapters.seeker_projection import SeekerProjection
 from kite_jobs.api.applications import router as applications_router
+from kite_jobs.api.courses import router as courses_router
 from kite_jobs.api.employers import router as employers_router
 from kite_jobs.api.matches import router as matches_router
 from kite_jobs.api.placements import router as placements_router
@@ -31,6 +33,7 @@ SERVICE = ServiceDefinition(
         seekers_router,
         applications_router,
         placements_router,
+        courses_router,
     ],
     projections=(
         EmployerProjection(),
@@ -39,6 +42,7 @@ SERVICE = ServiceDefinition(
         SeekerProjection(),
         ApplicationProjection(),
         PlacementProjection(),
+        CourseProjection(),
     ),
     consumers=(MEMBER_PROJECTION, HOUSEHOLD_MIRROR),
     workers=(follow_up_worker,),

@@ -302,6 +302,7 @@ class LedgerRow(BaseModel):
     retained_3m: int
     followed_up_6m: int
     retained_6m: int
+    training_completions: int
     households_with_earner: int
     priority_households: int
     priority_households_with_earner: int
@@ -310,3 +311,69 @@ class LedgerRow(BaseModel):
 class Ledger(BaseModel):
     level: str
     items: list[LedgerRow]
+
+
+class OpenCourseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=1, max_length=100, description="培训班名称")
+    trade: str = Field(
+        min_length=1, max_length=100, description="培训工种（结业后记为该人员的技能），如 钢筋工、育婴师"
+    )
+    provider: str = Field(min_length=1, max_length=100, description="培训机构")
+    place_division_code: str = Field(pattern=DIVISION, description="培训地点 12 位统计用区划代码")
+    starts_on: date = Field(description="开班日期")
+    ends_on: date = Field(description="结业日期（不早于开班日期）")
+    capacity: int = Field(ge=1, le=10_000, description="名额")
+    subsidy_fen: int = Field(default=0, ge=0, le=100_000_000, description="每人培训补贴（分）")
+    certificate: str | None = Field(default=None, max_length=100, description="结业可获证书")
+    area_division_code: str = Field(pattern=DIVISION, description="所属辖区 12 位区划代码（须在本辖区内）")
+
+
+class CourseResponse(BaseModel):
+    course_id: uuid.UUID
+    title: str
+    trade: str
+    provider: str
+    place_division_code: str
+    starts_on: date
+    ends_on: date
+    capacity: int
+    subsidy_fen: int
+    certificate: str | None
+    enrolled_count: int
+    completed_count: int
+    area_division_code: str
+    version: int
+
+
+class CoursePage(BaseModel):
+    items: list[CourseResponse]
+    next_cursor: str | None
+
+
+class EnrolRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member_id: uuid.UUID = Field(description="报名人员")
+
+
+class CompletionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    completed_on: date = Field(description="结业日期")
+
+
+class EnrolmentResponse(BaseModel):
+    course_id: uuid.UUID
+    member_id: uuid.UUID
+    member_name: str | None
+    enrolled_at: datetime
+    completed_on: date | None
+    skill: str | None
+    certificate: str | None
+
+
+class EnrolmentPage(BaseModel):
+    items: list[EnrolmentResponse]
+    next_cursor: str | None

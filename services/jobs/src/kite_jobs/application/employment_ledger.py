@@ -4,6 +4,7 @@ village (households). A test holds it equal to a recount from the event stores.
 
 - people_placed: placements; employed_now: of them, not ended;
 - followed_up_3m / retained_3m (and 6m): follow-ups recorded at 3 (6) months / of them still employed;
+- training_completions: courses completed by members of the area;
 - households_with_earner: households with at least one member employed (roster records an employer,
   or a placement not ended), and the same for 建档立卡 and monitored households (the Heshun goal: every
   such household has someone at work) beside how many such households there are.
@@ -39,6 +40,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("retained_3m", "3个月仍在岗人数"),
     ("followed_up_6m", "6个月回访人数"),
     ("retained_6m", "6个月仍在岗人数"),
+    ("training_completions", "培训结业人次"),
     ("households_with_earner", "有人就业的户数"),
     ("priority_households", "建档立卡及监测户数"),
     ("priority_households_with_earner", "其中有人就业的户数"),
@@ -56,6 +58,9 @@ WITH p AS (
            count(*) FILTER (WHERE month = 6) AS followed_up_6m,
            count(*) FILTER (WHERE month = 6 AND still_employed) AS retained_6m
     FROM follow_ups WHERE status = 'recorded' AND member_origin_division_code LIKE $1 GROUP BY 1
+), t AS (
+    SELECT rpad(left(member_origin_division_code, $2), 12, '0') AS area, count(*) AS training_completions
+    FROM enrolments WHERE completed_on IS NOT NULL AND member_origin_division_code LIKE $1 GROUP BY 1
 ), h AS (
     SELECT rpad(left(h.division_code, $2), 12, '0') AS area,
            count(*) FILTER (WHERE e.earning) AS households_with_earner,
@@ -75,10 +80,11 @@ SELECT area AS area_division_code,
        coalesce(people_placed, 0) AS people_placed, coalesce(employed_now, 0) AS employed_now,
        coalesce(followed_up_3m, 0) AS followed_up_3m, coalesce(retained_3m, 0) AS retained_3m,
        coalesce(followed_up_6m, 0) AS followed_up_6m, coalesce(retained_6m, 0) AS retained_6m,
+       coalesce(training_completions, 0) AS training_completions,
        coalesce(households_with_earner, 0) AS households_with_earner,
        coalesce(priority_households, 0) AS priority_households,
        coalesce(priority_households_with_earner, 0) AS priority_households_with_earner
-FROM p FULL JOIN f USING (area) FULL JOIN h USING (area)
+FROM p FULL JOIN f USING (area) FULL JOIN t USING (area) FULL JOIN h USING (area)
 ORDER BY area
 """
 

@@ -261,6 +261,52 @@ class PlacementEnded(EventPayload):
     recorded_by: str
 
 
+@registry.register
+class CourseOpened(EventPayload):
+    """A skills-training course (技能培训, e.g. 钢筋工, 砌筑工, 育婴师)."""
+
+    event_name = "course-opened"
+
+    course_id: uuid.UUID
+    title: str
+    trade: str  # the skill a completion adds
+    provider: str
+    place_division_code: str
+    starts_on: date
+    ends_on: date
+    capacity: int
+    subsidy_fen: int  # per trainee
+    certificate: str | None = None  # the certificate a completion earns
+    area_division_code: str  # the jurisdiction that keeps the course
+    opened_by: str
+
+
+@registry.register
+class CourseEnrolled(EventPayload):
+    event_name = "course-enrolled"
+
+    course_id: uuid.UUID
+    member_id: uuid.UUID
+    member_origin_division_code: str
+    enrolled_by: str
+
+
+@registry.register
+class TrainingCompleted(EventPayload):
+    """A member completed a course: `skill` (the course's trade) is theirs now, roster may add it to the
+    member's skills, and `certificate` (when the course gives one) is earned."""
+
+    event_name = "training-completed"
+
+    course_id: uuid.UUID
+    member_id: uuid.UUID
+    member_origin_division_code: str
+    skill: str
+    certificate: str | None = None
+    completed_on: date
+    recorded_by: str
+
+
 def _employer_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     employer_id = uuid.UUID(str(data["employer_id"]))
     contact = data.get("contact_name")
