@@ -5,6 +5,7 @@ from kite_common.service import ServiceDefinition
 from kite_jobs.adapters.application_projection import ApplicationProjection
 from kite_jobs.adapters.course_projection import CourseProjection
 from kite_jobs.adapters.employer_projection import EmployerProjection
+from kite_jobs.adapters.fair_projection import FairProjection
 from kite_jobs.adapters.match_projection import MatchProjection
 from kite_jobs.adapters.placement_projection import PlacementProjection
 from kite_jobs.adapters.posting_projection import PostingProjection
@@ -12,6 +13,7 @@ from kite_jobs.adapters.seeker_projection import SeekerProjection
 from kite_jobs.api.applications import router as applications_router
 from kite_jobs.api.courses import router as courses_router
 from kite_jobs.api.employers import router as employers_router
+from kite_jobs.api.fairs import router as fairs_router
 from kite_jobs.api.matches import router as matches_router
 from kite_jobs.api.placements import router as placements_router
 from kite_jobs.api.postings import router as postings_router
@@ -34,6 +36,7 @@ SERVICE = ServiceDefinition(
         applications_router,
         placements_router,
         courses_router,
+        fairs_router,
     ],
     projections=(
         EmployerProjection(),
@@ -43,6 +46,7 @@ SERVICE = ServiceDefinition(
         ApplicationProjection(),
         PlacementProjection(),
         CourseProjection(),
+        FairProjection(),
     ),
     consumers=(MEMBER_PROJECTION, HOUSEHOLD_MIRROR),
     workers=(follow_up_worker,),

@@ -377,3 +377,64 @@ class EnrolmentResponse(BaseModel):
 class EnrolmentPage(BaseModel):
     items: list[EnrolmentResponse]
     next_cursor: str | None
+
+
+class OrganiseFairRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=1, max_length=100, description="招聘会名称")
+    organisers: list[str] = Field(min_length=1, max_length=20, description="主办单位")
+    held_on: date = Field(description="举办日期")
+    online: bool = Field(default=False, description="线上招聘会")
+    place_division_code: str | None = Field(default=None, pattern=DIVISION, description="举办地点（线下必填）")
+    area_division_code: str = Field(pattern=DIVISION, description="所属辖区 12 位区划代码（须在本辖区内）")
+
+
+class JoinFairRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    employer_id: uuid.UUID = Field(description="参会单位")
+    posting_ids: list[uuid.UUID] = Field(min_length=1, max_length=200, description="该单位带来的岗位")
+
+
+class FairRegisterRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member_id: uuid.UUID = Field(description="报名人员")
+    invited: bool = Field(default=False, description="是否为工作人员邀约")
+
+
+class FairMemberRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member_id: uuid.UUID
+
+
+class FairOfferRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member_id: uuid.UUID
+    posting_id: uuid.UUID = Field(description="达成意向的岗位（须为本招聘会岗位）")
+
+
+class FairResponse(BaseModel):
+    fair_id: uuid.UUID
+    title: str
+    organisers: list[str]
+    held_on: date
+    online: bool
+    place_division_code: str | None
+    area_division_code: str
+    employers: int
+    postings: int
+    registered: int
+    invited: int
+    attended: int
+    offers: int
+    placed: int = Field(description="报名参会人员经本招聘会岗位、在举办日起 within_days 天内到岗的人数")
+    version: int
+
+
+class FairLedger(BaseModel):
+    within_days: int
+    items: list[FairResponse]

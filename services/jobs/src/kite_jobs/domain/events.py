@@ -307,6 +307,67 @@ class TrainingCompleted(EventPayload):
     recorded_by: str
 
 
+@registry.register
+class FairOrganised(EventPayload):
+    """A job fair (专场招聘), at a place on a day or online."""
+
+    event_name = "fair-organised"
+
+    fair_id: uuid.UUID
+    title: str
+    organisers: list[str]
+    held_on: date
+    online: bool = False
+    place_division_code: str | None = None  # None only for an online fair
+    area_division_code: str  # the jurisdiction that keeps the fair
+    organised_by: str
+
+
+@registry.register
+class FairEmployerJoined(EventPayload):
+    """An employer takes part with these postings (a later joining of the same employer adds postings)."""
+
+    event_name = "fair-employer-joined"
+
+    fair_id: uuid.UUID
+    employer_id: uuid.UUID
+    posting_ids: list[uuid.UUID]
+    joined_by: str
+
+
+@registry.register
+class FairRegistered(EventPayload):
+    event_name = "fair-registered"
+
+    fair_id: uuid.UUID
+    member_id: uuid.UUID
+    member_origin_division_code: str
+    invited: bool = False  # invited by staff (邀约) rather than signed up
+    registered_by: str
+
+
+@registry.register
+class FairCheckedIn(EventPayload):
+    event_name = "fair-checked-in"
+
+    fair_id: uuid.UUID
+    member_id: uuid.UUID
+    checked_in_by: str
+
+
+@registry.register
+class FairOfferMade(EventPayload):
+    """After an interview at the fair an employer offers a member one of its postings there."""
+
+    event_name = "fair-offer-made"
+
+    fair_id: uuid.UUID
+    member_id: uuid.UUID
+    posting_id: uuid.UUID
+    employer_id: uuid.UUID
+    recorded_by: str
+
+
 def _employer_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     employer_id = uuid.UUID(str(data["employer_id"]))
     contact = data.get("contact_name")
