@@ -9,6 +9,7 @@ from kite_jobs.adapters.fair_projection import FairProjection
 from kite_jobs.adapters.match_projection import MatchProjection
 from kite_jobs.adapters.placement_projection import PlacementProjection
 from kite_jobs.adapters.posting_projection import PostingProjection
+from kite_jobs.adapters.return_home_projection import ReturnHomeProjection
 from kite_jobs.adapters.seeker_projection import SeekerProjection
 from kite_jobs.api.applications import router as applications_router
 from kite_jobs.api.courses import router as courses_router
@@ -17,6 +18,7 @@ from kite_jobs.api.fairs import router as fairs_router
 from kite_jobs.api.matches import router as matches_router
 from kite_jobs.api.placements import router as placements_router
 from kite_jobs.api.postings import router as postings_router
+from kite_jobs.api.return_home import router as return_home_router
 from kite_jobs.api.seekers import router as seekers_router
 from kite_jobs.consumers.household_mirror import HOUSEHOLD_MIRROR
 from kite_jobs.consumers.member_projection import MEMBER_PROJECTION
@@ -37,6 +39,7 @@ SERVICE = ServiceDefinition(
         placements_router,
         courses_router,
         fairs_router,
+        return_home_router,
     ],
     projections=(
         EmployerProjection(),
@@ -47,6 +50,7 @@ SERVICE = ServiceDefinition(
         PlacementProjection(),
         CourseProjection(),
         FairProjection(),
+        ReturnHomeProjection(),
     ),
     consumers=(MEMBER_PROJECTION, HOUSEHOLD_MIRROR),
     workers=(follow_up_worker,),

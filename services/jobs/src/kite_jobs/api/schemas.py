@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -438,3 +439,104 @@ class FairResponse(BaseModel):
 class FairLedger(BaseModel):
     within_days: int
     items: list[FairResponse]
+
+
+class RegisterVentureRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    member_id: uuid.UUID = Field(description="返乡创业人员")
+    name: str = Field(min_length=1, max_length=100, description="项目名称")
+    industry: str | None = Field(default=None, max_length=50, description="行业")
+    place_division_code: str = Field(pattern=DIVISION, description="项目地点 12 位区划代码（须在本辖区内）")
+    started_on: date = Field(description="创办日期")
+    investment_fen: int = Field(ge=0, le=100_000_000_000, description="投资额（分）")
+    jobs_created: int = Field(ge=0, le=1_000_000, description="带动就业人数")
+
+
+class SupportVentureRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: Literal["loan", "subsidy", "site", "training", "other"] = Field(
+        description="loan 创业担保贷款 / subsidy 创业补贴 / site 场地 / training 创业培训 / other 其他"
+    )
+    amount_fen: int = Field(default=0, ge=0, le=100_000_000_000, description="金额（分，非资金扶持填0）")
+    given_on: date = Field(description="扶持日期")
+    note: str | None = Field(default=None, max_length=200)
+
+
+class ReportVentureJobsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    jobs_created: int = Field(ge=0, le=1_000_000, description="目前带动就业人数")
+    investment_fen: int = Field(ge=0, le=100_000_000_000, description="累计投资额（分）")
+    reported_on: date
+
+
+class VentureResponse(BaseModel):
+    venture_id: uuid.UUID
+    member_id: uuid.UUID
+    member_name: str | None
+    name: str
+    industry: str | None
+    place_division_code: str
+    started_on: date
+    investment_fen: int
+    jobs_created: int
+    support_fen: int
+    support_count: int
+    version: int
+
+
+class VentureLedgerRow(BaseModel):
+    area_division_code: str
+    ventures: int
+    investment_fen: int
+    jobs_created: int
+    support_fen: int
+
+
+class VentureLedger(BaseModel):
+    level: str
+    items: list[VentureLedgerRow]
+
+
+class OpenCampaignRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=1, max_length=100, description="活动名称")
+    skills_wanted: list[str] = Field(min_length=1, max_length=30, description="家乡需要的技能")
+    area_division_code: str = Field(pattern=DIVISION, description="所属辖区 12 位区划代码（须在本辖区内）")
+
+
+class CampaignResponse(BaseModel):
+    campaign_id: uuid.UUID
+    title: str
+    skills_wanted: list[str]
+    area_division_code: str
+    reached: int
+    interested: int
+    returned: int
+    version: int
+
+
+class RecallOutcomeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member_id: uuid.UUID
+    outcome: Literal["contacted", "interested", "returned", "declined"] = Field(
+        description="contacted 已联系 / interested 有意向 / returned 已回引 / declined 暂不回乡"
+    )
+
+
+class TalentItem(BaseModel):
+    member_id: uuid.UUID
+    name: str
+    origin_division_code: str
+    current_city: str
+    skills: list[str]
+    outcome: str | None
+
+
+class TalentPage(BaseModel):
+    items: list[TalentItem]
+    next_cursor: str | None

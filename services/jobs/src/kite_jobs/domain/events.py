@@ -368,6 +368,74 @@ class FairOfferMade(EventPayload):
     recorded_by: str
 
 
+@registry.register
+class VentureRegistered(EventPayload):
+    """A returned member's business at home (返乡创业项目)."""
+
+    event_name = "venture-registered"
+
+    venture_id: uuid.UUID
+    member_id: uuid.UUID  # the returned entrepreneur
+    name: str
+    industry: str | None = None
+    place_division_code: str  # where the business is (inside the keeping jurisdiction)
+    started_on: date
+    investment_fen: int
+    jobs_created: int
+    registered_by: str
+
+
+@registry.register
+class VentureSupported(EventPayload):
+    """Support given to a venture: a loan, a subsidy, a site, training or other help."""
+
+    event_name = "venture-supported"
+
+    venture_id: uuid.UUID
+    kind: str  # loan, subsidy, site, training, other
+    amount_fen: int  # 0 for support that is not money
+    given_on: date
+    note: str | None = None
+    recorded_by: str
+
+
+@registry.register
+class VentureJobsReported(EventPayload):
+    """The jobs a venture provides now (the latest report replaces the earlier figure)."""
+
+    event_name = "venture-jobs-reported"
+
+    venture_id: uuid.UUID
+    jobs_created: int
+    investment_fen: int
+    reported_on: date
+    recorded_by: str
+
+
+@registry.register
+class RecallCampaignOpened(EventPayload):
+    """A talent-recall campaign (人才回引): the skills the home county wants back."""
+
+    event_name = "recall-campaign-opened"
+
+    campaign_id: uuid.UUID
+    title: str
+    skills_wanted: list[str]
+    area_division_code: str
+    opened_by: str
+
+
+@registry.register
+class RecallOutcomeRecorded(EventPayload):
+    event_name = "recall-outcome-recorded"
+
+    campaign_id: uuid.UUID
+    member_id: uuid.UUID
+    member_origin_division_code: str
+    outcome: str  # contacted, interested, returned, declined
+    recorded_by: str
+
+
 def _employer_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     employer_id = uuid.UUID(str(data["employer_id"]))
     contact = data.get("contact_name")
