@@ -77,7 +77,7 @@ async def post_unpairing(body: UnpairRequest, principal: Writer, runtime: Runtim
 async def get_proposal(
     principal: Writer,
     runtime: Runtime,
-    county: Annotated[str, Query(pattern=r"^\d{6}$", description="县级区划代码")],
+    county: Annotated[str, Query(pattern=r"^[0-9]{6}$", description="县级区划代码")],
     year: Annotated[int, Query(ge=2000, le=2100, description="按此年度的人均纯收入")],
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> ProposalResponse:

@@ -64,7 +64,7 @@ async def _detail(
 @router.put("/lines/{year}/{province_code}", response_model=MonitoringLineItem, summary="设定年度省级防返贫监测线")
 async def put_line(
     year: Annotated[int, Path(ge=2020, le=2100)],
-    province_code: Annotated[str, Path(pattern=r"^\d{2}$")],
+    province_code: Annotated[str, Path(pattern=r"^[0-9]{2}$")],
     body: MonitoringLineRequest,
     principal: Admin,
     runtime: Runtime,

@@ -75,7 +75,7 @@ async def get_ledger(
     month: Annotated[int | None, Query(ge=1, le=12, description="缺省为全年")] = None,
     level: Annotated[Level, Query(description="village 村, township 乡镇, county 县, city 市")] = "county",
     origin: Annotated[
-        str | None, Query(pattern=r"^\d{1,12}$", description="地区区划代码前缀，缺省为本人管辖范围")
+        str | None, Query(pattern=r"^[0-9]{1,12}$", description="地区区划代码前缀，缺省为本人管辖范围")
     ] = None,
     format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
 ) -> MonitoringLedgerResponse | Response:

@@ -140,7 +140,7 @@ class CadreRequest(_Request):
         description="leading 科级及以上领导干部, ordinary 一般干部, social-force 社会力量, task-force 县级专班"
     )
     organisation: str = Field(min_length=1, max_length=200, description="单位名称")
-    organisation_code: str = Field(pattern=r"^\d{2,12}$", description="单位所在地区划代码")
+    organisation_code: str = Field(pattern=r"^[0-9]{2,12}$", description="单位所在地区划代码")
 
 
 class CadreHousehold(BaseModel):
