@@ -12,7 +12,7 @@ import httpx
 from kite_casework.application.open_case import open_case
 from kite_casework.domain.case import CaseRequest
 from kite_casework.domain.categories import CaseCategory
-from kite_casework.domain.sla import Urgency
+from kite_casework.domain.sla import SlaTier, Urgency, deadline
 from kite_casework.service import SERVICE as CASEWORK
 from kite_common.auth import Principal
 from kite_common.clock import utcnow
@@ -62,7 +62,7 @@ async def test_the_whole_loop_from_open_to_closed_with_a_reopen_after_an_unsatis
         assert (case["status"], case["status_label"], case["accepted_by"]) == ("reopened", "重新办理", "wang")
         assert case["satisfaction_label"] == "不满意"
         new_deadline = datetime.fromisoformat(case["deadline"])
-        assert before + timedelta(days=7) <= new_deadline <= utcnow() + timedelta(days=7)
+        assert deadline(before, SlaTier.WEEK) <= new_deadline <= deadline(utcnow(), SlaTier.WEEK)  # 5 working days
         queue = (
             await http.get("/cases", params={"accepted_by": "wang", "status": "reopened"}, headers=caseworker())
         ).json()
