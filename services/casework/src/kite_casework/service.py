@@ -4,12 +4,15 @@ from kite_common.service import ServiceDefinition
 
 from kite_casework.adapters.case_projection import CaseProjection
 from kite_casework.adapters.case_timeline import CaseTimelineProjection
+from kite_casework.adapters.sla_clock import SlaClockProjection
 from kite_casework.api.cases import router as cases_router
 from kite_casework.certificates.adapters.projection import CertificateProjection
 from kite_casework.certificates.api.certificates import router as certificates_router
 from kite_casework.certificates.api.verification import router as certificate_verification_router
+from kite_casework.consumers.escalation_offices import ESCALATION_OFFICES
 from kite_casework.consumers.member_directory import MEMBER_DIRECTORY
 from kite_casework.domain.events import registry
+from kite_casework.workers.deadline_watch import deadline_watch_worker
 
 SERVICE = ServiceDefinition(
     name="casework",
@@ -18,6 +21,7 @@ SERVICE = ServiceDefinition(
     migrations_package="kite_casework.migrations",
     routers=lambda: [cases_router, certificates_router],
     public_routers=lambda: [certificate_verification_router],
-    projections=(CaseProjection(), CaseTimelineProjection(), CertificateProjection()),
-    consumers=(MEMBER_DIRECTORY,),
+    projections=(CaseProjection(), CaseTimelineProjection(), CertificateProjection(), SlaClockProjection()),
+    consumers=(MEMBER_DIRECTORY, ESCALATION_OFFICES),
+    workers=(deadline_watch_worker,),
 )

@@ -21,7 +21,8 @@ _SELECT = """SELECT case_id, member_id, origin_division_code, category, urgency,
                     opened_at, deadline, opened_by, status, accepted_by, accepted_at, version,
                     progress_count, pending_transfer_to, suspended, suspended_since, outcome, resolution,
                     resolved_by, resolved_at, follow_up_attempts, satisfaction, closed_at, close_reason,
-                    clock_deadline
+                    clock_deadline, escalation_level, supervisor_division_code, supervisor_office_id,
+                    supervisor_office_name
              FROM cases"""
 _DEADLINE_SCOPE = "deadline"
 
