@@ -199,7 +199,7 @@ async def test_suspension_stops_the_clock_and_resuming_moves_the_deadline_by_the
     member_id = await stack.register_member(24)
     principal = Principal("desk-1", frozenset({"caseworker"}), COUNTY)
     request = CaseRequest(member_id, CaseCategory.CERTIFICATE, Urgency.NORMAL, "开具务工证明")  # 一天办结
-    late_id = await open_case(stack.casework.runtime.unit_of_work(), principal, request, utcnow() - timedelta(days=2))
+    late_id = await open_case(stack.casework.runtime.unit_of_work(), principal, request, utcnow() - timedelta(days=30))
     async with stack.casework.client(headers=caseworker()) as http:
         case = (await http.get(f"/cases/{late_id}")).json()
         assert case["overdue"] is True
@@ -274,7 +274,8 @@ async def test_the_deadline_queue_puts_overdue_first_then_by_deadline_and_pages_
     member_id = await stack.register_member(26)
     principal = Principal("desk-1", frozenset({"caseworker"}), COUNTY)
     request = CaseRequest(member_id, CaseCategory.CERTIFICATE, Urgency.NORMAL, "开具务工证明")
-    late = str(await open_case(stack.casework.runtime.unit_of_work(), principal, request, utcnow() - timedelta(days=2)))
+    long_ago = utcnow() - timedelta(days=30)
+    late = str(await open_case(stack.casework.runtime.unit_of_work(), principal, request, long_ago))
     async with stack.casework.client(headers=caseworker()) as http:
 
         async def opened(**overrides: object) -> dict[str, Any]:
