@@ -12,6 +12,8 @@ from kite_casework.certificates.api.verification import router as certificate_ve
 from kite_casework.consumers.escalation_offices import ESCALATION_OFFICES
 from kite_casework.consumers.member_directory import MEMBER_DIRECTORY
 from kite_casework.domain.events import registry
+from kite_casework.ledger.adapters.projection import ServiceLedgerProjection
+from kite_casework.ledger.api.service_ledger import router as service_ledger_router
 from kite_casework.workers.deadline_watch import deadline_watch_worker
 
 SERVICE = ServiceDefinition(
@@ -19,9 +21,15 @@ SERVICE = ServiceDefinition(
     title="Kite 风筝 · 诉求办理 (casework)",
     registry=registry,
     migrations_package="kite_casework.migrations",
-    routers=lambda: [cases_router, certificates_router],
+    routers=lambda: [cases_router, certificates_router, service_ledger_router],
     public_routers=lambda: [certificate_verification_router],
-    projections=(CaseProjection(), CaseTimelineProjection(), CertificateProjection(), SlaClockProjection()),
+    projections=(
+        CaseProjection(),
+        CaseTimelineProjection(),
+        CertificateProjection(),
+        SlaClockProjection(),
+        ServiceLedgerProjection(),
+    ),
     consumers=(MEMBER_DIRECTORY, ESCALATION_OFFICES),
     workers=(deadline_watch_worker,),
 )
