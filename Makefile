@@ -15,9 +15,8 @@ lint: sync ## ruff and mypy
 	$(UV) run ruff check .
 	$(UV) run mypy libs/common/src services/roster/src services/casework/src services/jobs/src services/notify/src
 
-bench: sync ## benchmarks (not tests): roster import of 1,000,000 members and searches; casework deadline watch, queue, ledger
-	$(UV) run python bench/roster_bench.py $(BENCH_ARGS)
-	$(UV) run python bench/casework_bench.py $(CASEWORK_BENCH_ARGS)
+bench: sync ## benchmarks (not tests), each as ratios to a reference in the same run; BENCH=store|http|roster|casework picks sections
+	$(UV) run python bench/run.py "$(BENCH)" $(BENCH_ARGS)
 
 schemas: sync ## write the event contract (JSON Schemas + AsyncAPI) to contracts/
 	$(UV) run kite schemas

@@ -97,6 +97,10 @@ class TelemetrySettings(BaseSettings):
 
     # "none" (default), "otlp" (OTEL_EXPORTER_OTLP_* variables apply) or "console".
     exporter: str = "none"
+    # Share of new traces recorded when an exporter is set; a sampled parent is always followed.
+    sample_ratio: float = 1.0
+    # One span per SQL statement: useful when chasing a slow query, costly on every request.
+    sql_spans: bool = False
     log_level: str = "INFO"
 
 
