@@ -102,6 +102,10 @@ class TelemetrySettings(BaseSettings):
 
     # "none" (default), "otlp" (OTEL_EXPORTER_OTLP_* variables apply) or "console".
     exporter: str = "none"
+    # Share of new traces recorded when an exporter is set; a sampled parent is always followed.
+    sample_ratio: float = 1.0
+    # One span per SQL statement: useful when chasing a slow query, costly on every request.
+    sql_spans: bool = False
     log_level: str = "INFO"
 
 
@@ -112,6 +116,9 @@ class WebhookSettings(BaseSettings):
     max_attempts: int = 5
     backoff_initial_s: float = 0.5
     timeout_s: float = 5.0
+    # CIDRs (comma-separated) a webhook may reach although they are not public, e.g. "10.20.0.0/16";
+    # loopback, private, link-local and metadata addresses are refused unless listed here.
+    allowed_networks: str = ""
 
 
 @lru_cache

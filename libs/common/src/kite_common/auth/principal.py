@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-_PREFIX = re.compile(r"^\d{0,12}$")
+_PREFIX = re.compile(r"[0-9]{0,12}")  # ASCII digits only (\d and isdigit also take ١٢ and １２)
 
 
 class Role(StrEnum):
@@ -14,6 +14,7 @@ class Role(StrEnum):
     REGISTRAR = "registrar"  # roster staff: register and edit members
     CASEWORKER = "caseworker"  # open, accept and handle cases
     EMPLOYMENT = "employment"  # employers, postings, matching
+    HR_STATION = "hr-station"  # an out-station HR / employment station (人社驿站): verifies employers
     NOTIFIER = "notifier"  # read and send notifications
     VIEWER = "viewer"  # read only
     MEMBER = "member"  # a registered person acting for themselves
@@ -33,7 +34,7 @@ class Principal:
     scopes: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
-        if not _PREFIX.match(self.jurisdiction):
+        if not _PREFIX.fullmatch(self.jurisdiction):
             raise ValueError("jurisdiction must be a division-code prefix of at most 12 digits")
 
     def has_any(self, *roles: str) -> bool:
