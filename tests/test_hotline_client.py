@@ -1,9 +1,7 @@
 """Done means (issue 15): a hotline system, registered as a client, takes a token by client
-credentials, opens a case, follows the case's events through the HTTP feed until it is closed, and
-is refused outside its scopes and jurisdiction — all over real HTTP, PostgreSQL and the broker.
-
-The casework intake by external reference (idempotent) is being built beside this; until it is on
-main the hotline opens the case with the plain `POST /cases`."""
+credentials, opens a case with its external reference (a repeated submission answers the same
+case), follows the case's events through the HTTP feed until it is closed, and is refused outside
+its scopes and jurisdiction — all over real HTTP, PostgreSQL and the broker."""
 
 from __future__ import annotations
 
@@ -104,15 +102,24 @@ async def test_a_hotline_system_opens_a_case_and_follows_it_to_closed_through_th
                     "category": "wage_arrears",
                     "urgency": "normal",
                     "description": "12345 转办：欠薪",
+                    "source_system": "12345热线",
+                    "external_reference": "GZ-2026-000731",
                 }
                 opened = await http.post("/cases", json=body)
                 assert opened.status_code == 201, opened.text
                 case = opened.json()
+                assert (case["channel"], case["external_reference"]) == ("system_referral", "GZ-2026-000731")
+                again = await http.post("/cases", json=body)  # the hotline retries: the same case
+                assert (again.status_code, again.json()["case_id"]) == (200, case["case_id"])
                 assert case["opened_by"] == "client:hotline-12345"  # attributed to the client
 
                 # Refused outside its jurisdiction: a member of another county is as unknown.
-                elsewhere = await http.post("/cases", json={**body, "member_id": outsider})
-                unknown = await http.post("/cases", json={**body, "member_id": str(uuid.uuid4())})
+                elsewhere = await http.post(
+                    "/cases", json={**body, "member_id": outsider, "external_reference": "GZ-2026-000732"}
+                )
+                unknown = await http.post(
+                    "/cases", json={**body, "member_id": str(uuid.uuid4()), "external_reference": "GZ-2026-000733"}
+                )
                 assert (elsewhere.status_code, elsewhere.json()["type"]) == (
                     422,
                     "https://kite.gov.cn/problems/member-unknown",
@@ -123,7 +130,7 @@ async def test_a_hotline_system_opens_a_case_and_follows_it_to_closed_through_th
             async with casework.client() as staff:
                 theirs = await staff.post(
                     "/cases",
-                    json={**body, "member_id": outsider},
+                    json={**body, "member_id": outsider, "source_system": None, "external_reference": None},
                     headers=auth(["caseworker"], OTHER_COUNTY, subject="li"),
                 )
                 assert theirs.status_code == 201, theirs.text
@@ -168,7 +175,7 @@ async def test_a_hotline_system_opens_a_case_and_follows_it_to_closed_through_th
                         "https://kite.gov.cn/problems/missing-scope",
                     )
                 read_only = await take_token(identity, hotline, client_id, scope="casework:events")
-                write = await feed.post("/cases", json=body, headers=read_only)
+                write = await feed.post("/cases", json={**body, "external_reference": "GZ-9"}, headers=read_only)
                 assert (write.status_code, write.json()["type"]) == (403, "https://kite.gov.cn/problems/missing-scope")
                 assert (await feed.get(f"/cases/{case['case_id']}", headers=read_only)).status_code == 403
                 assert (await feed.get("/events", headers=read_only)).status_code == 200
