@@ -13,7 +13,7 @@ from kite_common.bulk import append_new_streams
 from kite_common.clock import utcnow
 from kite_common.events import EventPayload
 from kite_common.rebuild import rebuild_projections
-from kite_common.testing.stack import auth, running
+from kite_common.testing.stack import auth, eventually, running
 from kite_roster.monitoring.application.monitoring_ledger import (
     LEVEL_DIGITS,
     Period,
@@ -259,6 +259,17 @@ async def test_rebuilt_monitoring_read_models_equal_the_live_ones(roster):
             assert paired.status_code == 204
         end = {"cadre_id": cadre, "household_id": h2, "reason": "调整帮扶力量"}
         assert (await http.post("/monitoring/pairings/end", json=end)).status_code == 204
+
+    async def settled() -> bool:
+        # the rebuild reads events below the cluster's oldest open transaction; on a PostgreSQL shared
+        # with other work that horizon may trail for a moment
+        return bool(
+            await roster.pool.fetchval(
+                "SELECT NOT EXISTS (SELECT 1 FROM events WHERE tx_id >= pg_snapshot_xmin(pg_current_snapshot()))"
+            )
+        )
+
+    await eventually(settled, timeout=120)
     async with roster.pool.acquire() as conn:
         live = await snapshot(conn)
         await rebuild_projections(conn, SERVICE)
