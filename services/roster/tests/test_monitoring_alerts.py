@@ -184,6 +184,22 @@ async def _with_count(alerts, n: int):  # type: ignore[no-untyped-def]
     return found if len(found) >= n else None
 
 
+async def test_an_income_drop_beyond_the_share_raises_an_alert(roster):
+    async with roster.client(headers=REGISTRAR) as http:
+        await set_lines(http)
+        dropped, steady = await household(http), await household(http)
+        for hid, before, after in ((dropped, "48000", "32000"), (steady, "40000", "32000")):  # −33 %, −20 %
+            assert (await income(http, hid, YEAR - 1, before, 4)).status_code == 201
+            assert (await income(http, hid, YEAR, after, 4)).status_code == 201
+        # a later signal of the steady household shows the consumer has read past its −20 %
+        assert (await income(http, steady, YEAR + 1, "20000", 4)).status_code == 201
+        alerts = await eventually(lambda: alerts_of(http, dropped))
+        assert [(a["signal"], a["year"]) for a in alerts] == [("income-drop", YEAR)]
+        assert alerts[0]["note"] == f"{YEAR}年人均纯收入8000元，较上年12000元下降超过30%"
+        steady_alerts = await eventually(lambda: alerts_of(http, steady))
+        assert [(a["signal"], a["year"]) for a in steady_alerts] == [("income-below-line", YEAR + 1)]
+
+
 async def test_a_serious_illness_case_raises_one_alert_however_often_it_is_delivered(roster, infra, prefix):
     async with roster.client(headers=REGISTRAR) as http:
         hid = await household(http)

@@ -20,8 +20,10 @@ from kite_roster.monitoring.api.schemas import (
     ProposalResponse,
     UnpairRequest,
 )
-from kite_roster.monitoring.application.cadres import pair_households, register_cadre, unpair_household
+from kite_roster.monitoring.application.pair_households import pair_households
 from kite_roster.monitoring.application.queries import get_cadre, pairing_proposal
+from kite_roster.monitoring.application.register_cadre import register_cadre
+from kite_roster.monitoring.application.unpair_household import unpair_household
 
 router = APIRouter(prefix="/monitoring", tags=["monitoring"])
 

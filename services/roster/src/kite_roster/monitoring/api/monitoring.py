@@ -28,16 +28,14 @@ from kite_roster.monitoring.api.schemas import (
     MonitoringLineRequest,
     VisitRequest,
 )
-from kite_roster.monitoring.application.cadres import set_monitoring_line
-from kite_roster.monitoring.application.household_actions import (
-    clear_risk,
-    designate_main_earner,
-    dismiss_alert,
-    flag_household,
-    record_measure,
-    record_visit,
-)
+from kite_roster.monitoring.application.clear_risk import clear_risk
+from kite_roster.monitoring.application.designate_main_earner import designate_main_earner
+from kite_roster.monitoring.application.dismiss_alert import dismiss_alert
+from kite_roster.monitoring.application.flag_household import flag_household
 from kite_roster.monitoring.application.queries import household_monitoring, list_alerts
+from kite_roster.monitoring.application.record_measure import record_measure
+from kite_roster.monitoring.application.record_visit import record_visit
+from kite_roster.monitoring.application.set_monitoring_line import set_monitoring_line
 from kite_roster.monitoring.domain.rules import MonitoringLine
 
 router = APIRouter(prefix="/monitoring", tags=["monitoring"])

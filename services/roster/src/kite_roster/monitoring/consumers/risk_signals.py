@@ -21,7 +21,7 @@ from kite_common.messaging.consumer import ConsumerSpec
 from kite_common.unit_of_work import UnitOfWork
 from pydantic import BaseModel, ConfigDict
 
-from kite_roster.households.domain.household import per_capita_income
+from kite_roster.households.domain.household import HouseholdNotRegistered, per_capita_income
 from kite_roster.monitoring.adapters.policy import lines_of
 from kite_roster.monitoring.application.raise_alert import raise_alert, raise_alert_on_death
 from kite_roster.monitoring.domain.monitoring_events import RiskSignal
@@ -58,6 +58,13 @@ class OpenedCase(_Tolerant):
 
 
 async def handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
+    try:
+        await _handle(uow, event)
+    except HouseholdNotRegistered:  # a household the roster does not keep: not a broken message
+        log.info("%s %s: household not on the roster, no alert", event.envelope.type, event.envelope.id)
+
+
+async def _handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
     env = event.envelope
     if env.type == INCOME_REPORTED:
         await _income(uow, IncomeReported.model_validate(env.data))
