@@ -3,7 +3,7 @@ UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 
-.PHONY: run test lint bench schemas sync clean
+.PHONY: run test lint bench bench-jobs schemas sync clean
 
 run: sync ## start the whole system locally
 	$(UV) run kite up
@@ -17,6 +17,9 @@ lint: sync ## ruff and mypy
 
 bench: sync ## roster benchmark (not a test): import 1,000,000 generated members, COPY ratio, memory, search p50/p95
 	$(UV) run python bench/roster_bench.py $(BENCH_ARGS)
+
+bench-jobs: sync ## jobs benchmark (not a test): matching and ledger reads over 1,000,000 generated members, p50/p95
+	$(UV) run python bench/jobs_bench.py $(BENCH_ARGS)
 
 schemas: sync ## write the event contract (JSON Schemas + AsyncAPI) to contracts/
 	$(UV) run kite schemas
