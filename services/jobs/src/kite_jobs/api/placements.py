@@ -131,7 +131,7 @@ async def ledger(
     principal: Reader,
     runtime: Runtime,
     level: Annotated[LedgerLevel, Query(description="county 县 / township 乡镇 / village 村")] = LedgerLevel.COUNTY,
-    area: Annotated[str | None, Query(pattern=r"^\d{2,12}$", description="区划代码前缀（须在本辖区内）")] = None,
+    area: Annotated[str | None, Query(pattern=r"^[0-9]{2,12}$", description="区划代码前缀（须在本辖区内）")] = None,
     format: Annotated[Literal["json", "csv", "xlsx"], Query(description="导出格式")] = "json",
 ) -> Ledger | HttpResponse:
     async with runtime.pool.acquire() as conn:

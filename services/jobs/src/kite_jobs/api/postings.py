@@ -67,7 +67,9 @@ async def list_(
     principal: Reader,
     runtime: Runtime,
     employer_id: Annotated[uuid.UUID | None, Query(description="用人单位")] = None,
-    place: Annotated[str | None, Query(pattern=r"^\d{2,12}$", description="工作地区划代码前缀（2/4/6/9/12位）")] = None,
+    place: Annotated[
+        str | None, Query(pattern=r"^[0-9]{2,12}$", description="工作地区划代码前缀（2/4/6/9/12位）")
+    ] = None,
     status: Annotated[Literal["open", "closed"] | None, Query(description="状态")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=64)] = None,

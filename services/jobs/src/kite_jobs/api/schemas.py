@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-DIVISION = r"^\d{12}$"
+DIVISION = r"^[0-9]{12}$"
 FEN = Field(ge=0, le=100_000_000)
 
 
