@@ -50,10 +50,11 @@ FILL = [
     """INSERT INTO members (member_id, name, gender, birth_year, origin_division_code, current_city, employer,
            is_party_member, skills, registered_at, version)
        SELECT gen_random_uuid(), 'm' || i, CASE WHEN i % 2 = 0 THEN 'male' ELSE 'female' END,
-              1965 + (i * 7919) % 41,
+              1965 + (i::bigint * 7919) % 41,
               ($1::text[])[1 + i % 10] || lpad((100 + i % 20)::text, 3, '0') || lpad((1 + i % 30)::text, 3, '0'),
               'x', CASE WHEN i % 10 < 3 THEN '某厂' END, false,
-              ARRAY(SELECT DISTINCT ($2::text[])[1 + (i * k * 31 + k) % 30] FROM generate_series(1, 1 + i % 3) k),
+              ARRAY(SELECT DISTINCT ($2::text[])[1 + (i::bigint * k * 31 + k) % 30]
+                    FROM generate_series(1, 1 + i % 3) k),
               now(), 1
        FROM generate_series(1, $3::int) i""",
     # job-seekers: 60% of members; 40% willing to move; wages 3000-10000 yuan; one certificate for 30%

@@ -18,6 +18,7 @@ SECTIONS = {
     "monitoring": "monitoring_bench.py",  # pairing proposal for a county of 50,000 households vs a plain scan
     "console": "console_bench.py",  # console pages against the same query through the API; live fan-out
     "casework": "casework_bench.py",  # open cases; deadline-worker lag p95; queue, search, ledger p95
+    "jobs": "jobs_bench.py",  # top-50 matching both ways among 1,000,000 members against a plain filter; ledger p95
 }
 
 

@@ -25,10 +25,10 @@ EMPLOYED = """(nullif(btrim(ym.employer), '') IS NOT NULL
 # The member's household priority tier (domain/priority.py); 3 when they belong to no known household.
 PRIORITY = f"""
 CROSS JOIN LATERAL (
-    SELECT coalesce(min(CASE WHEN NOT (h.poverty_registered OR h.monitored) THEN 3
-                             WHEN e.earners = 0 THEN 1 WHEN e.earners = 1 THEN 2 ELSE 3 END), 3) AS priority
+    SELECT coalesce(min(CASE WHEN e.earners = 0 THEN 1 WHEN e.earners = 1 THEN 2 ELSE 3 END), 3) AS priority
     FROM household_members hm
-    JOIN households h USING (household_id)
+    -- only 建档立卡 and monitored households are counted: the others are tier 3 without a look
+    JOIN households h ON h.household_id = hm.household_id AND (h.poverty_registered OR h.monitored)
     CROSS JOIN LATERAL (
         SELECT count(*) AS earners FROM household_members y JOIN members ym USING (member_id)
         WHERE y.household_id = hm.household_id AND ym.deregistered_at IS NULL AND {EMPLOYED}
@@ -36,17 +36,17 @@ CROSS JOIN LATERAL (
     WHERE hm.member_id = s.member_id
 ) t"""
 
-_FOR_POSTING = f"""
+_FOR_POSTING = """
 SELECT s.member_id, s.origin_division_code, m.birth_year, m.skills, s.desired_division_code,
        s.willing_to_move, s.expected_wage_fen, s.certificates, s.available_from, t.priority,
-       40 * cardinality(ARRAY(SELECT unnest(m.skills) INTERSECT SELECT unnest($3::text[]))) / cardinality($3::text[])
+       40 * ({skill_hits}) / cardinality($3::text[])
        + CASE WHEN s.desired_city = $2 THEN 30 WHEN left(s.desired_division_code, 2) = left($2, 2) THEN 20 ELSE 10 END
        + CASE WHEN s.expected_wage_fen <= $11 THEN 20
               ELSE (20 * ($4 - s.expected_wage_fen) / ($4 - $11))::int END
        + CASE WHEN s.available_from <= $12 THEN 10 ELSE 5 END AS points
 FROM seekers s
 JOIN members m USING (member_id)
-{PRIORITY}
+{priority}
 WHERE s.origin_division_code LIKE $1
   AND (s.desired_city = $2 OR s.willing_to_move)
   AND m.deregistered_at IS NULL
@@ -88,12 +88,15 @@ async def candidates_for_posting(
     """The best `limit` job-seekers from the jurisdiction not yet matched to the posting, with their
     priority tier and points: priority first, then points, then member id."""
     as_of = as_of_for(terms, today)
+    skills = list(terms.skills_required)
+    # how many required skills the member has: one containment test a skill (an expression, no subquery)
+    hits = " + ".join(f"(m.skills @> ARRAY[${14 + i}::text])::int" for i in range(len(skills)))
     return list(
         await conn.fetch(
-            _FOR_POSTING,
+            _FOR_POSTING.format(skill_hits=hits, priority=PRIORITY),
             jurisdiction_like,
             terms.place_division_code[:4],
-            list(terms.skills_required),
+            skills,
             terms.wage_max_fen,
             list(terms.certificates_required),
             terms.closes_on,
@@ -104,6 +107,7 @@ async def candidates_for_posting(
             terms.wage_min_fen,
             as_of,
             limit,
+            *skills,
         )
     )
 

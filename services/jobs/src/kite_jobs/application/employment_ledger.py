@@ -63,17 +63,20 @@ WITH p AS (
     FROM enrolments WHERE completed_on IS NOT NULL AND member_origin_division_code LIKE $1 GROUP BY 1
 ), h AS (
     SELECT rpad(left(h.division_code, $2), 12, '0') AS area,
-           count(*) FILTER (WHERE e.earning) AS households_with_earner,
+           count(*) FILTER (WHERE e.household_id IS NOT NULL) AS households_with_earner,
            count(*) FILTER (WHERE h.poverty_registered OR h.monitored) AS priority_households,
-           count(*) FILTER (WHERE (h.poverty_registered OR h.monitored) AND e.earning)
+           count(*) FILTER (WHERE (h.poverty_registered OR h.monitored) AND e.household_id IS NOT NULL)
                AS priority_households_with_earner
     FROM households h
-    CROSS JOIN LATERAL (
-        SELECT EXISTS (
-            SELECT 1 FROM household_members hm JOIN members ym USING (member_id)
-            WHERE hm.household_id = h.household_id AND ym.deregistered_at IS NULL AND {EMPLOYED}
-        ) AS earning
-    ) e
+    -- the area's households with someone at work, as one set (a hash join over a province, index
+    -- lookups over a village: the planner chooses)
+    LEFT JOIN (
+        SELECT DISTINCT hm.household_id
+        FROM households hh
+        JOIN household_members hm ON hm.household_id = hh.household_id
+        JOIN members ym ON ym.member_id = hm.member_id
+        WHERE hh.division_code LIKE $1 AND ym.deregistered_at IS NULL AND {EMPLOYED}
+    ) e ON e.household_id = h.household_id
     WHERE h.division_code LIKE $1 GROUP BY 1
 )
 SELECT area AS area_division_code,
