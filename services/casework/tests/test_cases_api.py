@@ -19,7 +19,7 @@ from kite_common.runtime import ServiceRuntime
 from kite_common.testing.kafka_reader import read_messages
 from kite_common.testing.stack import answer, auth
 
-from .conftest import COUNTY, ORIGIN, OTHER_COUNTY, case_body, caseworker
+from .conftest import COUNTY, ORIGIN, OTHER_COUNTY, case_body, caseworker, log_settled
 
 OPENED = "kite.casework.case-opened.v1"
 ACCEPTED = "kite.casework.case-accepted.v1"
@@ -253,6 +253,7 @@ async def test_rebuilt_cases_equal_the_live_table(stack):
                 assert (await http.post(f"/cases/{case['case_id']}/accept", headers=caseworker(f"w{i}"))).is_success
     pool = stack.casework.pool
     live = [dict(r) for r in await pool.fetch("SELECT * FROM cases ORDER BY case_id")]
+    await log_settled(pool)
     async with pool.acquire() as conn:
         replayed = await rebuild_projections(conn, CASEWORK)
     assert replayed == 6

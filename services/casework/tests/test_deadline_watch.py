@@ -15,6 +15,7 @@ from kite_casework.domain.sla import Urgency
 from kite_casework.service import SERVICE as CASEWORK
 from kite_common.auth import Principal
 from kite_common.clock import utcnow
+from kite_common.testing.kafka_reader import read_messages
 from kite_common.testing.stack import answer, auth, eventually, running
 
 from .conftest import COUNTY, ORIGIN, OTHER_COUNTY, caseworker
@@ -121,7 +122,7 @@ async def test_a_suspended_case_is_not_watched_and_resuming_moves_its_deadline(s
     assert datetime.fromisoformat(await stack.casework.pool.fetchval(breached)) == moved
 
 
-async def test_breaches_climb_from_village_to_township_to_county_offices_from_the_roster(stack):
+async def test_breaches_climb_from_village_to_township_to_county_offices_from_the_roster(stack, infra, prefix):
     township = await register_office(stack, "德凤街道", "township", TOWNSHIP_CODE)
     county = await register_office(stack, "中共黎平县委员会", "party-committee", f"{COUNTY}000000")
     member_id = await stack.register_member(45)
@@ -148,6 +149,10 @@ async def test_breaches_climb_from_village_to_township_to_county_offices_from_th
         " WHERE type = 'kite.casework.case-escalated.v1' ORDER BY position"
     )
     assert [(r["level"], r["office"]) for r in escalated] == [("township", township), ("county", county)]
+    # the offices are told on casework.events, in the case's order, once each
+    published = await read_messages(infra.bootstrap, f"{prefix}casework.events", len(steps))
+    kinds = [m.headers["ce_type"].decode().split(".")[2] for m in published]
+    assert kinds == ["case-opened", *(["case-sla-warning", "case-sla-breached", "case-escalated"] * 2)]
 
 
 async def test_a_supervisor_escalates_by_hand_within_their_jurisdiction(stack):
