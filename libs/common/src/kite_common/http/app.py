@@ -13,9 +13,11 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from kite_common.auth.dependencies import current_principal
+from kite_common.auth.dependencies import current_principal, require_scope
+from kite_common.auth.rate_limit import ClientRateLimiter
 from kite_common.auth.tokens import TokenVerifier
 from kite_common.db.pool import create_pool
+from kite_common.http.event_feed import event_feed_router
 from kite_common.http.media_types import RequireJsonBodies
 from kite_common.http.metrics import MetricsMiddleware, metrics_endpoint
 from kite_common.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
@@ -59,6 +61,7 @@ def create_app(
 
     app = FastAPI(title=service.title, version="0.1.0", lifespan=lifespan)
     app.state.token_verifier = verifier
+    app.state.client_rate_limiter = ClientRateLimiter(http.client_requests_per_minute)
     app.state.draining = False
     for key, value in (state or {}).items():
         setattr(app.state, key, value)
@@ -94,8 +97,11 @@ def create_app(
         app.include_router(router)
     secured: list[APIRoute] = []
     for router in service.routers():
-        app.include_router(router, dependencies=[Depends(current_principal)])
+        app.include_router(router, dependencies=[Depends(current_principal), Depends(require_scope(service.name))])
         secured += [r for r in router.routes if isinstance(r, APIRoute)]
+    feed = event_feed_router(service.name)
+    app.include_router(feed)
+    secured += [r for r in feed.routes if isinstance(r, APIRoute)]
     document_problems(app, secured)
 
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)

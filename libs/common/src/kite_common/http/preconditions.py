@@ -19,7 +19,7 @@ def parse_if_match(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise Problem('If-Match 应为版本号，如 "1"', status=400, code="bad-if-match")
     return int(text)
 

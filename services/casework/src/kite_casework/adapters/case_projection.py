@@ -21,8 +21,9 @@ class CaseProjection:
         if isinstance(payload, CaseOpened):
             await conn.execute(
                 """INSERT INTO cases (case_id, member_id, origin_division_code, category, urgency, description,
-                       sla_tier, opened_at, deadline, opened_by, status, version, clock_deadline)
-                   VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$9)""",
+                       sla_tier, opened_at, deadline, opened_by, status, version, clock_deadline,
+                       channel, source_system, external_reference, work_division_code)
+                   VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$9,$13,$14,$15,$16)""",
                 payload.case_id,
                 payload.member_id,
                 payload.origin_division_code,
@@ -35,6 +36,10 @@ class CaseProjection:
                 payload.opened_by,
                 CaseStatus.OPEN.value,
                 event.stream_version,
+                payload.channel.value if payload.channel else None,
+                payload.source_system,
+                payload.external_reference,
+                payload.work_division_code,
             )
             return
         change = _change(payload)

@@ -1,5 +1,5 @@
 """Keeps `case_sla_clock`, the deadline watch's schedule: one row per case on the clock, with the
-moment it is next due (see migrations/0010_sla_clock.sql)."""
+moment it is next due (see migrations/0013_sla_clock.sql)."""
 
 from __future__ import annotations
 
