@@ -105,6 +105,7 @@ async def recount(pool, digits: int) -> dict[tuple[str, str], dict[str, Any]]:  
                 "month": opened.astimezone(CHINA).strftime("%Y-%m"),
                 "code": data["origin_division_code"][:digits],
                 "category": data["category"],
+                "channel": data.get("channel") or "unknown",
                 "tier": data["sla_tier"],
                 "status": "open",
                 "opened": opened,
@@ -153,7 +154,7 @@ async def recount(pool, digits: int) -> dict[tuple[str, str], dict[str, Any]]:  
             "cases": len(fs),
             "by_status": {s: sum(f["status"] == s for f in fs) for s in _STATUSES},
             "by_category": _tally(f["category"] for f in fs),
-            "by_channel": {"unknown": len(fs)},
+            "by_channel": _tally(f["channel"] for f in fs),
             "on_time_rate_by_tier": {t: sum(v) / len(v) for t, v in tiers.items()},
             "accept_median_s": _percentile(accepts, 0.5),
             "accept_p90_s": _percentile(accepts, 0.9),
@@ -201,6 +202,7 @@ async def test_the_service_ledger_equals_a_recount_from_the_event_store_before_a
         assert ours["by_category"] == {"wage_arrears": 3, "medical": 1, "schooling": 1, "certificate": 1}
         assert ours["on_time_rate_by_tier"] == {"hour": 2 / 3, "week": 1.0}  # the late 一小时 case was not in time
         assert ours["satisfaction_rate"] == 2 / 3  # 满意, 基本满意, 不满意
+        assert sum(ours["by_channel"].values()) == 6 and "unknown" not in ours["by_channel"]
 
         await log_settled(pool)
         async with pool.acquire() as conn:
