@@ -62,6 +62,14 @@ async def stack(infra, prefix, monkeypatch):
         yield Stack(roster, casework)
 
 
+async def log_settled(pool) -> None:  # type: ignore[no-untyped-def]
+    """Wait until every event is below the oldest transaction still open on the server: a rebuild reads
+    the log only that far (gap-safe), and on a shared server another database's long transaction can
+    hold it back for a while."""
+    settled = "SELECT count(*) = count(*) FILTER (WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())) FROM events"
+    await eventually(lambda: pool.fetchval(settled), timeout=60)
+
+
 def caseworker(subject: str = "desk-1", jurisdiction: str = COUNTY) -> dict[str, str]:
     return auth(["caseworker"], jurisdiction, subject=subject)
 

@@ -20,7 +20,7 @@ from kite_common.rebuild import rebuild_projections
 from kite_common.testing.kafka_reader import read_messages
 from kite_common.testing.stack import answer, auth
 
-from .conftest import COUNTY, OTHER_COUNTY, case_body, caseworker
+from .conftest import COUNTY, OTHER_COUNTY, case_body, caseworker, log_settled
 
 
 async def act(
@@ -333,6 +333,7 @@ async def test_rebuilt_cases_and_timeline_equal_the_live_tables_after_the_whole_
     pool = stack.casework.pool
     queries = ("SELECT * FROM cases ORDER BY case_id", "SELECT * FROM case_timeline ORDER BY case_id, position")
     live = [[dict(r) for r in await pool.fetch(q)] for q in queries]
+    await log_settled(pool)
     async with pool.acquire() as conn:
         replayed = await rebuild_projections(conn, CASEWORK)
     assert replayed == await stack.count("SELECT count(*) FROM events") == 17

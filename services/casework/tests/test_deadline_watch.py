@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-import pytest
 from kite_casework.application.open_case import open_case
 from kite_casework.application.watch_deadlines import LEASE, claim_due, watch_deadlines_once
 from kite_casework.domain.case import CaseRequest
@@ -16,6 +15,7 @@ from kite_casework.domain.sla import Urgency
 from kite_casework.service import SERVICE as CASEWORK
 from kite_common.auth import Principal
 from kite_common.clock import utcnow
+from kite_common.testing.kafka_reader import read_messages
 from kite_common.testing.stack import answer, auth, eventually, running
 
 from .conftest import COUNTY, ORIGIN, OTHER_COUNTY, caseworker
@@ -122,7 +122,7 @@ async def test_a_suspended_case_is_not_watched_and_resuming_moves_its_deadline(s
     assert datetime.fromisoformat(await stack.casework.pool.fetchval(breached)) == moved
 
 
-async def test_breaches_climb_from_village_to_township_to_county_offices_from_the_roster(stack):
+async def test_breaches_climb_from_village_to_township_to_county_offices_from_the_roster(stack, infra, prefix):
     township = await register_office(stack, "德凤街道", "township", TOWNSHIP_CODE)
     county = await register_office(stack, "中共黎平县委员会", "party-committee", f"{COUNTY}000000")
     member_id = await stack.register_member(45)
@@ -149,6 +149,10 @@ async def test_breaches_climb_from_village_to_township_to_county_offices_from_th
         " WHERE type = 'kite.casework.case-escalated.v1' ORDER BY position"
     )
     assert [(r["level"], r["office"]) for r in escalated] == [("township", township), ("county", county)]
+    # the offices are told on casework.events, in the case's order, once each
+    published = await read_messages(infra.bootstrap, f"{prefix}casework.events", len(steps))
+    kinds = [m.headers["ce_type"].decode().split(".")[2] for m in published]
+    assert kinds == ["case-opened", *(["case-sla-warning", "case-sla-breached", "case-escalated"] * 2)]
 
 
 async def test_a_supervisor_escalates_by_hand_within_their_jurisdiction(stack):
@@ -187,15 +191,29 @@ async def test_a_supervisor_escalates_by_hand_within_their_jurisdiction(stack):
     assert await stack.count("SELECT count(*) FROM events WHERE type LIKE '%case-escalated%'") == 1
 
 
-@pytest.mark.parametrize("kind", ["organisation-dissolved"])
-async def test_a_dissolved_office_supervises_nothing(stack, kind):
-    office = await register_office(stack, "德凤街道", "township", TOWNSHIP_CODE)
+async def test_escalation_offices_follow_the_roster_renamed_and_dissolved(stack):
+    office = await register_office(stack, "德凤镇", "township", TOWNSHIP_CODE)
+    branch_body = {"name": "某村党支部", "kind": "branch", "division_code": ORIGIN}
+    pool = stack.casework.pool
     async with stack.roster.client(headers=auth(["party-affairs"], COUNTY)) as http:
+        branch = await http.post("/organisations", json=branch_body | {"parent_id": office})
+        assert branch.status_code == 201, branch.text
+        renamed = await http.put(f"/organisations/{office}", json={"name": "德凤街道"})
+        assert renamed.status_code == 200, renamed.text
+        await eventually(lambda: _named(pool, office, "德凤街道"))
+        # a branch is no administrative office: the table holds the township alone
+        assert await stack.count("SELECT count(*) FROM escalation_offices") == 1
+        assert await stack.count("SELECT count(*) FROM escalation_offices WHERE division_code = $1", ORIGIN[:9]) == 1
         body = {"dissolved_on": "2026-11-01", "reason": "撤并"}
+        first = await http.post(f"/organisations/{branch.json()['organisation_id']}/dissolve", json=body)
+        assert first.status_code == 200, first.text
         dissolved = await http.post(f"/organisations/{office}/dissolve", json=body)
     assert dissolved.status_code == 200, dissolved.text
-    pool = stack.casework.pool
     await eventually(lambda: _gone(pool, office))
+
+
+async def _named(pool, office: str, name: str) -> bool:  # type: ignore[no-untyped-def]
+    return await pool.fetchval("SELECT office_name FROM escalation_offices WHERE office_id = $1", office) == name
 
 
 async def _gone(pool, office: str) -> bool:  # type: ignore[no-untyped-def]

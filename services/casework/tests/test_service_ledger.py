@@ -23,7 +23,7 @@ from kite_common.rebuild import rebuild_projections
 from kite_common.testing.stack import auth, eventually
 from openpyxl import load_workbook
 
-from .conftest import COUNTY, OTHER_COUNTY, case_body, caseworker
+from .conftest import COUNTY, OTHER_COUNTY, case_body, caseworker, log_settled
 
 MONTHS = {"from": "2025-01", "to": "2027-12"}
 
@@ -202,13 +202,9 @@ async def test_the_service_ledger_equals_a_recount_from_the_event_store_before_a
         assert ours["by_category"] == {"wage_arrears": 3, "medical": 1, "schooling": 1, "certificate": 1}
         assert ours["on_time_rate_by_tier"] == {"hour": 2 / 3, "week": 1.0}  # the late 一小时 case was not in time
         assert ours["satisfaction_rate"] == 2 / 3  # 满意, 基本满意, 不满意
+        assert sum(ours["by_channel"].values()) == 6 and "unknown" not in ours["by_channel"]
 
-        # A rebuild reads the log up to the oldest transaction still open on the server (gap-safe):
-        # wait until every event is below it, as it is once nothing older is in flight.
-        settled = (
-            "SELECT count(*) = count(*) FILTER (WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())) FROM events"
-        )
-        await eventually(lambda: pool.fetchval(settled))
+        await log_settled(pool)
         async with pool.acquire() as conn:
             await rebuild_projections(conn, CASEWORK)
         for level, digits in (("county", 6), ("city", 4)):

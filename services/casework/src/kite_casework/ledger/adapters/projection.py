@@ -21,7 +21,7 @@ def month_of(moment: datetime) -> date:
 
 
 def channel_of(payload: ev.CaseOpened) -> str:
-    """The intake channel when the opening event carries one (a later version may); else unknown."""
+    """The intake channel the opening event names; unknown for cases opened before it was recorded."""
     channel: Any = getattr(payload, "channel", None)
     if channel is None:
         return UNKNOWN_CHANNEL

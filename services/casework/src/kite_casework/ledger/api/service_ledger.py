@@ -16,6 +16,7 @@ from kite_common.http.tabular import tabular_response
 from pydantic import BaseModel, Field
 
 from kite_casework.domain.categories import CaseCategory
+from kite_casework.domain.intake import Channel
 from kite_casework.domain.sla import SlaTier
 from kite_casework.ledger.adapters.projection import month_of
 from kite_casework.ledger.application.service_ledger import LedgerLevel, LedgerRow, service_ledger
@@ -74,7 +75,7 @@ def _flat(row: LedgerRow) -> dict[str, Any]:
         "division_code": row.division_code,
         "cases": row.cases,
         "by_category": _named(row.by_category, {c.value: c.label for c in CaseCategory}),
-        "by_channel": _named(row.by_channel, {"unknown": "未记录"}),
+        "by_channel": _named(row.by_channel, {c.value: c.label for c in Channel} | {"unknown": "未记录"}),
         "on_time": "、".join(f"{SlaTier(t).label} {rate:.1%}" for t, rate in sorted(row.on_time_rate_by_tier.items())),
         "accept_median_h": _hours(row.accept_median_s),
         "accept_p90_h": _hours(row.accept_p90_s),
