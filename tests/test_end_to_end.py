@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import uvicorn
 from kite_casework.service import SERVICE as CASEWORK
@@ -107,23 +107,46 @@ async def test_member_case_job_and_three_notifications(infra, prefix, monkeypatc
         assert datetime.fromisoformat(contacted_at) == datetime.fromisoformat(opened.json()["opened_at"])
 
         employer = await jobs_http.post(
-            "/employers", json={"name": "杭州某电子有限公司", "city": "杭州", "area_division_code": "330106000000"}
+            "/employers",
+            json={
+                "name": "杭州某电子有限公司",
+                "unified_social_credit_code": "91440300708461136T",
+                "hiring_division_code": "330106000000",  # 杭州市西湖区
+                "area_division_code": f"{COUNTY}104000",  # kept by 黎平's labour service
+            },
         )
         assert employer.status_code == 201, employer.text
+        today = datetime.now(UTC).date()
         posting = await jobs_http.post(
             "/postings",
             json={
                 "employer_id": employer.json()["employer_id"],
                 "title": "电工",
-                "city": "杭州",
                 "skills_required": ["电工"],
                 "headcount": 5,
-                "wage_min": 6000,
-                "wage_max": 8000,
-                "area_division_code": "330106000000",
+                "wage_min_fen": 600_000,
+                "wage_max_fen": 800_000,
+                "place_division_code": "330106000000",
+                "opens_on": today.isoformat(),
+                "closes_on": (today + timedelta(days=30)).isoformat(),
             },
         )
         assert posting.status_code == 201, posting.text
+
+        async def seeking():  # a job-seeker once jobs knows the member
+            response = await jobs_http.put(
+                f"/seekers/{member_id}",
+                json={
+                    "desired_division_code": "330100000000",  # 杭州市: the posting's city
+                    "willing_to_move": False,
+                    "expected_wage_fen": 650_000,
+                    "certificates": [],
+                    "available_from": today.isoformat(),
+                },
+            )
+            return response if response.status_code == 200 else None
+
+        await eventually(seeking)
         posting_id = posting.json()["posting_id"]
 
         async def match():
