@@ -212,6 +212,7 @@ class _Referral:
 class Case(Aggregate):
     stream_prefix: ClassVar[str] = "case"
     label: ClassVar[str] = "该诉求"
+    jurisdiction_attribute: ClassVar[str | None] = "origin_division_code"
 
     case_id: uuid.UUID
     status: CaseStatus | None = None

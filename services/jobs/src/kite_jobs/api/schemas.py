@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-DIVISION = r"^\d{12}$"
+DIVISION = r"^[0-9]{12}$"
 
 
 class RegisterEmployerRequest(BaseModel):

@@ -14,7 +14,7 @@ from kite_jobs.domain.events import EmployerRegistered
 from kite_jobs.domain.rules import EmployerRuleViolation, is_division_code
 
 # GB 32100-2015: 18 characters from digits and capital letters without I, O, Z, S, V.
-_USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 def normalise_uscc(raw: str | None) -> str | None:

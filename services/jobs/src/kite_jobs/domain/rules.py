@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from kite_common.domain import RuleViolation
 
-_DIVISION = re.compile(r"^\d{12}$")
+_DIVISION = re.compile(r"^[0-9]{12}$")
 
 
 class JobsRuleViolation(RuleViolation):
