@@ -2,8 +2,8 @@
 credentials, opens a case, follows the case's events through the HTTP feed until it is closed, and
 is refused outside its scopes and jurisdiction — all over real HTTP, PostgreSQL and the broker.
 
-The casework intake by external reference (idempotent) is being built beside this; until it is on
-main the hotline opens the case with the plain `POST /cases`."""
+The hotline opens the case with its own ticket reference (`source_system` + `external_reference`): a
+ticket sent again answers with the same case, nothing stored twice."""
 
 from __future__ import annotations
 
@@ -105,10 +105,14 @@ async def test_a_hotline_system_opens_a_case_and_follows_it_to_closed_through_th
                     "urgency": "normal",
                     "description": "12345 转办：欠薪",
                 }
-                opened = await http.post("/cases", json=body)
+                ticket = {**body, "source_system": "12345热线", "external_reference": "GZ-2026-000123"}
+                opened = await http.post("/cases", json=ticket)
                 assert opened.status_code == 201, opened.text
                 case = opened.json()
                 assert case["opened_by"] == "client:hotline-12345"  # attributed to the client
+                assert case["channel"] == "system_referral"
+                again = await http.post("/cases", json=ticket)  # the same ticket sent again
+                assert again.status_code == 200 and again.json()["case_id"] == case["case_id"]
 
                 # Refused outside its jurisdiction: a member of another county is as unknown.
                 elsewhere = await http.post("/cases", json={**body, "member_id": outsider})

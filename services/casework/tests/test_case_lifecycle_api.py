@@ -18,7 +18,7 @@ from kite_common.auth import Principal
 from kite_common.clock import utcnow
 from kite_common.rebuild import rebuild_projections
 from kite_common.testing.kafka_reader import read_messages
-from kite_common.testing.stack import answer, auth
+from kite_common.testing.stack import answer, auth, eventually
 
 from .conftest import COUNTY, OTHER_COUNTY, case_body, caseworker
 
@@ -332,6 +332,12 @@ async def test_rebuilt_cases_and_timeline_equal_the_live_tables_after_the_whole_
     pool = stack.casework.pool
     queries = ("SELECT * FROM cases ORDER BY case_id", "SELECT * FROM case_timeline ORDER BY case_id, position")
     live = [[dict(r) for r in await pool.fetch(q)] for q in queries]
+
+    async def all_readable() -> bool:  # a rebuild reads what committed before every open transaction
+        readable = "SELECT count(*) FROM events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+        return await stack.count(readable) == 17
+
+    await eventually(all_readable)  # on a shared server, others' transactions can hold it back a moment
     async with pool.acquire() as conn:
         replayed = await rebuild_projections(conn, CASEWORK)
     assert replayed == await stack.count("SELECT count(*) FROM events") == 17
