@@ -15,6 +15,9 @@ SECTIONS = {
     "store": "store_bench.py",  # append one event with its outbox: unit of work against raw INSERT transactions
     "http": "http_bench.py",  # an empty POST: Kite's app factory against plain FastAPI, CPU per request
     "roster": "roster_bench.py",  # import of 1,000,000 members against COPY; search p50/p95
+    "monitoring": "monitoring_bench.py",  # pairing proposal for a county of 50,000 households vs a plain scan
+    "console": "console_bench.py",  # console pages against the same query through the API; live fan-out
+    "casework": "casework_bench.py",  # open cases; deadline-worker lag p95; queue, search, ledger p95
 }
 
 

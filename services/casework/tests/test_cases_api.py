@@ -201,12 +201,12 @@ async def test_overdue_and_due_soon_cases_are_found(stack):
     member_id = await stack.register_member(7)
     principal = Principal("desk-1", frozenset({"caseworker"}), COUNTY)
     runtime = ServiceRuntime(CASEWORK, stack.casework.pool, stack.casework.kafka)
-    yesterday = utcnow() - timedelta(days=2)
+    long_ago = utcnow() - timedelta(days=30)
     late = await open_case(
         runtime.unit_of_work(),
         principal,
         CaseRequest(member_id, CaseCategory.CERTIFICATE, Urgency.NORMAL, "开具务工证明"),
-        now=yesterday,
+        now=long_ago,
     )
     async with stack.casework.client(headers=caseworker()) as http:
         soon = (await http.post("/cases", json=case_body(member_id, category="work_injury"))).json()

@@ -68,6 +68,8 @@ def asyncapi_document(services: Iterable[ServiceDefinition], prefix: str = "") -
     messages: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
     for service in services:
+        if not service.registry.json_schemas():
+            continue  # a service that publishes no events (the console) has no channel
         topic = f"{prefix}{service.name}.events"
         channel_messages = {}
         for type_name, schema in service.registry.json_schemas().items():

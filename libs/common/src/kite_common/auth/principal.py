@@ -14,6 +14,7 @@ class Role(StrEnum):
     REGISTRAR = "registrar"  # roster staff: register and edit members
     CASEWORKER = "caseworker"  # open, accept and handle cases
     EMPLOYMENT = "employment"  # employers, postings, matching
+    HR_STATION = "hr-station"  # an out-station HR / employment station (人社驿站): verifies employers
     NOTIFIER = "notifier"  # read and send notifications
     VIEWER = "viewer"  # read only
     MEMBER = "member"  # a registered person acting for themselves

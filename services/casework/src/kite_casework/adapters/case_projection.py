@@ -7,6 +7,7 @@ from typing import Any
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 
+from kite_casework.domain import deadline_events as dev
 from kite_casework.domain import events as ev
 from kite_casework.domain.case import CaseStatus
 from kite_casework.domain.events import CaseAccepted, CaseOpened
@@ -100,4 +101,24 @@ def _change(payload: EventPayload) -> tuple[dict[str, str], list[Any]] | None:
     if isinstance(payload, ev.CaseResumed):
         sets = {"suspended": "false", "suspended_since": "NULL", "deadline": "$3", "clock_deadline": "$3"}
         return sets, [payload.deadline]
+    return _deadline_change(payload)
+
+
+def _deadline_change(payload: EventPayload) -> tuple[dict[str, str], list[Any]] | None:
+    """限时办结 and 四级联动: warned, breached, escalated (a new deadline and a supervising office)."""
+    if isinstance(payload, dev.CaseSlaWarning):
+        return {"sla_warned_for": "$3"}, [payload.deadline]
+    if isinstance(payload, dev.CaseSlaBreached):
+        return {"sla_breached_for": "$3"}, [payload.deadline]
+    if isinstance(payload, dev.CaseEscalated):
+        sets = {
+            "deadline": "$3",
+            "clock_deadline": "$3",
+            "escalation_level": "$4",
+            "supervisor_division_code": "$5",
+            "supervisor_office_id": "$6",
+            "supervisor_office_name": "$7",
+        }
+        values = [payload.deadline, payload.level.value, payload.division_code, payload.office_id]
+        return sets, [*values, payload.office_name]
     return None

@@ -35,6 +35,7 @@ from kite_casework.application.accept_transfer import accept_transfer
 from kite_casework.application.add_progress_note import add_progress_note
 from kite_casework.application.close_case import close_case
 from kite_casework.application.decline_transfer import decline_transfer
+from kite_casework.application.escalate_case import escalate_case
 from kite_casework.application.queries import CaseFilter, CaseSort, case_timeline, get_case, list_cases
 from kite_casework.application.record_follow_up import record_follow_up
 from kite_casework.application.request_transfer import request_transfer
@@ -45,6 +46,7 @@ from kite_casework.application.take_in_case import IdempotencyKey, take_in_case
 from kite_casework.domain.case import CaseStatus
 from kite_casework.domain.categories import CaseCategory
 from kite_casework.domain.employer import credit_code
+from kite_casework.domain.escalation import AdminLevel
 from kite_casework.domain.intake import Channel
 from kite_casework.domain.lifecycle import CloseReason, Outcome, Satisfaction
 from kite_casework.domain.sla import SlaTier, Urgency
@@ -63,6 +65,7 @@ def _to_response(row: asyncpg.Record, now: datetime) -> CaseResponse:
     outcome = Outcome(row["outcome"]) if row["outcome"] else None
     satisfaction = Satisfaction(row["satisfaction"]) if row["satisfaction"] else None
     close_reason = CloseReason(row["close_reason"]) if row["close_reason"] else None
+    level = AdminLevel(row["escalation_level"])
     return CaseResponse(
         case_id=row["case_id"],
         member_id=row["member_id"],
@@ -96,6 +99,11 @@ def _to_response(row: asyncpg.Record, now: datetime) -> CaseResponse:
         closed_at=row["closed_at"],
         close_reason=close_reason,
         close_reason_label=close_reason.label if close_reason else None,
+        escalation_level=level,
+        escalation_level_label=level.label,
+        supervisor_division_code=row["supervisor_division_code"],
+        supervisor_office_id=row["supervisor_office_id"],
+        supervisor_office_name=row["supervisor_office_name"],
         version=row["version"],
         **intake_fields(row),
     )
@@ -293,3 +301,16 @@ async def list_(
     async with runtime.pool.acquire() as conn:
         rows, next_cursor = await list_cases(conn, principal, f, limit, cursor, now)
     return CasePage(items=[_to_response(r, now) for r in rows], next_cursor=next_cursor)
+
+
+@router.post(
+    "/{case_id}/escalate",
+    response_model=CaseResponse,
+    summary="上报督办（四级联动）：上报至上一级督办单位，并按该级重新计时",
+    responses={409: {"description": "诉求已办结、已暂停，或上级没有督办单位"}},
+)
+async def escalate(
+    case_id: uuid.UUID, body: ReasonRequest, principal: Writer, runtime: Runtime, response: Response, if_match: IfMatch
+) -> CaseResponse:
+    await escalate_case(runtime.unit_of_work(), principal, case_id, body.reason, if_match, utcnow())
+    return await _case_response(runtime, principal, case_id, response)

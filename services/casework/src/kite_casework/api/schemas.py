@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from kite_casework.domain.case import CaseStatus
 from kite_casework.domain.categories import CaseCategory
+from kite_casework.domain.escalation import AdminLevel
 from kite_casework.domain.intake import Channel
 from kite_casework.domain.lifecycle import CloseReason, Outcome, Satisfaction
 from kite_casework.domain.money import MoneyKind, amount_in_fen
@@ -112,6 +113,11 @@ class CaseResponse(BaseModel):
     closed_at: datetime | None
     close_reason: CloseReason | None
     close_reason_label: str | None
+    escalation_level: AdminLevel = Field(description="四级联动：诉求当前所在层级（village 村 → province 省）")
+    escalation_level_label: str
+    supervisor_division_code: str | None = Field(description="上报后督办单位的地区代码")
+    supervisor_office_id: uuid.UUID | None = Field(description="上报后的督办单位（名册组织编号）")
+    supervisor_office_name: str | None
     version: int = Field(description="当前版本；可在 If-Match 中带回以防覆盖他人的修改")
     channel: Channel | None = Field(default=None, description="受理渠道（早于渠道登记的诉求为空）")
     channel_label: str | None = None

@@ -25,7 +25,9 @@ _SELECT = """SELECT case_id, member_id, origin_division_code, category, urgency,
                     resolved_by, resolved_at, follow_up_attempts, satisfaction, closed_at, close_reason,
                     clock_deadline, channel, source_system, external_reference, work_division_code,
                     employer_id, employer_name, employer_credit_code, posting_id, placement_id,
-                    claimed_fen, recovered_fen, relief_paid_fen, funds_raised_fen, open_referrals
+                    claimed_fen, recovered_fen, relief_paid_fen, funds_raised_fen, open_referrals,
+                    escalation_level, supervisor_division_code, supervisor_office_id,
+                    supervisor_office_name
              FROM cases"""
 _DEADLINE_SCOPE = "deadline"
 

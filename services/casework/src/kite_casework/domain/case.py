@@ -13,10 +13,12 @@ from kite_common.domain import Aggregate, Conflict, Forbidden, NotFound, RuleVio
 from kite_common.events import EventPayload, NewEvent
 
 from kite_casework.domain import case_detail_events as dev
+from kite_casework.domain import deadline_events as dlev
 from kite_casework.domain import events as ev
 from kite_casework.domain.categories import CaseCategory
 from kite_casework.domain.departments import department
 from kite_casework.domain.employer import LABOUR_CATEGORIES, EmployerLink
+from kite_casework.domain.escalation import AdminLevel, EscalationOffice
 from kite_casework.domain.events import CaseAccepted, CaseOpened
 from kite_casework.domain.intake import Channel
 from kite_casework.domain.lifecycle import CloseReason, Outcome, Satisfaction
@@ -228,6 +230,12 @@ class Case(Aggregate):
     category: CaseCategory | None = None
     work_division_code: str | None = None
     referrals: dict[uuid.UUID, _Referral] = field(default_factory=dict)
+    # 限时办结 and 四级联动: the deadline already warned of and the one already breached (each once),
+    # the level the case has climbed to and the office supervising it there.
+    sla_warned_for: datetime | None = None
+    sla_breached_for: datetime | None = None
+    level: AdminLevel = AdminLevel.VILLAGE
+    supervisor_office_id: uuid.UUID | None = None
 
     @property
     def id(self) -> uuid.UUID:
@@ -282,6 +290,14 @@ class Case(Aggregate):
             self.suspended_since = event.suspended_at
         elif isinstance(event, ev.CaseResumed):
             self.suspended_since = None
+            self.deadline = event.deadline
+        elif isinstance(event, dlev.CaseSlaWarning):
+            self.sla_warned_for = event.deadline
+        elif isinstance(event, dlev.CaseSlaBreached):
+            self.sla_breached_for = event.deadline
+        elif isinstance(event, dlev.CaseEscalated):
+            self.level = event.level
+            self.supervisor_office_id = event.office_id
             self.deadline = event.deadline
 
     def open(self, request: CaseRequest, origin_division_code: str, opened_by: str, now: datetime) -> list[NewEvent]:
@@ -603,6 +619,70 @@ class Case(Aggregate):
         else:
             return isinstance(event, dev.CaseAmountClaimed | dev.CaseMoneyRecorded | dev.CaseEmployerNamed)
         return True
+
+    # -- 限时办结 and 四级联动 ----------------------------------------------------------------------------
+
+    @property
+    def on_the_clock(self) -> bool:
+        """Unresolved and not suspended: the deadline runs."""
+        return self.status is not None and self.status.unresolved and not self.suspended
+
+    def watch_deadline(self, now: datetime, warn_at: datetime, next_office: EscalationOffice | None) -> list[NewEvent]:
+        """The deadline worker's decision at `now`: a warning once `warn_at` has passed, a breach once
+        the deadline has passed — each at most once per deadline, whoever asks and however often.
+        A breach escalates to `next_office` (the nearest level above with an office), which gives the
+        case a new deadline; with no office above, the case stays where it is."""
+        if not self.on_the_clock or self.deadline is None:
+            return []
+        assert self.sla_tier is not None
+        decided: list[NewEvent] = []
+        if now >= warn_at and self.sla_warned_for != self.deadline:
+            warning = dlev.CaseSlaWarning(
+                case_id=self.case_id, deadline=self.deadline, warn_at=warn_at, sla_tier=self.sla_tier, detected_at=now
+            )
+            decided.append(NewEvent(warning, time=now))
+        if now >= self.deadline and self.sla_breached_for != self.deadline:
+            breached = dlev.CaseSlaBreached(
+                case_id=self.case_id, deadline=self.deadline, sla_tier=self.sla_tier, level=self.level, detected_at=now
+            )
+            decided.append(NewEvent(breached, time=now))
+            if next_office is not None:
+                decided.append(self._escalation(next_office, "超期未办结，自动上报", "system", False, now))
+        return self._record(*decided)
+
+    def escalate(self, by: str, reason: str, office: EscalationOffice | None, now: datetime) -> list[NewEvent]:
+        """A supervisor escalates by hand to `office` (the nearest level above with an office)."""
+        self._opened()
+        assert self.status is not None
+        if not self.status.unresolved:
+            raise CaseStatusConflict(self.status, "上报督办")
+        if self.suspended:
+            raise CaseIsSuspended()
+        text = _text(reason, "reason", "上报原因")
+        if office is None:
+            raise Conflict(
+                f"该诉求已在{self.level.label}一级，上级没有登记的督办单位，无法再上报",
+                code="no-office-above",
+                level=self.level.value,
+            )
+        return self._record(self._escalation(office, text, by, True, now))
+
+    def _escalation(self, office: EscalationOffice, reason: str, by: str, manual: bool, now: datetime) -> NewEvent:
+        assert self.sla_tier is not None
+        escalated = dlev.CaseEscalated(
+            case_id=self.case_id,
+            from_level=self.level,
+            level=office.level,
+            division_code=office.division_code,
+            office_id=office.office_id,
+            office_name=office.name,
+            reason=reason,
+            manual=manual,
+            escalated_by=by,
+            escalated_at=now,
+            deadline=deadline(now, self.sla_tier),
+        )
+        return NewEvent(escalated, time=now)
 
     # -- who may act, and when ----------------------------------------------------------------------
 

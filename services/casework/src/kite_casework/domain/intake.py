@@ -43,7 +43,7 @@ _CHANNEL_LABELS = {
 # What a member opening their own case may say it came through.
 MEMBER_CHANNELS = frozenset({Channel.APP, Channel.WECHAT})
 
-_DIVISION_CODE = re.compile(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$")
+_DIVISION_CODE = re.compile(r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")
 
 
 def division_code(value: str, field: str) -> str:

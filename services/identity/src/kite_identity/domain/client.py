@@ -15,7 +15,7 @@ from kite_identity.domain.events import AuthMethod, ClientRegistered, ClientRevo
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _SCOPE = re.compile(r"^[a-z][a-z0-9-]*:(read|write|events)$")
-_JURISDICTION = re.compile(r"^\d{0,12}$")
+_JURISDICTION = re.compile(r"^[0-9]{0,12}$")
 # Roles a system may hold; people's own roles (member, pii-reader) and admin are not given to systems.
 CLIENT_ROLES = frozenset(r.value for r in Role) - {Role.ADMIN, Role.MEMBER, Role.PII_READER}
 
