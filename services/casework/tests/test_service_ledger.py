@@ -105,6 +105,7 @@ async def recount(pool, digits: int) -> dict[tuple[str, str], dict[str, Any]]:  
                 "month": opened.astimezone(CHINA).strftime("%Y-%m"),
                 "code": data["origin_division_code"][:digits],
                 "category": data["category"],
+                "channel": data.get("channel") or "unknown",  # cases opened before channels were recorded
                 "tier": data["sla_tier"],
                 "status": "open",
                 "opened": opened,
@@ -153,7 +154,7 @@ async def recount(pool, digits: int) -> dict[tuple[str, str], dict[str, Any]]:  
             "cases": len(fs),
             "by_status": {s: sum(f["status"] == s for f in fs) for s in _STATUSES},
             "by_category": _tally(f["category"] for f in fs),
-            "by_channel": {"unknown": len(fs)},
+            "by_channel": _tally(f["channel"] for f in fs),
             "on_time_rate_by_tier": {t: sum(v) / len(v) for t, v in tiers.items()},
             "accept_median_s": _percentile(accepts, 0.5),
             "accept_p90_s": _percentile(accepts, 0.9),
