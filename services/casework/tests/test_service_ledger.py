@@ -105,7 +105,7 @@ async def recount(pool, digits: int) -> dict[tuple[str, str], dict[str, Any]]:  
                 "month": opened.astimezone(CHINA).strftime("%Y-%m"),
                 "code": data["origin_division_code"][:digits],
                 "category": data["category"],
-                "channel": data.get("channel") or "unknown",  # cases opened before channels were recorded
+                "channel": data.get("channel") or "unknown",
                 "tier": data["sla_tier"],
                 "status": "open",
                 "opened": opened,

@@ -13,12 +13,12 @@ from pydantic import BaseModel, ConfigDict
 
 from kite_casework.adapters.employer_directory import record_employer
 
-# v1 (old events) and v2 (written since jobs checks credit codes) both carry what casework keeps.
+# v1 (no longer written, still in older stores) and v2 both carry what casework reads.
 EMPLOYER_REGISTERED = frozenset({"kite.jobs.employer-registered.v1", "kite.jobs.employer-registered.v2"})
 
 
 class RegisteredEmployer(BaseModel):
-    """The part of jobs' employer-registered (v1 and v2) casework reads (a tolerant reader)."""
+    """The part of jobs' employer-registered casework reads (a tolerant reader)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
