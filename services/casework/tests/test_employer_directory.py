@@ -57,3 +57,21 @@ async def test_a_case_names_an_employer_jobs_registered(with_jobs):
         "placement_id": None,
     }
     assert [c["case_id"] for c in per_id["items"]] == [case["case_id"]] == [c["case_id"] for c in per_code["items"]]
+
+
+async def test_an_old_employer_whose_code_fails_the_check_is_named_without_it(stack):
+    # jobs' employer-registered.v1 did not check the code: such an employer is in the directory as it came
+    member_id = await stack.register_member(62)
+    employer_id = uuid.uuid4()
+    broken = CREDIT_CODE[:17] + ("0" if CREDIT_CODE[17] != "0" else "1")
+    await stack.casework.pool.execute(
+        """INSERT INTO employer_directory (employer_id, name, credit_code, area_division_code, registered_at)
+           VALUES ($1, '杭州某老厂', $2, '330106001001', now())""",
+        employer_id,
+        broken,
+    )
+    async with stack.casework.client() as http:
+        body = case_body(member_id, employer={"employer_id": str(employer_id)})
+        opened = await http.post("/cases", json=body, headers=caseworker())
+    assert opened.status_code == 201, opened.text
+    assert (opened.json()["employer"]["name"], opened.json()["employer"]["credit_code"]) == ("杭州某老厂", None)
