@@ -119,7 +119,7 @@ async def oidc_callback(
         raise PageNotFound
     try:
         signed_in = await oidc.finish(_redirect_uri(request), code, state)
-        principal = request.app.state.token_verifier.verify(signed_in.access_token)
+        principal = await request.app.state.token_verifier.authenticate(signed_in.access_token)
     except (OidcError, InvalidToken):
         return RedirectResponse("/signin?error=oidc", status_code=303)
     session_id = await session_store(request).create(
