@@ -41,7 +41,11 @@ class Events:
 
     @staticmethod
     def member_registered(
-        member_id: uuid.UUID, name: str = "张三", origin: str = ORIGIN, languages: list[str] | None = None
+        member_id: uuid.UUID,
+        name: str = "张三",
+        origin: str = ORIGIN,
+        languages: list[str] | None = None,
+        party: bool = True,
     ) -> EventEnvelope:
         return _event(
             "roster",
@@ -55,7 +59,7 @@ class Events:
                 "origin_division_code": origin,
                 "current_city": "杭州",
                 "employer": "杭州某电子厂",
-                "is_party_member": True,
+                "is_party_member": party,
                 "skills": ["电工", "焊工"],
                 "languages": languages or ["普通话"],
                 "registered_by": "registrar-1",

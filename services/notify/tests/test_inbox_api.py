@@ -190,11 +190,11 @@ async def test_rebuilt_read_models_equal_the_live_ones(notify, publish, make):
     async def snapshot():
         return [
             [tuple(r) for r in await notify.pool.fetch(f"SELECT * FROM {table} ORDER BY 1")]
-            for table in ("member_inbox", "webhook_subscriptions")
+            for table in ("member_inbox", "webhook_subscriptions", "notifications", "delivery_status")
         ]
 
     live = await snapshot()
     async with notify.pool.acquire() as conn:
         await rebuild_projections(conn, SERVICE)
     assert await snapshot() == live
-    assert len(live[0]) == 3 and len(live[1]) == 2
+    assert len(live[0]) == 3 and len(live[1]) == 2 and len(live[2]) == 3 and len(live[3]) == 3
