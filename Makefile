@@ -15,8 +15,9 @@ lint: sync ## ruff and mypy
 	$(UV) run ruff check .
 	$(UV) run mypy libs/common/src services/roster/src services/casework/src services/jobs/src services/notify/src
 
-bench: sync ## roster benchmark (not a test): import 1,000,000 generated members, COPY ratio, memory, search p50/p95
+bench: sync ## benchmarks (not tests): roster import of 1,000,000 members; notify broadcast to 1,000,000 and SMS rate
 	$(UV) run python bench/roster_bench.py $(BENCH_ARGS)
+	$(UV) run python bench/notify_bench.py $(NOTIFY_BENCH_ARGS)
 
 schemas: sync ## write the event contract (JSON Schemas + AsyncAPI) to contracts/
 	$(UV) run kite schemas

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 0.25
 BATCH = 50
+IN_FLIGHT = 8
 LEASE_MARGIN_S = 30.0
 
 
@@ -51,10 +52,12 @@ class Sender:
         self.next_at = 0.0
 
     async def send(self, message: OutboundMessage) -> Sent:
-        wait = self.next_at - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        self.next_at = max(time.monotonic(), self.next_at) + self.interval
+        # Each send takes the next slot of the schedule: concurrent sends start `interval` apart.
+        now = time.monotonic()
+        slot = max(now, self.next_at)
+        self.next_at = slot + self.interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
         return await self.channel.send(message)
 
 
@@ -78,18 +81,23 @@ class MessageDeliverer:
             except Exception:
                 log.exception("claiming %s deliveries failed", channel)
                 claimed = []
-            for i, pending in enumerate(claimed):
-                if stop.is_set():
-                    for rest in claimed[i:]:
-                        await outbound_queue.release(self.runtime.pool, rest)
-                    return
-                try:
-                    await self.deliver(sender, pending)
-                except Exception:  # the lease expires and another claim resumes it
-                    log.exception("%s delivery of %s failed unexpectedly", channel, pending.notification_id)
-            if not claimed:
+            if claimed:
+                # A few in flight, so recording one outcome does not hold the next send's slot.
+                gate = asyncio.Semaphore(IN_FLIGHT)
+                await asyncio.gather(*(self._one(gate, sender, p, stop) for p in claimed))
+            else:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), POLL_INTERVAL_S)
+
+    async def _one(self, gate: asyncio.Semaphore, sender: Sender, p: Pending, stop: asyncio.Event) -> None:
+        async with gate:
+            try:
+                if stop.is_set():
+                    await outbound_queue.release(self.runtime.pool, p)
+                    return
+                await self.deliver(sender, p)
+            except Exception:  # the lease expires and another claim resumes it
+                log.exception("%s delivery of %s failed unexpectedly", p.channel, p.notification_id)
 
     async def deliver(self, sender: Sender, p: Pending) -> None:
         attempt = p.attempts + 1
