@@ -21,9 +21,15 @@ from kite_common.privacy import FieldProtector
 from kite_common.runtime import ServiceRuntime
 
 from kite_notify.adapters import outbound_queue
-from kite_notify.adapters.channel_settings import AliyunSmsSettings, DeliverySettings, SmtpSettings
+from kite_notify.adapters.channel_settings import (
+    AliyunSmsSettings,
+    DeliverySettings,
+    SmtpSettings,
+    TencentSmsSettings,
+)
 from kite_notify.adapters.channels.aliyun_sms import AliyunSmsChannel
 from kite_notify.adapters.channels.email import EmailChannel
+from kite_notify.adapters.channels.tencent_sms import TencentSmsChannel
 from kite_notify.adapters.outbound_queue import Pending
 from kite_notify.application.record_delivery_status import record_delivery_status
 from kite_notify.application.send_message import ADDRESS_CONTEXT
@@ -132,7 +138,7 @@ def _lease(timeout_s: float, per_second: float) -> float:
 
 async def deliver_messages(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
     """The notify service's email and SMS worker (ServiceDefinition.workers)."""
-    settings, smtp, aliyun = DeliverySettings(), SmtpSettings(), AliyunSmsSettings()
+    settings, smtp, aliyun, tencent = DeliverySettings(), SmtpSettings(), AliyunSmsSettings(), TencentSmsSettings()
     try:
         protector = FieldProtector.from_settings()
     except RuntimeError:
@@ -144,9 +150,12 @@ async def deliver_messages(runtime: ServiceRuntime, stop: asyncio.Event) -> None
         if smtp.host:
             lease = _lease(smtp.timeout_s, settings.email_per_second)
             senders["email"] = Sender(EmailChannel(smtp), settings.email_per_second, lease)
-        if aliyun.configured:
+        if settings.sms_provider == "aliyun" and aliyun.configured:
             lease = _lease(aliyun.timeout_s, settings.sms_per_second)
             senders["sms"] = Sender(AliyunSmsChannel(client, aliyun), settings.sms_per_second, lease)
+        elif settings.sms_provider == "tencent" and tencent.configured:
+            lease = _lease(tencent.timeout_s, settings.sms_per_second)
+            senders["sms"] = Sender(TencentSmsChannel(client, tencent), settings.sms_per_second, lease)
         if not senders:
             log.info("no email or SMS channel configured: their deliveries stay queued")
             await stop.wait()
