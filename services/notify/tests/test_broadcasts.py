@@ -138,3 +138,37 @@ async def test_a_completed_broadcast_cannot_be_cancelled(notify, publish, make):
         await eventually(lambda: _completed(notify, bid), timeout=30)
         late = await http.post(f"/broadcasts/{bid}/cancel")
     assert late.status_code == 409 and late.json()["detail"] == "群发已完成，不能取消"
+
+
+async def test_a_broadcast_to_an_organisation_reaches_its_members_and_those_of_its_sub_tree(notify, publish, make):
+    county_committee, branch, group, elsewhere = new_id(), new_id(), new_id(), new_id()
+    top, in_branch, in_group, other = await _members(notify, publish, make, 4)
+    await publish(
+        make.organisation_registered(county_committee, "522631000000"),
+        make.organisation_registered(group, "522631101000", parent_id=branch),  # heard of before its parent
+        make.organisation_registered(branch, "522631101000", parent_id=county_committee),
+        make.organisation_registered(elsewhere, "520102001000"),
+        make.membership_joined(top, county_committee),
+        make.membership_joined(in_branch, branch),
+        make.membership_joined(in_group, group),
+        make.membership_joined(other, elsewhere),
+    )
+    await eventually(lambda: notify.pool.fetchval("SELECT count(*) = 4 FROM org_memberships"))
+    async with notify.client(headers=CLERK) as http:
+        created = await http.post("/broadcasts", json={"organisation_id": str(branch), "texts": TEXTS})
+        assert created.status_code == 201, created.text
+        assert created.json()["division_code_prefix"] == "522631101000"
+
+        outside = await http.post("/broadcasts", json={"organisation_id": str(elsewhere), "texts": TEXTS})
+        assert outside.status_code == 403 and outside.json()["detail"] == "不能向管辖范围以外的组织群发"
+        unknown = await http.post("/broadcasts", json={"organisation_id": str(new_id()), "texts": TEXTS})
+        assert unknown.status_code == 422 and unknown.json()["detail"] == "未找到该组织（或已撤销）"
+        both = await http.post(
+            "/broadcasts", json={"organisation_id": str(branch), "division_code_prefix": "522631", "texts": TEXTS}
+        )
+        assert both.status_code == 422 and both.json()["detail"] == "须指定区划代码前缀或组织，二者选一"
+    done = await eventually(lambda: _completed(notify, created.json()["broadcast_id"]), timeout=30)
+    assert done["sent"] == 2
+    got = await notify.pool.fetch("SELECT member_id FROM broadcast_inbox")
+    assert sorted(r["member_id"] for r in got) == sorted([in_branch, in_group])
+    assert await notify.pool.fetchval("SELECT count(*) FROM broadcasts") == 1

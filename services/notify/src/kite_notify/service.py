@@ -11,6 +11,7 @@ from kite_notify.api.receipts import router as receipts_router
 from kite_notify.api.templates import router as templates_router
 from kite_notify.api.webhooks import router as webhooks_router
 from kite_notify.consumers.notifications import NOTIFICATIONS
+from kite_notify.consumers.organisations import ORGANISATIONS
 from kite_notify.domain.events import registry
 from kite_notify.workers.deliver_messages import deliver_messages
 from kite_notify.workers.deliver_webhooks import deliver_webhooks
@@ -31,6 +32,6 @@ SERVICE = ServiceDefinition(
     ],
     public_routers=lambda: [receipts_router],
     projections=PROJECTIONS,
-    consumers=(NOTIFICATIONS,),
+    consumers=(NOTIFICATIONS, ORGANISATIONS),
     workers=(deliver_webhooks, deliver_messages, fan_out_broadcasts),
 )

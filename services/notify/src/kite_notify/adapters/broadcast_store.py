@@ -15,7 +15,7 @@ from kite_notify.domain.templates import TemplateText
 
 _NIL = uuid.UUID(int=0)
 _COLUMNS = """broadcast_id, division_prefix, party_members_only, texts, send_at, status, sent, opted_out, batches,
-              jurisdiction, created_by, created_at, finished_at, cursor_origin, cursor_member"""
+              jurisdiction, created_by, created_at, finished_at, cursor_origin, cursor_member, organisation_id"""
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ async def insert(
     conn: Conn,
     broadcast_id: uuid.UUID,
     prefix: str,
+    organisation_id: uuid.UUID | None,
     party_members_only: bool,
     texts: dict[str, TemplateText],
     send_at: datetime,
@@ -46,8 +47,8 @@ async def insert(
 ) -> None:
     await conn.execute(
         """INSERT INTO broadcasts (broadcast_id, division_prefix, party_members_only, texts, send_at, status,
-                                   jurisdiction, created_by, created_at)
-           VALUES ($1, $2, $3, $4::jsonb, $5, 'scheduled', $6, $7, $8)""",
+                                   jurisdiction, created_by, created_at, organisation_id)
+           VALUES ($1, $2, $3, $4::jsonb, $5, 'scheduled', $6, $7, $8, $9)""",
         broadcast_id,
         prefix,
         party_members_only,
@@ -56,6 +57,7 @@ async def insert(
         jurisdiction,
         created_by,
         now,
+        organisation_id,
     )
 
 
@@ -98,20 +100,39 @@ async def release(pool: asyncpg.Pool, broadcast_id: uuid.UUID) -> None:
     await pool.execute("UPDATE broadcasts SET locked_until = NULL WHERE broadcast_id = $1", broadcast_id)
 
 
+# The members of an organisation and of every organisation under it (the tree walked through parent_id).
+_IN_ORGANISATION = """AND $1::text IS NOT NULL AND d.member_id IN (
+    SELECT m.member_id FROM org_memberships m WHERE m.organisation_id IN (
+        WITH RECURSIVE tree AS (
+            SELECT organisation_id FROM organisations WHERE organisation_id = $6
+            UNION
+            SELECT o.organisation_id FROM organisations o JOIN tree t ON o.parent_id = t.organisation_id
+                WHERE o.dissolved_at IS NULL)
+        SELECT organisation_id FROM tree))"""
+
+
 async def next_recipients(conn: Conn, row: asyncpg.Record, limit: int) -> list[Recipient]:
-    """The next members of the audience after the broadcast's cursor, in (origin, member_id) order."""
+    """The next members of the audience after the broadcast's cursor, in (origin, member_id) order:
+    those whose home is under the prefix, or the members of the organisation's sub-tree."""
+    organisation_id = row["organisation_id"]
+    audience = _IN_ORGANISATION if organisation_id is not None else "AND d.origin_division_code LIKE $1"
     rows = await conn.fetch(
-        """SELECT d.member_id, d.name, d.origin_division_code, d.languages, p.language AS preferred,
-                  coalesce(p.broadcasts, true) AS wants
-           FROM member_directory d LEFT JOIN member_preferences p ON p.member_id = d.member_id
-           WHERE d.origin_division_code LIKE $1 AND d.deregistered_at IS NULL AND (NOT $2 OR d.is_party_member)
-             AND (d.origin_division_code, d.member_id) > ($3, $4)
-           ORDER BY d.origin_division_code, d.member_id LIMIT $5""",
-        row["division_prefix"] + "%",
-        row["party_members_only"],
-        row["cursor_origin"] or "",
-        row["cursor_member"] or _NIL,
-        limit,
+        f"""SELECT d.member_id, d.name, d.origin_division_code, d.languages, p.language AS preferred,
+                   coalesce(p.broadcasts, true) AS wants
+            FROM member_directory d LEFT JOIN member_preferences p ON p.member_id = d.member_id
+            WHERE d.deregistered_at IS NULL AND (NOT $2 OR d.is_party_member) {audience}
+              AND (d.origin_division_code, d.member_id) > ($3, $4)
+            ORDER BY d.origin_division_code, d.member_id LIMIT $5""",
+        *(
+            [
+                row["division_prefix"] + "%",
+                row["party_members_only"],
+                row["cursor_origin"] or "",
+                row["cursor_member"] or _NIL,
+                limit,
+            ]
+            + ([organisation_id] if organisation_id is not None else [])
+        ),
     )
     return [
         Recipient(

@@ -32,7 +32,10 @@ class Text(BaseModel):
 class ScheduleBroadcastRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    division_code_prefix: str = Field(max_length=12, description="村、乡、县、市、省的区划代码（前缀）")
+    division_code_prefix: str | None = Field(
+        default=None, max_length=12, description="村、乡、县、市、省的区划代码（前缀）；与 organisation_id 二选一"
+    )
+    organisation_id: uuid.UUID | None = Field(default=None, description="发给该组织及其下级组织的成员")
     party_members_only: bool = Field(default=False, description="只发给党员")
     texts: dict[str, Text] = Field(min_length=1, max_length=3, description="语言 → 标题和正文；须有 zh-Hans")
     send_at: datetime | None = Field(default=None, description="定时发送；缺省为立即")
@@ -41,6 +44,7 @@ class ScheduleBroadcastRequest(BaseModel):
 class BroadcastResponse(BaseModel):
     broadcast_id: uuid.UUID
     division_code_prefix: str
+    organisation_id: uuid.UUID | None
     party_members_only: bool
     texts: dict[str, Text]
     send_at: datetime
@@ -61,6 +65,7 @@ def _response(p: Progress) -> BroadcastResponse:
     return BroadcastResponse(
         broadcast_id=r["broadcast_id"],
         division_code_prefix=r["division_prefix"],
+        organisation_id=r["organisation_id"],
         party_members_only=r["party_members_only"],
         texts={lang: Text(title=t.title, body=t.body) for lang, t in texts_of(r).items()},
         send_at=r["send_at"],
@@ -90,6 +95,7 @@ async def create(
         texts,
         body.send_at,
         utcnow(),
+        organisation_id=body.organisation_id,
     )
     response.headers["Location"] = f"/broadcasts/{broadcast_id}"
     return _response(await broadcast_progress(runtime, principal, broadcast_id))

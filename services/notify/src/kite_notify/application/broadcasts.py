@@ -11,11 +11,12 @@ from datetime import datetime
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.commands import command
+from kite_common.domain import RuleViolation
 from kite_common.ids import new_id
 from kite_common.runtime import ServiceRuntime
 from kite_common.unit_of_work import UnitOfWork
 
-from kite_notify.adapters import broadcast_store
+from kite_notify.adapters import broadcast_store, organisations
 from kite_notify.domain.broadcast import Broadcast, BroadcastNotFound
 from kite_notify.domain.languages import DEFAULT, language_for
 from kite_notify.domain.templates import TemplateText, render
@@ -27,21 +28,35 @@ BATCH = 2000
 async def schedule_broadcast(
     uow: UnitOfWork,
     principal: Principal,
-    prefix: str,
+    prefix: str | None,
     party_members_only: bool,
     texts: dict[str, TemplateText],
     send_at: datetime | None,
     now: datetime,
+    *,
+    organisation_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
+    """To the members under `prefix`, or to those of `organisation_id` and its sub-tree (one of them)."""
+    if (prefix is None) == (organisation_id is None):
+        raise RuleViolation("须指定区划代码前缀或组织，二者选一", field="division_code_prefix", code="audience")
     async with uow:
+        if organisation_id is not None:
+            org = await organisations.find(uow.conn, organisation_id)
+            if org is None or org["dissolved_at"] is not None:
+                raise RuleViolation("未找到该组织（或已撤销）", field="organisation_id", code="unknown-organisation")
+            prefix = org["division_code"]
+        assert prefix is not None
         broadcast = Broadcast.create(new_id())
         when = send_at or now
-        broadcast.schedule(prefix, party_members_only, texts, when, principal.jurisdiction, principal.subject)
+        broadcast.schedule(
+            prefix, organisation_id, party_members_only, texts, when, principal.jurisdiction, principal.subject
+        )
         await uow.save(broadcast)
         await broadcast_store.insert(
             uow.conn,
             broadcast.broadcast_id,
             prefix,
+            organisation_id,
             party_members_only,
             texts,
             when,

@@ -76,18 +76,23 @@ class Broadcast(Aggregate):
     def schedule(
         self,
         prefix: str,
+        organisation_id: uuid.UUID | None,
         party_members_only: bool,
         texts: dict[str, TemplateText],
         send_at: datetime,
         jurisdiction: str,
         created_by: str,
     ) -> list[EventPayload]:
-        check_audience(prefix, jurisdiction)
+        if organisation_id is None:
+            check_audience(prefix, jurisdiction)
+        elif not prefix.startswith(jurisdiction):
+            raise Forbidden("不能向管辖范围以外的组织群发", code="outside-jurisdiction")
         check_texts(texts)
         return self._record(
             BroadcastScheduled(
                 broadcast_id=self.broadcast_id,
                 division_prefix=prefix,
+                organisation_id=organisation_id,
                 party_members_only=party_members_only,
                 texts={lang: BroadcastText(title=t.title, body=t.body) for lang, t in texts.items()},
                 send_at=send_at,

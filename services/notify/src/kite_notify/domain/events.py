@@ -140,7 +140,8 @@ class BroadcastScheduled(EventPayload):
     event_name = "broadcast-scheduled"
 
     broadcast_id: uuid.UUID
-    division_prefix: str
+    division_prefix: str  # for an organisation: its division code (who may see the broadcast)
+    organisation_id: uuid.UUID | None = None  # to its members and those of its sub-tree
     party_members_only: bool
     texts: dict[str, BroadcastText]
     send_at: datetime
