@@ -115,14 +115,14 @@ async def next_recipients(conn: Conn, row: asyncpg.Record, limit: int) -> list[R
     """The next members of the audience after the broadcast's cursor, in (origin, member_id) order:
     those whose home is under the prefix, or the members of the organisation's sub-tree."""
     organisation_id = row["organisation_id"]
-    audience = _IN_ORGANISATION if organisation_id is not None else "AND d.origin_division_code LIKE $1"
+    audience = _IN_ORGANISATION if organisation_id is not None else 'AND d.origin_division_code COLLATE "C" LIKE $1'
     rows = await conn.fetch(
         f"""SELECT d.member_id, d.name, d.origin_division_code, d.languages, p.language AS preferred,
                    coalesce(p.broadcasts, true) AS wants
             FROM member_directory d LEFT JOIN member_preferences p ON p.member_id = d.member_id
             WHERE d.deregistered_at IS NULL AND (NOT $2 OR d.is_party_member) {audience}
-              AND (d.origin_division_code, d.member_id) > ($3, $4)
-            ORDER BY d.origin_division_code, d.member_id LIMIT $5""",
+              AND (d.origin_division_code COLLATE "C", d.member_id) > ($3, $4)
+            ORDER BY d.origin_division_code COLLATE "C", d.member_id LIMIT $5""",
         *(
             [
                 row["division_prefix"] + "%",

@@ -1,7 +1,8 @@
 -- Whether a member is a party member (roster's member-registered), for broadcasts to party members.
 ALTER TABLE member_directory ADD COLUMN is_party_member boolean NOT NULL DEFAULT false;
--- Fan-out walks the members under a division-code prefix in (origin, member_id) order.
-CREATE INDEX member_directory_origin_member ON member_directory (origin_division_code text_pattern_ops, member_id);
+-- Fan-out walks the members under a division-code prefix in (origin, member_id) order: byte order
+-- (COLLATE "C"), so both the prefix (LIKE) and the keyset (a row comparison) are index ranges.
+CREATE INDEX member_directory_origin_member ON member_directory ((origin_division_code COLLATE "C"), member_id);
 
 -- Broadcasts and their progress (each step is an event too). Work, not a read model: the fan-out
 -- worker moves `cursor_*` and the counts in the transaction that writes each batch.
