@@ -108,7 +108,7 @@ async def test_a_redelivered_event_makes_one_notification_even_past_the_consumer
     # Forget that the event was handled (an inbox purge, a new consumer group) and deliver it again.
     await notify.pool.execute("DELETE FROM inbox")
     await publish(event)
-    await eventually(lambda: notify.pool.fetchval("SELECT count(*) FROM inbox"))
+    await eventually(lambda: notify.pool.fetchval("SELECT count(*) FROM inbox WHERE consumer = 'notify.notifications'"))
     await asyncio.sleep(0.3)
     page = await inbox_of(notify, member, 2)
     assert len(page["items"]) == 2
