@@ -34,7 +34,7 @@ CONTAINERFILE = DEPLOY / "Containerfile"
 
 RELEASE = "kite"
 NAMESPACE = "kite"
-SERVICES = ("roster", "casework", "jobs", "notify")
+SERVICES = ("roster", "casework", "jobs", "notify", "console")
 ROLES = ("api", "relay", "consume")
 
 # Custom resources: kubernetes-validate ships only the built-in API schemas.
@@ -357,7 +357,8 @@ def test_hpa_owns_api_replicas(rendered: tuple[str, dict[str, Any], list[dict[st
         assert len(targets) == 4
         for svc in SERVICES:
             assert _min_replicas(values, svc, "api") >= 2
-            assert values["services"][svc]["relay"]["replicas"] >= 2
+            relay = values["services"][svc]["relay"]
+            assert not relay["enabled"] or relay["replicas"] >= 2
 
 
 # ----------------------------------------------------------------------------- hooks
@@ -405,7 +406,7 @@ def test_helm_test_pod_checks_readyz_of_every_api(
     compile(script, "helm-test", "exec")  # the probe script is valid Python
     services = _by_name(objects, "Service")
     expected = {f"http://{name}:{svc['spec']['ports'][0]['port']}/readyz" for name, svc in services.items()}
-    assert set(urls) == expected and len(urls) == 4
+    assert set(urls) == expected and len(urls) == len(SERVICES)
 
 
 def test_every_hook_is_annotated_and_everything_else_is_not(
@@ -441,12 +442,11 @@ def test_standard_labels(rendered: tuple[str, dict[str, Any], list[dict[str, Any
 
 
 def test_network_policies_only_when_enabled(rendered: tuple[str, dict[str, Any], list[dict[str, Any]]]) -> None:
-    name, values, objects = rendered
+    _name, values, objects = rendered
     policies = _by_name(objects, "NetworkPolicy")
     if not values["networkPolicy"]["enabled"]:
         assert policies == {}
         return
-    assert name == "production"
     deny = policies[f"{RELEASE}-default-deny"]
     assert set(deny["spec"]["policyTypes"]) == {"Ingress", "Egress"}
     assert "ingress" not in deny["spec"] and "egress" not in deny["spec"]
@@ -457,6 +457,14 @@ def test_network_policies_only_when_enabled(rendered: tuple[str, dict[str, Any],
             governing = [p for p in policies.values() if _selects(p["spec"]["podSelector"], labels)]
             types = {t for p in governing for t in p["spec"]["policyTypes"]}
             assert types == {"Ingress", "Egress"}, obj["metadata"]["name"]
+
+
+def test_network_policies_are_on_by_default_and_off_only_by_values(chart: helm.Chart) -> None:
+    """Closed by default (a government deployment); an operator opens it explicitly."""
+    assert chart.merge_values({})["networkPolicy"]["enabled"] is True
+    assert f"{RELEASE}-default-deny" in _by_name(_objects(_render(chart, {})), "NetworkPolicy")
+    opened = _by_name(_objects(_render(chart, {"networkPolicy": {"enabled": False}})), "NetworkPolicy")
+    assert opened == {}
 
 
 def _egress_ports(policies: list[dict[str, Any]]) -> set[int]:

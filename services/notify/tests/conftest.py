@@ -31,6 +31,8 @@ from . import providers
 
 COUNTY = "522631"  # 黎平县, 贵州
 ORIGIN = f"{COUNTY}101001"
+# The test receiver listens on loopback, which webhooks may reach only where an operator allows it.
+RECEIVER_NETWORK = "127.0.0.1/32"
 
 
 class Events:
@@ -247,7 +249,12 @@ def publish(infra, prefix) -> Publish:
 @pytest.fixture
 def webhook_settings(monkeypatch) -> dict[str, str]:
     """Quick retries for tests; a test may change these before the service starts."""
-    values = {"KITE_WEBHOOK_BACKOFF_INITIAL_S": "0.05", "KITE_WEBHOOK_MAX_ATTEMPTS": "4", "KITE_WEBHOOK_TIMEOUT_S": "2"}
+    values = {
+        "KITE_WEBHOOK_BACKOFF_INITIAL_S": "0.05",
+        "KITE_WEBHOOK_MAX_ATTEMPTS": "4",
+        "KITE_WEBHOOK_TIMEOUT_S": "2",
+        "KITE_WEBHOOK_ALLOWED_NETWORKS": RECEIVER_NETWORK,  # the receiver below
+    }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     return values
@@ -290,7 +297,8 @@ class _Server(uvicorn.Server):
 
 
 @pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
+async def receiver(monkeypatch) -> AsyncIterator[Receiver]:
+    monkeypatch.setenv("KITE_WEBHOOK_ALLOWED_NETWORKS", RECEIVER_NETWORK)
     rec = Receiver()
     port = free_port()
     app = Starlette(routes=[Route("/hooks/kite", rec.handle, methods=["POST"])])

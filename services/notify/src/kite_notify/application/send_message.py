@@ -28,7 +28,7 @@ from kite_notify.domain.template import check_address
 from kite_notify.domain.templates import render
 
 _REFERENCE_NAMESPACE = uuid.UUID("6b697465-6e6f-7469-6679-000000000003")  # fixed forever
-PHONE = re.compile(r"^1\d{10}$")
+PHONE = re.compile(r"^1[0-9]{10}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 ADDRESS_CONTEXT = "notify.address"
 
