@@ -15,7 +15,7 @@ lint: sync ## ruff and mypy
 	$(UV) run ruff check .
 	$(UV) run mypy libs/common/src services/roster/src services/casework/src services/jobs/src services/notify/src services/identity/src services/console/src
 
-bench: sync ## benchmarks (not tests), each as ratios to a reference in the same run; BENCH=store|http|roster|monitoring|console|casework|jobs picks sections
+bench: sync ## benchmarks (not tests), each as ratios to a reference in the same run; BENCH=store|http|roster|monitoring|console|casework|jobs|notify picks sections
 	$(UV) run python bench/run.py "$(BENCH)" $(BENCH_ARGS)
 
 scan: sync ## checkov over the rendered Helm chart (default and production values); skips explained in deploy/k8s/checkov.yaml

@@ -19,6 +19,7 @@ SECTIONS = {
     "console": "console_bench.py",  # console pages against the same query through the API; live fan-out
     "casework": "casework_bench.py",  # open cases; deadline-worker lag p95; queue, search, ledger p95
     "jobs": "jobs_bench.py",  # top-50 matching both ways among 1,000,000 members against a plain filter; ledger p95
+    "notify": "notify_bench.py",  # broadcast to 1,000,000 members against COPY; peak memory; SMS rate vs its limit
 }
 
 

@@ -43,7 +43,11 @@ class Events:
 
     @staticmethod
     def member_registered(
-        member_id: uuid.UUID, name: str = "张三", origin: str = ORIGIN, languages: list[str] | None = None
+        member_id: uuid.UUID,
+        name: str = "张三",
+        origin: str = ORIGIN,
+        languages: list[str] | None = None,
+        party: bool = True,
     ) -> EventEnvelope:
         return _event(
             "roster",
@@ -57,7 +61,7 @@ class Events:
                 "origin_division_code": origin,
                 "current_city": "杭州",
                 "employer": "杭州某电子厂",
-                "is_party_member": True,
+                "is_party_member": party,
                 "skills": ["电工", "焊工"],
                 "languages": languages or ["普通话"],
                 "registered_by": "registrar-1",
@@ -136,6 +140,31 @@ class Events:
         }
         body = {"case_id": str(case_id), **fields[name], **data}
         return _event("casework", name, f"case-{case_id}", body, version)
+
+    @staticmethod
+    def organisation_registered(
+        organisation_id: uuid.UUID, division_code: str, parent_id: uuid.UUID | None = None
+    ) -> EventEnvelope:
+        data = {
+            "organisation_id": str(organisation_id),
+            "name": "流动党员党支部",
+            "kind": "branch",
+            "division_code": division_code,
+            "parent_id": str(parent_id) if parent_id else None,
+            "registered_by": "party-1",
+        }
+        return _event("roster", "organisation-registered", f"organisation-{organisation_id}", data)
+
+    @staticmethod
+    def membership_joined(member_id: uuid.UUID, organisation_id: uuid.UUID) -> EventEnvelope:
+        data = {
+            "member_id": str(member_id),
+            "organisation_id": str(organisation_id),
+            "role": "member",
+            "joined_on": "2024-07-01",
+            "recorded_by": "party-1",
+        }
+        return _event("roster", "branch-membership-joined", f"member-{member_id}", data, 2)
 
     @staticmethod
     def certificate_issued(member_id: uuid.UUID, origin: str = ORIGIN) -> EventEnvelope:

@@ -13,6 +13,7 @@ from kite_notify.adapters.channels.aliyun_sms import AliyunSmsChannel
 from kite_notify.adapters.channels.email import EmailChannel
 from kite_notify.domain.aliyun_signing import sign, string_to_sign
 from kite_notify.domain.delivery import OutboundMessage, PermanentFailure, can_move
+from kite_notify.domain.tencent_signing import authorization
 
 from .providers import aliyun_signature
 
@@ -35,6 +36,24 @@ def test_the_signature_matches_aliyuns_documented_example():
     assert string_to_sign("GET", params).startswith("GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions")
     assert "Timestamp%3D2016-02-23T12%253A46%253A24Z" in string_to_sign("GET", params)
     assert sign("testsecret", "GET", params) == "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
+
+
+def test_the_tc3_signature_matches_tencent_clouds_documented_example():
+    # Tencent Cloud API 3.0 signature documentation: DescribeInstances, the example keys and timestamp.
+    payload = b'{"Limit": 1, "Filters": [{"Values": ["\\u672a\\u547d\\u540d"], "Name": "instance-name"}]}'
+    header = authorization(
+        "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+        "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+        "cvm",
+        "cvm.tencentcloudapi.com",
+        1551113065,
+        payload,
+    )
+    assert header == (
+        "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, "
+        "SignedHeaders=content-type;host, "
+        "Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"
+    )
 
 
 def test_a_sendsms_request_carries_the_template_code_its_values_and_a_valid_signature():

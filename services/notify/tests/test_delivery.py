@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 
 from kite_common.ids import new_id
-from kite_common.testing.stack import answer, auth, eventually
+from kite_common.testing.stack import answer, auth, eventually, running
+from kite_notify.service import SERVICE
 
+from . import providers
 from .providers import MAX_ATTEMPTS, RECEIPT_TOKEN, REFUSED_NUMBER
 
 SENDER = auth(["notifier"], "522631", subject="clerk-1")
@@ -177,3 +179,35 @@ async def test_the_providers_receipt_marks_the_sms_delivered_and_a_forged_or_unk
         nid,
     )
     assert changes == 2  # sending, delivered
+
+
+async def test_an_sms_through_tencent_cloud_is_signed_with_tc3_and_a_refused_number_fails_permanently(
+    infra, prefix, monkeypatch
+):
+    async with providers.tencent_sms() as tencent:
+        env = {
+            "KITE_NOTIFY_SMS_PROVIDER": "tencent",
+            "KITE_SMS_TENCENT_ENDPOINT": tencent.url,
+            "KITE_SMS_TENCENT_SECRET_ID": providers.TENCENT_SECRET_ID,
+            "KITE_SMS_TENCENT_SECRET_KEY": providers.TENCENT_SECRET_KEY,
+            "KITE_SMS_TENCENT_SDK_APP_ID": providers.TENCENT_APP_ID,
+            "KITE_SMS_TENCENT_TEMPLATE_IDS": json.dumps({"case-accepted": "1234567"}),
+        }
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        async with running(infra, SERVICE, prefix) as svc:
+            async with svc.client(headers=SENDER) as http:
+                ok = (await http.post("/notifications/sms", json={**ACCEPTED, "phone_number": "13812345678"})).json()
+                bad = (await http.post("/notifications/sms", json={**ACCEPTED, "phone_number": REFUSED_NUMBER})).json()
+            sending = await eventually(lambda: _final(svc, ok["notification_id"], "sms"), timeout=30)
+            refused = await eventually(lambda: _final(svc, bad["notification_id"], "sms"), timeout=30)
+    assert (sending["status"], sending["provider_reference"]) == ("sending", "2640:000001")
+    assert refused["status"] == "permanent-failure"
+    assert refused["detail"].startswith("InvalidParameterValue.IncorrectPhoneNumber")
+    [sent] = tencent.accepted
+    assert (sent["PhoneNumberSet"], sent["TemplateId"], sent["SmsSdkAppId"]) == (
+        ["+8613812345678"],
+        "1234567",
+        providers.TENCENT_APP_ID,
+    )
+    assert sent["TemplateParamSet"] == ["王芳", "欠薪", "3月1日"]  # {1}, {2}, {3}: the kind's placeholder order

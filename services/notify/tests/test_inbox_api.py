@@ -108,7 +108,7 @@ async def test_a_redelivered_event_makes_one_notification_even_past_the_consumer
     # Forget that the event was handled (an inbox purge, a new consumer group) and deliver it again.
     await notify.pool.execute("DELETE FROM inbox")
     await publish(event)
-    await eventually(lambda: notify.pool.fetchval("SELECT count(*) FROM inbox"))
+    await eventually(lambda: notify.pool.fetchval("SELECT count(*) FROM inbox WHERE consumer = 'notify.notifications'"))
     await asyncio.sleep(0.3)
     page = await inbox_of(notify, member, 2)
     assert len(page["items"]) == 2
@@ -190,11 +190,11 @@ async def test_rebuilt_read_models_equal_the_live_ones(notify, publish, make):
     async def snapshot():
         return [
             [tuple(r) for r in await notify.pool.fetch(f"SELECT * FROM {table} ORDER BY 1")]
-            for table in ("member_inbox", "webhook_subscriptions")
+            for table in ("member_inbox", "webhook_subscriptions", "notifications", "delivery_status")
         ]
 
     live = await snapshot()
     async with notify.pool.acquire() as conn:
         await rebuild_projections(conn, SERVICE)
     assert await snapshot() == live
-    assert len(live[0]) == 3 and len(live[1]) == 2
+    assert len(live[0]) == 3 and len(live[1]) == 2 and len(live[2]) == 3 and len(live[3]) == 3

@@ -35,7 +35,11 @@ async def test_a_renamed_member_is_greeted_by_the_new_name_and_a_deregistered_on
     await publish(*later)
     # Every event has been handled (the inbox records each) before anything is asserted absent.
     everything = len(roster_events) + len(later)
-    await eventually(lambda: notify.pool.fetchval("SELECT count(*) = $1 FROM inbox", everything))
+    await eventually(
+        lambda: notify.pool.fetchval(
+            "SELECT count(*) = $1 FROM inbox WHERE consumer = 'notify.notifications'", everything
+        )
+    )
 
     items = (await inbox_of(notify, renamed, 2))["items"]
     assert sorted(i["kind"] for i in items) == ["case-opened", "welcome"]  # the move notified nobody

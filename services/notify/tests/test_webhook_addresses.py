@@ -65,8 +65,9 @@ async def test_each_delivery_checks_the_address_again(
     try:
         async with running(infra, SERVICE, prefix, dsn=dsn) as first:
             async with first.client(headers=NOTIFIER) as http:
-                assert (await http.post("/webhooks", json={"url": url})).status_code == 201
-            await publish(make.member_registered(new_id()))  # a welcome notice for a new member
+                assert (await http.post("/webhooks", json={"url": url, "kinds": ["case-opened"]})).status_code == 201
+            member = new_id()  # a notice waits for its member's name: register them first
+            await publish(make.member_registered(member), make.case_opened(member))
             [delivered] = await eventually(lambda: _outcomes(first, 1), timeout=30)
         assert delivered["type"] == "notification-delivered"
         assert receiver.accepted[0].headers["host"] == f"vm:{urlsplit(url).port}"
@@ -74,7 +75,8 @@ async def test_each_delivery_checks_the_address_again(
         monkeypatch.setenv("KITE_WEBHOOK_ALLOWED_NETWORKS", "")  # the operator closes loopback
         posts = len(receiver.posts)
         async with running(infra, SERVICE, prefix, dsn=dsn) as second:
-            await publish(make.member_registered(new_id()))  # a welcome notice for a new member
+            member = new_id()
+            await publish(make.member_registered(member), make.case_opened(member))
             _, refused = await eventually(lambda: _outcomes(second, 2), timeout=30)
         assert refused["type"] == "notification-delivery-failed"
         assert "内部网络" in refused["error"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -11,6 +13,7 @@ class DeliverySettings(BaseSettings):
 
     max_attempts: int = Field(default=5, ge=1, le=20)  # then technical-failure
     backoff_initial_s: float = Field(default=5.0, gt=0)
+    sms_provider: Literal["aliyun", "tencent"] = "aliyun"
     sms_per_second: float = Field(default=10.0, gt=0)  # the SMS account's QPS limit
     email_per_second: float = Field(default=20.0, gt=0)
 
@@ -48,3 +51,23 @@ class AliyunSmsSettings(BaseSettings):
     @property
     def configured(self) -> bool:
         return bool(self.access_key_id and self.access_key_secret)
+
+
+class TencentSmsSettings(BaseSettings):
+    """Tencent Cloud SMS (API 3.0, sms 2021-01-11): the SDK app, the sign name and, per notice kind, the
+    approved template id, whose {1}, {2}… are the kind's placeholders in the order /templates/kinds lists."""
+
+    model_config = SettingsConfigDict(env_prefix="KITE_SMS_TENCENT_", extra="ignore")
+
+    endpoint: str = "https://sms.tencentcloudapi.com/"
+    secret_id: str | None = None
+    secret_key: SecretStr | None = None
+    sdk_app_id: str = ""
+    sign_name: str = "风筝家园"
+    template_ids: dict[str, str] = Field(default_factory=dict)  # kind → template id
+    region: str = "ap-guangzhou"
+    timeout_s: float = 10.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.secret_id and self.secret_key and self.sdk_app_id)

@@ -19,7 +19,7 @@ MEMBER_DIRECTORY = MemberMirror(
         table="member_directory",
         key="member_id",
         version_column="roster_version",
-        columns=frozenset({"name", "origin_division_code", "deregistered_at"}),
+        columns=frozenset({"name", "origin_division_code", "deregistered_at", "is_party_member"}),
     )
 )
 

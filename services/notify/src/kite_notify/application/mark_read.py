@@ -10,7 +10,7 @@ from kite_common.commands import command
 from kite_common.domain import NotFound
 from kite_common.unit_of_work import UnitOfWork
 
-from kite_notify.adapters.inbox_store import get_item
+from kite_notify.adapters.inbox_store import get_item, mark_broadcast_read
 from kite_notify.application.inbox_access import check_access
 from kite_notify.domain.notification import Notification
 
@@ -27,6 +27,11 @@ async def mark_read(
             raise NotFound("未找到该消息", code="notification-not-found")
         if row["read_at"] is not None:
             return row
+        if row["kind"] == "broadcast":  # a broadcast is read per member, beside the broadcast's results
+            await mark_broadcast_read(uow.conn, member_id, notification_id)
+            updated = await get_item(uow.conn, member_id, notification_id)
+            assert updated is not None
+            return updated
         notification = await uow.get(Notification, notification_id)
         notification.mark_read(principal.subject)
         await uow.save(notification)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Literal
 
 from kite_common.events import EventPayload, EventRegistry
+from pydantic import BaseModel, ConfigDict
 
 registry = EventRegistry("notify")
 
@@ -121,6 +123,60 @@ class PreferencesSet(EventPayload):
     has_phone: bool
     has_email: bool
     set_by: str
+
+
+class BroadcastText(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str
+    body: str
+
+
+@registry.register
+class BroadcastScheduled(EventPayload):
+    """A notice to every member whose home is under `division_prefix` (party members only, if so),
+    at `send_at`; `texts` by language, zh-Hans always, `{name}` the only placeholder."""
+
+    event_name = "broadcast-scheduled"
+
+    broadcast_id: uuid.UUID
+    division_prefix: str  # for an organisation: its division code (who may see the broadcast)
+    organisation_id: uuid.UUID | None = None  # to its members and those of its sub-tree
+    party_members_only: bool
+    texts: dict[str, BroadcastText]
+    send_at: datetime
+    jurisdiction: str
+    created_by: str
+
+
+@registry.register
+class BroadcastBatchSent(EventPayload):
+    """One batch of a broadcast written to its members' inboxes."""
+
+    event_name = "broadcast-batch-sent"
+
+    broadcast_id: uuid.UUID
+    batch: int
+    sent: int
+    opted_out: int
+
+
+@registry.register
+class BroadcastCompleted(EventPayload):
+    event_name = "broadcast-completed"
+
+    broadcast_id: uuid.UUID
+    sent: int
+    opted_out: int
+
+
+@registry.register
+class BroadcastCancelled(EventPayload):
+    event_name = "broadcast-cancelled"
+
+    broadcast_id: uuid.UUID
+    cancelled_by: str
+    sent: int  # how many had it already
 
 
 @registry.register

@@ -28,6 +28,7 @@ KINDS: dict[str, KindSpec] = {
     "case-resolved": KindSpec("诉求已办结", {**_CASE, "outcome": "办结结果，如 已解决"}, True),
     "case-follow-up-request": KindSpec("回访未联系上，请回复", _CASE, True),
     "certificate-issued": KindSpec("证明已出具", {**_NAME, "title": "证明名称", "office": "出具单位"}),
+    "broadcast": KindSpec("群发通知", dict(_NAME)),
     "job-matched": KindSpec("岗位推荐", {**_NAME, "job_title": "岗位名称", "city": "工作城市", "skills": "匹配的技能"}),
 }
 

@@ -21,9 +21,15 @@ from kite_common.privacy import FieldProtector
 from kite_common.runtime import ServiceRuntime
 
 from kite_notify.adapters import outbound_queue
-from kite_notify.adapters.channel_settings import AliyunSmsSettings, DeliverySettings, SmtpSettings
+from kite_notify.adapters.channel_settings import (
+    AliyunSmsSettings,
+    DeliverySettings,
+    SmtpSettings,
+    TencentSmsSettings,
+)
 from kite_notify.adapters.channels.aliyun_sms import AliyunSmsChannel
 from kite_notify.adapters.channels.email import EmailChannel
+from kite_notify.adapters.channels.tencent_sms import TencentSmsChannel
 from kite_notify.adapters.outbound_queue import Pending
 from kite_notify.application.record_delivery_status import record_delivery_status
 from kite_notify.application.send_message import ADDRESS_CONTEXT
@@ -40,6 +46,7 @@ log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 0.25
 BATCH = 50
+IN_FLIGHT = 8
 LEASE_MARGIN_S = 30.0
 
 
@@ -51,10 +58,12 @@ class Sender:
         self.next_at = 0.0
 
     async def send(self, message: OutboundMessage) -> Sent:
-        wait = self.next_at - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        self.next_at = max(time.monotonic(), self.next_at) + self.interval
+        # Each send takes the next slot of the schedule: concurrent sends start `interval` apart.
+        now = time.monotonic()
+        slot = max(now, self.next_at)
+        self.next_at = slot + self.interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
         return await self.channel.send(message)
 
 
@@ -78,18 +87,23 @@ class MessageDeliverer:
             except Exception:
                 log.exception("claiming %s deliveries failed", channel)
                 claimed = []
-            for i, pending in enumerate(claimed):
-                if stop.is_set():
-                    for rest in claimed[i:]:
-                        await outbound_queue.release(self.runtime.pool, rest)
-                    return
-                try:
-                    await self.deliver(sender, pending)
-                except Exception:  # the lease expires and another claim resumes it
-                    log.exception("%s delivery of %s failed unexpectedly", channel, pending.notification_id)
-            if not claimed:
+            if claimed:
+                # A few in flight, so recording one outcome does not hold the next send's slot.
+                gate = asyncio.Semaphore(IN_FLIGHT)
+                await asyncio.gather(*(self._one(gate, sender, p, stop) for p in claimed))
+            else:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), POLL_INTERVAL_S)
+
+    async def _one(self, gate: asyncio.Semaphore, sender: Sender, p: Pending, stop: asyncio.Event) -> None:
+        async with gate:
+            try:
+                if stop.is_set():
+                    await outbound_queue.release(self.runtime.pool, p)
+                    return
+                await self.deliver(sender, p)
+            except Exception:  # the lease expires and another claim resumes it
+                log.exception("%s delivery of %s failed unexpectedly", p.channel, p.notification_id)
 
     async def deliver(self, sender: Sender, p: Pending) -> None:
         attempt = p.attempts + 1
@@ -124,7 +138,7 @@ def _lease(timeout_s: float, per_second: float) -> float:
 
 async def deliver_messages(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
     """The notify service's email and SMS worker (ServiceDefinition.workers)."""
-    settings, smtp, aliyun = DeliverySettings(), SmtpSettings(), AliyunSmsSettings()
+    settings, smtp, aliyun, tencent = DeliverySettings(), SmtpSettings(), AliyunSmsSettings(), TencentSmsSettings()
     try:
         protector = FieldProtector.from_settings()
     except RuntimeError:
@@ -136,9 +150,12 @@ async def deliver_messages(runtime: ServiceRuntime, stop: asyncio.Event) -> None
         if smtp.host:
             lease = _lease(smtp.timeout_s, settings.email_per_second)
             senders["email"] = Sender(EmailChannel(smtp), settings.email_per_second, lease)
-        if aliyun.configured:
+        if settings.sms_provider == "aliyun" and aliyun.configured:
             lease = _lease(aliyun.timeout_s, settings.sms_per_second)
             senders["sms"] = Sender(AliyunSmsChannel(client, aliyun), settings.sms_per_second, lease)
+        elif settings.sms_provider == "tencent" and tencent.configured:
+            lease = _lease(tencent.timeout_s, settings.sms_per_second)
+            senders["sms"] = Sender(TencentSmsChannel(client, tencent), settings.sms_per_second, lease)
         if not senders:
             log.info("no email or SMS channel configured: their deliveries stay queued")
             await stop.wait()

@@ -1,0 +1,68 @@
+"""notify's copy of roster's party organisations and memberships (only what a broadcast needs)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+from kite_notify.adapters.db import Conn
+
+_ORG = "kite.roster.organisation-"
+_MEMBERSHIP = "kite.roster.branch-membership-"
+
+
+def _id(data: dict[str, Any], key: str) -> uuid.UUID | None:
+    value = data.get(key)
+    return uuid.UUID(str(value)) if value else None
+
+
+async def apply(conn: Conn, event_type: str, data: dict[str, Any]) -> None:
+    """Keep what a roster organisation or membership event says; other events change nothing."""
+    if event_type == f"{_ORG}registered.v1":
+        await conn.execute(
+            """INSERT INTO organisations (organisation_id, parent_id, division_code) VALUES ($1, $2, $3)
+               ON CONFLICT (organisation_id) DO NOTHING""",
+            _id(data, "organisation_id"),
+            _id(data, "parent_id"),
+            str(data["division_code"]),
+        )
+    elif event_type == f"{_ORG}moved.v1":
+        await conn.execute(
+            "UPDATE organisations SET parent_id = $2 WHERE organisation_id = $1",
+            _id(data, "organisation_id"),
+            _id(data, "to_parent_id"),
+        )
+    elif event_type == f"{_ORG}dissolved.v1":
+        await conn.execute(
+            "UPDATE organisations SET dissolved_at = now() WHERE organisation_id = $1", _id(data, "organisation_id")
+        )
+    elif event_type == f"{_MEMBERSHIP}joined.v1":
+        await _join(conn, _id(data, "organisation_id"), _id(data, "member_id"))
+    elif event_type == f"{_MEMBERSHIP}left.v1":
+        await _leave(conn, _id(data, "organisation_id"), _id(data, "member_id"))
+    elif event_type == f"{_MEMBERSHIP}transferred.v1":
+        await _leave(conn, _id(data, "from_organisation_id"), _id(data, "member_id"))
+        await _join(conn, _id(data, "to_organisation_id"), _id(data, "member_id"))
+
+
+async def _join(conn: Conn, organisation_id: uuid.UUID | None, member_id: uuid.UUID | None) -> None:
+    await conn.execute(
+        "INSERT INTO org_memberships (organisation_id, member_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        organisation_id,
+        member_id,
+    )
+
+
+async def _leave(conn: Conn, organisation_id: uuid.UUID | None, member_id: uuid.UUID | None) -> None:
+    await conn.execute(
+        "DELETE FROM org_memberships WHERE organisation_id = $1 AND member_id = $2", organisation_id, member_id
+    )
+
+
+async def find(conn: Conn, organisation_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT organisation_id, division_code, dissolved_at FROM organisations WHERE organisation_id = $1",
+        organisation_id,
+    )
