@@ -17,6 +17,7 @@ import httpx
 import psutil
 import pytest
 from kite_common.auth.tokens import issue_dev_token
+from kite_common.discovery import installed_services
 from kite_common.dsn import with_database
 from kite_common.ids import new_id
 from kite_common.localstack.broker_state import BrokerRecord
@@ -29,21 +30,22 @@ SERVICES = ("roster", "casework", "jobs", "notify")
 
 
 def _port_base() -> int:
-    """Four consecutive free ports."""
+    """As many consecutive free ports as there are services (kite up gives them out in order)."""
+    wanted = len(installed_services())
     for _ in range(50):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             base = int(s.getsockname()[1])
-        if base + 4 >= 65535:
+        if base + wanted >= 65535:
             continue
         try:
-            for p in range(base, base + 4):
+            for p in range(base, base + wanted):
                 with socket.socket() as t:
                     t.bind(("127.0.0.1", p))
         except OSError:
             continue
         return base
-    raise RuntimeError("no four consecutive free ports")
+    raise RuntimeError(f"no {wanted} consecutive free ports")
 
 
 class Stack:
@@ -73,7 +75,7 @@ class Stack:
         return self.out.read_text("utf-8", errors="replace")
 
     def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.port_base + SERVICES.index(name)}"
+        return f"http://127.0.0.1:{self.port_base + list(installed_services()).index(name)}"
 
     def child(self, name: str) -> psutil.Process:
         assert self.process is not None
@@ -141,7 +143,9 @@ async def _directory(stack: Stack, member_ids: list[str]) -> list[str] | None:
     conn = await asyncpg.connect(stack.dsn("casework"))
     try:
         rows = await conn.fetch("SELECT member_id::text FROM member_directory")
-        inbox = await conn.fetchval("SELECT count(*) FROM inbox WHERE source = '/kite/roster'")
+        inbox = await conn.fetchval(
+            "SELECT count(*) FROM inbox WHERE consumer = 'casework.member-directory' AND source = '/kite/roster'"
+        )
     finally:
         await conn.close()
     found = sorted(r["member_id"] for r in rows)
@@ -172,6 +176,7 @@ async def _eventually_said(stack: Stack, *texts: str, timeout: float = 60) -> No
         pytest.fail(f"the terminal never said {texts!r}:\n{stack.terminal()[-3000:]}")
 
 
+@pytest.mark.timeout(420)  # the whole stack of six services, started, killed and started again
 async def test_kite_up_restarts_a_killed_service_and_a_killed_broker_and_republishes_once(infra, tmp_path):
     stack = Stack(tmp_path / "kite", infra.admin_dsn)
     stack.data_dir.mkdir()
