@@ -13,10 +13,10 @@ test: sync ## run every test (real PostgreSQL and Kafka-protocol broker; embedde
 
 lint: sync ## ruff and mypy
 	$(UV) run ruff check .
-	$(UV) run mypy libs/common/src services/roster/src services/casework/src services/jobs/src services/notify/src
+	$(UV) run mypy libs/common/src services/roster/src services/casework/src services/jobs/src services/notify/src services/identity/src services/console/src
 
-bench: sync ## roster benchmark (not a test): import 1,000,000 generated members, COPY ratio, memory, search p50/p95
-	$(UV) run python bench/roster_bench.py $(BENCH_ARGS)
+bench: sync ## benchmarks (not tests), each as ratios to a reference in the same run; BENCH=store|http|roster|monitoring|console|casework picks sections
+	$(UV) run python bench/run.py "$(BENCH)" $(BENCH_ARGS)
 
 chaos: sync ## not a test: load while processes, PostgreSQL and the broker are killed; prints lost/duplicated per effect (exit 1 if any)
 	$(UV) run python bench/chaos.py $(CHAOS_ARGS)

@@ -51,6 +51,7 @@ from rich.console import Console
 from rich.table import Table
 
 SERVICES = ("roster", "casework", "jobs", "notify")
+ALL = list(installed_services())  # `kite up` starts every installed service, on ports in this order
 COUNTY = "522631"
 console = Console()
 
@@ -74,7 +75,7 @@ class Stack:
         )
 
     def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.port_base + SERVICES.index(name)}"
+        return f"http://127.0.0.1:{self.port_base + ALL.index(name)}"
 
     def children(self) -> list[psutil.Process]:
         assert self.process is not None
@@ -121,7 +122,7 @@ def _port_base() -> int:
             s.bind(("127.0.0.1", 0))
             base = int(s.getsockname()[1])
         try:
-            for p in range(base, base + 4):
+            for p in range(base, base + len(ALL)):
                 with socket.socket() as t:
                     t.bind(("127.0.0.1", p))
             return base

@@ -17,6 +17,7 @@ import httpx
 import psutil
 import pytest
 from kite_common.auth.tokens import issue_dev_token
+from kite_common.discovery import installed_services
 from kite_common.dsn import with_database
 from kite_common.ids import new_id
 from kite_common.localstack.broker_state import BrokerRecord
@@ -26,24 +27,25 @@ from kite_roster.shared.identity import check_digit
 
 COUNTY = "522631"
 SERVICES = ("roster", "casework", "jobs", "notify")
+ALL = list(installed_services())  # `kite up` starts every installed service, on ports in this order
 
 
 def _port_base() -> int:
-    """Four consecutive free ports."""
+    """A free port for every installed service, in a row (`kite up` gives them out in order)."""
     for _ in range(50):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             base = int(s.getsockname()[1])
-        if base + 4 >= 65535:
+        if base + len(ALL) >= 65535:
             continue
         try:
-            for p in range(base, base + 4):
+            for p in range(base, base + len(ALL)):
                 with socket.socket() as t:
                     t.bind(("127.0.0.1", p))
         except OSError:
             continue
         return base
-    raise RuntimeError("no four consecutive free ports")
+    raise RuntimeError("no free ports in a row")
 
 
 class Stack:
@@ -73,7 +75,7 @@ class Stack:
         return self.out.read_text("utf-8", errors="replace")
 
     def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.port_base + SERVICES.index(name)}"
+        return f"http://127.0.0.1:{self.port_base + ALL.index(name)}"
 
     def child(self, name: str) -> psutil.Process:
         assert self.process is not None
@@ -204,6 +206,6 @@ async def test_kite_up_restarts_a_killed_service_and_a_killed_broker_and_republi
         assert stack.process is not None and stack.process.poll() is None
     finally:
         stack.stop()
-        for name in SERVICES:
+        for name in ALL:
             await drop_database(infra.admin_dsn, f"{stack.db_prefix}{name}")
     assert "stopped" in stack.terminal()

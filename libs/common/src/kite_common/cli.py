@@ -173,8 +173,9 @@ def dev_token(
 
 @app.command()
 def schemas(out: Annotated[Path, typer.Option(help="folder to write to")] = Path("contracts")) -> None:
-    """Write the published event contract: one JSON Schema per event type and the AsyncAPI document."""
-    from kite_common.contracts import asyncapi_document
+    """Write the published contracts: one JSON Schema per event type, the AsyncAPI document and each
+    service's OpenAPI document."""
+    from kite_common.contracts import asyncapi_document, openapi_document
     from kite_common.discovery import installed_services
 
     (out / "events").mkdir(parents=True, exist_ok=True)
@@ -184,6 +185,10 @@ def schemas(out: Annotated[Path, typer.Option(help="folder to write to")] = Path
             (out / "events" / f"{name}.json").write_text(text, encoding="utf-8")
     document = asyncapi_document(installed_services().values())
     (out / "asyncapi.json").write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (out / "openapi").mkdir(exist_ok=True)
+    for service in installed_services().values():
+        text = json.dumps(openapi_document(service), ensure_ascii=False, indent=2) + "\n"
+        (out / "openapi" / f"{service.name}.json").write_text(text, encoding="utf-8")
     console.print(f"contract written to {out}")
 
 

@@ -24,7 +24,7 @@ def parse_if_match(value: str | None) -> int | None:
     return int(text)
 
 
-def _if_match(
+async def _if_match(
     if_match: Annotated[
         str | None, Header(alias="If-Match", max_length=32, description='上次读取时的版本号（ETag），如 "3"')
     ] = None,

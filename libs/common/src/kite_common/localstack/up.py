@@ -96,13 +96,18 @@ def up(data_dir: Path, port_base: int, database_prefix: str = "kite_") -> None:
             say(f"[yellow]the broker is fresh ({reason}): republishing {', '.join(names)} from the event store[/]")
             asyncio.run(request_republish_all(dsns, names, f"kite up: {reason}", prefix))
         record.save(data_dir)
-        urls = {}
+        ports = {name: port_base + i for i, name in enumerate(installed_services())}
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        # Every service learns where the others are (KITE_SERVICE_URL_<NAME>), e.g. a service that
+        # calls another's API; KITE_LOCAL_DEV tells them this is a developer's machine.
+        service_urls = {f"KITE_SERVICE_URL_{name.upper()}": url for name, url in urls.items()}
         (data_dir / "logs").mkdir(exist_ok=True)
-        for i, name in enumerate(installed_services()):
-            port = port_base + i
+        for name, port in ports.items():
             env = {
                 **os.environ,
                 **secrets,
+                **service_urls,
+                "KITE_LOCAL_DEV": "true",
                 "DATABASE_URL": dsns[name],
                 "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                 "KITE_HTTP_HOST": "127.0.0.1",
@@ -115,7 +120,6 @@ def up(data_dir: Path, port_base: int, database_prefix: str = "kite_") -> None:
             )
             child.start()
             children.append(child)
-            urls[name] = f"http://127.0.0.1:{port}"
         _wait_ready(urls, children)
         token = issue_dev_token(secrets["KITE_AUTH_JWT_SECRET"], roles=["admin"], jurisdiction="")
         table = Table(title="Kite 风筝 — 本地运行中 (Ctrl-C 停止)")

@@ -191,6 +191,7 @@ def check_income(year: int, total_income: Decimal, household_size: int, current_
 class Household(Aggregate):
     stream_prefix: ClassVar[str] = "household"
     label: ClassVar[str] = "该户信息"
+    jurisdiction_attribute: ClassVar[str | None] = "division_code"
 
     household_id: uuid.UUID
     division_code: str | None = None

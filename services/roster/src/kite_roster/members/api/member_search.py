@@ -15,7 +15,7 @@ from kite_roster.members.domain.member import ContactStatus, MemberStatus
 from kite_roster.shared.identity import InvalidIdNumber, normalise_id_number
 
 
-def member_search_filter(
+async def member_search_filter(
     vault: Annotated[PiiVault, Depends(pii_vault)],
     name: Annotated[
         str | None, Query(min_length=1, max_length=50, description="姓名（任意连续部分；单字按姓氏）")

@@ -213,6 +213,7 @@ def register_new_member(member_id: uuid.UUID, reg: Registration, registered_by: 
 class Member(Aggregate):
     stream_prefix: ClassVar[str] = "member"
     label: ClassVar[str] = "该人员信息"
+    jurisdiction_attribute: ClassVar[str | None] = "origin_division_code"
 
     member_id: uuid.UUID
     registered: bool = False

@@ -1,0 +1,148 @@
+"""Cases: the queue by deadline, a case with its timeline, and its verbs posted to casework.
+
+Which buttons a case shows follows its status as casework reports it; whether a verb is allowed is
+casework's decision, and its refusal (problem detail) is shown on the page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+
+from kite_console.web import labels
+from kite_console.web.api import Answer, PageNotFound, Problem
+from kite_console.web.forms import field_errors, flag, optional, text
+from kite_console.web.pages import ApisDep, ConsoleRoute, FormSessionDep, SessionDep, render
+from kite_console.web.sessions import Session
+
+router = APIRouter(route_class=ConsoleRoute)
+
+ON_THE_CLOCK = ("open", "accepted", "in_progress", "reopened")
+
+
+def _body(action: str, form: FormData) -> dict[str, Any] | None:
+    if action == "progress":
+        return {"note": text(form, "note")}
+    if action == "resolve":
+        return {"outcome": text(form, "outcome"), "summary": text(form, "summary")}
+    if action == "follow-ups":
+        return {
+            "reached": flag(form, "reached"),
+            "satisfaction": optional(form, "satisfaction"),
+            "comment": text(form, "comment"),
+        }
+    if action == "transfer":
+        return {"to": text(form, "to"), "reason": text(form, "reason")}
+    if action in ("suspend", "transfer/decline"):
+        return {"reason": text(form, "reason")}
+    return None
+
+
+ACTIONS = {
+    "accept": "accept",
+    "progress": "progress",
+    "resolve": "resolve",
+    "follow-ups": "follow-ups",
+    "close": "close",
+    "transfer": "transfer",
+    "transfer-accept": "transfer/accept",
+    "transfer-decline": "transfer/decline",
+    "suspend": "suspend",
+    "resume": "resume",
+}
+
+
+def available_actions(case: dict[str, Any], session: Session) -> list[str]:
+    """The forms worth showing for the case's status (casework still decides each one)."""
+    status = case["status"]
+    owner = case.get("accepted_by") == session.subject
+    if case.get("pending_transfer_to") == session.subject:
+        return ["transfer-accept", "transfer-decline"]
+    if status == "open":
+        return ["accept"]
+    if status in ("accepted", "in_progress", "reopened"):
+        if not owner:
+            return []
+        if case.get("suspended"):
+            return ["resume"]
+        return ["progress", "resolve", "transfer", "suspend"]
+    if status == "resolved":
+        return ["follow-ups", "close"] if owner else ["follow-ups"]
+    return []
+
+
+@router.get("/cases", include_in_schema=False)
+async def queue(
+    request: Request,
+    session: SessionDep,
+    apis: ApisDep,
+    view: Annotated[Literal["mine", "all"], Query()] = "all",
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Response:
+    params: dict[str, Any] = {"sort": "deadline", "limit": 50, "cursor": cursor}
+    if view == "mine":
+        params["accepted_by"] = session.subject
+    answer = await apis.call("casework", "GET", "/cases", session.token, params=params)
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "view": view,
+            "page": answer.data if isinstance(answer, Answer) else None,
+            "problem": answer if isinstance(answer, Problem) else None,
+            "on_the_clock": ON_THE_CLOCK,
+            "urgencies": labels.URGENCIES,
+        },
+    )
+
+
+async def _case_context(session: Session, apis: ApisDep, case_id: uuid.UUID) -> dict[str, Any]:
+    case = await apis.get("casework", f"/cases/{case_id}", session.token)
+    timeline = await apis.call("casework", "GET", f"/cases/{case_id}/timeline", session.token)
+    return {
+        "case": case.data,
+        "timeline": timeline.data["entries"] if isinstance(timeline, Answer) else [],
+        "actions": available_actions(case.data, session),
+        "labels": labels,
+        "on_the_clock": ON_THE_CLOCK,
+        "problem": None,
+        "failed_action": None,
+        "errors": {},
+        "values": {},
+    }
+
+
+@router.get("/cases/{case_id}", include_in_schema=False)
+async def case_page(request: Request, case_id: uuid.UUID, session: SessionDep, apis: ApisDep) -> Response:
+    return render(request, "cases/case.html", await _case_context(session, apis, case_id))
+
+
+@router.post("/cases/{case_id}/{action}", include_in_schema=False)
+async def act(request: Request, case_id: uuid.UUID, action: str, session: FormSessionDep, apis: ApisDep) -> Response:
+    path = ACTIONS.get(action)
+    if path is None:
+        raise PageNotFound
+    form = await request.form()
+    version = text(form, "version")
+    answer = await apis.call(
+        "casework",
+        "POST",
+        f"/cases/{case_id}/{path}",
+        session.token,
+        json=_body(path, form),
+        if_match=f'"{version}"' if version.isdigit() else None,
+    )
+    if isinstance(answer, Problem):
+        context = await _case_context(session, apis, case_id)
+        context.update(
+            problem=answer,
+            failed_action=action,
+            errors=field_errors(answer),
+            values={k: text(form, k) for k in form if k not in ("csrf_token", "version")},
+        )
+        return render(request, "cases/case.html", context, status_code=answer.status)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)

@@ -1,0 +1,127 @@
+"""The live feed: one Kafka reader per console process, fanned out to the open pages by SSE.
+
+A page is only told *that* something changed in a topic (never what: no ids, no names); it then
+asks the console for its panel again, read with its own token, so it never sees another
+jurisdiction's data. An event that names a division outside the page's jurisdiction is not sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from kite_common.messaging.cloudevents_kafka import topic_for
+from kite_common.messaging.producer import client_options
+from kite_common.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+SOURCES = ("roster", "casework")
+QUEUE_SIZE = 8  # a page that falls behind only needs to know "changed": extra signals are dropped
+
+
+@dataclass(eq=False)
+class Subscriber:
+    jurisdiction: str
+    queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+
+
+def divisions_in(data: object) -> list[str]:
+    """The division codes an event's data names (origin_division_code and the like)."""
+    if not isinstance(data, dict):
+        return []
+    return [v for k, v in data.items() if k.endswith("division_code") and isinstance(v, str)]
+
+
+class LiveHub:
+    def __init__(self, kafka: KafkaSettings, sources: tuple[str, ...] = SOURCES) -> None:
+        self.kafka = kafka
+        self.topics = {topic_for(s, kafka.topic_prefix): s for s in sources}
+        self.subscribers: set[Subscriber] = set()
+        self.ready = asyncio.Event()
+        self.stopping = asyncio.Event()
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, jurisdiction: str) -> AsyncIterator[Subscriber]:
+        subscriber = Subscriber(jurisdiction)
+        self.subscribers.add(subscriber)
+        try:
+            yield subscriber
+        finally:
+            self.subscribers.discard(subscriber)
+
+    def publish(self, source: str, data: object) -> None:
+        divisions = divisions_in(data)
+        for subscriber in list(self.subscribers):
+            if divisions and not any(d.startswith(subscriber.jurisdiction) for d in divisions):
+                continue
+            with contextlib.suppress(asyncio.QueueFull):
+                subscriber.queue.put_nowait(source)
+
+    async def _ensure_topics(self) -> None:
+        # Reading from "latest" would miss the first events of a topic created after we looked: make
+        # sure the topics exist before reading (an existing topic is left as it is).
+        admin = AIOKafkaAdminClient(**client_options(self.kafka))
+        try:
+            await admin.start()
+            existing = set(await admin.list_topics())
+            missing = [t for t in self.topics if t not in existing]
+            if missing:
+                await admin.create_topics([NewTopic(t, num_partitions=1, replication_factor=1) for t in missing])
+        except Exception:
+            log.warning("could not check or create the live topics; reading them when they appear", exc_info=True)
+        finally:
+            with contextlib.suppress(Exception):
+                await admin.close()
+
+    async def run(self) -> None:
+        """Read the topics from their end until stopped, restarting after a broker failure."""
+        while not self.stopping.is_set():
+            try:
+                await self._read()
+            except Exception:
+                log.exception("live feed stopped; restarting in 2 s")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stopping.wait(), 2)
+
+    async def _read(self) -> None:
+        await self._ensure_topics()
+        consumer = AIOKafkaConsumer(
+            *self.topics,
+            **client_options(self.kafka),
+            group_id=None,  # every console process reads everything: it serves its own pages
+            auto_offset_reset="latest",
+            enable_auto_commit=False,
+            metadata_max_age_ms=2000,
+        )
+        await consumer.start()
+        try:
+            # Position on the end of every partition now, so that an event written after this point
+            # is never skipped by a late "latest" reset.
+            for _ in range(100):
+                if consumer.assignment():
+                    break
+                await asyncio.sleep(0.05)
+            for tp in consumer.assignment():
+                await consumer.position(tp)
+            self.ready.set()
+            while not self.stopping.is_set():
+                batches = await consumer.getmany(timeout_ms=500, max_records=500)
+                for records in batches.values():
+                    for record in records:
+                        self.publish(self.topics.get(record.topic, record.topic), _data(record.value))
+        finally:
+            with contextlib.suppress(Exception):
+                await consumer.stop()
+
+
+def _data(value: bytes | None) -> object:
+    try:
+        return json.loads(value) if value else None
+    except ValueError:
+        return None

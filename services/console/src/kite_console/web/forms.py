@@ -1,0 +1,44 @@
+"""Turning a submitted form into an API body, and the API's field errors back onto the form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from kite_console.web.api import Problem
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def optional(form: FormData, name: str) -> str | None:
+    return text(form, name) or None
+
+
+def flag(form: FormData, name: str) -> bool:
+    return text(form, name) in ("on", "true", "1")
+
+
+def words(form: FormData, name: str) -> list[str]:
+    """A list typed as 焊工，电工 or one per line."""
+    raw = text(form, name).replace("，", ",").replace("、", ",").replace("\n", ",")
+    return [w.strip() for w in raw.split(",") if w.strip()]
+
+
+def field_errors(problem: Problem | None) -> dict[str, str]:
+    """The API's errors by form field: `skills.2` belongs to the skills field."""
+    if problem is None:
+        return {}
+    errors: dict[str, str] = {}
+    for name, message in problem.errors.items():
+        key = name.split(".", 1)[0]
+        errors[key] = (errors[key] + "；" if key in errors else "") + message
+    return errors
+
+
+def values_of(form: FormData, names: Iterable[str]) -> dict[str, Any]:
+    return {name: text(form, name) for name in names}

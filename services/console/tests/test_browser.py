@@ -1,0 +1,175 @@
+"""The console in a real headless Chromium (Debian's package, driven by Playwright): a 永善 station
+worker signs in, registers a member, opens a wage case and accepts it while an open dashboard follows
+along without reloading, and a member of another county is not shown. Screenshots of the main pages
+go to build/screenshots/; every page passes axe-core with no serious or critical violation."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import ConsoleMessage, Page, async_playwright, expect
+
+from .conftest import YONGSHAN, ZHENXIONG, Console, id_number
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "build" / "screenshots"
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+
+
+async def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+async def serious_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical findings on the page as it is now (evaluated by the test
+    driver, so the page's own CSP, which forbids injected scripts, stays as it is)."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.evaluate(AXE)
+    found: list[dict[str, Any]] = await page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .filter(v => v.impact === 'serious' || v.impact === 'critical')
+             .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))"""
+    )
+    return found
+
+
+async def test_station_worker_registers_opens_and_accepts_a_case_as_the_dashboard_follows(console: Console) -> None:
+    refused: list[str] = []
+
+    def watch(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Refused to" in message.text:
+            refused.append(message.text)
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            context = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+            page = await context.new_page()
+            page.on("console", watch)
+
+            # Sign in as a 永善 station worker (registers members and handles cases).
+            await page.goto(console.url + "/members")
+            assert "/signin" in page.url
+            await page.select_option("#f-user", f"{YONGSHAN}-station")
+            assert await serious_violations(page) == []
+            await shot(page, "01-signin")
+            await page.get_by_role("button", name="登录").click()
+            await expect(page).to_have_url(re.compile(r"/members$"))
+            assert await serious_violations(page) == []
+            await shot(page, "02-members")
+
+            # A dashboard open in a second tab, followed without reloading.
+            dashboard = await context.new_page()
+            dashboard.on("console", watch)
+            await dashboard.goto(console.url + "/dashboard")
+            await expect(dashboard.locator("#live-status")).to_have_text("实时更新：已连接")
+            await dashboard.evaluate("window.__notReloaded = true")
+            members_before = int(await dashboard.locator("#total-members").inner_text())
+            cases_before = int((await dashboard.locator("#open-cases").inner_text()).rstrip("+"))
+            assert await serious_violations(dashboard) == []
+            await shot(dashboard, "03-dashboard")
+
+            # Register a member; the roster's refusal is shown by field first.
+            await page.get_by_role("link", name="登记人员").click()
+            await page.fill("#f-name", "罗正华")
+            await page.fill("#f-id_number", id_number(201))
+            await page.fill("#f-phone", "1391234")
+            await page.fill("#f-origin_division_code", f"{YONGSHAN}101001")
+            await page.fill("#f-current_city", "宁波")
+            await page.fill("#f-employer", "北仑港务公司")
+            await page.get_by_role("button", name="登记", exact=True).click()
+            await expect(page.locator("#e-phone")).to_be_visible()
+            assert await page.locator("#f-name").input_value() == "罗正华"  # nothing typed is lost
+            assert await serious_violations(page) == []
+            await shot(page, "04-register-errors")
+            await page.fill("#f-phone", "13912340201")
+            await page.get_by_role("button", name="登记", exact=True).click()
+            await expect(page).to_have_url(re.compile(r"/members/[0-9a-f-]{36}$"))
+            member_id = uuid.UUID(page.url.rsplit("/", 1)[1])
+            await expect(page.locator("h1")).to_contain_text("罗正华")
+            assert id_number(201) not in await page.content()  # masked
+
+            # The dashboard counts the new member, pushed by the server.
+            await expect(dashboard.locator("#total-members")).to_have_text(str(members_before + 1), timeout=10_000)
+
+            # Open a wage case for the member, then accept it.
+            await console.known_to_casework(member_id)
+            await page.select_option("#f-category", "wage_arrears")
+            await page.select_option("#f-urgency", "high")
+            await page.fill("#f-description", "建筑工地拖欠工资三个月，共 18600 元")
+            assert await serious_violations(page) == []
+            await shot(page, "05-member")
+            await page.get_by_role("button", name="登记诉求").click()
+            await expect(page).to_have_url(re.compile(r"/cases/[0-9a-f-]{36}$"))
+            await expect(page.locator("h1")).to_contain_text("待受理")
+            await expect(page.locator("time.countdown").first).to_contain_text("剩余")
+            await expect(dashboard.locator("#open-cases")).to_have_text(str(cases_before + 1), timeout=10_000)
+
+            await page.get_by_role("button", name="受理").click()
+            await expect(page.locator("h1")).to_contain_text("已受理")
+            await expect(page.locator(".timeline")).to_contain_text("受理")
+            assert await serious_violations(page) == []
+            await shot(page, "06-case-accepted")
+            await expect(dashboard.locator("#open-cases")).to_have_text(str(cases_before), timeout=10_000)
+            assert await dashboard.evaluate("window.__notReloaded === true")
+            await shot(dashboard, "07-dashboard-live")
+
+            await page.goto(console.url + "/cases?view=mine")
+            await expect(page.locator("table")).to_contain_text("欠薪")
+            assert await serious_violations(page) == []
+            await shot(page, "08-my-cases")
+
+            # Another county's member: the same page as a member nobody has.
+            other = await console.register_member(202, county=ZHENXIONG, name="朱永富")
+            answer = await page.goto(f"{console.url}/members/{other}")
+            assert answer is not None and answer.status == 404
+            await expect(page.locator("h1")).to_have_text("未找到")
+            assert "朱永富" not in await page.content()
+            await shot(page, "09-other-county-refused")
+
+            # Import a county spreadsheet and watch it finish, pushed to the page.
+            await page.goto(console.url + "/imports")
+            sheet = f"姓名,身份证号,联系电话,户籍地,务工地\n韦德明,{id_number(203)},13900000203,{YONGSHAN}101001,温州\n"
+            await page.set_input_files(
+                "#f-file", files=[{"name": "永善名册.csv", "mimeType": "text/csv", "buffer": sheet.encode("gb18030")}]
+            )
+            await page.get_by_role("button", name="上传并导入").click()
+            await expect(page).to_have_url(re.compile(r"/imports/[0-9a-f-]{36}$"))
+            await expect(page.locator("#import-status")).to_have_text("已完成", timeout=30_000)
+            await expect(page.locator("#import-created")).to_have_text("1")
+            assert await serious_violations(page) == []
+            await shot(page, "10-import-done")
+
+            # A phone.
+            phone = await browser.new_context(
+                viewport={"width": 390, "height": 844},
+                device_scale_factor=2,
+                is_mobile=True,
+                has_touch=True,
+                storage_state=await context.storage_state(),
+            )
+            small = await phone.new_page()
+            await small.goto(f"{console.url}/members/{member_id}")
+            await expect(small.locator("h1")).to_contain_text("罗正华")
+            assert await serious_violations(small) == []
+            await shot(small, "11-phone-member")
+            await small.goto(console.url + "/dashboard")
+            await expect(small.locator("#live-status")).to_have_text("实时更新：已连接")
+            await shot(small, "12-phone-dashboard")
+            await phone.close()
+            await context.close()
+        finally:
+            await browser.close()
+    assert refused == []

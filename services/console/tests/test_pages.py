@@ -1,0 +1,189 @@
+"""The console over plain HTTP: sign-in, sessions, CSRF, headers, the APIs' answers shown as pages."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+from .conftest import YONGSHAN, ZHENXIONG, Console, csrf_of, id_number
+
+
+async def test_pages_need_a_session_and_send_back_to_sign_in(console: Console) -> None:
+    async with httpx.AsyncClient(base_url=console.url) as anonymous:
+        answer = await anonymous.get("/members?x=1")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/signin?next=%2Fmembers%3Fx%3D1"
+
+
+async def test_session_cookie_is_httponly_and_samesite(console: Console) -> None:
+    async with httpx.AsyncClient(base_url=console.url) as client:
+        page = await client.get("/signin")
+        answer = await client.post(
+            "/signin/dev", data={"user": f"{YONGSHAN}-caseworker", "csrf_token": csrf_of(page.text)}
+        )
+    cookie = answer.headers["set-cookie"]
+    assert answer.status_code == 303 and cookie.startswith("kite_session=")
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie  # plain HTTP here
+
+
+async def test_sign_in_form_without_its_token_is_refused(console: Console) -> None:
+    async with httpx.AsyncClient(base_url=console.url) as client:
+        answer = await client.post("/signin/dev", data={"user": f"{YONGSHAN}-admin", "csrf_token": "forged"})
+    assert answer.status_code == 404 and "kite_session" not in answer.headers.get("set-cookie", "")
+
+
+async def test_every_page_forbids_inline_and_foreign_scripts(console: Console) -> None:
+    async with console.signed_in() as client:
+        page = await client.get("/dashboard")
+        script = await client.get("/static/console.js")
+    assert page.status_code == 200
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src", 1)[1].split(";")[0]
+    assert "<script>" not in page.text and '<script src="/static/' in page.text
+    assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+
+
+async def test_a_form_without_the_session_csrf_token_changes_nothing(console: Console) -> None:
+    async with console.signed_in() as client:
+        answer = await client.post("/members/new", data={"name": "张三", "csrf_token": "not-the-token"})
+        search = await client.post(
+            "/members/search", data={"csrf_token": csrf_of((await client.get("/members")).text), "name": "张三"}
+        )
+    assert answer.status_code == 404
+    assert "没有符合条件的人员" in search.text
+
+
+async def test_register_shows_the_rosters_errors_by_field_and_keeps_the_input(console: Console) -> None:
+    async with console.signed_in() as client:
+        form = await client.get("/members/new")
+        answer = await client.post(
+            "/members/new",
+            data={
+                "csrf_token": csrf_of(form.text),
+                "name": "<b>李</b>",
+                "id_number": "123",
+                "phone": "12",
+                "origin_division_code": f"{YONGSHAN}101001",
+                "current_city": "宁波",
+            },
+        )
+    assert answer.status_code == 422
+    html = answer.text
+    assert 'id="e-id_number"' in html and 'id="e-phone"' in html  # each message next to its field
+    assert 'value="&lt;b&gt;李&lt;/b&gt;"' in html  # the typed name kept, and escaped
+
+
+async def test_a_member_of_another_county_looks_like_no_member(console: Console) -> None:
+    other = await console.register_member(51, county=ZHENXIONG, name="王其发")
+    async with console.signed_in() as client:
+        refused = await client.get(f"/members/{other}")
+        unknown = await client.get(f"/members/{uuid.uuid4()}")
+    assert refused.status_code == unknown.status_code == 404
+    assert refused.text == unknown.text
+    assert "王其发" not in refused.text
+
+
+async def test_member_page_masks_personal_numbers(console: Console) -> None:
+    member = await console.register_member(52)
+    async with console.signed_in(f"{YONGSHAN}-viewer") as client:
+        page = await client.get(f"/members/{member}")
+    assert page.status_code == 200 and "杨德贵" in page.text
+    assert id_number(52) not in page.text and "13900000052" not in page.text
+
+
+async def test_a_case_verb_refused_by_casework_shows_its_problem(console: Console) -> None:
+    member = await console.register_member(53)
+    async with console.signed_in(f"{YONGSHAN}-caseworker") as client:
+        page = await client.get(f"/members/{member}")
+        opened = await client.post(
+            f"/members/{member}/cases",
+            data={
+                "csrf_token": csrf_of(page.text),
+                "category": "wage_arrears",
+                "urgency": "high",
+                "description": "工资拖欠三个月",
+            },
+        )
+        assert opened.status_code == 303
+        case_url = opened.headers["location"]
+        case_page = await client.get(case_url)
+        stale = await client.post(case_url + "/accept", data={"csrf_token": csrf_of(case_page.text), "version": "99"})
+    assert stale.status_code == 412
+    assert 'role="alert"' in stale.text
+    assert "待受理" in stale.text  # nothing changed
+
+
+async def test_live_stream_tells_an_open_page_that_the_roster_changed(console: Console) -> None:
+    async with console.signed_in(f"{YONGSHAN}-viewer") as client, client.stream("GET", "/live") as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        lines = stream.aiter_lines()
+        assert (await anext(lines)).startswith("retry:")
+        await console.register_member(54)
+        seen = []
+        async for line in lines:
+            seen.append(line)
+            if line == "data: roster":
+                break
+    assert "event: changed" in seen
+
+
+async def test_a_pii_reader_sees_the_full_numbers_only_with_a_reason(console: Console) -> None:
+    member = await console.register_member(55)
+    async with console.signed_in(f"{YONGSHAN}-viewer") as viewer:
+        plain = await viewer.get(f"/members/{member}")
+    async with console.signed_in(f"{YONGSHAN}-pii") as reader:
+        page = await reader.get(f"/members/{member}")
+        short = await reader.post(f"/members/{member}/reveal", data={"csrf_token": csrf_of(page.text), "reason": "看"})
+        shown = await reader.post(
+            f"/members/{member}/reveal", data={"csrf_token": csrf_of(page.text), "reason": "核实欠薪诉求身份"}
+        )
+    assert "查看完整号码" not in plain.text
+    assert "查看完整号码" in page.text and id_number(55) not in page.text
+    assert short.status_code == 422 and 'id="e-reason"' in short.text and id_number(55) not in short.text
+    assert shown.status_code == 200 and id_number(55) in shown.text and "13900000055" in shown.text
+    assert shown.headers["cache-control"] == "no-store"
+
+
+async def test_an_expired_session_sends_a_form_back_to_sign_in_and_then_to_its_page(console: Console) -> None:
+    async with console.signed_in(f"{YONGSHAN}-registrar") as client:
+        form = await client.get("/members/new")
+        pool = console.console.pool
+        assert pool is not None
+        await pool.execute("UPDATE console_sessions SET expires_at = now() - interval '1 second'")
+        answer = await client.post(
+            "/members/new",
+            data={"csrf_token": csrf_of(form.text), "name": "赵大山"},
+            headers={"Referer": f"{console.url}/members/new"},
+        )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/signin?next=%2Fmembers%2Fnew"
+
+
+async def test_a_malformed_address_is_the_not_found_page(console: Console) -> None:
+    async with console.signed_in(f"{YONGSHAN}-viewer") as client:
+        answer = await client.get("/members/not-a-member")
+    assert answer.status_code == 404 and "未找到" in answer.text
+    assert answer.headers["content-type"].startswith("text/html")
+
+
+async def test_edit_sends_the_version_and_shows_the_rosters_errors(console: Console) -> None:
+    member = await console.register_member(56)
+    async with console.signed_in(f"{YONGSHAN}-registrar") as client:
+        form = await client.get(f"/members/{member}/edit")
+        token = csrf_of(form.text)
+        bad = await client.post(
+            f"/members/{member}/edit", data={"csrf_token": token, "version": "1", "name": "杨德贵", "phone": "123"}
+        )
+        saved = await client.post(
+            f"/members/{member}/edit",
+            data={"csrf_token": token, "version": "1", "name": "杨德贵", "skills": "焊工、电工", "union_member": "on"},
+        )
+        stale = await client.post(
+            f"/members/{member}/edit", data={"csrf_token": token, "version": "1", "name": "杨德富"}
+        )
+        page = await client.get(f"/members/{member}")
+    assert bad.status_code == 422 and 'id="e-phone"' in bad.text
+    assert saved.status_code == 303
+    assert stale.status_code == 412 and 'role="alert"' in stale.text
+    assert "焊工、电工" in page.text and "杨德富" not in page.text
