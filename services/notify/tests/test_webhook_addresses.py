@@ -66,18 +66,20 @@ async def test_each_delivery_checks_the_address_again(
         async with running(infra, SERVICE, prefix, dsn=dsn) as first:
             async with first.client(headers=NOTIFIER) as http:
                 assert (await http.post("/webhooks", json={"url": url})).status_code == 201
-            await publish(make.case_opened(new_id()))
-            [delivered] = await eventually(lambda: _outcomes(first, 1), timeout=30)
-        assert delivered["type"] == "notification-delivered"
+            member = new_id()
+            await publish(make.member_registered(member), make.case_opened(member))
+            delivered = await eventually(lambda: _outcomes(first, 2), timeout=30)
+        assert {d["type"] for d in delivered} == {"notification-delivered"}
         assert receiver.accepted[0].headers["host"] == f"vm:{urlsplit(url).port}"
 
         monkeypatch.setenv("KITE_WEBHOOK_ALLOWED_NETWORKS", "")  # the operator closes loopback
         posts = len(receiver.posts)
         async with running(infra, SERVICE, prefix, dsn=dsn) as second:
-            await publish(make.case_opened(new_id()))
-            _, refused = await eventually(lambda: _outcomes(second, 2), timeout=30)
-        assert refused["type"] == "notification-delivery-failed"
-        assert "内部网络" in refused["error"]
+            member = new_id()
+            await publish(make.member_registered(member), make.case_opened(member))
+            refused = (await eventually(lambda: _outcomes(second, 4), timeout=30))[2:]
+        assert {r["type"] for r in refused} == {"notification-delivery-failed"}
+        assert all("内部网络" in r["error"] for r in refused)
         assert len(receiver.posts) == posts  # nothing was sent
     finally:
         await infra.drop(dsn)
