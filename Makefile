@@ -3,7 +3,7 @@ UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 
-.PHONY: run test lint bench schemas scan chaos sync clean
+.PHONY: run test lint bench schemas scan chaos chaos-short sync clean
 
 run: sync ## start the whole system locally
 	$(UV) run kite up
@@ -17,6 +17,12 @@ lint: sync ## ruff and mypy
 
 bench: sync ## benchmarks (not tests), each as ratios to a reference in the same run; BENCH=store|http|roster|monitoring|console|casework|jobs|notify picks sections
 	$(UV) run python bench/run.py "$(BENCH)" $(BENCH_ARGS)
+
+chaos: sync ## not a test: load while processes, PostgreSQL and the broker are killed; prints lost/duplicated per effect (exit 1 if any)
+	$(UV) run python bench/chaos.py $(CHAOS_ARGS)
+
+chaos-short: sync ## the short chaos run CI does (about 5 minutes)
+	$(UV) run python bench/chaos.py --short
 
 scan: sync ## checkov over the rendered Helm chart (default and production values); skips explained in deploy/k8s/checkov.yaml
 	$(UV) run python tools/render_chart.py build/rendered

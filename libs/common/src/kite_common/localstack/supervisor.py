@@ -76,3 +76,4 @@ class Child:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()

@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+import asyncpg
 import httpx
 from rich.console import Console
 from rich.table import Table
@@ -137,7 +138,7 @@ def up(data_dir: Path, port_base: int, database_prefix: str = "kite_") -> None:
             for child in children:
                 child.check(say)
             if broker is not None and broker.process.poll() is not None:
-                broker = _restart_broker(broker, record, data_dir, dsns, prefix)
+                broker = _restart_broker(broker, record, data_dir, dsns, prefix, children)
             time.sleep(0.5)
     except KeyboardInterrupt:
         console.print("stopping …")
@@ -154,14 +155,24 @@ def up(data_dir: Path, port_base: int, database_prefix: str = "kite_") -> None:
         console.print("stopped")
 
 
-def _restart_broker(broker: Broker, record: BrokerRecord, data_dir: Path, dsns: dict[str, str], prefix: str) -> Broker:
-    """The broker died and its topics with it. The republish requests are written before the new
-    broker listens, so each relay sends the store's events before anything newer from its outbox."""
+def _restart_broker(
+    broker: Broker, record: BrokerRecord, data_dir: Path, dsns: dict[str, str], prefix: str, children: list[Child]
+) -> Broker:
+    """The broker died and its topics with it. The services are stopped first: a running consumer
+    keeps its read position, and on a refilled topic it would skip what lies before it (and commit
+    past it); started again they join the new broker's groups, which have no offsets, and read from
+    the start. The republish requests are written before the new broker listens, so each relay sends
+    the store's events before anything newer from its outbox."""
     assert record.port is not None
     say(f"[red]the broker stopped (code {broker.process.returncode}); restarting it on port {record.port}[/]")
-    names = asyncio.run(services_with_events(dsns))
-    if names:
-        asyncio.run(request_republish_all(dsns, names, "kite up: broker restarted", prefix))
+    say("stopping the services, to start them again on the new broker …")
+    for child in children:
+        if child.process is not None and child.process.poll() is None:
+            child.process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10  # a process waiting on the dead broker may not drain in time
+    for child in children:
+        child.stop(timeout=max(0.1, deadline - time.monotonic()))
+    names = _request_republish_after_restart(dsns, prefix)
     pause = 1.0
     while True:
         try:
@@ -171,11 +182,32 @@ def _restart_broker(broker: Broker, record: BrokerRecord, data_dir: Path, dsns: 
             say(f"[yellow]the broker did not start ({exc}); trying again in {pause:.0f} s[/]")
             time.sleep(pause)
             pause = min(pause * 2, 30)
+    for child in children:
+        child.start()
     say(
-        f"[green]↻[/] broker restarted (Tansu pid {new.process.pid}); "
+        f"[green]↻[/] broker restarted (Tansu pid {new.process.pid}); services started again; "
         f"republishing {', '.join(names) or 'nothing'} from the event store"
     )
     return new
+
+
+def _request_republish_after_restart(dsns: dict[str, str], prefix: str, attempts: int = 10) -> list[str]:
+    """Asks every relay to republish; waits out a database that is itself restarting."""
+    pause = 1.0
+    for attempt in range(1, attempts + 1):
+        try:
+            names = asyncio.run(services_with_events(dsns))
+            if names:
+                asyncio.run(request_republish_all(dsns, names, "kite up: broker restarted", prefix))
+            return names
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            if attempt == attempts:
+                say(f"[red]could not ask for a republish ({exc}); run `kite republish <service>` for each[/]")
+                return []
+            say(f"[yellow]the database is not answering ({exc}); asking again in {pause:.0f} s[/]")
+            time.sleep(pause)
+            pause = min(pause * 2, 10)
+    return []
 
 
 def _wait_ready(urls: dict[str, str], children: list[Child], timeout: float = 120) -> None:

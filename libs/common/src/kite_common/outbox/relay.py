@@ -33,7 +33,6 @@ from kite_common.outbox.republish import (
     RepublishRequest,
     advance_request,
     next_request,
-    published_position,
     record_published_position,
 )
 from kite_common.settings import KafkaSettings, RelaySettings
@@ -176,8 +175,9 @@ class OutboxRelay:
             "SELECT id, topic, key, headers, body FROM outbox ORDER BY id LIMIT $1", self._settings.batch_size
         )
         if not rows:
-            if await published_position(conn) is None:
-                await record_published_position(conn)
+            # Idle: catch the position up (it writes only when it moved). A transaction that was
+            # still open at the last batch may have held it back.
+            await record_published_position(conn)
             return 0
         futures = []
         for row in rows:
