@@ -10,6 +10,7 @@ from kite_common.events import EventRegistry
 from kite_common.service import ServiceDefinition
 
 from kite_console.cases.routes import router as cases_router
+from kite_console.certificates.routes import router as certificates_router
 from kite_console.dashboard.routes import router as dashboard_router
 from kite_console.home import router as home_router
 from kite_console.importing.routes import router as importing_router
@@ -32,5 +33,6 @@ SERVICE = ServiceDefinition(
         cases_router,
         dashboard_router,
         importing_router,
+        certificates_router,
     ],
 )
