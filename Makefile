@@ -3,7 +3,7 @@ UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 
-.PHONY: run test lint bench schemas sync clean
+.PHONY: run test lint bench schemas scan chaos sync clean
 
 run: sync ## start the whole system locally
 	$(UV) run kite up
@@ -13,11 +13,14 @@ test: sync ## run every test (real PostgreSQL and Kafka-protocol broker; embedde
 
 lint: sync ## ruff and mypy
 	$(UV) run ruff check .
-	$(UV) run mypy libs/common/src services/roster/src services/casework/src services/jobs/src services/notify/src services/console/src
+	$(UV) run mypy libs/common/src services/roster/src services/casework/src services/jobs/src services/notify/src services/identity/src services/console/src
 
-bench: sync ## benchmarks (not tests): roster import/search at 1,000,000 members; console pages and live fan-out
-	$(UV) run python bench/roster_bench.py $(BENCH_ARGS)
-	$(UV) run python bench/console_bench.py $(CONSOLE_BENCH_ARGS)
+bench: sync ## benchmarks (not tests), each as ratios to a reference in the same run; BENCH=store|http|roster|monitoring|console|casework picks sections
+	$(UV) run python bench/run.py "$(BENCH)" $(BENCH_ARGS)
+
+scan: sync ## checkov over the rendered Helm chart (default and production values); skips explained in deploy/k8s/checkov.yaml
+	$(UV) run python tools/render_chart.py build/rendered
+	$(UV) tool run --from checkov==3.3.30 checkov --config-file deploy/k8s/checkov.yaml -d build/rendered
 
 schemas: sync ## write the event contract (JSON Schemas + AsyncAPI) to contracts/
 	$(UV) run kite schemas

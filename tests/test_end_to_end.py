@@ -51,7 +51,8 @@ async def webhook_receiver():
         await task
 
 
-async def test_member_case_job_and_three_notifications(infra, prefix):
+async def test_member_case_job_and_three_notifications(infra, prefix, monkeypatch):
+    monkeypatch.setenv("KITE_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.1/32")  # the receiver is on loopback
     first17 = f"{COUNTY}19850315203"
     async with (
         running(infra, ROSTER, prefix) as roster,

@@ -48,3 +48,48 @@ def test_no_event_schema_has_a_personal_number_field():
     for name, schema in CURRENT.items():
         fields = set(schema.get("properties", {}))
         assert not fields & {"id_number", "phone", "id_card", "mobile"}, name
+
+
+def test_compatibility_check_looks_inside_nested_objects_and_arrays():
+    old = {
+        "$defs": {
+            "Kind": {"enum": ["a", "b"], "type": "string"},
+            "Contact": {
+                "properties": {"name": {"type": "string"}, "kind": {"$ref": "#/$defs/Kind"}},
+                "required": ["name"],
+                "type": "object",
+            },
+        },
+        "properties": {
+            "contacts": {"items": {"$ref": "#/$defs/Contact"}, "type": "array"},
+            "owner": {"anyOf": [{"$ref": "#/$defs/Contact"}, {"type": "null"}]},
+        },
+        "required": ["contacts"],
+    }
+    assert compatibility_problems(old, old) == []
+    widened = json.loads(json.dumps(old))
+    widened["$defs"]["Kind"]["enum"].append("c")
+    widened["$defs"]["Contact"]["properties"]["note"] = {"type": "string"}
+    assert compatibility_problems(old, widened) == []
+
+    removed = json.loads(json.dumps(old))
+    del removed["$defs"]["Contact"]["properties"]["name"]
+    assert compatibility_problems(old, removed) == [
+        "property 'contacts[].name' removed",
+        "property 'owner.name' removed",
+    ]
+    retyped = json.loads(json.dumps(old))
+    retyped["$defs"]["Contact"]["properties"]["name"] = {"type": "integer"}
+    assert "property 'contacts[].name' changed type" in compatibility_problems(old, retyped)
+    narrowed = json.loads(json.dumps(old))
+    narrowed["$defs"]["Kind"]["enum"] = ["a"]
+    assert "property 'contacts[].kind' enum narrowed: b removed" in compatibility_problems(old, narrowed)
+    required = json.loads(json.dumps(old))
+    required["$defs"]["Contact"]["required"] = ["name", "kind"]
+    assert "property 'contacts[].kind' became required" in compatibility_problems(old, required)
+    not_null = json.loads(json.dumps(old))
+    not_null["properties"]["owner"] = {"$ref": "#/$defs/Contact"}
+    assert compatibility_problems(old, not_null) == ["property 'owner' no longer accepts null"]
+    array_to_object = json.loads(json.dumps(old))
+    array_to_object["properties"]["contacts"] = {"$ref": "#/$defs/Contact"}
+    assert compatibility_problems(old, array_to_object) == ["property 'contacts' changed type"]

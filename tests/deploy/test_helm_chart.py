@@ -442,12 +442,11 @@ def test_standard_labels(rendered: tuple[str, dict[str, Any], list[dict[str, Any
 
 
 def test_network_policies_only_when_enabled(rendered: tuple[str, dict[str, Any], list[dict[str, Any]]]) -> None:
-    name, values, objects = rendered
+    _name, values, objects = rendered
     policies = _by_name(objects, "NetworkPolicy")
     if not values["networkPolicy"]["enabled"]:
         assert policies == {}
         return
-    assert name == "production"
     deny = policies[f"{RELEASE}-default-deny"]
     assert set(deny["spec"]["policyTypes"]) == {"Ingress", "Egress"}
     assert "ingress" not in deny["spec"] and "egress" not in deny["spec"]
@@ -458,6 +457,14 @@ def test_network_policies_only_when_enabled(rendered: tuple[str, dict[str, Any],
             governing = [p for p in policies.values() if _selects(p["spec"]["podSelector"], labels)]
             types = {t for p in governing for t in p["spec"]["policyTypes"]}
             assert types == {"Ingress", "Egress"}, obj["metadata"]["name"]
+
+
+def test_network_policies_are_on_by_default_and_off_only_by_values(chart: helm.Chart) -> None:
+    """Closed by default (a government deployment); an operator opens it explicitly."""
+    assert chart.merge_values({})["networkPolicy"]["enabled"] is True
+    assert f"{RELEASE}-default-deny" in _by_name(_objects(_render(chart, {})), "NetworkPolicy")
+    opened = _by_name(_objects(_render(chart, {"networkPolicy": {"enabled": False}})), "NetworkPolicy")
+    assert opened == {}
 
 
 def _egress_ports(policies: list[dict[str, Any]]) -> set[int]:

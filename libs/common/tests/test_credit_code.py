@@ -40,4 +40,3 @@ def test_a_changed_digit_in_the_body_is_caught_by_the_check() -> None:
 def test_malformed_codes_say_what_is_wrong(code: str, words: str) -> None:
     with pytest.raises(InvalidCreditCode, match=words):
         normalise_credit_code(code)
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from kite_common.eventstore import ConcurrencyConflict, PostgresEventStore
 from kite_common.eventstore.postgres import START
 from kite_common.rebuild import rebuild_projections
@@ -94,3 +95,30 @@ def _env(stream: str, version: int):
         data={"item": stream, "quantity": 1},
         stream_version=version,
     )
+
+
+async def test_an_append_expecting_more_than_the_stream_holds_writes_nothing(runtime):
+    async with runtime.unit_of_work() as uow:
+        await uow.append("item-c", 0, [ItemAdded(item="c", quantity=1)])
+    with pytest.raises(ConcurrencyConflict):
+        async with runtime.unit_of_work() as uow:
+            await uow.append("item-c", 3, [ItemAdded(item="c", quantity=5)])  # would leave a gap at 2 and 3
+    with pytest.raises(ConcurrencyConflict):
+        async with runtime.unit_of_work() as uow:
+            await uow.append("no-such-stream", 1, [ItemAdded(item="d", quantity=5)])
+    versions = await runtime.pool.fetch("SELECT stream_id, stream_version FROM events ORDER BY position")
+    assert [tuple(r) for r in versions] == [("item-c", 1)]
+    assert await runtime.pool.fetchval("SELECT count(*) FROM outbox") == 1
+
+
+async def test_a_longer_append_that_lost_the_race_writes_none_of_its_events(runtime):
+    async with runtime.unit_of_work() as uow:
+        await uow.append("item-e", 0, [ItemAdded(item="e", quantity=1)])
+    async with runtime.unit_of_work() as uow:
+        await uow.append("item-e", 1, [ItemAdded(item="e", quantity=2)])  # the winner: version 2
+    with pytest.raises(ConcurrencyConflict):
+        async with runtime.unit_of_work() as uow:  # loaded at 1, appends 2, 3 and 4
+            await uow.append("item-e", 1, [ItemAdded(item="e", quantity=q) for q in (10, 20, 30)])
+    rows = await runtime.pool.fetch("SELECT stream_version, data FROM events WHERE stream_id = 'item-e' ORDER BY 1")
+    assert [(r["stream_version"], r["data"]["quantity"]) for r in rows] == [(1, 1), (2, 2)]
+    assert await runtime.pool.fetchval("SELECT quantity FROM sample_totals WHERE item = 'e'") == 3

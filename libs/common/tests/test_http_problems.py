@@ -132,9 +132,9 @@ async def test_openapi_lists_the_problems_a_route_returns_with_the_problem_schem
     problems = {code for code, r in responses.items() if code != "200"}
     assert problems == {"400", "401", "403", "404", "409", "412", "413", "415", "422"}
     for code in problems:
-        assert responses[code]["content"] == {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-        }
+        content = responses[code]["content"]["application/problem+json"]
+        assert content["schema"] == {"$ref": "#/components/schemas/Problem"}
+        assert content["example"]["status"] == int(code)
     schemas = spec["components"]["schemas"]
     assert {"type", "title", "status", "detail", "instance"} <= set(schemas["Problem"]["required"])
     assert "HTTPValidationError" not in schemas

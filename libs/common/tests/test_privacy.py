@@ -78,7 +78,7 @@ def test_every_log_record_is_masked_when_it_is_made(caplog):
 
 
 def test_a_request_span_keeps_the_query_string_masked():
-    from kite_common.http.app import _mask_personal_numbers_in_span
+    from kite_common.http.tracing import mask_personal_numbers_in_span
     from opentelemetry.sdk.trace import TracerProvider
 
     span = (
@@ -88,5 +88,5 @@ def test_a_request_span_keeps_the_query_string_masked():
             "GET /members", attributes={"http.target": "/members?id_number=110105199001011234&phone=13912345678"}
         )
     )
-    _mask_personal_numbers_in_span(span, {})
+    mask_personal_numbers_in_span(span, {})
     assert span.attributes["http.target"] == "/members?id_number=110105********1234&phone=139****5678"

@@ -52,7 +52,9 @@ class Stack:
 
 
 @pytest.fixture
-async def stack(infra, prefix):
+async def stack(infra, prefix, monkeypatch):
+    # These tests move deadlines by hand; the deadline watch has its own (test_deadline_watch.py).
+    monkeypatch.setenv("KITE_CASEWORK_SLA_WATCH_ENABLED", "false")
     async with (
         running(infra, ROSTER, prefix, roles=("api", "relay")) as roster,
         running(infra, CASEWORK, prefix) as casework,

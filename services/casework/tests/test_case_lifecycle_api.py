@@ -12,7 +12,7 @@ import httpx
 from kite_casework.application.open_case import open_case
 from kite_casework.domain.case import CaseRequest
 from kite_casework.domain.categories import CaseCategory
-from kite_casework.domain.sla import Urgency
+from kite_casework.domain.sla import SlaTier, Urgency, deadline
 from kite_casework.service import SERVICE as CASEWORK
 from kite_common.auth import Principal
 from kite_common.clock import utcnow
@@ -62,7 +62,7 @@ async def test_the_whole_loop_from_open_to_closed_with_a_reopen_after_an_unsatis
         assert (case["status"], case["status_label"], case["accepted_by"]) == ("reopened", "重新办理", "wang")
         assert case["satisfaction_label"] == "不满意"
         new_deadline = datetime.fromisoformat(case["deadline"])
-        assert before + timedelta(days=7) <= new_deadline <= utcnow() + timedelta(days=7)
+        assert deadline(before, SlaTier.WEEK) <= new_deadline <= deadline(utcnow(), SlaTier.WEEK)  # 5 working days
         queue = (
             await http.get("/cases", params={"accepted_by": "wang", "status": "reopened"}, headers=caseworker())
         ).json()
@@ -199,7 +199,7 @@ async def test_suspension_stops_the_clock_and_resuming_moves_the_deadline_by_the
     member_id = await stack.register_member(24)
     principal = Principal("desk-1", frozenset({"caseworker"}), COUNTY)
     request = CaseRequest(member_id, CaseCategory.CERTIFICATE, Urgency.NORMAL, "开具务工证明")  # 一天办结
-    late_id = await open_case(stack.casework.runtime.unit_of_work(), principal, request, utcnow() - timedelta(days=2))
+    late_id = await open_case(stack.casework.runtime.unit_of_work(), principal, request, utcnow() - timedelta(days=30))
     async with stack.casework.client(headers=caseworker()) as http:
         case = (await http.get(f"/cases/{late_id}")).json()
         assert case["overdue"] is True
@@ -274,7 +274,8 @@ async def test_the_deadline_queue_puts_overdue_first_then_by_deadline_and_pages_
     member_id = await stack.register_member(26)
     principal = Principal("desk-1", frozenset({"caseworker"}), COUNTY)
     request = CaseRequest(member_id, CaseCategory.CERTIFICATE, Urgency.NORMAL, "开具务工证明")
-    late = str(await open_case(stack.casework.runtime.unit_of_work(), principal, request, utcnow() - timedelta(days=2)))
+    long_ago = utcnow() - timedelta(days=30)
+    late = str(await open_case(stack.casework.runtime.unit_of_work(), principal, request, long_ago))
     async with stack.casework.client(headers=caseworker()) as http:
 
         async def opened(**overrides: object) -> dict[str, Any]:

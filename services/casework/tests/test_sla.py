@@ -41,12 +41,12 @@ def test_every_category_has_a_tier_for_every_urgency_and_more_urgent_is_never_sl
     [
         (SlaTier.QUARTER_HOUR, OPENED + timedelta(minutes=15), "一刻钟办结"),
         (SlaTier.HOUR, datetime(2024, 3, 1, 10, 30, tzinfo=UTC), "一小时办结"),
-        (SlaTier.DAY, datetime(2024, 3, 2, 9, 30, tzinfo=UTC), "一天办结"),
+        (SlaTier.DAY, datetime(2024, 3, 4, 9, 30, tzinfo=UTC), "一天办结"),  # Friday → Monday
         (SlaTier.WEEK, datetime(2024, 3, 8, 9, 30, tzinfo=UTC), "一周办结"),
-        (SlaTier.MONTH, datetime(2024, 3, 31, 9, 30, tzinfo=UTC), "一月办结"),
+        (SlaTier.MONTH, datetime(2024, 3, 29, 9, 30, tzinfo=UTC), "一月办结"),  # 20 working days
     ],
 )
-def test_deadline_is_opening_time_plus_the_tier(tier, expected, label):
+def test_deadline_is_the_opening_time_plus_the_tier_in_working_days_for_a_day_or_longer(tier, expected, label):
     assert deadline(OPENED, tier) == expected
     assert tier.label == label
 

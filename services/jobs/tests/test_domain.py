@@ -1,33 +1,106 @@
-"""The jobs domain without I/O: the matching rule, postings that never match one member twice, employers."""
+"""The jobs domain without I/O: employers (credit code, contacts, verification), postings (rules,
+closing, never matching one member twice), job-seekers, and the v1 events read as v2."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
-from kite_jobs.domain.employer import Employer, EmployerDetails, normalise_uscc
-from kite_jobs.domain.events import EmployerRegistered, JobMatched, PostingOpened
-from kite_jobs.domain.matching import Candidate, evaluate, rank, skill_score
+from kite_common.domain import Conflict
+from kite_jobs.domain.employer import ContactDetails, Employer, EmployerDetails
+from kite_jobs.domain.events import (
+    EmployerRegisteredV2,
+    EmployerVerified,
+    JobMatched,
+    PostingClosed,
+    PostingOpenedV2,
+    registry,
+)
+from kite_jobs.domain.matching import Candidate
 from kite_jobs.domain.posting import Posting, PostingDetails
 from kite_jobs.domain.rules import JobsRuleViolation
+from kite_jobs.domain.seeker import Seeker, SeekerDetails
 
-ORIGIN = "522631101001"
+TODAY = date(2026, 3, 1)
+USCC = "91330106MA2CFQ0B1E"  # check character E per GB 32100
+HANGZHOU = "330106001001"
 
 
-def candidate(n: int, city: str = "杭州", skills: tuple[str, ...] = ("电工",), origin: str = ORIGIN) -> Candidate:
-    return Candidate(uuid.UUID(int=n), city, skills, origin)
-
-
-def details(**overrides: object) -> PostingDetails:
+def employer_details(**overrides: object) -> EmployerDetails:
     values: dict[str, object] = {
-        "employer_id": uuid.UUID(int=99),
+        "name": "杭州某电子厂",
+        "unified_social_credit_code": USCC,
+        "industry": "电子制造",
+        "hiring_division_code": HANGZHOU,
+        "area_division_code": "522631000000",
+        "contacts": (ContactDetails(name="王经理", phone="13912345678", role="人事"),),
+    }
+    values.update(overrides)
+    return EmployerDetails(**values)  # type: ignore[arg-type]
+
+
+def registered_employer(**overrides: object) -> tuple[Employer, list]:
+    employer = Employer(uuid.UUID(int=7))
+    sealed = employer.register(employer_details(**overrides), "staff", [uuid.UUID(int=70)])
+    return employer, sealed
+
+
+def test_an_employer_is_registered_with_its_code_and_contacts_but_no_phone_in_the_event():
+    employer, sealed = registered_employer(unified_social_credit_code=" 91330106ma2cfq0b1e ")
+    (event,) = employer.pending
+    payload = event.payload
+    assert isinstance(payload, EmployerRegisteredV2)
+    assert payload.unified_social_credit_code == USCC
+    assert [(c.contact_id, c.name, c.role) for c in payload.contacts] == [(uuid.UUID(int=70), "王经理", "人事")]
+    assert "13912345678" not in payload.model_dump_json()
+    assert [(s.contact_id, s.phone) for s in sealed] == [(uuid.UUID(int=70), "13912345678")]
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "words"),
+    [
+        ({"unified_social_credit_code": "91330106MA2CFQ0B1K"}, "unified_social_credit_code", "校验码"),
+        ({"unified_social_credit_code": "91330106MA2CFQ0B1"}, "unified_social_credit_code", "18位"),
+        ({"unified_social_credit_code": "91330106MA2CFQOB1E"}, "unified_social_credit_code", "不允许的字符"),
+        ({"hiring_division_code": "3301"}, "hiring_division_code", "区划代码"),
+        ({"area_division_code": "00000000000"}, "area_division_code", "区划代码"),
+        ({"name": "  "}, "name", "单位名称"),
+        ({"name": "某厂13912345678"}, "name", "手机号"),
+        ({"contacts": (ContactDetails(name="王", phone="12345"),)}, "contacts.0.phone", "联系电话"),
+        ({"contacts": (ContactDetails(name=" ", phone="13912345678"),)}, "contacts.0.name", "联系人"),
+    ],
+)
+def test_a_bad_employer_is_refused_with_the_field_and_a_chinese_reason(override, field, words):
+    employer = Employer(uuid.UUID(int=7))
+    contacts = override.get("contacts", employer_details().contacts)
+    with pytest.raises(JobsRuleViolation) as refused:
+        employer.register(employer_details(**override), "staff", [uuid.uuid4() for _ in contacts])
+    assert refused.value.field == field and words in refused.value.message
+    assert not employer.pending
+
+
+def test_verifying_twice_records_one_verification():
+    employer, _ = registered_employer()
+    first = employer.verify("hr-station-1", "实地核验")
+    assert [type(e) for e in first] == [EmployerVerified] and employer.verified
+    assert employer.verify("hr-station-2", None) == []
+
+
+def posting_details(**overrides: object) -> PostingDetails:
+    values: dict[str, object] = {
+        "employer_id": uuid.UUID(int=7),
         "title": "电工",
-        "city": "杭州",
-        "skills_required": ("电工", "焊工"),
+        "skills_required": ("电工", "焊工", " 电工 "),
         "headcount": 3,
-        "wage_min": 6000,
-        "wage_max": 9000,
-        "area_division_code": "330106001001",
+        "wage_min_fen": 600_000,
+        "wage_max_fen": 900_000,
+        "place_division_code": HANGZHOU,
+        "opens_on": TODAY,
+        "closes_on": date(2026, 6, 30),
+        "certificates_required": ("电工证",),
+        "age_min": 18,
+        "age_max": 50,
     }
     values.update(overrides)
     return PostingDetails(**values)  # type: ignore[arg-type]
@@ -35,127 +108,123 @@ def details(**overrides: object) -> PostingDetails:
 
 def opened_posting(**overrides: object) -> Posting:
     posting = Posting(uuid.UUID(int=1))
-    for event in posting.open(details(**overrides), opened_by="staff"):
-        posting.apply(event)
+    posting.open(posting_details(**overrides), "522631000000", "staff", TODAY)
     return posting
 
 
-def test_score_is_the_share_of_required_skills_the_member_has():
-    assert skill_score(["电工", "焊工"], ["焊工", "厨师"]) == (("焊工",), 0.5)
-    everything = skill_score(["电工", "焊工", "钳工"], ["电工", "焊工", "钳工", "厨师"])
-    assert everything == (("焊工", "电工", "钳工"), 1.0)  # matched skills sorted by code point
-    assert skill_score(["电工", "焊工", "钳工"], ["电工"]) == (("电工",), 0.3333)
+@pytest.mark.parametrize(
+    ("override", "field", "code"),
+    [
+        ({"wage_min_fen": 1_000_000}, "wage_min_fen", "wage-range-reversed"),
+        ({"headcount": 0}, "headcount", "headcount-zero"),
+        ({"skills_required": ("  ",)}, "skills_required", None),
+        ({"title": " "}, "title", None),
+        ({"place_division_code": "杭州"}, "place_division_code", None),
+        ({"age_min": 40, "age_max": 30}, "age_min", None),
+        ({"age_max": 80}, "age_max", None),
+        ({"closes_on": date(2026, 2, 1)}, "closes_on", None),
+        ({"opens_on": date(2026, 1, 1), "closes_on": date(2026, 2, 1)}, "closes_on", None),
+    ],
+)
+def test_a_bad_posting_is_refused_and_records_nothing(override, field, code):
+    posting = Posting(uuid.UUID(int=1))
+    with pytest.raises(JobsRuleViolation) as refused:
+        posting.open(posting_details(**override), "522631000000", "staff", TODAY)
+    assert refused.value.field == field
+    if code:
+        assert refused.value.code == code
+    assert not posting.pending and not posting.opened
 
 
-def test_a_member_in_another_city_or_without_a_required_skill_is_no_match():
-    assert evaluate("杭州", ["电工"], candidate(1, city="成都")) is None
-    assert evaluate("杭州", ["电工"], candidate(2, skills=("厨师",))) is None
-    assert evaluate("杭州", ["电工"], candidate(3, skills=())) is None
-    match = evaluate("杭州", ["电工"], candidate(4))
-    assert match is not None and match.score == 1.0 and match.matched_skills == ("电工",)
-
-
-def test_rank_puts_best_overlap_first_skips_excluded_and_caps():
-    cands = [
-        candidate(1, skills=("电工",)),
-        candidate(2, skills=("电工", "焊工")),
-        candidate(3, skills=("焊工",)),
-        candidate(4, city="成都", skills=("电工", "焊工")),
-    ]
-    ranked = rank("杭州", ["电工", "焊工"], cands)
-    assert [m.candidate.member_id.int for m in ranked] == [2, 1, 3]
-    without_2 = rank("杭州", ["电工", "焊工"], cands, exclude={uuid.UUID(int=2)})
-    assert [m.candidate.member_id.int for m in without_2] == [1, 3]
-    assert len(rank("杭州", ["电工", "焊工"], cands, limit=2)) == 2
-
-
-def test_posting_match_emits_one_event_per_candidate_with_what_the_county_needs():
+def test_a_posting_keeps_normalised_skills_and_its_keeper():
     posting = opened_posting()
-    events = posting.match(
-        [candidate(1, skills=("电工", "焊工")), candidate(2, skills=("焊工",))], matched_by="staff", limit=200
-    )
-    assert all(isinstance(e, JobMatched) for e in events)
-    first = events[0]
-    assert isinstance(first, JobMatched)
-    assert (first.member_id, first.score, first.matched_skills) == (uuid.UUID(int=1), 1.0, ["焊工", "电工"])
-    assert (first.employer_id, first.title, first.city) == (uuid.UUID(int=99), "电工", "杭州")
-    assert first.member_origin_division_code == ORIGIN
-    assert len(events) == 2
+    (event,) = posting.pending
+    payload = event.payload
+    assert isinstance(payload, PostingOpenedV2)
+    assert payload.skills_required == ["焊工", "电工"] and payload.area_division_code == "522631000000"
 
 
-def test_a_member_is_never_matched_twice_to_one_posting():
+def seeker(n: int, **overrides: object) -> Candidate:
+    values: dict[str, object] = {
+        "member_id": uuid.UUID(int=n),
+        "origin_division_code": "522631101001",
+        "birth_year": 1990,
+        "skills": ("电工",),
+        "desired_division_code": "330110000000",
+        "willing_to_move": False,
+        "expected_wage_fen": 500_000,
+        "certificates": ("电工证",),
+        "available_from": TODAY,
+    }
+    values.update(overrides)
+    return Candidate(**values)  # type: ignore[arg-type]
+
+
+def test_a_member_is_matched_to_a_posting_once_and_a_closed_posting_matches_nobody():
     posting = opened_posting()
-    for event in posting.match([candidate(1)], matched_by="staff", limit=200):
-        posting.apply(event)
-    again = posting.match([candidate(1), candidate(2)], matched_by="staff", limit=200)
-    assert [e.member_id for e in again if isinstance(e, JobMatched)] == [uuid.UUID(int=2)]
-    replayed = Posting.replay(
-        posting.posting_id,
-        [
-            PostingOpened(
-                posting_id=posting.posting_id,
-                employer_id=uuid.UUID(int=99),
-                title="电工",
-                city="杭州",
-                skills_required=["电工"],
-                headcount=1,
-                wage_min=1,
-                wage_max=2,
-                area_division_code="330106001001",
-                opened_by="s",
-            ),
-            *posting.match([candidate(3)], matched_by="staff", limit=200),
-        ],
+    first = posting.match([seeker(1), seeker(2, skills=("厨师",))], "staff", TODAY, 10)
+    assert [e.member_id for e in first] == [uuid.UUID(int=1)]
+    assert posting.match([seeker(1), seeker(3)], "staff", TODAY, 10)[0].member_id == uuid.UUID(int=3)
+    assert posting.match([seeker(1), seeker(3)], "staff", TODAY, 10) == []
+    assert all(isinstance(e, JobMatched) for e in first)
+    assert [type(e) for e in posting.close("staff", "已招满")] == [PostingClosed]
+    assert posting.close("staff", None) == []
+    with pytest.raises(Conflict):
+        posting.match([seeker(4)], "staff", TODAY, 10)
+
+
+def test_a_posting_past_its_closing_date_matches_nobody():
+    posting = opened_posting()
+    with pytest.raises(Conflict):
+        posting.match([seeker(4)], "staff", date(2026, 7, 1), 10)
+
+
+def test_a_seeker_registration_is_checked_and_an_unchanged_one_records_nothing():
+    s = Seeker(uuid.UUID(int=5))
+    details = SeekerDetails("330110000000", 500_000, TODAY, certificates=["电工证", "电工证"])
+    (event,) = s.register(details, "522631101001", "staff", TODAY)
+    assert event.certificates == ["电工证"]
+    assert s.register(details, "522631101001", "other-staff", TODAY) == []
+    with pytest.raises(JobsRuleViolation) as refused:
+        Seeker(uuid.UUID(int=6)).register(SeekerDetails("33", 1, TODAY), "522631101001", "staff", TODAY)
+    assert refused.value.field == "desired_division_code"
+    with pytest.raises(JobsRuleViolation) as refused:
+        far = SeekerDetails("330110000000", 1, date(2028, 1, 1))
+        Seeker(uuid.UUID(int=6)).register(far, "522631101001", "staff", TODAY)
+    assert refused.value.field == "available_from"
+
+
+def test_v1_events_are_read_as_v2_with_fen_and_codes():
+    employer = registry.parse(
+        "kite.jobs.employer-registered.v1",
+        {
+            "employer_id": str(uuid.UUID(int=7)),
+            "name": "老单位",
+            "unified_social_credit_code": None,
+            "city": "杭州",
+            "area_division_code": HANGZHOU,
+            "contact_name": "李经理",
+            "registered_by": "staff",
+        },
     )
-    assert replayed.match([candidate(3)], matched_by="staff", limit=200) == []
-
-
-def test_a_posting_that_was_never_opened_cannot_be_matched():
-    with pytest.raises(JobsRuleViolation):
-        Posting(uuid.UUID(int=5)).match([candidate(1)], matched_by="staff", limit=200)
-
-
-def test_opening_normalises_skills_and_refuses_bad_terms():
-    [opened] = Posting(uuid.UUID(int=1)).open(details(skills_required=(" 焊工", "电工", "焊工", " ")), opened_by="s")
-    assert isinstance(opened, PostingOpened) and opened.skills_required == ["焊工", "电工"]
-    for overrides, field in [
-        ({"wage_min": 9000, "wage_max": 6000}, "wage_min"),
-        ({"skills_required": (" ",)}, "skills_required"),
-        ({"headcount": 0}, "headcount"),
-        ({"area_division_code": "3301"}, "area_division_code"),
-        ({"title": " "}, "title"),
-    ]:
-        with pytest.raises(JobsRuleViolation) as err:
-            Posting(uuid.UUID(int=1)).open(details(**overrides), opened_by="s")
-        assert err.value.field == field
-    with pytest.raises(JobsRuleViolation):
-        opened_posting().open(details(), opened_by="s")
-
-
-def test_unified_social_credit_code_is_checked_by_format():
-    assert normalise_uscc(" 91330106ma2cfq0b1k ") == "91330106MA2CFQ0B1K"
-    assert normalise_uscc("91330106MA2CFQ0B1K") == "91330106MA2CFQ0B1K"
-    assert normalise_uscc(None) is None and normalise_uscc("  ") is None
-    for bad in ("91330106MA2CFQ0B1", "91330106MA2CFQ0B1KX", "9133010OMA2CFQ0B1K", "91330106MA2CFQ0B1I"):
-        with pytest.raises(JobsRuleViolation):
-            normalise_uscc(bad)
-
-
-def test_employer_registration_event_carries_no_phone_and_cannot_repeat():
-    employer = Employer(uuid.UUID(int=7))
-    [event] = employer.register(
-        EmployerDetails(
-            name=" 杭州某电子厂 ",
-            city="杭州",
-            area_division_code="330106001001",
-            unified_social_credit_code="91330106ma2cfq0b1k",
-            contact_name="王经理",
-        ),
-        registered_by="staff",
+    assert isinstance(employer, EmployerRegisteredV2)
+    assert employer.hiring_division_code == HANGZHOU and [c.name for c in employer.contacts] == ["李经理"]
+    again = registry.parse("kite.jobs.employer-registered.v1", employer.model_dump(mode="json") | {"city": "x"})
+    assert isinstance(again, EmployerRegisteredV2)
+    posting = registry.parse(
+        "kite.jobs.posting-opened.v1",
+        {
+            "posting_id": str(uuid.UUID(int=1)),
+            "employer_id": str(uuid.UUID(int=7)),
+            "title": "电工",
+            "city": "杭州",
+            "skills_required": ["电工"],
+            "headcount": 2,
+            "wage_min": 6000,
+            "wage_max": 9000,
+            "area_division_code": HANGZHOU,
+            "opened_by": "staff",
+        },
     )
-    assert isinstance(event, EmployerRegistered)
-    assert event.name == "杭州某电子厂" and event.unified_social_credit_code == "91330106MA2CFQ0B1K"
-    assert "phone" not in EmployerRegistered.model_fields
-    employer.apply(event)
-    with pytest.raises(JobsRuleViolation):
-        employer.register(EmployerDetails(name="x", city="杭州", area_division_code="330106001001"), "staff")
+    assert isinstance(posting, PostingOpenedV2)
+    assert (posting.wage_min_fen, posting.wage_max_fen, posting.place_label) == (600_000, 900_000, "杭州")

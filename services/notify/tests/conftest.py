@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,8 +27,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from . import providers
+
 COUNTY = "522631"  # 黎平县, 贵州
 ORIGIN = f"{COUNTY}101001"
+# The test receiver listens on loopback, which webhooks may reach only where an operator allows it.
+RECEIVER_NETWORK = "127.0.0.1/32"
 
 
 class Events:
@@ -37,7 +42,9 @@ class Events:
     origin = ORIGIN
 
     @staticmethod
-    def member_registered(member_id: uuid.UUID, name: str = "张三", origin: str = ORIGIN) -> EventEnvelope:
+    def member_registered(
+        member_id: uuid.UUID, name: str = "张三", origin: str = ORIGIN, languages: list[str] | None = None
+    ) -> EventEnvelope:
         return _event(
             "roster",
             "member-registered",
@@ -52,6 +59,7 @@ class Events:
                 "employer": "杭州某电子厂",
                 "is_party_member": True,
                 "skills": ["电工", "焊工"],
+                "languages": languages or ["普通话"],
                 "registered_by": "registrar-1",
             },
         )
@@ -81,8 +89,10 @@ class Events:
         return _event("roster", "member-deregistered", f"member-{member_id}", data, version)
 
     @staticmethod
-    def case_opened(member_id: uuid.UUID, origin: str = ORIGIN) -> EventEnvelope:
-        case_id = new_id()
+    def case_opened(
+        member_id: uuid.UUID, origin: str = ORIGIN, case_id: uuid.UUID | None = None, urgency: str = "high"
+    ) -> EventEnvelope:
+        case_id = case_id or new_id()
         return _event(
             "casework",
             "case-opened",
@@ -92,11 +102,61 @@ class Events:
                 "member_id": str(member_id),
                 "origin_division_code": origin,
                 "category": "wage_arrears",
-                "urgency": "high",
+                "urgency": urgency,
                 "description": "工厂拖欠三个月工资",
                 "sla_tier": "week",
                 "deadline": (utcnow() + timedelta(days=7)).isoformat(),
                 "opened_by": "caseworker-1",
+            },
+        )
+
+    @staticmethod
+    def case_step(case_id: uuid.UUID, name: str, version: int, **data: Any) -> EventEnvelope:
+        """A later step of a case (case-accepted, case-resolved…): it names only the case."""
+        at = utcnow().isoformat()
+        fields: dict[str, dict[str, Any]] = {
+            "case-accepted": {"accepted_by": "caseworker-1", "accepted_at": at},
+            "case-transfer-accepted": {
+                "previous_owner": "caseworker-1",
+                "accepted_by": "caseworker-2",
+                "accepted_at": at,
+            },
+            "case-resolved": {
+                "outcome": "resolved",
+                "summary": "已追回工资",
+                "resolved_by": "caseworker-2",
+                "resolved_at": at,
+            },
+            "case-follow-up-recorded": {
+                "reached": False,
+                "recorded_by": "caseworker-2",
+                "recorded_at": at,
+                "attempt": 1,
+            },
+        }
+        body = {"case_id": str(case_id), **fields[name], **data}
+        return _event("casework", name, f"case-{case_id}", body, version)
+
+    @staticmethod
+    def certificate_issued(member_id: uuid.UUID, origin: str = ORIGIN) -> EventEnvelope:
+        certificate_id = new_id()
+        return _event(
+            "casework",
+            "certificate-issued",
+            f"certificate-{certificate_id}",
+            {
+                "certificate_id": str(certificate_id),
+                "member_id": str(member_id),
+                "case_id": None,
+                "origin_division_code": origin,
+                "template": "employment",
+                "title": "务工证明",
+                "office_name": "黎平县人社局",
+                "issued_by": "caseworker-1",
+                "issued_at": utcnow().isoformat(),
+                "payload": "{}",
+                "signature": "c2ln",
+                "key_id": "k1",
             },
         )
 
@@ -160,7 +220,12 @@ def publish(infra, prefix) -> Publish:
 @pytest.fixture
 def webhook_settings(monkeypatch) -> dict[str, str]:
     """Quick retries for tests; a test may change these before the service starts."""
-    values = {"KITE_WEBHOOK_BACKOFF_INITIAL_S": "0.05", "KITE_WEBHOOK_MAX_ATTEMPTS": "4", "KITE_WEBHOOK_TIMEOUT_S": "2"}
+    values = {
+        "KITE_WEBHOOK_BACKOFF_INITIAL_S": "0.05",
+        "KITE_WEBHOOK_MAX_ATTEMPTS": "4",
+        "KITE_WEBHOOK_TIMEOUT_S": "2",
+        "KITE_WEBHOOK_ALLOWED_NETWORKS": RECEIVER_NETWORK,  # the receiver below
+    }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     return values
@@ -203,7 +268,8 @@ class _Server(uvicorn.Server):
 
 
 @pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
+async def receiver(monkeypatch) -> AsyncIterator[Receiver]:
+    monkeypatch.setenv("KITE_WEBHOOK_ALLOWED_NETWORKS", RECEIVER_NETWORK)
     rec = Receiver()
     port = free_port()
     app = Starlette(routes=[Route("/hooks/kite", rec.handle, methods=["POST"])])
@@ -219,3 +285,27 @@ async def receiver() -> AsyncIterator[Receiver]:
     yield rec
     server.should_exit = True
     await task
+
+
+@pytest.fixture
+async def channels(infra, prefix, monkeypatch, tmp_path):
+    """notify with email and SMS configured against the local SMTP server and Aliyun stand-in."""
+    with providers.smtp_server(tmp_path) as (mailbox, smtp_port, ca_file):
+        async with providers.aliyun_sms() as provider:
+            env = {
+                "KITE_SMTP_HOST": "127.0.0.1",
+                "KITE_SMTP_PORT": str(smtp_port),
+                "KITE_SMTP_CA_FILE": str(ca_file),
+                "KITE_SMTP_SENDER": "noreply@kite.test",
+                "KITE_SMS_ALIYUN_ENDPOINT": provider.url,
+                "KITE_SMS_ALIYUN_ACCESS_KEY_ID": providers.ACCESS_KEY_ID,
+                "KITE_SMS_ALIYUN_ACCESS_KEY_SECRET": providers.ACCESS_KEY_SECRET,
+                "KITE_SMS_ALIYUN_TEMPLATE_CODES": json.dumps({"case-accepted": "SMS_465900001"}),
+                "KITE_SMS_ALIYUN_RECEIPT_TOKEN": providers.RECEIPT_TOKEN,
+                "KITE_NOTIFY_MAX_ATTEMPTS": str(providers.MAX_ATTEMPTS),
+                "KITE_NOTIFY_BACKOFF_INITIAL_S": "0.05",
+            }
+            for key, value in env.items():
+                monkeypatch.setenv(key, value)
+            async with running(infra, SERVICE, prefix) as svc:
+                yield svc, mailbox, provider

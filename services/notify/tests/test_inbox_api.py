@@ -56,8 +56,9 @@ async def test_registration_case_and_job_match_land_in_the_members_inbox_newest_
     by_kind = {i["kind"]: i for i in items}
     assert by_kind["welcome"]["title"] == "欢迎加入风筝家园"
     assert by_kind["welcome"]["body"].startswith("王芳，您好！欢迎加入风筝家园")
-    assert by_kind["case-opened"]["title"] == "您的诉求（欠薪）已受理"
-    assert by_kind["case-opened"]["body"].startswith("王芳，您好！您的诉求（欠薪）已受理，将在")
+    assert by_kind["case-opened"]["title"] == "您的诉求（欠薪）已提交，待受理"
+    assert by_kind["case-opened"]["body"].startswith("王芳，您好！您的诉求（欠薪）已提交，目前待受理。")
+    assert "已受理" not in by_kind["case-opened"]["body"]
     assert by_kind["job-matched"]["title"] == "为您推荐岗位：电子厂普工（杭州）"
     assert all(i["member_id"] == str(member) and i["read"] is False for i in items)
     times = [i["created_at"] for i in items]
@@ -70,7 +71,7 @@ async def test_notifications_are_published_on_notifys_own_topic(notify, publish,
     await publish(source)
     messages = await read_messages(infra.bootstrap, topic_for("notify", prefix), 2)
     types = [m.headers["ce_type"].decode() for m in messages]
-    assert types == ["kite.notify.notification-created.v1", "kite.notify.notification-delivered.v1"]
+    assert types == ["kite.notify.notification-created.v2", "kite.notify.notification-delivered.v1"]
     assert {m.key for m in messages} == {messages[0].headers["ce_subject"]}
     created = json.loads(messages[0].value)
     assert created["member_id"] == str(member) and created["source_event_id"] == str(source.id)
@@ -99,18 +100,21 @@ async def test_inbox_pages_newest_first_without_gaps_or_repeats(notify, publish,
 
 async def test_a_redelivered_event_makes_one_notification_even_past_the_consumer_inbox(notify, publish, make):
     member = new_id()
+    await publish(make.member_registered(member))
+    await inbox_of(notify, member, 1)
     event = make.case_opened(member)
     await publish(event, event)
-    await inbox_of(notify, member, 1)
+    await inbox_of(notify, member, 2)
     # Forget that the event was handled (an inbox purge, a new consumer group) and deliver it again.
     await notify.pool.execute("DELETE FROM inbox")
     await publish(event)
     await eventually(lambda: notify.pool.fetchval("SELECT count(*) FROM inbox"))
     await asyncio.sleep(0.3)
-    page = await inbox_of(notify, member, 1)
-    assert len(page["items"]) == 1
+    page = await inbox_of(notify, member, 2)
+    assert len(page["items"]) == 2
     created = await notify.pool.fetchval(
-        "SELECT count(*) FROM events WHERE type = 'kite.notify.notification-created.v1'"
+        """SELECT count(*) FROM events
+           WHERE type = 'kite.notify.notification-created.v2' AND data->>'kind' = 'case-opened'"""
     )
     assert created == 1
 

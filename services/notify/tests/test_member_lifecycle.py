@@ -47,7 +47,7 @@ async def test_a_renamed_member_is_greeted_by_the_new_name_and_a_deregistered_on
     assert [i["kind"] for i in (await inbox_of(notify, gone, 1))["items"]] == ["welcome"]
     created = await notify.pool.fetch(
         """SELECT data->>'kind' AS kind FROM events
-           WHERE type = 'kite.notify.notification-created.v1' AND data->>'member_id' = $1""",
+           WHERE type = 'kite.notify.notification-created.v2' AND data->>'member_id' = $1""",
         str(gone),
     )
     assert [r["kind"] for r in created] == ["welcome"]
@@ -63,6 +63,6 @@ async def test_an_older_or_redelivered_registration_never_undoes_a_rename_or_a_d
         await handle(uow, ReceivedEvent(registered, "roster.events", 0, 0))
         await handle(uow, ReceivedEvent(make.case_opened(member), "casework.events", 0, 0))
         row = await conn.fetchrow("SELECT name, deregistered_at, roster_version FROM member_directory")
-        kinds = await conn.fetch("SELECT data->>'kind' FROM events WHERE type = 'kite.notify.notification-created.v1'")
+        kinds = await conn.fetch("SELECT data->>'kind' FROM events WHERE type = 'kite.notify.notification-created.v2'")
     assert (row["name"], row["roster_version"]) == ("王芳芳", 3) and row["deregistered_at"] is not None
     assert [k[0] for k in kinds] == ["welcome"]

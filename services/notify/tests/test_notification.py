@@ -6,11 +6,10 @@ import uuid
 
 from kite_notify.domain.backoff import backoff_delay, total_retry_window
 from kite_notify.domain.events import NotificationCreated, NotificationDelivered, NotificationDeliveryFailed
-from kite_notify.domain.notification import Notification, notification_id_for
-from kite_notify.domain.templates import Draft
+from kite_notify.domain.notification import Draft, Notification, notification_id_for
 
 EVENT_ID = uuid.UUID("01900000-0000-7000-8000-00000000000a")
-DRAFT = Draft(uuid.uuid4(), "522631101001", "welcome", "欢迎加入风筝家园", "张三，您好！")
+DRAFT = Draft(uuid.uuid4(), "522631101001", "welcome", "欢迎加入风筝家园", "张三，您好！", "zh-Hans", 1)
 
 
 def test_the_same_source_event_always_names_the_same_notification():

@@ -1,4 +1,4 @@
-"""What members read: the notification each event turns into (no I/O)."""
+"""Notice templates and the values they are filled with (no I/O): checked at save, rendered strictly."""
 
 from __future__ import annotations
 
@@ -8,14 +8,26 @@ from datetime import UTC, datetime
 import pytest
 from kite_common.mirror.roster_members import MemberRegistered
 from kite_notify.domain.labels import case_category_label
-from kite_notify.domain.source_events import CaseOpened, JobMatched, parse_source_event
-from kite_notify.domain.templates import format_deadline, render
+from kite_notify.domain.languages import language_for
+from kite_notify.domain.notice_values import CaseFacts, format_deadline, notice_for
+from kite_notify.domain.source_events import (
+    CaseAccepted,
+    CaseFollowUpRecorded,
+    CaseOpened,
+    CaseResolved,
+    JobMatched,
+    parse_source_event,
+)
+from kite_notify.domain.templates import TemplateRejected, TemplateText, check_template, render, render_text
 
 MEMBER = uuid.UUID("01900000-0000-7000-8000-000000000001")
+CASE = uuid.UUID("01900000-0000-7000-8000-0000000000c1")
 ORIGIN = "522631101001"
+DEADLINE = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)  # 18:00 in Beijing
+FACTS = CaseFacts(MEMBER, ORIGIN, "wage_arrears", "high", DEADLINE)
 
 
-def test_welcome_greets_the_member_by_name_in_chinese():
+def test_welcome_values_carry_the_name_and_the_city():
     registered = MemberRegistered(
         member_id=MEMBER,
         name="张三",
@@ -25,39 +37,27 @@ def test_welcome_greets_the_member_by_name_in_chinese():
         current_city="杭州",
         registered_by="u1",
     )
-    draft = render(registered)
-    assert draft.member_id == MEMBER and draft.origin_division_code == ORIGIN
-    assert draft.kind == "welcome"
-    assert draft.title == "欢迎加入风筝家园"
-    assert draft.body.startswith("张三，您好！欢迎加入风筝家园")
-    assert "在杭州打拼" in draft.body
+    assert notice_for(registered, "张三", None) == ("welcome", {"name": "张三", "city": "杭州"})
 
 
-def test_case_opened_names_the_category_and_the_deadline_in_beijing_time():
-    deadline = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)  # 18:00 in Beijing
-    event = CaseOpened(
-        member_id=MEMBER,
-        case_id=uuid.uuid4(),
-        origin_division_code=ORIGIN,
-        category="wage_arrears",
-        sla_tier="day",
-        deadline=deadline,
+def test_a_case_opened_and_a_case_accepted_are_different_notices_with_the_deadline_in_beijing_time():
+    opened = CaseOpened(
+        member_id=MEMBER, case_id=CASE, origin_division_code=ORIGIN, category="wage_arrears", deadline=DEADLINE
     )
-    draft = render(event, "张三")
-    assert draft.kind == "case-opened"
-    assert draft.title == "您的诉求（欠薪）已受理"
-    assert "您的诉求（欠薪）已受理，将在2024年3月1日 18:00前办结" in draft.body
-    assert draft.body.startswith("张三，您好！")
+    expected = {"name": "张三", "category": "欠薪", "deadline": "2024年3月1日 18:00"}
+    assert notice_for(opened, "张三", FACTS) == ("case-opened", expected)
+    assert notice_for(CaseAccepted(case_id=CASE), "张三", FACTS) == ("case-accepted", expected)
 
 
-def test_case_opened_for_a_member_not_yet_known_still_reads_well():
-    event = CaseOpened(member_id=MEMBER, case_id=uuid.uuid4(), origin_division_code=ORIGIN, category="work_injury")
-    draft = render(event, None)
-    assert draft.body.startswith("您好！您的诉求（工伤）已受理，我们将尽快为您办结")
-    assert "None" not in draft.body
+def test_a_resolution_names_its_outcome_and_a_follow_up_asks_only_when_the_member_was_not_reached():
+    resolved = notice_for(CaseResolved(case_id=CASE, outcome="partly_resolved"), "张三", FACTS)
+    assert resolved == ("case-resolved", {"name": "张三", "category": "欠薪", "outcome": "部分解决"})
+    assert notice_for(CaseFollowUpRecorded(case_id=CASE, reached=True), "张三", FACTS) is None
+    missed = notice_for(CaseFollowUpRecorded(case_id=CASE, reached=False), "张三", FACTS)
+    assert missed is not None and missed[0] == "case-follow-up-request"
 
 
-def test_job_matched_recommends_the_job_with_its_city_and_the_skills_that_matched():
+def test_job_matched_values_list_the_skills_that_matched():
     event = JobMatched(
         member_id=MEMBER,
         posting_id=uuid.uuid4(),
@@ -66,11 +66,69 @@ def test_job_matched_recommends_the_job_with_its_city_and_the_skills_that_matche
         matched_skills=["电工", "焊工"],
         member_origin_division_code=ORIGIN,
     )
-    draft = render(event, "李四")
-    assert draft.kind == "job-matched"
-    assert draft.title == "为您推荐岗位：电子厂普工（杭州）"
-    assert "根据您的技能（电工、焊工），为您推荐杭州的岗位“电子厂普工”" in draft.body
-    assert draft.origin_division_code == ORIGIN
+    kind, values = notice_for(event, "李四", None) or ("", {})
+    assert kind == "job-matched" and values["skills"] == "电工、焊工" and values["job_title"] == "电子厂普工"
+
+
+def test_a_template_is_filled_with_its_values_and_literal_braces_stay():
+    text = TemplateText("您的诉求（{category}）已受理", "{name}，您好！{{编号}}将在{deadline}前办结。")
+    out = render(text, {"name": "张三", "category": "欠薪", "deadline": "3月1日"})
+    assert out == TemplateText("您的诉求（欠薪）已受理", "张三，您好！{编号}将在3月1日前办结。")
+
+
+def test_a_notice_is_never_rendered_with_a_missing_or_empty_name():
+    with pytest.raises(KeyError):
+        render_text("{name}，您好！", {})
+    with pytest.raises(KeyError):
+        render_text("{name}，您好！", {"name": ""})
+
+
+def test_a_template_using_an_undeclared_placeholder_is_refused():
+    with pytest.raises(TemplateRejected, match="未声明的占位符：deadline"):
+        check_template("case-opened", ["name"], TemplateText("t", "{name}，{deadline}"))
+
+
+def test_a_template_declaring_a_placeholder_its_kind_cannot_fill_is_refused():
+    with pytest.raises(TemplateRejected, match="没有占位符：salary"):
+        check_template("welcome", ["name", "salary"], TemplateText("t", "{name}{salary}"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{name.__class__}",  # attribute access
+        "{name[0]}",  # indexing
+        "{name!r}",  # conversion
+        "{name:>10}",  # format spec
+        "{0}",  # positional
+        "{}",  # empty
+        "{name",  # unbalanced
+        "name}",
+    ],
+)
+def test_anything_but_a_plain_placeholder_is_refused_so_no_template_reaches_into_objects(body):
+    with pytest.raises(TemplateRejected):
+        check_template("welcome", ["name"], TemplateText("t", body))
+
+
+def test_an_unknown_kind_is_refused():
+    with pytest.raises(TemplateRejected, match="没有 payday 这种消息类型"):
+        check_template("payday", [], TemplateText("t", "b"))
+
+
+@pytest.mark.parametrize(
+    ("spoken", "language"),
+    [
+        (["藏语", "普通话"], "bo"),
+        (["彝语"], "ii"),
+        (["普通话", "彝语"], "zh-Hans"),  # the best-spoken first
+        (["苗语", "彝语"], "ii"),  # a language notify does not write in is passed over
+        ([], "zh-Hans"),
+        (None, "zh-Hans"),
+    ],
+)
+def test_the_notice_language_is_the_first_of_the_members_languages_notify_writes(spoken, language):
+    assert language_for(spoken) == language
 
 
 @pytest.mark.parametrize(
@@ -96,20 +154,10 @@ def test_deadline_crosses_midnight_into_the_next_beijing_day():
 def test_other_event_types_make_no_notification_and_extra_fields_are_ignored():
     assert parse_source_event("kite.roster.member-moved.v1", {"member_id": str(MEMBER)}) is None
     parsed = parse_source_event(
-        "kite.roster.member-registered.v1",
-        {
-            "member_id": str(MEMBER),
-            "name": "张三",
-            "origin_division_code": ORIGIN,
-            "current_city": "杭州",
-            "gender": "male",
-            "birth_year": 1990,
-            "skills": ["电工"],
-            "registered_by": "u1",
-            "is_party_member": True,
-        },
+        "kite.casework.case-accepted.v1",
+        {"case_id": str(CASE), "accepted_by": "caseworker-1", "accepted_at": "2024-03-01T10:00:00Z"},
     )
-    assert isinstance(parsed, MemberRegistered) and parsed.name == "张三"
+    assert isinstance(parsed, CaseAccepted) and parsed.case_id == CASE
 
 
 def test_a_known_type_with_a_broken_contract_is_refused():

@@ -41,10 +41,10 @@ async def test_receiver_gets_the_notification_as_a_signed_cloudevent(notify, pub
         assert got.headers["content-type"].startswith("application/cloudevents+json")
         event = json.loads(got.body)
         assert got.headers["x-kite-event-id"] == event["id"]
-        assert event["type"] == "kite.notify.notification-created.v1" and event["source"] == "/kite/notify"
+        assert event["type"] == "kite.notify.notification-created.v2" and event["source"] == "/kite/notify"
         assert event["data"]["member_id"] == str(member)
     titles = {json.loads(g.body)["data"]["title"] for g in receiver.accepted}
-    assert titles == {"欢迎加入风筝家园", "您的诉求（欠薪）已受理"}
+    assert titles == {"欢迎加入风筝家园", "您的诉求（欠薪）已提交，待受理"}
     forged = receiver.accepted[0]
     assert not verify("another-secret", forged.headers["x-kite-signature"], forged.body, now=int(time.time()))
 
@@ -57,9 +57,9 @@ async def test_receiver_gets_the_notification_as_a_signed_cloudevent(notify, pub
 
 async def test_a_receiver_that_fails_twice_still_gets_it_with_backoff(notify, publish, make, receiver):
     receiver.fail_first = 2
-    await subscribe(notify, receiver.url)
+    await subscribe(notify, receiver.url, kinds=["job-matched"])
     member = new_id()
-    await publish(make.job_matched(member))
+    await publish(make.member_registered(member), make.job_matched(member))
     await eventually(lambda: _at_least(receiver.accepted, 1), timeout=30)
     await asyncio.sleep(0.3)
     assert len(receiver.posts) == 3 and len(receiver.accepted) == 1
@@ -73,9 +73,9 @@ async def test_a_receiver_that_keeps_failing_gets_max_attempts_then_the_failure_
     notify, publish, make, receiver, webhook_settings
 ):
     receiver.fail_first = 1000
-    await subscribe(notify, receiver.url)
+    await subscribe(notify, receiver.url, kinds=["case-opened"])
     member = new_id()
-    await publish(make.case_opened(member))
+    await publish(make.member_registered(member), make.case_opened(member))
     outcomes = await eventually(lambda: _outcomes(notify, 1), timeout=30)
     max_attempts = int(webhook_settings["KITE_WEBHOOK_MAX_ATTEMPTS"])
     assert [(o["type"], o["attempt"], o["error"]) for o in outcomes] == [
@@ -84,7 +84,7 @@ async def test_a_receiver_that_keeps_failing_gets_max_attempts_then_the_failure_
     assert len(receiver.posts) == max_attempts
     assert await notify.pool.fetchval("SELECT count(*) FROM webhook_deliveries") == 0
     # the in-app channel is not held back by a failing webhook
-    assert await notify.pool.fetchval("SELECT count(*) FROM member_inbox WHERE member_id = $1", member) == 1
+    assert await notify.pool.fetchval("SELECT count(*) FROM member_inbox WHERE member_id = $1", member) == 2
 
 
 async def test_a_pending_delivery_survives_a_restart_and_keeps_its_attempt_count(
@@ -96,8 +96,9 @@ async def test_a_pending_delivery_survives_a_restart_and_keeps_its_attempt_count
     dsn = await infra.fresh_database(SERVICE)
     try:
         async with running(infra, SERVICE, prefix, dsn=dsn) as first:
-            await subscribe(first, receiver.url)
-            await publish(make.case_opened(new_id()))
+            await subscribe(first, receiver.url, kinds=["case-opened"])
+            member = new_id()
+            await publish(make.member_registered(member), make.case_opened(member))
             await eventually(lambda: first.pool.fetchval("SELECT attempts >= 2 FROM webhook_deliveries"), timeout=30)
         tried_before = len(receiver.posts)
         receiver.fail_first = 0  # the receiver comes back while notify is down
@@ -115,7 +116,10 @@ async def test_subscriptions_filter_by_kind_and_by_the_subscribers_jurisdiction(
     await subscribe(notify, receiver.url + "?county", jurisdiction=make.county)
     here, elsewhere = new_id(), new_id()
     await publish(
-        make.member_registered(here), make.job_matched(here), make.job_matched(elsewhere, origin="520102001001")
+        make.member_registered(here),
+        make.job_matched(here),
+        make.member_registered(elsewhere, origin="520102001001"),  # outside the county, and no job hook's kind
+        make.job_matched(elsewhere, origin="520102001001"),
     )
     # here: welcome → county hook; job → both hooks. elsewhere: job → jobs hook only.
     await eventually(lambda: _outcomes(notify, 4), timeout=30)

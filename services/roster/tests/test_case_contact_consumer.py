@@ -121,7 +121,7 @@ async def test_a_case_opened_records_a_contact_once_restores_the_lost_and_skips_
         await eventually(
             lambda: pool.fetchval("SELECT count(*) = $1 FROM inbox WHERE consumer = 'roster.case-contact'", handled)
         )
-        [consumer] = roster.consumers
+        [consumer] = [c for c in roster.consumers if c.spec.purpose == "case-contact"]
         assert consumer.dead_lettered == 0
 
         member = (await http.get(f"/members/{active}")).json()

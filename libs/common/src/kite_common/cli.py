@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -29,12 +30,15 @@ def _service(name: str):  # type: ignore[no-untyped-def]
 def up(
     data_dir: Annotated[Path, typer.Option(envvar="KITE_DATA_DIR", help="where local data is kept")] = Path(".kite"),
     port_base: Annotated[int, typer.Option(envvar="KITE_PORT_BASE")] = 8001,
+    database_prefix: Annotated[
+        str, typer.Option(envvar="KITE_DATABASE_PREFIX", help="each service's database is PREFIX<service>")
+    ] = "kite_",
 ) -> None:
     """Start the whole system locally (embedded PostgreSQL and broker unless DATABASE_URL /
-    KAFKA_BOOTSTRAP_SERVERS are set)."""
+    KAFKA_BOOTSTRAP_SERVERS are set); restart what crashes, republish to a fresh broker."""
     from kite_common.localstack.up import up as run_up
 
-    run_up(data_dir, port_base)
+    run_up(data_dir, port_base, database_prefix)
 
 
 @app.command()
@@ -99,6 +103,59 @@ def rebuild(service: ServiceArg) -> None:
     asyncio.run(go())
 
 
+@app.command()
+def republish(
+    service: ServiceArg,
+    from_position: Annotated[
+        str | None, typer.Option("--from", help="a global position TX:POSITION; sends what comes after it")
+    ] = None,
+    since: Annotated[
+        datetime | None, typer.Option(help="sends at least every event recorded at or after this time (ISO 8601)")
+    ] = None,
+    wait: Annotated[float, typer.Option(help="seconds to wait for the relay to finish; 0 = do not wait")] = 600,
+) -> None:
+    """Re-send a service's events from its event store to its topic (same CloudEvents, same keys),
+    e.g. after the broker lost a topic. The active relay does the sending, before the outbox, so
+    order is kept; consumers skip what they had handled (inbox). Without --from/--since: everything."""
+    from kite_common.db.pool import connect
+    from kite_common.eventstore.postgres import START, GlobalPosition
+    from kite_common.messaging.cloudevents_kafka import topic_for
+    from kite_common.outbox.republish import position_before, request_republish, wait_until_done
+    from kite_common.settings import DatabaseSettings, KafkaSettings
+
+    if from_position is not None and since is not None:
+        raise typer.BadParameter("give --from or --since, not both")
+    definition = _service(service)
+
+    async def go() -> None:
+        conn = await connect(DatabaseSettings().database_url)
+        try:
+            if since is not None:
+                after = await position_before(conn, since if since.tzinfo else since.astimezone())
+            elif from_position is not None:
+                try:
+                    after = GlobalPosition.parse(from_position)
+                except ValueError as exc:
+                    raise typer.BadParameter("--from is TX:POSITION, e.g. 1234:56") from exc
+            else:
+                after = START
+            topic = topic_for(definition.name, KafkaSettings().topic_prefix)
+            request = await request_republish(conn, topic, definition.registry.source, after, "kite republish")
+            console.print(f"{service}: republish request {request} from {after} to {topic} handed to the relay")
+            if wait > 0:
+                state = await wait_until_done(conn, request, wait)
+                if not state.done:
+                    console.print(
+                        f"[yellow]not finished after {wait:.0f} s ({state.published} sent); is a relay running?[/]"
+                    )
+                    raise typer.Exit(1)
+                console.print(f"[green]✓[/] {state.published} event(s) republished")
+        finally:
+            await conn.close()
+
+    asyncio.run(go())
+
+
 @app.command("dev-token")
 def dev_token(
     roles: Annotated[str, typer.Option(help="comma-separated roles")] = "admin",
@@ -116,8 +173,9 @@ def dev_token(
 
 @app.command()
 def schemas(out: Annotated[Path, typer.Option(help="folder to write to")] = Path("contracts")) -> None:
-    """Write the published event contract: one JSON Schema per event type and the AsyncAPI document."""
-    from kite_common.contracts import asyncapi_document
+    """Write the published contracts: one JSON Schema per event type, the AsyncAPI document and each
+    service's OpenAPI document."""
+    from kite_common.contracts import asyncapi_document, openapi_document
     from kite_common.discovery import installed_services
 
     (out / "events").mkdir(parents=True, exist_ok=True)
@@ -127,7 +185,103 @@ def schemas(out: Annotated[Path, typer.Option(help="folder to write to")] = Path
             (out / "events" / f"{name}.json").write_text(text, encoding="utf-8")
     document = asyncapi_document(installed_services().values())
     (out / "asyncapi.json").write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (out / "openapi").mkdir(exist_ok=True)
+    for service in installed_services().values():
+        text = json.dumps(openapi_document(service), ensure_ascii=False, indent=2) + "\n"
+        (out / "openapi" / f"{service.name}.json").write_text(text, encoding="utf-8")
     console.print(f"contract written to {out}")
+
+
+dlq_app = typer.Typer(help="Dead letters: what consumers gave up on, why, and sending it back", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+
+
+def _dlq_topics(service: str | None, topic: str | None) -> list[str]:
+    from kite_common.discovery import installed_services
+    from kite_common.messaging.cloudevents_kafka import topic_for
+    from kite_common.messaging.dlq import DLQ_SUFFIX
+    from kite_common.settings import KafkaSettings
+
+    if topic:
+        return [topic if topic.endswith(DLQ_SUFFIX) else topic + DLQ_SUFFIX]
+    prefix = KafkaSettings().topic_prefix
+    if service:  # the topics this service's consumers read
+        sources = sorted({s for spec in _service(service).consumers for s in spec.sources})
+    else:
+        sources = sorted(installed_services())
+    return [topic_for(s, prefix) + DLQ_SUFFIX for s in sources]
+
+
+@dlq_app.command("list")
+def dlq_list(
+    service: Annotated[str | None, typer.Argument(help="only this service's consumers")] = None,
+    topic: Annotated[str | None, typer.Option(help="one topic (or its .dlq) instead")] = None,
+    limit: int = 1000,
+) -> None:
+    """List dead letters: id, consumer, event, attempts and the reason."""
+    from kite_common.messaging.dlq import read_dead_letters
+    from kite_common.settings import KafkaSettings
+
+    letters = asyncio.run(read_dead_letters(KafkaSettings(), _dlq_topics(service, topic), limit))
+    if service and not topic:
+        letters = [d for d in letters if d.header("kite_consumer").startswith(f"{service}.")]
+    for d in letters:
+        event = f"{d.header('ce_type') or '?'} {d.header('ce_id') or '(no id)'}"
+        typer.echo(f"{d.id}\t{d.header('kite_consumer')}\t{event}\t{d.header('kite_attempts')}\t{d.reason[:200]}")
+    console.print(f"{len(letters)} dead letter(s)", style="dim")
+
+
+@dlq_app.command("show")
+def dlq_show(
+    letter_id: Annotated[str, typer.Argument(help="TOPIC:PARTITION:OFFSET, as `kite dlq list` prints")],
+) -> None:
+    """Show one dead letter: its headers, its body and the error with its trace."""
+    from kite_common.messaging.dlq import find_dead_letter
+    from kite_common.settings import KafkaSettings
+
+    letter = asyncio.run(find_dead_letter(KafkaSettings(), _letter_id(letter_id)))
+    if letter is None:
+        console.print(f"[red]no dead letter {letter_id}[/]")
+        raise typer.Exit(1)
+    typer.echo(f"id: {letter.id}\nkey: {(letter.key or b'').decode(errors='replace')}")
+    for k, v in letter.headers:
+        if k != "kite_error_trace":
+            typer.echo(f"{k}: {v.decode(errors='replace')}")
+    typer.echo("body: " + (letter.value or b"").decode(errors="replace"))
+    typer.echo(letter.header("kite_error_trace"))
+
+
+@dlq_app.command("redrive")
+def dlq_redrive(
+    letter_ids: Annotated[list[str], typer.Argument(help="TOPIC:PARTITION:OFFSET ... as `kite dlq list` prints")],
+) -> None:
+    """Send dead letters back to their topics once the cause is fixed. Consumers that handled an
+    event before skip it (inbox), so each is handled exactly once, however often it is redriven."""
+    from kite_common.messaging.dlq import find_dead_letter, redrive
+    from kite_common.settings import KafkaSettings
+
+    async def go() -> int:
+        kafka = KafkaSettings()
+        letters = []
+        for letter_id in letter_ids:
+            letter = await find_dead_letter(kafka, _letter_id(letter_id))
+            if letter is None:
+                console.print(f"[red]no dead letter {letter_id}[/]")
+                raise typer.Exit(1)
+            letters.append(letter)
+        return await redrive(kafka, letters)
+
+    console.print(f"[green]✓[/] {asyncio.run(go())} dead letter(s) sent back to their topics")
+
+
+def _letter_id(text: str) -> str:
+    from kite_common.messaging.dlq import parse_id
+
+    try:
+        parse_id(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r} is not TOPIC.dlq:PARTITION:OFFSET") from exc
+    return text
 
 
 def mount_service_commands() -> None:

@@ -15,6 +15,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased, Sampler, TraceIdRatioBased
 from pythonjsonlogger.json import JsonFormatter
 
 from kite_common.privacy.log_redaction import protect_logs
@@ -22,6 +23,12 @@ from kite_common.settings import TelemetrySettings
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _configured = False
+_exported = False
+
+
+def spans_exported() -> bool:
+    """Whether this process exports spans (else they are not recorded, only propagated)."""
+    return _exported
 
 
 class _ContextFilter(logging.Filter):
@@ -51,13 +58,28 @@ def configure_logging(service: str, level: str = "INFO") -> None:
 
 
 def configure_tracing(service: str, settings: TelemetrySettings | None = None) -> None:
-    """Install the SDK tracer provider once per process. Exporter "none" still records spans, so
-    trace ids are real and propagate; nothing leaves the process."""
-    global _configured
+    """Install the SDK tracer provider once per process.
+
+    With no exporter nothing is recorded: spans are non-recording, yet each still carries a real
+    trace id, taken from the caller's traceparent or made new, so ids join logs, stored events and
+    Kafka messages across services. With an exporter, new traces are sampled at `sample_ratio` and
+    a sampled parent is always followed. SQL statement spans are opt-in (`KITE_OTEL_SQL_SPANS`).
+    """
+    global _configured, _exported
     if _configured:
         return
     settings = settings or TelemetrySettings()
-    provider = TracerProvider(resource=Resource.create({"service.name": f"kite-{service}"}))
+    _exported = settings.exporter in ("otlp", "console")
+    trace.set_tracer_provider(tracer_provider(service, settings))
+    if settings.sql_spans:
+        from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+
+        # Query parameters carry personal data: never captured.
+        AsyncPGInstrumentor(capture_parameters=False).instrument()  # type: ignore[no-untyped-call]
+    _configured = True
+
+
+def tracer_provider(service: str, settings: TelemetrySettings) -> TracerProvider:
     exporter: SpanExporter | None = None
     if settings.exporter == "otlp":
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -65,11 +87,8 @@ def configure_tracing(service: str, settings: TelemetrySettings | None = None) -
         exporter = OTLPSpanExporter()
     elif settings.exporter == "console":
         exporter = ConsoleSpanExporter()
+    sampler: Sampler = ALWAYS_OFF if exporter is None else ParentBased(TraceIdRatioBased(settings.sample_ratio))
+    provider = TracerProvider(resource=Resource.create({"service.name": f"kite-{service}"}), sampler=sampler)
     if exporter is not None:
         provider.add_span_processor(BatchSpanProcessor(exporter))
-    trace.set_tracer_provider(provider)
-    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
-
-    # Query parameters carry personal data: never captured.
-    AsyncPGInstrumentor(capture_parameters=False).instrument()  # type: ignore[no-untyped-call]
-    _configured = True
+    return provider

@@ -58,13 +58,16 @@ class ConsumerSettings(BaseSettings):
 
 
 class AuthSettings(BaseSettings):
-    """JWT verification: a shared secret (HS256), a PEM public key, or a JWKS URL."""
+    """JWT verification: a shared secret (HS256), a PEM public key, and/or JWKS URLs (comma-separated;
+    RS256/ES256 tokens whose `kid` names one of their keys). `issuer` may list several, comma-separated."""
 
     model_config = SettingsConfigDict(env_prefix="KITE_AUTH_", extra="ignore")
 
     jwt_secret: SecretStr | None = None
     jwt_public_key: str | None = None
     jwks_url: str | None = None
+    jwks_ttl_s: float = 300.0
+    jwks_min_refetch_s: float = 5.0  # an unknown kid refetches, but not more often than this
     issuer: str = "kite"
     audience: str = "kite"
     algorithms: list[str] = Field(default_factory=lambda: ["HS256", "RS256", "ES256"])
@@ -89,6 +92,8 @@ class HttpSettings(BaseSettings):
     host: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
     port: int = 8000
     max_body_bytes: int = 1_048_576
+    # Requests a client system (a token with scopes) may make per minute per API process; 0 = no limit.
+    client_requests_per_minute: int = 600
     drain_seconds: float = 5.0
 
 
@@ -97,6 +102,10 @@ class TelemetrySettings(BaseSettings):
 
     # "none" (default), "otlp" (OTEL_EXPORTER_OTLP_* variables apply) or "console".
     exporter: str = "none"
+    # Share of new traces recorded when an exporter is set; a sampled parent is always followed.
+    sample_ratio: float = 1.0
+    # One span per SQL statement: useful when chasing a slow query, costly on every request.
+    sql_spans: bool = False
     log_level: str = "INFO"
 
 
@@ -107,6 +116,9 @@ class WebhookSettings(BaseSettings):
     max_attempts: int = 5
     backoff_initial_s: float = 0.5
     timeout_s: float = 5.0
+    # CIDRs (comma-separated) a webhook may reach although they are not public, e.g. "10.20.0.0/16";
+    # loopback, private, link-local and metadata addresses are refused unless listed here.
+    allowed_networks: str = ""
 
 
 @lru_cache

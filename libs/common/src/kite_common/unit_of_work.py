@@ -19,6 +19,7 @@ from typing import TypeVar
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from kite_common.actor import current_actor
 from kite_common.db.types import Connection
 from kite_common.domain.aggregate import Aggregate
 from kite_common.events import EventEnvelope, EventPayload, EventRegistry, NewEvent
@@ -126,7 +127,9 @@ class UnitOfWork:
         written: list[EventEnvelope] = []
         for aggregate in aggregates:
             if aggregate.pending:
-                written += await self.append(aggregate.stream_id, aggregate.version, aggregate.pending)
+                written += await self.append(
+                    aggregate.stream_id, aggregate.version, aggregate.pending, jurisdiction=aggregate.jurisdiction
+                )
                 aggregate.mark_saved()
         return written
 
@@ -138,10 +141,22 @@ class UnitOfWork:
         return LoadedStream(stream_id, len(envelopes), payloads)
 
     async def append(
-        self, stream_id: str, expected_version: int, events: Sequence[EventPayload | NewEvent]
+        self,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[EventPayload | NewEvent],
+        *,
+        jurisdiction: str | None = None,
     ) -> list[EventEnvelope]:
         return await append_events(
-            self.conn, self._registry, self._projections, self._topic, stream_id, expected_version, events
+            self.conn,
+            self._registry,
+            self._projections,
+            self._topic,
+            stream_id,
+            expected_version,
+            events,
+            jurisdiction=jurisdiction,
         )
 
 
@@ -153,9 +168,13 @@ async def append_events(
     stream_id: str,
     expected_version: int,
     events: Sequence[EventPayload | NewEvent],
+    *,
+    jurisdiction: str | None = None,
 ) -> list[EventEnvelope]:
-    """The write itself, in the caller's transaction: store, inline projections, outbox."""
+    """The write itself, in the caller's transaction: store, inline projections, outbox. The events
+    carry `jurisdiction` and the caller the request runs for (`current_actor`)."""
     traceparent = current_traceparent()
+    actor = current_actor()
     envelopes: list[EventEnvelope] = []
     payloads: list[EventPayload] = []
     for i, item in enumerate(events, start=1):
@@ -171,6 +190,8 @@ async def append_events(
                 data=new.payload.model_dump(mode="json"),
                 stream_version=expected_version + i,
                 traceparent=traceparent,
+                jurisdiction=jurisdiction,
+                actor=actor,
             )
         )
     await PostgresEventStore(registry.source).append(conn, stream_id, expected_version, envelopes)

@@ -4,9 +4,14 @@ from kite_common.service import ServiceDefinition
 
 from kite_notify.adapters.projections import PROJECTIONS
 from kite_notify.api.inbox import router as inbox_router
+from kite_notify.api.notifications import router as notifications_router
+from kite_notify.api.preferences import router as preferences_router
+from kite_notify.api.receipts import router as receipts_router
+from kite_notify.api.templates import router as templates_router
 from kite_notify.api.webhooks import router as webhooks_router
 from kite_notify.consumers.notifications import NOTIFICATIONS
 from kite_notify.domain.events import registry
+from kite_notify.workers.deliver_messages import deliver_messages
 from kite_notify.workers.deliver_webhooks import deliver_webhooks
 
 SERVICE = ServiceDefinition(
@@ -14,8 +19,9 @@ SERVICE = ServiceDefinition(
     title="Kite 风筝 · 消息通知 (notify)",
     registry=registry,
     migrations_package="kite_notify.migrations",
-    routers=lambda: [inbox_router, webhooks_router],
+    routers=lambda: [inbox_router, webhooks_router, templates_router, notifications_router, preferences_router],
+    public_routers=lambda: [receipts_router],
     projections=PROJECTIONS,
     consumers=(NOTIFICATIONS,),
-    workers=(deliver_webhooks,),
+    workers=(deliver_webhooks, deliver_messages),
 )

@@ -8,6 +8,7 @@ from kite_common.projection import Projection
 from kite_roster.households.adapters.household_projection import HouseholdProjection
 from kite_roster.members.adapters.member_projection import MemberProjection
 from kite_roster.members.adapters.registration_ledger import RegistrationLedgerProjection
+from kite_roster.monitoring.adapters.monitoring_projection import MonitoringProjection
 from kite_roster.party.adapters.organisation_projection import OrganisationProjection
 from kite_roster.party.adapters.party_projection import PartyProjection
 
@@ -18,6 +19,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     HouseholdProjection(),
     OrganisationProjection(),
     PartyProjection(),
+    MonitoringProjection(),
 )
 
 __all__ = ["PROJECTIONS"]

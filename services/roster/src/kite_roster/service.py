@@ -13,6 +13,10 @@ from kite_roster.members.api.personal_numbers import router as personal_numbers_
 from kite_roster.members.api.registration_ledger import router as registration_ledger_router
 from kite_roster.members.consumers.case_contact import CASE_CONTACT
 from kite_roster.members.workers.contact_check import contact_check_worker
+from kite_roster.monitoring.api.cadres import router as cadres_router
+from kite_roster.monitoring.api.monitoring import router as monitoring_router
+from kite_roster.monitoring.api.monitoring_ledger import router as monitoring_ledger_router
+from kite_roster.monitoring.consumers.risk_signals import RISK_SIGNALS
 from kite_roster.party.api.organisations import router as organisations_router
 from kite_roster.party.api.party import router as party_router
 from kite_roster.party.api.party_ledger import router as party_ledger_router
@@ -35,9 +39,12 @@ SERVICE = ServiceDefinition(
         party_router,
         party_ledger_router,
         registration_ledger_router,
+        monitoring_router,
+        cadres_router,
+        monitoring_ledger_router,
     ],
     projections=PROJECTIONS,
-    consumers=(CASE_CONTACT,),
+    consumers=(CASE_CONTACT, RISK_SIGNALS),
     workers=(contact_check_worker, import_worker),
     cli=roster_cli,
 )

@@ -1,4 +1,6 @@
-"""JWT bearer tokens: verified against a shared secret, a PEM key or a JWKS; issued locally for dev."""
+"""JWT bearer tokens: verified against a shared secret (HS256), a PEM public key, or the keys of
+JWKS URLs (RS256, ES256: an operator's identity provider, Kite's own identity service); issued
+locally for dev."""
 
 from __future__ import annotations
 
@@ -7,9 +9,12 @@ from typing import Any
 
 import jwt
 
+from kite_common.auth.jwks import JwksKeys
 from kite_common.auth.principal import Principal
 from kite_common.clock import utcnow
 from kite_common.settings import AuthSettings
+
+ASYMMETRIC = ("RS256", "ES256")
 
 
 class InvalidToken(Exception):
@@ -19,21 +24,44 @@ class InvalidToken(Exception):
 class TokenVerifier:
     def __init__(self, settings: AuthSettings | None = None) -> None:
         self.settings = settings or AuthSettings()
-        self._jwks = jwt.PyJWKClient(self.settings.jwks_url) if self.settings.jwks_url else None
-        if not (self.settings.jwt_secret or self.settings.jwt_public_key or self._jwks):
+        urls = [u.strip() for u in (self.settings.jwks_url or "").split(",") if u.strip()]
+        self.jwks = JwksKeys(urls, self.settings.jwks_ttl_s, self.settings.jwks_min_refetch_s) if urls else None
+        if not (self.settings.jwt_secret or self.settings.jwt_public_key or self.jwks):
             raise RuntimeError("no token verification key: set KITE_AUTH_JWT_SECRET, _JWT_PUBLIC_KEY or _JWKS_URL")
+        self._issuers = [i.strip() for i in self.settings.issuer.split(",") if i.strip()]
+
+    async def authenticate(self, token: str) -> Principal:
+        """`verify`, after fetching the JWKS when the token names a key not yet known."""
+        if self.jwks is not None:
+            try:
+                header = jwt.get_unverified_header(token)
+            except jwt.PyJWTError as exc:
+                raise InvalidToken(str(exc)) from exc
+            kid = header.get("kid")
+            if header.get("alg") in ASYMMETRIC and isinstance(kid, str) and kid:
+                await self.jwks.ensure(kid)
+        return self.verify(token)
 
     def _key(self, token: str) -> tuple[Any, list[str]]:
         header = jwt.get_unverified_header(token)
         alg = header.get("alg", "")
-        if self._jwks is not None:
-            return self._jwks.get_signing_key_from_jwt(token).key, [a for a in self.settings.algorithms if a != "HS256"]
-        if self.settings.jwt_public_key:
-            return self.settings.jwt_public_key, [a for a in self.settings.algorithms if a != "HS256"]
-        assert self.settings.jwt_secret is not None
-        if alg != "HS256":
+        allowed = [a for a in self.settings.algorithms if a in ASYMMETRIC]
+        if alg == "HS256" and "HS256" in self.settings.algorithms:
+            if self.settings.jwt_secret is None:
+                raise InvalidToken("unexpected algorithm")
+            return self.settings.jwt_secret.get_secret_value(), ["HS256"]
+        if alg not in allowed:
             raise InvalidToken("unexpected algorithm")
-        return self.settings.jwt_secret.get_secret_value(), ["HS256"]
+        kid = header.get("kid")
+        if self.jwks is not None and isinstance(kid, str):
+            found = self.jwks.get(kid)
+            if found is not None:
+                if found.algorithm_name != alg:
+                    raise InvalidToken("key and algorithm do not match")
+                return found.key, [alg]
+        if self.settings.jwt_public_key:
+            return self.settings.jwt_public_key, [alg]
+        raise InvalidToken("unknown signing key")
 
     def verify(self, token: str) -> Principal:
         try:
@@ -43,18 +71,22 @@ class TokenVerifier:
                 key,
                 algorithms=algorithms,
                 audience=self.settings.audience,
-                issuer=self.settings.issuer,
+                issuer=self._issuers,
                 options={"require": ["exp", "sub", "iss", "aud"]},
             )
             roles = claims.get("roles", [])
             jurisdiction = claims.get("jurisdiction", None)
             if not isinstance(roles, list) or not isinstance(jurisdiction, str):
                 raise InvalidToken("token lacks roles or jurisdiction")
+            scope = claims.get("scope")
+            if scope is not None and not isinstance(scope, str):
+                raise InvalidToken("scope must be a space-separated string")
             return Principal(
                 subject=str(claims["sub"]),
                 roles=frozenset(str(r) for r in roles),
                 jurisdiction=jurisdiction,
                 name=str(claims.get("name", "")),
+                scopes=frozenset(scope.split()) if scope is not None else None,
             )
         except (jwt.PyJWTError, ValueError) as exc:
             raise InvalidToken(str(exc)) from exc

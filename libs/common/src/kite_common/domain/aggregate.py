@@ -22,6 +22,9 @@ E = TypeVar("E", EventPayload, NewEvent)
 class Aggregate:
     stream_prefix: ClassVar[str]  # "case" → streams "case-<id>"
     label: ClassVar[str] = "该记录"  # how a message names it: "该诉求", "该人员信息"
+    # The attribute holding the division code of the place the record belongs to, if it has one:
+    # its events carry it (`jurisdiction`), so readers of the event feed see only their own area's.
+    jurisdiction_attribute: ClassVar[str | None] = None
 
     # Class-level defaults, shadowed per instance: subclasses are usually dataclasses whose own
     # fields these must not join.
@@ -39,6 +42,13 @@ class Aggregate:
     @property
     def stream_id(self) -> str:
         return self.stream_id_for(self.id)
+
+    @property
+    def jurisdiction(self) -> str | None:
+        if self.jurisdiction_attribute is None:
+            return None
+        value = getattr(self, self.jurisdiction_attribute, None)
+        return str(value) if value else None
 
     @classmethod
     def create(cls, aggregate_id: uuid.UUID, *args: Any, **kwargs: Any) -> Self:

@@ -29,6 +29,9 @@ class EventEnvelope:
     """A stored event with its CloudEvents attributes.
 
     `subject` is the stream id; `stream_version` is the event's place in its stream (1-based).
+    `jurisdiction` (extension attribute) is the division code of the place the record belongs to,
+    when it has one — readers outside Kite filter on it; `actor` is who caused the event (a user's
+    or a client system's token subject), absent for what the system does by itself.
     """
 
     id: uuid.UUID
@@ -39,6 +42,8 @@ class EventEnvelope:
     data: dict[str, Any]
     stream_version: int
     traceparent: str | None = None
+    jurisdiction: str | None = None
+    actor: str | None = None
     datacontenttype: str = CONTENT_TYPE
     specversion: str = SPEC_VERSION
 
@@ -56,4 +61,13 @@ class EventEnvelope:
         }
         if self.traceparent:
             attrs["traceparent"] = self.traceparent
+        if self.jurisdiction is not None:
+            attrs["jurisdiction"] = self.jurisdiction
+        if self.actor:
+            attrs["actor"] = self.actor
         return attrs
+
+    def structured(self) -> dict[str, Any]:
+        """The CloudEvents JSON format (structured mode): the attributes and the data in one object —
+        what the HTTP event feed serves, equal to the Kafka message's `ce_*` headers and value."""
+        return {**self.attributes(), "data": self.data}

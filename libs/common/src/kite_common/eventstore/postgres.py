@@ -19,8 +19,21 @@ from kite_common.events import EventEnvelope
 from kite_common.eventstore.errors import ConcurrencyConflict
 
 _COLUMNS = (
-    "position, tx_id::text::bigint AS tx_id, event_id, stream_id, stream_version, type, data, traceparent, occurred_at"
+    "position, tx_id::text::bigint AS tx_id, event_id, stream_id, stream_version, type, data, traceparent,"
+    " occurred_at, jurisdiction, actor"
 )
+
+
+# The versions follow expected_version; the guard requires the expected version to exist (a stream
+# that is behind its writer's expectation is a conflict too, never a gap).
+_APPEND = """
+    INSERT INTO events (event_id, stream_id, stream_version, type, data, traceparent, occurred_at, jurisdiction, actor)
+    SELECT e.event_id, $1, $2 + e.n, e.type, e.data, e.traceparent, e.occurred_at, e.jurisdiction, e.actor
+    FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::text[], $7::timestamptz[], $8::text[], $9::text[])
+         WITH ORDINALITY AS e(event_id, type, data, traceparent, occurred_at, jurisdiction, actor, n)
+    WHERE $2 = 0 OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND stream_version = $2)
+    ORDER BY e.n
+"""
 
 
 @dataclass(frozen=True, order=True)
@@ -35,7 +48,10 @@ class GlobalPosition:
 
     @classmethod
     def parse(cls, text: str) -> GlobalPosition:
+        """`tx:position` as `str` writes it; ValueError for anything else."""
         tx, pos = text.split(":")
+        if not (tx.isdigit() and pos.isdigit()) or len(tx) > 19 or len(pos) > 19:
+            raise ValueError(f"not a position: {text!r}")
         return cls(int(tx), int(pos))
 
 
@@ -62,6 +78,8 @@ class PostgresEventStore:
             data=row["data"],
             stream_version=row["stream_version"],
             traceparent=row["traceparent"],
+            jurisdiction=row["jurisdiction"],
+            actor=row["actor"],
         )
 
     async def append(
@@ -72,26 +90,34 @@ class PostgresEventStore:
         events: Sequence[EventEnvelope],
     ) -> None:
         """Append events whose stream_version continues from expected_version, in the caller's
-        transaction. A unique violation on (stream_id, stream_version) means someone else won."""
+        transaction, in one statement. Someone else won when the stream has moved on (a unique
+        violation on (stream_id, stream_version), which aborts the caller's transaction: roll it
+        back, as a unit of work does) or when the expected version is not the stream's head (the
+        guard below writes nothing): both raise ConcurrencyConflict."""
         if not events:
             return
         for offset, event in enumerate(events, start=1):
             if event.stream_version != expected_version + offset:
                 raise ValueError("event stream versions must continue from the expected version")
-        head = await conn.fetchval("SELECT max(stream_version) FROM events WHERE stream_id = $1", stream_id)
-        if (head or 0) != expected_version:
-            raise ConcurrencyConflict(stream_id, expected_version)
         try:
-            async with conn.transaction():  # a savepoint, so the caller's transaction survives
-                await conn.executemany(
-                    """INSERT INTO events (event_id, stream_id, stream_version, type, data, traceparent, occurred_at)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-                    [(e.id, stream_id, e.stream_version, e.type, e.data, e.traceparent, e.time) for e in events],
-                )
+            status = await conn.execute(
+                _APPEND,
+                stream_id,
+                expected_version,
+                [e.id for e in events],
+                [e.type for e in events],
+                [e.data for e in events],
+                [e.traceparent for e in events],
+                [e.time for e in events],
+                [e.jurisdiction for e in events],
+                [e.actor for e in events],
+            )
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "events_stream_version_unique":
                 raise ConcurrencyConflict(stream_id, expected_version) from exc
             raise
+        if status != f"INSERT 0 {len(events)}":
+            raise ConcurrencyConflict(stream_id, expected_version)
 
     async def read_stream(self, conn: Connection, stream_id: str) -> list[EventEnvelope]:
         rows = await conn.fetch(
@@ -122,6 +148,14 @@ class PostgresEventStore:
             str(after.tx_id),
             after.position,
             limit,
+        )
+        return [StoredEvent(self._envelope(r), GlobalPosition(r["tx_id"], r["position"])) for r in rows]
+
+    async def read_positions(self, conn: Connection, positions: Sequence[int]) -> list[StoredEvent]:
+        """The events at these positions, in global order."""
+        rows = await conn.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE position = ANY($1::bigint[]) ORDER BY tx_id, position",
+            list(positions),
         )
         return [StoredEvent(self._envelope(r), GlobalPosition(r["tx_id"], r["position"])) for r in rows]
 

@@ -12,19 +12,20 @@ from aiokafka import AIOKafkaClient
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.trace import Span
 
-from kite_common.auth.dependencies import current_principal
+from kite_common.auth.dependencies import current_principal, require_scope
+from kite_common.auth.rate_limit import ClientRateLimiter
 from kite_common.auth.tokens import TokenVerifier
 from kite_common.db.pool import create_pool
+from kite_common.http.event_feed import event_feed_router
 from kite_common.http.media_types import RequireJsonBodies
 from kite_common.http.metrics import MetricsMiddleware, metrics_endpoint
 from kite_common.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from kite_common.http.openapi import document_problems
 from kite_common.http.problems import install_problem_handlers
+from kite_common.http.tracing import install_tracing
 from kite_common.messaging.producer import client_options
-from kite_common.privacy.log_redaction import protect_logs, redact
+from kite_common.privacy.log_redaction import protect_logs
 from kite_common.runtime import ServiceRuntime
 from kite_common.service import ServiceDefinition
 from kite_common.settings import AuthSettings, DatabaseSettings, HttpSettings, KafkaSettings
@@ -60,6 +61,7 @@ def create_app(
 
     app = FastAPI(title=service.title, version="0.1.0", lifespan=lifespan)
     app.state.token_verifier = verifier
+    app.state.client_rate_limiter = ClientRateLimiter(http.client_requests_per_minute)
     app.state.draining = False
     for key, value in (state or {}).items():
         setattr(app.state, key, value)
@@ -95,14 +97,15 @@ def create_app(
         app.include_router(router)
     secured: list[APIRoute] = []
     for router in service.routers():
-        app.include_router(router, dependencies=[Depends(current_principal)])
+        app.include_router(router, dependencies=[Depends(current_principal), Depends(require_scope(service.name))])
         secured += [r for r in router.routes if isinstance(r, APIRoute)]
+    feed = event_feed_router(service.name)
+    app.include_router(feed)
+    secured += [r for r in feed.routes if isinstance(r, APIRoute)]
     document_problems(app, secured)
 
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
-    FastAPIInstrumentor.instrument_app(
-        app, excluded_urls="livez,readyz,metrics", server_request_hook=_mask_personal_numbers_in_span
-    )
+    install_tracing(app)
     app.add_middleware(MetricsMiddleware, service=service.name)
     app.add_middleware(RequireJsonBodies, matchers=RequireJsonBodies.for_app(app))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=http.max_body_bytes)
@@ -110,19 +113,8 @@ def create_app(
     return app
 
 
-_URL_ATTRIBUTES = ("http.target", "http.url", "url.query", "url.full")
 
-
-def _mask_personal_numbers_in_span(span: Span, scope: dict[str, Any]) -> None:
-    """A search's query string can hold an ID or phone number: the span keeps it masked."""
-    attributes = getattr(span, "attributes", None) or {}
-    for key in _URL_ATTRIBUTES:
-        value = attributes.get(key)
-        if isinstance(value, str):
-            span.set_attribute(key, redact(value))
-
-
-def runtime_of(request: Request) -> ServiceRuntime:
+async def runtime_of(request: Request) -> ServiceRuntime:
     """FastAPI dependency: the service runtime of this app."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime

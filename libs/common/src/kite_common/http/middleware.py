@@ -107,7 +107,7 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         header = dict(scope["headers"]).get(b"content-length")
-        declared = int(header) if header is not None and header.isdigit() else None
+        declared = int(header) if header is not None and header.isascii() and header.isdigit() else None
         limit: int | None = None  # known at the first read, once the request is routed
         received = 0
         started = False

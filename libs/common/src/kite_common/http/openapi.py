@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kite_common.http.media_types import api_routes, takes_json_body
 from kite_common.http.problems import PROBLEM_JSON, STATUS_TITLES
+from kite_common.schema_examples import example_of
 
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 _REF = {"$ref": "#/components/schemas/Problem"}
@@ -97,9 +98,37 @@ def document_problems(app: FastAPI, secured: Iterable[APIRoute]) -> None:
                 for status in sorted(statuses):
                     entry = responses.setdefault(str(status), {"description": STATUS_TITLES.get(status, "请求失败")})
                     entry["content"] = {PROBLEM_JSON: {"schema": _REF}}
+                for status, entry in responses.items():  # a route's own refusals are problems too
+                    if status[:1] in ("4", "5") and "content" not in entry:
+                        entry["content"] = {PROBLEM_JSON: {"schema": _REF}}
         for unused in ("HTTPValidationError", "ValidationError"):
             components.pop(unused, None)
+        add_examples(schema)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def add_examples(document: dict[str, Any]) -> None:
+    """Every JSON request and response without an example gets one made from its schema; a problem's
+    example carries the status it documents."""
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            bodies = [("", operation.get("requestBody", {})), *operation.get("responses", {}).items()]
+            for status, body in bodies:
+                for media_type, content in (body.get("content") or {}).items():
+                    if "json" not in media_type or "schema" not in content or "example" in content:
+                        continue
+                    content["example"] = example_of(content["schema"], document)
+                    if media_type == PROBLEM_JSON and status.isdigit():
+                        content["example"] = {
+                            "type": "https://kite.gov.cn/problems/example",
+                            "title": STATUS_TITLES.get(int(status), "请求失败"),
+                            "status": int(status),
+                            "detail": "说明出了什么问题（中文）",
+                            "instance": "/example",
+                            "request_id": "0190b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b",
+                        }

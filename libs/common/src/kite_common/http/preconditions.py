@@ -19,12 +19,12 @@ def parse_if_match(value: str | None) -> int | None:
     if value is None:
         return None
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise Problem('If-Match 应为版本号，如 "1"', status=400, code="bad-if-match")
     return int(text)
 
 
-def _if_match(
+async def _if_match(
     if_match: Annotated[
         str | None, Header(alias="If-Match", max_length=32, description='上次读取时的版本号（ETag），如 "3"')
     ] = None,

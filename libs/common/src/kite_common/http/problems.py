@@ -159,6 +159,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         response = problem_response(request, status, exc.code, title, exc.message, **extensions)
         if status == 503:
             response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        if status == 429:
+            response.headers["Retry-After"] = str(exc.extensions.get("retry_after", RETRY_AFTER_SECONDS))
         return response
 
     @app.exception_handler(ConcurrencyConflict)

@@ -1,11 +1,18 @@
-"""`kite up`: the whole system on one machine."""
+"""`kite up`: the whole system on one machine, supervised.
+
+Each service runs as its own process; one that exits is restarted with a growing pause and the
+terminal says so (`supervisor.Child`). The embedded broker listens on a port recorded in
+`.kite/broker.json`, so a restarted broker is found where the services expect it; it keeps topics in
+memory, so when it is restarted — or when `kite up` finds a broker without the topics it recorded —
+every service's relay is asked to republish from its event store (the consumers' inbox skips what
+they had already handled).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,6 +25,13 @@ from kite_common.auth.tokens import issue_dev_token
 from kite_common.db.migrations import migrate
 from kite_common.db.pool import connect
 from kite_common.discovery import installed_services
+from kite_common.localstack.broker_state import (
+    BrokerRecord,
+    fresh_broker_services,
+    request_republish_all,
+    services_with_events,
+    stable_port,
+)
 from kite_common.localstack.infra import (
     Broker,
     ensure_database,
@@ -26,20 +40,25 @@ from kite_common.localstack.infra import (
     stop_embedded_postgres,
 )
 from kite_common.localstack.secrets import local_secrets
+from kite_common.localstack.supervisor import Child
 
 console = Console()
 
 
-async def _prepare_databases(admin_dsn: str) -> dict[str, str]:
+def say(text: str) -> None:
+    console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] {text}")
+
+
+async def _prepare_databases(admin_dsn: str, database_prefix: str) -> dict[str, str]:
     dsns = {}
     for name, service in installed_services().items():
-        dsn = await ensure_database(admin_dsn, f"kite_{name}")
+        dsn = await ensure_database(admin_dsn, f"{database_prefix}{name}")
         conn = await connect(dsn)
         try:
             applied = await migrate(conn, service.migrations())
         finally:
             await conn.close()
-        console.print(f"[green]✓[/] {name}: database kite_{name}, {len(applied)} migration(s) applied")
+        console.print(f"[green]✓[/] {name}: database {database_prefix}{name}, {len(applied)} migration(s) applied")
         dsns[name] = dsn
     return dsns
 
@@ -48,14 +67,16 @@ def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def up(data_dir: Path, port_base: int) -> None:
+def up(data_dir: Path, port_base: int, database_prefix: str = "kite_") -> None:
     signal.signal(signal.SIGTERM, _interrupt)  # stop cleanly on SIGTERM as on Ctrl-C
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     secrets = local_secrets(data_dir)
     embedded_pg = not os.environ.get("DATABASE_URL")
+    prefix = os.environ.get("KAFKA_TOPIC_PREFIX", "")
+    record = BrokerRecord.load(data_dir)
     broker: Broker | None = None
-    children: list[subprocess.Popen[bytes]] = []
+    children: list[Child] = []
     try:
         if embedded_pg:
             console.print(f"starting embedded PostgreSQL in {data_dir / 'postgres'} …")
@@ -64,10 +85,16 @@ def up(data_dir: Path, port_base: int) -> None:
             admin_dsn = os.environ["DATABASE_URL"]
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
         if not bootstrap:
-            console.print("starting the Tansu broker (memory storage) …")
-            broker = start_tansu(log_file=data_dir / "tansu.log")
+            record.port = stable_port(record)
+            console.print(f"starting the Tansu broker on port {record.port} (memory storage) …")
+            broker = start_tansu(record.port, log_file=data_dir / "tansu.log")
             bootstrap = broker.bootstrap
-        dsns = asyncio.run(_prepare_databases(admin_dsn))
+        dsns = asyncio.run(_prepare_databases(admin_dsn, database_prefix))
+        names, reason = asyncio.run(fresh_broker_services(record, bootstrap, dsns, prefix))
+        if names:
+            say(f"[yellow]the broker is fresh ({reason}): republishing {', '.join(names)} from the event store[/]")
+            asyncio.run(request_republish_all(dsns, names, f"kite up: {reason}", prefix))
+        record.save(data_dir)
         ports = {name: port_base + i for i, name in enumerate(installed_services())}
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         # Every service learns where the others are (KITE_SERVICE_URL_<NAME>), e.g. a service that
@@ -85,42 +112,41 @@ def up(data_dir: Path, port_base: int) -> None:
                 "KITE_HTTP_HOST": "127.0.0.1",
                 "KITE_HTTP_PORT": str(port),
                 "KITE_HTTP_DRAIN_SECONDS": "0",
+                "KITE_HEARTBEAT_FILE": str(data_dir / f"{name}.heartbeat"),
             }
-            log = open(data_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - lives with the child
-            children.append(
-                subprocess.Popen(  # noqa: S603
-                    [sys.executable, "-m", "kite_common.cli", "run", name],
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
+            child = Child(
+                name, [sys.executable, "-m", "kite_common.cli", "run", name], env, data_dir / "logs" / f"{name}.log"
             )
+            child.start()
+            children.append(child)
         _wait_ready(urls, children)
         token = issue_dev_token(secrets["KITE_AUTH_JWT_SECRET"], roles=["admin"], jurisdiction="")
         table = Table(title="Kite 风筝 — 本地运行中 (Ctrl-C 停止)")
         table.add_column("service")
         table.add_column("URL")
         table.add_column("API docs")
-        for name, url in urls.items():
-            table.add_row(name, url, url + "/docs")
+        table.add_column("pid")
+        for child, (name, url) in zip(children, urls.items(), strict=True):
+            table.add_row(name, url, url + "/docs", str(child.pid))
         console.print(table)
-        console.print(f"PostgreSQL: {admin_dsn}\nKafka: {bootstrap}\nlogs: {data_dir / 'logs'}")
+        broker_pid = f" (Tansu pid {broker.process.pid})" if broker else ""
+        console.print(f"PostgreSQL: {admin_dsn}\nKafka: {bootstrap}{broker_pid}\nlogs: {data_dir / 'logs'}")
         console.print("dev token (admin, whole country, 12 h; `uv run kite dev-token` prints another):")
         print(token, flush=True)  # plain, so it is copied without line breaks
-        while all(c.poll() is None for c in children):
+        while True:
+            for child in children:
+                child.check(say)
+            if broker is not None and broker.process.poll() is not None:
+                broker = _restart_broker(broker, record, data_dir, dsns, prefix)
             time.sleep(0.5)
-        console.print("[red]a service stopped; see its log[/]")
     except KeyboardInterrupt:
         console.print("stopping …")
     finally:
         for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
+            if child.process is not None and child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
         for child in children:
-            try:
-                child.wait(30)
-            except subprocess.TimeoutExpired:
-                child.kill()
+            child.stop()
         if broker is not None:
             broker.stop()
         if embedded_pg:
@@ -128,7 +154,31 @@ def up(data_dir: Path, port_base: int) -> None:
         console.print("stopped")
 
 
-def _wait_ready(urls: dict[str, str], children: list[subprocess.Popen[bytes]], timeout: float = 60) -> None:
+def _restart_broker(broker: Broker, record: BrokerRecord, data_dir: Path, dsns: dict[str, str], prefix: str) -> Broker:
+    """The broker died and its topics with it. The republish requests are written before the new
+    broker listens, so each relay sends the store's events before anything newer from its outbox."""
+    assert record.port is not None
+    say(f"[red]the broker stopped (code {broker.process.returncode}); restarting it on port {record.port}[/]")
+    names = asyncio.run(services_with_events(dsns))
+    if names:
+        asyncio.run(request_republish_all(dsns, names, "kite up: broker restarted", prefix))
+    pause = 1.0
+    while True:
+        try:
+            new = start_tansu(record.port, log_file=data_dir / "tansu.log")
+            break
+        except RuntimeError as exc:  # e.g. the port not yet released
+            say(f"[yellow]the broker did not start ({exc}); trying again in {pause:.0f} s[/]")
+            time.sleep(pause)
+            pause = min(pause * 2, 30)
+    say(
+        f"[green]↻[/] broker restarted (Tansu pid {new.process.pid}); "
+        f"republishing {', '.join(names) or 'nothing'} from the event store"
+    )
+    return new
+
+
+def _wait_ready(urls: dict[str, str], children: list[Child], timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     pending = dict(urls)
     while pending and time.monotonic() < deadline:
@@ -139,8 +189,8 @@ def _wait_ready(urls: dict[str, str], children: list[subprocess.Popen[bytes]], t
                     del pending[name]
             except httpx.HTTPError:
                 pass
-        if any(c.poll() is not None for c in children):
-            raise RuntimeError("a service exited while starting; see .kite/logs")
+        for child in children:
+            child.check(say)
         time.sleep(0.3)
     if pending:
         raise RuntimeError(f"not ready after {timeout:.0f} s: {', '.join(pending)}")

@@ -5,6 +5,10 @@ a standby waits for that lock. Rows go out in id order, which keeps each stream'
 (a stream's later events are written only after its earlier ones have committed). A row is deleted
 only after the broker acknowledged it, so a broker outage or a crash loses nothing; it may publish
 a row twice, which the consumers' inbox absorbs.
+
+A broker that loses what it was sent (a local broker restarted, a topic deleted) is recovered from
+the event store: the relay records its published position and, before the outbox, works through
+republish requests (`kite_common.outbox.republish`, `kite republish`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,16 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from kite_common.db.pool import connect
 from kite_common.db.types import Connection
+from kite_common.eventstore.postgres import PostgresEventStore
+from kite_common.messaging.cloudevents_kafka import encode
 from kite_common.messaging.producer import create_producer
+from kite_common.outbox.republish import (
+    RepublishRequest,
+    advance_request,
+    next_request,
+    published_position,
+    record_published_position,
+)
 from kite_common.settings import KafkaSettings, RelaySettings
 from kite_common.tracing_context import attached, current_traceparent
 
@@ -45,6 +58,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self.is_leader = False
         self.published = 0
+        self.republished = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set: wait for leadership, then publish as rows arrive."""
@@ -116,14 +130,54 @@ class OutboxRelay:
                     return 0
                 if attempt.retry_state.attempt_number > 1:
                     log.warning("relay retrying publish (attempt %d)", attempt.retry_state.attempt_number)
+                if await self.republish_batch(conn, producer):
+                    return self._settings.batch_size  # more may be waiting: go round again at once
                 return await self.publish_batch(conn, producer)
         return 0  # pragma: no cover
+
+    async def republish_batch(self, conn: Connection, producer: AIOKafkaProducer) -> bool:
+        """Sends the next batch of the oldest open republish request; whether there was one."""
+        request = await next_request(conn)
+        if request is None:
+            return False
+        # Fresh, not the stored one: a full batch does not record it, and what it sent may be lost too.
+        until = await record_published_position(conn)
+        batch = []
+        if until is not None:
+            batch = [
+                s
+                for s in await PostgresEventStore(request.source).read_all_after(
+                    conn, request.after, self._settings.batch_size
+                )
+                if s.global_position <= until
+            ]
+        futures = []
+        for stored in batch:
+            key, body, headers = encode(stored.envelope)
+            futures.append(
+                await producer.send(
+                    request.topic,
+                    value=body,
+                    key=key,
+                    headers=_with_producer_span(request.topic, [[k, v.decode()] for k, v in headers]),
+                )
+            )
+        await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
+        done = len(batch) < self._settings.batch_size
+        after = batch[-1].global_position if batch else request.after
+        await advance_request(conn, request.id, after, len(batch), done)
+        self.republished += len(batch)
+        if done:
+            _log_done(request, len(batch))
+        return True
 
     async def publish_batch(self, conn: Connection, producer: AIOKafkaProducer) -> int:
         rows = await conn.fetch(
             "SELECT id, topic, key, headers, body FROM outbox ORDER BY id LIMIT $1", self._settings.batch_size
         )
         if not rows:
+            if await published_position(conn) is None:
+                await record_published_position(conn)
             return 0
         futures = []
         for row in rows:
@@ -134,7 +188,18 @@ class OutboxRelay:
         await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
         await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
         self.published += len(rows)
+        if len(rows) < self._settings.batch_size:
+            await record_published_position(conn)  # the outbox is nearly empty: a cheap moment
         return len(rows)
+
+
+def _log_done(request: RepublishRequest, last_batch: int) -> None:
+    log.warning(
+        "relay republished %d event(s) from the store to %s (request %d)",
+        request.published + last_batch,
+        request.topic,
+        request.id,
+    )
 
 
 def _with_producer_span(topic: str, stored: list[list[str]]) -> list[tuple[str, bytes]]:

@@ -45,7 +45,15 @@ TEST_SECRETS = {
     "KITE_WEBHOOK_SIGNING_SECRET": "webhook-secret-for-tests",
     # Ed25519 private keys (raw 32 bytes) that sign e-seal certificates; the first signs.
     "KITE_CERT_SIGNING_KEYS": "test1:" + base64.b64encode(b"e" * 32).decode(),
+    # ES256 (P-256, PKCS#8 DER) keys Kite's identity service signs client tokens with; the first signs.
+    "KITE_IDENTITY_SIGNING_KEYS": "id-test-1:MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgTiGOZr9q3ydEjzdf"
+    "HIHZ9mhO3Do9PGjTLR+c9iWTzxShRANCAARyNhADO7euuKOSql/Nx71W84UedrHHo7fGnWTqNeHDgR41Amk89vSx5ubsJpcizFWmBANdhfXfEN9bJNpkV/pP",
 }
+# A second identity signing key, for tests of key rotation.
+TEST_IDENTITY_KEY_2 = (
+    "id-test-2:MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQguwlsG7H4S0QMPg/HTycBsX7pXpAGbwQxpFffkKAg8AyhRANCAASWOWQB"
+    "qSVi4cOyG/Fb/OGqDZ29/ARuSifCAKBioF1tfqnTZv8VvGG8OGpxLuYbX35eVlSAiPr1UzgRA36JKJg8"
+)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from typing import Any
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 
+from kite_casework.domain import deadline_events as dev
 from kite_casework.domain import events as ev
 from kite_casework.domain.case import CaseStatus
 from kite_casework.domain.events import CaseAccepted, CaseOpened
@@ -20,8 +21,9 @@ class CaseProjection:
         if isinstance(payload, CaseOpened):
             await conn.execute(
                 """INSERT INTO cases (case_id, member_id, origin_division_code, category, urgency, description,
-                       sla_tier, opened_at, deadline, opened_by, status, version, clock_deadline)
-                   VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$9)""",
+                       sla_tier, opened_at, deadline, opened_by, status, version, clock_deadline,
+                       channel, source_system, external_reference, work_division_code)
+                   VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$9,$13,$14,$15,$16)""",
                 payload.case_id,
                 payload.member_id,
                 payload.origin_division_code,
@@ -34,6 +36,10 @@ class CaseProjection:
                 payload.opened_by,
                 CaseStatus.OPEN.value,
                 event.stream_version,
+                payload.channel.value if payload.channel else None,
+                payload.source_system,
+                payload.external_reference,
+                payload.work_division_code,
             )
             return
         change = _change(payload)
@@ -95,4 +101,24 @@ def _change(payload: EventPayload) -> tuple[dict[str, str], list[Any]] | None:
     if isinstance(payload, ev.CaseResumed):
         sets = {"suspended": "false", "suspended_since": "NULL", "deadline": "$3", "clock_deadline": "$3"}
         return sets, [payload.deadline]
+    return _deadline_change(payload)
+
+
+def _deadline_change(payload: EventPayload) -> tuple[dict[str, str], list[Any]] | None:
+    """限时办结 and 四级联动: warned, breached, escalated (a new deadline and a supervising office)."""
+    if isinstance(payload, dev.CaseSlaWarning):
+        return {"sla_warned_for": "$3"}, [payload.deadline]
+    if isinstance(payload, dev.CaseSlaBreached):
+        return {"sla_breached_for": "$3"}, [payload.deadline]
+    if isinstance(payload, dev.CaseEscalated):
+        sets = {
+            "deadline": "$3",
+            "clock_deadline": "$3",
+            "escalation_level": "$4",
+            "supervisor_division_code": "$5",
+            "supervisor_office_id": "$6",
+            "supervisor_office_name": "$7",
+        }
+        values = [payload.deadline, payload.level.value, payload.division_code, payload.office_id]
+        return sets, [*values, payload.office_name]
     return None

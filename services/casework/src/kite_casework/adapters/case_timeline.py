@@ -3,10 +3,15 @@ was in Chinese (GET /cases/{id}/timeline)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 
+from kite_casework.adapters.case_details_timeline import detail_timeline_entry
+from kite_casework.domain import deadline_events as dlev
 from kite_casework.domain import events as ev
+from kite_casework.domain.working_days import CHINA
 
 
 class CaseTimelineProjection:
@@ -33,6 +38,9 @@ class CaseTimelineProjection:
 
 def timeline_entry(payload: EventPayload) -> tuple[str, str, str] | None:
     """(label, actor, detail) of a step, or None for an event that is not one."""
+    detail = detail_timeline_entry(payload)
+    if detail is not None:
+        return detail
     match payload:
         case ev.CaseOpened():
             what = f"{payload.category.label}，{payload.urgency.label}，{payload.sla_tier.label}"
@@ -63,4 +71,17 @@ def timeline_entry(payload: EventPayload) -> tuple[str, str, str] | None:
             return "暂停办理", payload.suspended_by, payload.reason
         case ev.CaseResumed():
             return "恢复办理", payload.resumed_by, "暂停期间不计时，截止时间相应顺延"
+        case dlev.CaseSlaWarning():
+            return "临期预警", "system", f"截止时间 {_china_time(payload.deadline)}"
+        case dlev.CaseSlaBreached():
+            return "超期", "system", f"截止时间 {_china_time(payload.deadline)} 已过，仍未办结"
+        case dlev.CaseEscalated():
+            how = "手动上报" if payload.manual else "超期自动上报"
+            to = f"{payload.level.label}：{payload.office_name}（{payload.division_code}）督办"
+            until = f"新截止时间 {_china_time(payload.deadline)}"
+            return "上报督办", payload.escalated_by, f"{how}至{to}，{until}：{payload.reason}"
     return None
+
+
+def _china_time(moment: datetime) -> str:
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")

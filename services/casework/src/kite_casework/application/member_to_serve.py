@@ -13,10 +13,14 @@ from kite_common.domain import RuleViolation
 from kite_casework.adapters.member_directory import DirectoryEntry, find_member
 
 
-async def member_to_serve(conn: Connection, principal: Principal, member_id: uuid.UUID, refused: str) -> DirectoryEntry:
-    """`refused` says what a deregistered member can no longer have, e.g. "不能再为其出具证明"."""
+async def member_to_serve(
+    conn: Connection, principal: Principal, member_id: uuid.UUID, refused: str, work_division_code: str | None = None
+) -> DirectoryEntry:
+    """`refused` says what a deregistered member can no longer have, e.g. "不能再为其出具证明". With
+    `work_division_code` (where the member works), staff of that place may serve them too."""
     member = await find_member(conn, member_id)
-    if member is None or not principal.covers(member.origin_division_code):
+    works_here = work_division_code is not None and principal.covers(work_division_code)
+    if member is None or not (principal.covers(member.origin_division_code) or works_here):
         raise RuleViolation(
             "未找到该人员：该人员尚未登记，或登记信息尚未同步到诉求系统，请核对后稍后重试",
             code="member-unknown",

@@ -14,14 +14,20 @@ from kite_common.db.types import Connection
 from kite_common.domain import NotFound
 from kite_common.pagination import decode_cursor, decode_keyset_cursor, encode_cursor, encode_keyset_cursor
 
+from kite_casework.application.case_access import acting_as_member, own_member_id
 from kite_casework.domain.case import CaseStatus
 from kite_casework.domain.categories import CaseCategory
+from kite_casework.domain.intake import Channel
 
 _SELECT = """SELECT case_id, member_id, origin_division_code, category, urgency, description, sla_tier,
                     opened_at, deadline, opened_by, status, accepted_by, accepted_at, version,
                     progress_count, pending_transfer_to, suspended, suspended_since, outcome, resolution,
                     resolved_by, resolved_at, follow_up_attempts, satisfaction, closed_at, close_reason,
-                    clock_deadline
+                    clock_deadline, channel, source_system, external_reference, work_division_code,
+                    employer_id, employer_name, employer_credit_code, posting_id, placement_id,
+                    claimed_fen, recovered_fen, relief_paid_fen, funds_raised_fen, open_referrals,
+                    escalation_level, supervisor_division_code, supervisor_office_id,
+                    supervisor_office_name
              FROM cases"""
 _DEADLINE_SCOPE = "deadline"
 
@@ -41,14 +47,25 @@ class CaseFilter:
     due_before: datetime | None = None  # unresolved with a deadline before this time
     suspended: bool | None = None
     sort: CaseSort = CaseSort.CASE_ID
+    employer_credit_code: str | None = None
+    employer_id: uuid.UUID | None = None
+    channel: Channel | None = None
 
 
 async def get_case(conn: Connection, principal: Principal, case_id: uuid.UUID) -> asyncpg.Record:
     row: asyncpg.Record | None = await conn.fetchrow(_SELECT + " WHERE case_id = $1", case_id)
-    if row is None or not principal.covers(row["origin_division_code"]):
-        # outside the jurisdiction a case answers exactly as one that does not exist
+    # outside the jurisdiction (neither its home nor its work place), or a member's case not their
+    # own, a case answers exactly as one that does not exist
+    if row is None or not _visible(principal, row):
         raise NotFound("未找到该诉求", code="case-not-found")
     return row
+
+
+def _visible(principal: Principal, row: asyncpg.Record) -> bool:
+    work = row["work_division_code"]
+    if not (principal.covers(row["origin_division_code"]) or (work is not None and principal.covers(work))):
+        return False
+    return not acting_as_member(principal) or row["member_id"] == own_member_id(principal)
 
 
 async def list_cases(
@@ -60,7 +77,16 @@ async def list_cases(
         args.append(value)
         return f"${len(args)}"
 
-    where = [f"origin_division_code LIKE {param(principal.jurisdiction_like)}"]
+    jurisdiction = param(principal.jurisdiction_like)
+    where = ["true"]
+    if acting_as_member(principal):
+        where.append(f"member_id = {param(own_member_id(principal))}")  # no member id: nothing
+    if f.employer_credit_code is not None:
+        where.append(f"employer_credit_code = {param(f.employer_credit_code)}")
+    if f.employer_id is not None:
+        where.append(f"employer_id = {param(f.employer_id)}")
+    if f.channel is not None:
+        where.append(f"channel = {param(f.channel.value)}")
     if f.status is not None:
         where.append(f"status = {param(f.status.value)}")
     if f.category is not None:
@@ -94,7 +120,17 @@ async def list_cases(
             where.append(f"case_id > {param(decode_cursor(cursor))}")
         order = "case_id"
     limit_param = param(limit + 1)
-    rows = await conn.fetch(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT {limit_param}", *args)
+    # A case is seen from its home place and from its work place: two index-backed branches, the
+    # second leaving out what the first already has, so a case shows once.
+    filters = " AND ".join(where)
+    home = f"origin_division_code LIKE {jurisdiction}"
+    work = f"work_division_code LIKE {jurisdiction} AND origin_division_code NOT LIKE {jurisdiction}"
+    rows = await conn.fetch(
+        f"""SELECT * FROM (({_SELECT} WHERE {home} AND {filters} ORDER BY {order} LIMIT {limit_param})
+                 UNION ALL ({_SELECT} WHERE {work} AND {filters} ORDER BY {order} LIMIT {limit_param})) AS visible
+            ORDER BY {order} LIMIT {limit_param}""",
+        *args,
+    )
     next_cursor = None
     if len(rows) > limit:
         last_row = rows[limit - 1]

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from kite_common.domain import Aggregate, Conflict, Forbidden, NotFound, RuleViolation
 from kite_common.events import EventPayload, NewEvent
 
+from kite_casework.domain import case_detail_events as dev
+from kite_casework.domain import deadline_events as dlev
 from kite_casework.domain import events as ev
 from kite_casework.domain.categories import CaseCategory
+from kite_casework.domain.departments import department
+from kite_casework.domain.employer import LABOUR_CATEGORIES, EmployerLink
+from kite_casework.domain.escalation import AdminLevel, EscalationOffice
 from kite_casework.domain.events import CaseAccepted, CaseOpened
+from kite_casework.domain.intake import Channel
 from kite_casework.domain.lifecycle import CloseReason, Outcome, Satisfaction
+from kite_casework.domain.money import MoneyKind, amount_in_fen
 from kite_casework.domain.redaction import redact_personal_numbers
 from kite_casework.domain.sla import SlaTier, Urgency, deadline, sla_tier
 
@@ -160,18 +168,53 @@ def _text(value: str, field: str, what: str) -> str:
     return text
 
 
+class ReferralOpen(Conflict):
+    """办结 waits for every department referral to be answered or withdrawn (409)."""
+
+    code = "referral-open"
+
+    def __init__(self, departments: list[str]) -> None:
+        super().__init__(
+            f"尚有部门未答复的转交（{'、'.join(departments)}），不能办结：请待部门答复或撤回转交",
+            open_referrals=departments,
+        )
+
+
+class ReferralNotFound(NotFound):
+    code = "referral-not-found"
+
+    def __init__(self) -> None:
+        super().__init__("未找到该转交")
+
+
+_CHINA = ZoneInfo("Asia/Shanghai")
+
+
 @dataclass(frozen=True)
 class CaseRequest:
     member_id: uuid.UUID
     category: CaseCategory
     urgency: Urgency
     description: str
+    channel: Channel = Channel.STATION
+    external: tuple[str, str] | None = None  # (source system, its reference)
+    work_division_code: str | None = None
+    claimed_fen: int | None = None
+    employer: EmployerLink | None = None
+
+
+@dataclass
+class _Referral:
+    department: str
+    deadline: datetime
+    state: str = "open"  # open, answered, withdrawn
 
 
 @dataclass
 class Case(Aggregate):
     stream_prefix: ClassVar[str] = "case"
     label: ClassVar[str] = "该诉求"
+    jurisdiction_attribute: ClassVar[str | None] = "origin_division_code"
 
     case_id: uuid.UUID
     status: CaseStatus | None = None
@@ -182,6 +225,17 @@ class Case(Aggregate):
     pending_transfer_to: str | None = None
     suspended_since: datetime | None = None
     follow_up_attempts: int = 0  # follow-ups of the current resolution (all unreached while resolved)
+    # Intake, referrals, money and employer (see domain.intake, departments, money, employer):
+    member_id: uuid.UUID | None = None
+    category: CaseCategory | None = None
+    work_division_code: str | None = None
+    referrals: dict[uuid.UUID, _Referral] = field(default_factory=dict)
+    # 限时办结 and 四级联动: the deadline already warned of and the one already breached (each once),
+    # the level the case has climbed to and the office supervising it there.
+    sla_warned_for: datetime | None = None
+    sla_breached_for: datetime | None = None
+    level: AdminLevel = AdminLevel.VILLAGE
+    supervisor_office_id: uuid.UUID | None = None
 
     @property
     def id(self) -> uuid.UUID:
@@ -191,10 +245,20 @@ class Case(Aggregate):
     def suspended(self) -> bool:
         return self.suspended_since is not None
 
+    def covered_by(self, jurisdiction: str) -> bool:
+        """Whether staff of `jurisdiction` see the case: it covers the home place or the work place."""
+        places = (self.origin_division_code, self.work_division_code)
+        return any(p is not None and p.startswith(jurisdiction) for p in places)
+
     def apply(self, event: EventPayload) -> None:
+        if self._apply_detail(event):
+            return
         if isinstance(event, CaseOpened):
             self.status = CaseStatus.OPEN
             self.origin_division_code = event.origin_division_code
+            self.member_id = event.member_id
+            self.category = event.category
+            self.work_division_code = event.work_division_code
             self.sla_tier = event.sla_tier
             self.deadline = event.deadline
         elif isinstance(event, CaseAccepted):
@@ -227,6 +291,14 @@ class Case(Aggregate):
         elif isinstance(event, ev.CaseResumed):
             self.suspended_since = None
             self.deadline = event.deadline
+        elif isinstance(event, dlev.CaseSlaWarning):
+            self.sla_warned_for = event.deadline
+        elif isinstance(event, dlev.CaseSlaBreached):
+            self.sla_breached_for = event.deadline
+        elif isinstance(event, dlev.CaseEscalated):
+            self.level = event.level
+            self.supervisor_office_id = event.office_id
+            self.deadline = event.deadline
 
     def open(self, request: CaseRequest, origin_division_code: str, opened_by: str, now: datetime) -> list[NewEvent]:
         """Open the case for a member whose home place is `origin_division_code`; the SLA clock
@@ -247,8 +319,22 @@ class Case(Aggregate):
             sla_tier=tier,
             deadline=deadline(now, tier),
             opened_by=opened_by,
+            channel=request.channel,
+            source_system=request.external[0] if request.external else None,
+            external_reference=request.external[1] if request.external else None,
+            work_division_code=request.work_division_code,
         )
-        return self._record(NewEvent(opened, time=now))
+        decided = [NewEvent(opened, time=now)]
+        if request.claimed_fen is not None:
+            amount = amount_in_fen(request.claimed_fen, "claimed_fen")
+            claimed = dev.CaseAmountClaimed(
+                case_id=self.case_id, amount_fen=amount, claimed_by=opened_by, claimed_at=now
+            )
+            decided.append(NewEvent(claimed, time=now))
+        if request.employer is not None:
+            self._labour_case(request.category)
+            decided.append(NewEvent(self._employer_named(request.employer, opened_by, now), time=now))
+        return self._record(*decided)
 
     def accept(self, accepted_by: str, now: datetime) -> list[NewEvent]:
         """首问责任制: the first to accept owns the case; anyone after, the owner included, is refused."""
@@ -274,6 +360,9 @@ class Case(Aggregate):
         """办结: the owner says how it ended and what was done; a pending transfer lapses with it."""
         self._worked_on_by(by, "办结")
         text = _text(summary, "summary", "办理情况")
+        still_open = [r.department for r in self.referrals.values() if r.state == "open"]
+        if still_open:
+            raise ReferralOpen([d.name if (d := department(code)) else code for code in still_open])
         resolved = ev.CaseResolved(case_id=self.case_id, outcome=outcome, summary=text, resolved_by=by, resolved_at=now)
         return self._record(NewEvent(resolved, time=now))
 
@@ -385,6 +474,215 @@ class Case(Aggregate):
             raise FollowUpRequired(self.follow_up_attempts, required_attempts)
         closed = ev.CaseClosed(case_id=self.case_id, reason=CloseReason.UNREACHABLE, closed_by=by, closed_at=now)
         return self._record(NewEvent(closed, time=now))
+
+    # -- referral to a department (部门转交): the owner keeps the case -------------------------------
+
+    def refer(
+        self, by: str, referral_id: uuid.UUID, department_code: str, question: str, due: datetime, now: datetime
+    ) -> list[NewEvent]:
+        """The owner asks a department; a department with an unanswered referral is not asked twice."""
+        self._owned_by(by, "转交部门")
+        known = department(department_code)
+        if known is None:
+            raise CaseRuleViolation("未知的部门", code="department-unknown", field="department")
+        if any(r.department == known.code and r.state == "open" for r in self.referrals.values()):
+            raise Conflict(f"已转交{known.name}，尚待其答复", code="referral-pending", department=known.code)
+        text = _text(question, "question", "转交事项")
+        if due <= now:
+            raise CaseRuleViolation("部门答复期限应晚于现在", code="deadline-past", field="deadline")
+        referred = dev.CaseReferred(
+            case_id=self.case_id,
+            referral_id=referral_id,
+            department=known.code,
+            question=text,
+            department_deadline=due,
+            referred_by=by,
+            referred_at=now,
+        )
+        return self._record(NewEvent(referred, time=now))
+
+    def answer_referral(
+        self, recorded_by: str, referral_id: uuid.UUID, reply: str, answered_by: str, now: datetime
+    ) -> list[NewEvent]:
+        """The department's reply, recorded by anyone working the case's place; late ones are kept
+        and marked late."""
+        referral = self._open_referral(referral_id, "答复")
+        text = _text(reply, "reply", "答复内容")
+        who = _text(answered_by, "answered_by", "答复人")
+        answered = dev.CaseReferralAnswered(
+            case_id=self.case_id,
+            referral_id=referral_id,
+            reply=text,
+            answered_by=who,
+            recorded_by=recorded_by,
+            answered_at=now,
+            late=now > referral.deadline,
+        )
+        return self._record(NewEvent(answered, time=now))
+
+    def withdraw_referral(self, by: str, referral_id: uuid.UUID, reason: str, now: datetime) -> list[NewEvent]:
+        """The owner takes an unanswered referral back (a department that will not answer)."""
+        self._opened()
+        self._owner_is(by)
+        self._open_referral(referral_id, "撤回")
+        text = _text(reason, "reason", "撤回原因")
+        withdrawn = dev.CaseReferralWithdrawn(
+            case_id=self.case_id, referral_id=referral_id, reason=text, withdrawn_by=by, withdrawn_at=now
+        )
+        return self._record(NewEvent(withdrawn, time=now))
+
+    # -- money (integer fen) and the employer -------------------------------------------------------
+
+    def claim_amount(self, by: str, amount_fen: int, now: datetime) -> list[NewEvent]:
+        """诉求金额: set or revised by whoever may change the case's details."""
+        self._details_changed_by(by, "登记诉求金额")
+        amount = amount_in_fen(amount_fen, "amount_fen")
+        claimed = dev.CaseAmountClaimed(case_id=self.case_id, amount_fen=amount, claimed_by=by, claimed_at=now)
+        return self._record(NewEvent(claimed, time=now))
+
+    def record_money(
+        self, by: str, entry_id: uuid.UUID, kind: MoneyKind, amount_fen: int, on: date, note: str, now: datetime
+    ) -> list[NewEvent]:
+        """A recovery, relief paid or funds raised, by the owner of an accepted case (also after
+        办结: money often arrives in instalments); not dated after today (China time)."""
+        self._in(ACTIVE | {CaseStatus.RESOLVED}, "登记款项")
+        self._owner_is(by)
+        amount = amount_in_fen(amount_fen, "amount_fen")
+        if on > now.astimezone(_CHINA).date():
+            raise CaseRuleViolation("款项日期不能晚于今天", code="date-in-future", field="on")
+        text = _text(note, "note", "款项说明")
+        recorded = dev.CaseMoneyRecorded(
+            case_id=self.case_id,
+            entry_id=entry_id,
+            kind=kind,
+            amount_fen=amount,
+            on=on,
+            note=text,
+            recorded_by=by,
+            recorded_at=now,
+        )
+        return self._record(NewEvent(recorded, time=now))
+
+    def name_employer(self, by: str, link: EmployerLink, now: datetime) -> list[NewEvent]:
+        """The employer of a labour case (欠薪, 工伤, 劳动争议); a later one replaces the earlier."""
+        self._details_changed_by(by, "登记用人单位")
+        assert self.category is not None
+        self._labour_case(self.category)
+        return self._record(NewEvent(self._employer_named(link, by, now), time=now))
+
+    def _employer_named(self, link: EmployerLink, by: str, now: datetime) -> dev.CaseEmployerNamed:
+        return dev.CaseEmployerNamed(
+            case_id=self.case_id,
+            employer_id=link.employer_id,
+            employer_name=link.name,
+            employer_credit_code=link.credit_code,
+            posting_id=link.posting_id,
+            placement_id=link.placement_id,
+            named_by=by,
+            named_at=now,
+        )
+
+    @staticmethod
+    def _labour_case(category: CaseCategory) -> None:
+        if category not in LABOUR_CATEGORIES:
+            raise CaseRuleViolation(
+                "只有欠薪、工伤、劳动争议类诉求登记用人单位", code="not-a-labour-case", field="employer"
+            )
+
+    def _details_changed_by(self, by: str, step: str) -> None:
+        """Before acceptance any caseworker of the case's places; after it only the owner; never
+        once closed."""
+        self._opened()
+        if self.status is CaseStatus.CLOSED:
+            raise CaseStatusConflict(CaseStatus.CLOSED, step)
+        if self.accepted_by is not None:
+            self._owner_is(by)
+
+    def _open_referral(self, referral_id: uuid.UUID, step: str) -> _Referral:
+        self._opened()
+        referral = self.referrals.get(referral_id)
+        if referral is None:
+            raise ReferralNotFound()
+        if referral.state != "open":
+            done = "已答复" if referral.state == "answered" else "已撤回"
+            raise Conflict(f"该转交{done}，不能再{step}", code="referral-closed", referral_state=referral.state)
+        return referral
+
+    def _apply_detail(self, event: EventPayload) -> bool:
+        """Folds the referral events (money and employer change no decision); True when handled."""
+        if isinstance(event, dev.CaseReferred):
+            self.referrals[event.referral_id] = _Referral(event.department, event.department_deadline)
+        elif isinstance(event, dev.CaseReferralAnswered):
+            self.referrals[event.referral_id].state = "answered"
+        elif isinstance(event, dev.CaseReferralWithdrawn):
+            self.referrals[event.referral_id].state = "withdrawn"
+        else:
+            return isinstance(event, dev.CaseAmountClaimed | dev.CaseMoneyRecorded | dev.CaseEmployerNamed)
+        return True
+
+    # -- 限时办结 and 四级联动 ----------------------------------------------------------------------------
+
+    @property
+    def on_the_clock(self) -> bool:
+        """Unresolved and not suspended: the deadline runs."""
+        return self.status is not None and self.status.unresolved and not self.suspended
+
+    def watch_deadline(self, now: datetime, warn_at: datetime, next_office: EscalationOffice | None) -> list[NewEvent]:
+        """The deadline worker's decision at `now`: a warning once `warn_at` has passed, a breach once
+        the deadline has passed — each at most once per deadline, whoever asks and however often.
+        A breach escalates to `next_office` (the nearest level above with an office), which gives the
+        case a new deadline; with no office above, the case stays where it is."""
+        if not self.on_the_clock or self.deadline is None:
+            return []
+        assert self.sla_tier is not None
+        decided: list[NewEvent] = []
+        if now >= warn_at and self.sla_warned_for != self.deadline:
+            warning = dlev.CaseSlaWarning(
+                case_id=self.case_id, deadline=self.deadline, warn_at=warn_at, sla_tier=self.sla_tier, detected_at=now
+            )
+            decided.append(NewEvent(warning, time=now))
+        if now >= self.deadline and self.sla_breached_for != self.deadline:
+            breached = dlev.CaseSlaBreached(
+                case_id=self.case_id, deadline=self.deadline, sla_tier=self.sla_tier, level=self.level, detected_at=now
+            )
+            decided.append(NewEvent(breached, time=now))
+            if next_office is not None:
+                decided.append(self._escalation(next_office, "超期未办结，自动上报", "system", False, now))
+        return self._record(*decided)
+
+    def escalate(self, by: str, reason: str, office: EscalationOffice | None, now: datetime) -> list[NewEvent]:
+        """A supervisor escalates by hand to `office` (the nearest level above with an office)."""
+        self._opened()
+        assert self.status is not None
+        if not self.status.unresolved:
+            raise CaseStatusConflict(self.status, "上报督办")
+        if self.suspended:
+            raise CaseIsSuspended()
+        text = _text(reason, "reason", "上报原因")
+        if office is None:
+            raise Conflict(
+                f"该诉求已在{self.level.label}一级，上级没有登记的督办单位，无法再上报",
+                code="no-office-above",
+                level=self.level.value,
+            )
+        return self._record(self._escalation(office, text, by, True, now))
+
+    def _escalation(self, office: EscalationOffice, reason: str, by: str, manual: bool, now: datetime) -> NewEvent:
+        assert self.sla_tier is not None
+        escalated = dlev.CaseEscalated(
+            case_id=self.case_id,
+            from_level=self.level,
+            level=office.level,
+            division_code=office.division_code,
+            office_id=office.office_id,
+            office_name=office.name,
+            reason=reason,
+            manual=manual,
+            escalated_by=by,
+            escalated_at=now,
+            deadline=deadline(now, self.sla_tier),
+        )
+        return NewEvent(escalated, time=now)
 
     # -- who may act, and when ----------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from kite_common.events import EventPayload, EventRegistry
 
 from kite_casework.domain.categories import CaseCategory
+from kite_casework.domain.intake import Channel
 from kite_casework.domain.lifecycle import CloseReason, Outcome, Satisfaction
 from kite_casework.domain.sla import SlaTier, Urgency
 
@@ -30,6 +31,11 @@ class CaseOpened(EventPayload):
     sla_tier: SlaTier
     deadline: datetime
     opened_by: str
+    # Intake (added compatibly; absent in cases opened before channels were recorded):
+    channel: Channel | None = None
+    source_system: str | None = None  # another government system the case came from, e.g. 12345
+    external_reference: str | None = None  # that system's own reference; (source, reference) names one case
+    work_division_code: str | None = None  # where the member works (out-station branch), who also sees it
 
 
 @registry.register

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from kite_casework.domain.categories import CaseCategory
+from kite_casework.domain.working_days import WorkingCalendar, china_calendar
 
 
 class Urgency(StrEnum):
@@ -57,6 +58,11 @@ class SlaTier(StrEnum):
     def label(self) -> str:
         return _TIER_LABELS[self]
 
+    @property
+    def working_days(self) -> int | None:
+        """Working days the tier gives (a day or longer), or None for a tier counted on the clock."""
+        return _WORKING_DAYS.get(self)
+
 
 _DURATIONS: dict[SlaTier, timedelta] = {
     SlaTier.QUARTER_HOUR: timedelta(minutes=15),
@@ -65,6 +71,11 @@ _DURATIONS: dict[SlaTier, timedelta] = {
     SlaTier.WEEK: timedelta(days=7),
     SlaTier.MONTH: timedelta(days=30),
 }
+
+# Tiers of a day or longer count working days (weekends, holidays and 调休 from the calendar):
+# 一天 is the next working day, 一周 five working days, 一月 twenty (the working-day month of
+# administrative time limits). `duration` stays the nominal length, for display.
+_WORKING_DAYS: dict[SlaTier, int] = {SlaTier.DAY: 1, SlaTier.WEEK: 5, SlaTier.MONTH: 20}
 
 _TIER_LABELS: dict[SlaTier, str] = {
     SlaTier.QUARTER_HOUR: "一刻钟办结",
@@ -101,7 +112,12 @@ def sla_tier(category: CaseCategory, urgency: Urgency) -> SlaTier:
     return SLA_TABLE[category][_COLUMN[urgency]]
 
 
-def deadline(opened_at: datetime, tier: SlaTier) -> datetime:
+def deadline(opened_at: datetime, tier: SlaTier, calendar: WorkingCalendar | None = None) -> datetime:
+    """When a clock started at `opened_at` runs out: 一刻钟 and 一小时 on the clock, the longer tiers
+    in working days of `calendar` (China's by default)."""
     if opened_at.tzinfo is None:
         raise ValueError("opened_at must be timezone-aware")
-    return opened_at + tier.duration
+    days = tier.working_days
+    if days is None:
+        return opened_at + tier.duration
+    return (calendar or china_calendar()).add_working_days(opened_at, days)

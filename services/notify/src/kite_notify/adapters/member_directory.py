@@ -8,7 +8,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from kite_common.events import EventEnvelope
 from kite_common.mirror import MemberMirror, MirrorTable
+from kite_common.mirror.roster_members import MEMBER_REGISTERED, MEMBER_UPDATED
 
 from kite_notify.adapters.db import Conn
 
@@ -28,14 +30,33 @@ class DirectoryEntry:
     name: str
     origin_division_code: str
     deregistered: bool = False
+    languages: tuple[str, ...] = ()
 
 
 async def find_member(conn: Conn, member_id: uuid.UUID) -> DirectoryEntry | None:
     row = await conn.fetchrow(
-        """SELECT member_id, name, origin_division_code, deregistered_at IS NOT NULL AS deregistered
+        """SELECT member_id, name, origin_division_code, deregistered_at IS NOT NULL AS deregistered, languages
            FROM member_directory WHERE member_id = $1""",
         member_id,
     )
     if row is None:
         return None
-    return DirectoryEntry(row["member_id"], row["name"], row["origin_division_code"], row["deregistered"])
+    return DirectoryEntry(
+        row["member_id"], row["name"], row["origin_division_code"], row["deregistered"], tuple(row["languages"])
+    )
+
+
+async def keep_languages(conn: Conn, envelope: EventEnvelope) -> None:
+    """The languages a registration or an edit of them states (the platform's mirror keeps no
+    languages). Written only when the row is at this event's version, i.e. the mirror applied it."""
+    data = envelope.data
+    if envelope.type == MEMBER_REGISTERED or (
+        envelope.type == MEMBER_UPDATED and "languages" in (data.get("changed") or [])
+    ):
+        languages = [str(v) for v in data.get("languages") or []]
+        await conn.execute(
+            "UPDATE member_directory SET languages = $3 WHERE member_id = $1 AND roster_version = $2",
+            uuid.UUID(str(data["member_id"])),
+            envelope.stream_version,
+            languages,
+        )

@@ -13,7 +13,7 @@ from kite_notify.domain.events import Kind
 class InboxItem(BaseModel):
     notification_id: uuid.UUID
     member_id: uuid.UUID
-    kind: Kind
+    kind: str
     title: str
     body: str
     created_at: datetime

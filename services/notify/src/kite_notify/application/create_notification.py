@@ -1,5 +1,9 @@
-"""Use case: an event from roster, casework or jobs becomes a notification for its member, unless the
-member has been deregistered.
+"""Use case: an event from roster, casework or jobs becomes a notice for its member, written from the
+template of its kind in the member's language — unless the member has been deregistered.
+
+A notice never goes out with a gap where the name should be: when the event arrives before notify
+knows the member (or, for a case's later step, the case), the notice is held and rendered when the
+member's registration (or the case-opened event) arrives — `release_waiting`.
 
 Sent by the consumer with a unit of work joined to its inbox transaction, so the notification, its
 inbox row, its pending webhook deliveries and the inbox record commit together or not at all.
@@ -9,38 +13,176 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
+from kite_common.clock import utcnow
 from kite_common.commands import command
+from kite_common.mirror.roster_members import MemberRegistered
 from kite_common.unit_of_work import UnitOfWork
 
-from kite_notify.adapters import delivery_queue, subscription_store
+from kite_notify.adapters import (
+    case_directory,
+    delivery_queue,
+    outbound_queue,
+    preference_store,
+    subscription_store,
+    template_store,
+    waiting_store,
+)
 from kite_notify.adapters.member_directory import find_member
-from kite_notify.domain.events import ChannelName
-from kite_notify.domain.notification import Notification, notification_id_for
-from kite_notify.domain.source_events import SourceEvent
+from kite_notify.adapters.pii import field_protector
+from kite_notify.application.preferences import EMAIL_CONTEXT, PHONE_CONTEXT
+from kite_notify.application.send_message import ADDRESS_CONTEXT
+from kite_notify.domain.events import WaitingFor
+from kite_notify.domain.languages import language_for
+from kite_notify.domain.notice_values import CaseFacts, notice_for
+from kite_notify.domain.notification import Draft, Notification, notification_id_for
+from kite_notify.domain.preferences import Preferences, is_urgent
+from kite_notify.domain.source_events import CaseOpened, CaseStep, SourceEvent, origin_of, parse_source_event
 from kite_notify.domain.templates import render
 
 log = logging.getLogger(__name__)
 
 
+class NoTemplate(LookupError):
+    """No template for a kind at all: the seeded ones were removed by hand. The event is retried."""
+
+
 @command
-async def create_notification(uow: UnitOfWork, source: str, source_event_id: uuid.UUID, event: SourceEvent) -> None:
-    """`source` and `source_event_id` name the CloudEvent that `event` was read from: one source
+async def create_notification(
+    uow: UnitOfWork, source: str, source_event_id: uuid.UUID, source_type: str, data: dict[str, Any]
+) -> None:
+    """`source` and `source_event_id` name the CloudEvent (of `source_type`, with `data`): one source
     event makes one notification, however often it is delivered."""
+    event = parse_source_event(source_type, data)
+    if event is None:
+        return
     async with uow:
-        known = await find_member(uow.conn, event.member_id)
-        if known is not None and known.deregistered:
-            log.info("no notification for %s#%s: member-%s is deregistered", source, source_event_id, event.member_id)
+        await _notify(uow, _Source(source, source_event_id, source_type, data), event)
+
+
+@command
+async def release_waiting(
+    uow: UnitOfWork, *, member_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None
+) -> None:
+    """The notices held for this member (or case), rendered now that it is known."""
+    async with uow:
+        while True:
+            batch = await waiting_store.take(uow.conn, member_id=member_id, case_id=case_id)
+            for w in batch:
+                event = parse_source_event(w.source_type, w.data)
+                if event is not None:
+                    await _notify(uow, _Source(w.source, w.source_event_id, w.source_type, w.data), event)
+            if len(batch) < waiting_store.MAX_RELEASED:
+                return
+
+
+class _Source:
+    def __init__(self, source: str, event_id: uuid.UUID, event_type: str, data: dict[str, Any]) -> None:
+        self.source, self.event_id, self.event_type, self.data = source, event_id, event_type, data
+        self.notification_id = notification_id_for(source, event_id)
+
+
+async def _notify(uow: UnitOfWork, src: _Source, event: SourceEvent) -> None:
+    conn = uow.conn
+    case: CaseFacts | None = None
+    if isinstance(event, CaseOpened):
+        await case_directory.record(conn, event)
+        case = CaseFacts(event.member_id, event.origin_division_code, event.category, event.urgency, event.deadline)
+    elif isinstance(event, CaseStep):
+        case = await case_directory.find(conn, event.case_id)
+        if case is None:
+            await _hold(uow, src, "case", None, event.case_id)
             return
-        draft = render(event, known.name if known else None)
+    member_id = case.member_id if case is not None else _member_of(event)
+    known = await find_member(conn, member_id)
+    if known is None:
+        await _hold(uow, src, "member", member_id, getattr(event, "case_id", None))
+        return
+    if known.deregistered:
+        log.info("no notification for %s#%s: member-%s is deregistered", src.source, src.event_id, member_id)
+        return
+    name = event.name if isinstance(event, MemberRegistered) else known.name
+    notice = notice_for(event, name, case)
+    if notice is None:
+        return
+    kind, values = notice
+    stored_prefs = await preference_store.find(conn, member_id)
+    prefs = stored_prefs.preferences if stored_prefs else Preferences()
+    language = prefs.language or language_for(known.languages)
+    template = await template_store.for_notice(conn, kind, "in_app", language)
+    if template is None:
+        raise NoTemplate(f"no template for {kind}")
+    text = render(template.text, values)
+    origin = origin_of(event) or (case.origin_division_code if case else known.origin_division_code)
+    draft = Draft(member_id, origin, kind, text.title, text.body, template.language, template.version)
 
-        notification = await uow.get(Notification, notification_id_for(source, source_event_id))
-        if notification.created:
-            return  # this source event already made its notification (redelivered past the inbox)
+    notification = await uow.get(Notification, src.notification_id)
+    if notification.created:
+        return  # this source event already made its notification (redelivered past the inbox)
+    subscriptions = await subscription_store.matching(conn, draft.kind, draft.origin_division_code)
+    outbound = prefs.outbound_channel()
+    channels = ["in_app", *(["webhook"] if subscriptions else []), *([outbound] if outbound else [])]
+    notification.issue(draft, src.event_id, channels)
+    stored = await uow.save(notification)
+    if subscriptions:
+        created_event = next(e for e in stored if e.type.startswith("kite.notify.notification-created."))
+        await delivery_queue.enqueue(conn, notification.notification_id, subscriptions, created_event.id, uow.topic)
+    if outbound is not None and stored_prefs is not None:
+        await _enqueue_outbound(uow, notification.notification_id, outbound, stored_prefs, kind, language, values, case)
 
-        subscriptions = await subscription_store.matching(uow.conn, draft.kind, draft.origin_division_code)
-        channels: list[ChannelName] = ["in_app", "webhook"] if subscriptions else ["in_app"]
-        notification.issue(draft, source_event_id, channels)
-        stored = await uow.save(notification)
-        if subscriptions:
-            await delivery_queue.enqueue(uow.conn, notification.notification_id, subscriptions, stored[0].id, uow.topic)
+
+async def _enqueue_outbound(
+    uow: UnitOfWork,
+    notification_id: uuid.UUID,
+    channel: str,
+    stored: preference_store.StoredPreferences,
+    kind: str,
+    language: str,
+    values: dict[str, str],
+    case: CaseFacts | None,
+) -> None:
+    """The member's preferred SMS or email, written from that channel's template (else the in-app
+    one), held until their quiet hours end unless it is an urgent case notice."""
+    template = await template_store.for_notice(uow.conn, kind, channel, language)
+    assert template is not None  # the in-app one exists: the notice was just rendered from it
+    text = render(template.text, values)
+    protector = field_protector()
+    sealed = stored.phone_enc if channel == "sms" else stored.email_enc
+    context = PHONE_CONTEXT if channel == "sms" else EMAIL_CONTEXT
+    assert sealed is not None
+    address = protector.encrypt(protector.decrypt(sealed, context), ADDRESS_CONTEXT)
+    quiet = stored.preferences.quiet
+    not_before = None
+    if quiet is not None and not is_urgent(kind, case.urgency if case else None):
+        not_before = quiet.release_at(utcnow())
+    used = {p: values[p] for p in template.placeholders}
+    await outbound_queue.enqueue(
+        uow.conn, notification_id, channel, address, kind, text.title, text.body, used, uow.topic, not_before
+    )
+
+
+def _member_of(event: SourceEvent) -> uuid.UUID:
+    assert not isinstance(event, CaseStep)  # every event but a case's later step names its member
+    return event.member_id
+
+
+async def _hold(
+    uow: UnitOfWork, src: _Source, waiting_for: WaitingFor, member_id: uuid.UUID | None, case_id: uuid.UUID | None
+) -> None:
+    notification = await uow.get(Notification, src.notification_id)
+    if notification.created:
+        return
+    notification.hold(src.event_id, src.event_type, waiting_for, member_id, case_id)
+    await uow.save(notification)
+    await waiting_store.hold(
+        uow.conn,
+        src.notification_id,
+        waiting_for,
+        member_id,
+        case_id,
+        src.source,
+        src.event_id,
+        src.event_type,
+        src.data,
+    )

@@ -8,18 +8,25 @@ import asyncpg
 from kite_common.auth import Principal
 from kite_common.commands import command
 from kite_common.domain import NotFound
+from kite_common.http.outbound import AddressGuard, AddressRefused
 from kite_common.ids import new_id
 from kite_common.runtime import ServiceRuntime
+from kite_common.settings import WebhookSettings
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_notify.adapters import subscription_store
 from kite_notify.domain.events import Kind
-from kite_notify.domain.webhook_subscription import WebhookSubscription
+from kite_notify.domain.webhook_subscription import SubscriptionRuleViolation, WebhookSubscription, check_url
 
 
 @command
 async def subscribe(uow: UnitOfWork, principal: Principal, url: str, kinds: list[Kind] | None) -> asyncpg.Record:
-    """The subscription receives notifications of members inside the subscriber's jurisdiction."""
+    """The subscription receives notifications of members inside the subscriber's jurisdiction.
+    Its URL must not reach inside (resolved now; checked again at each delivery)."""
+    try:
+        await AddressGuard.of(WebhookSettings().allowed_networks).check(check_url(url), allow_unresolved=True)
+    except AddressRefused as exc:
+        raise SubscriptionRuleViolation(str(exc), "url") from exc
     async with uow:
         subscription = WebhookSubscription.create(new_id())
         subscription.subscribe(url, kinds, principal.jurisdiction, principal.subject)

@@ -9,13 +9,17 @@ from kite_common.events import EventPayload, EventRegistry
 
 registry = EventRegistry("notify")
 
+# The kinds notification-created.v1 and webhook subscriptions name (their published enum). Every
+# kind notify sends today is in `kinds.KINDS`.
 Kind = Literal["welcome", "case-opened", "job-matched"]
 ChannelName = Literal["in_app", "webhook"]
-KINDS: tuple[Kind, ...] = ("welcome", "case-opened", "job-matched")
+WaitingFor = Literal["member", "case"]
 
 
 @registry.register
-class NotificationCreated(EventPayload):
+class NotificationCreatedV1(EventPayload):
+    """Superseded by v2 (any kind, the language and template version); read as v2."""
+
     event_name = "notification-created"
 
     notification_id: uuid.UUID
@@ -26,6 +30,114 @@ class NotificationCreated(EventPayload):
     body: str
     source_event_id: uuid.UUID
     channels: list[ChannelName]
+
+
+@registry.register
+class NotificationCreated(EventPayload):
+    """A notice rendered for its member from template `kind`/in_app/`language` version `template_version`."""
+
+    event_name = "notification-created"
+    event_version = 2
+
+    notification_id: uuid.UUID
+    member_id: uuid.UUID
+    origin_division_code: str
+    kind: str
+    title: str
+    body: str
+    source_event_id: uuid.UUID
+    channels: list[str]  # in_app, webhook, and the member's preferred sms or email
+    language: str = "zh-Hans"
+    template_version: int | None = None
+
+
+registry.register_upcaster(
+    "kite.notify.notification-created.v1", "kite.notify.notification-created.v2", lambda data: dict(data)
+)
+
+
+@registry.register
+class NotificationHeld(EventPayload):
+    """The source event arrived before notify knew the member (or the case): the notice waits and is
+    rendered once they are known, so it never goes out without a name."""
+
+    event_name = "notification-held"
+
+    notification_id: uuid.UUID
+    source_event_id: uuid.UUID
+    source_type: str
+    waiting_for: WaitingFor
+    member_id: uuid.UUID | None = None
+    case_id: uuid.UUID | None = None
+
+
+@registry.register
+class MessageRequested(EventPayload):
+    """Staff asked notify to send one message by email or SMS (GOV.UK Notify's send). The address is
+    never in an event: it is kept encrypted beside the pending delivery."""
+
+    event_name = "message-requested"
+
+    notification_id: uuid.UUID
+    channel: str
+    kind: str
+    language: str
+    template_version: int
+    title: str
+    body: str
+    reference: str | None = None
+    jurisdiction: str  # the sender's: who may see the message's status
+    requested_by: str
+
+
+@registry.register
+class DeliveryStatusChanged(EventPayload):
+    """A delivery by email or SMS moved to `status` (GOV.UK Notify's states)."""
+
+    event_name = "delivery-status-changed"
+
+    notification_id: uuid.UUID
+    channel: str
+    status: str
+    attempt: int
+    detail: str | None = None
+    provider_reference: str | None = None
+
+
+@registry.register
+class PreferencesSet(EventPayload):
+    """A member's notification preferences, set by them or by staff for them. Whether a phone number
+    or email address was given, never the address itself."""
+
+    event_name = "preferences-set"
+
+    member_id: uuid.UUID
+    channels: list[str]
+    language: str | None = None
+    quiet_start: str | None = None  # HH:MM; None: no quiet hours
+    quiet_end: str | None = None
+    timezone: str
+    broadcasts: bool
+    has_phone: bool
+    has_email: bool
+    set_by: str
+
+
+@registry.register
+class TemplateSaved(EventPayload):
+    """A new version of the template for `kind` on `channel` in `language`."""
+
+    event_name = "template-saved"
+
+    template_id: uuid.UUID
+    kind: str
+    channel: str
+    language: str
+    version: int
+    title: str
+    body: str
+    placeholders: list[str]
+    saved_by: str
 
 
 @registry.register

@@ -22,3 +22,10 @@ CASE_CATEGORIES: dict[str, str] = {
 
 def case_category_label(code: str) -> str:
     return CASE_CATEGORIES.get(code, "其他")
+
+
+OUTCOMES: dict[str, str] = {"resolved": "已解决", "partly_resolved": "部分解决", "unresolvable": "无法解决"}
+
+
+def outcome_label(code: str) -> str:
+    return OUTCOMES.get(code, "已办结")

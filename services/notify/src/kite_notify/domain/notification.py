@@ -9,18 +9,35 @@ from typing import ClassVar
 from kite_common.domain import Aggregate, NotFound
 from kite_common.events import EventPayload
 
+from kite_notify.domain.delivery import can_move
 from kite_notify.domain.events import (
     ChannelName,
+    DeliveryStatusChanged,
+    MessageRequested,
     NotificationCreated,
     NotificationDelivered,
     NotificationDeliveryFailed,
+    NotificationHeld,
     NotificationRead,
+    WaitingFor,
 )
-from kite_notify.domain.templates import Draft
 
 # Fixed forever: notification ids are derived from it, so changing it would duplicate notifications.
 _NAMESPACE = uuid.UUID("6b697465-6e6f-7469-6679-000000000001")
 MAX_ERROR_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A notification's content and recipient, rendered, before it has been stored."""
+
+    member_id: uuid.UUID
+    origin_division_code: str
+    kind: str
+    title: str
+    body: str
+    language: str
+    template_version: int | None
 
 
 class NotificationNotFound(NotFound):
@@ -46,9 +63,13 @@ class Notification(Aggregate):
     notification_id: uuid.UUID
     member_id: uuid.UUID | None = None
     created: bool = False
+    held: bool = False
     read: bool = False
     delivered: set[Target] = field(default_factory=set)
     failed: set[Target] = field(default_factory=set)
+    statuses: dict[str, str] = field(default_factory=dict)  # email/sms channel → delivery status
+    attempts: dict[str, int] = field(default_factory=dict)
+    provider_references: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> uuid.UUID:
@@ -57,6 +78,19 @@ class Notification(Aggregate):
     def apply(self, event: EventPayload) -> None:
         if isinstance(event, NotificationCreated):
             self.created, self.member_id = True, event.member_id
+            for channel in event.channels:
+                if channel in ("sms", "email"):
+                    self.statuses[channel] = "created"
+        elif isinstance(event, MessageRequested):
+            self.created = True
+            self.statuses[event.channel] = "created"
+        elif isinstance(event, DeliveryStatusChanged):
+            self.statuses[event.channel] = event.status
+            self.attempts[event.channel] = event.attempt
+            if event.provider_reference:
+                self.provider_references[event.channel] = event.provider_reference
+        elif isinstance(event, NotificationHeld):
+            self.held = True
         elif isinstance(event, NotificationDelivered):
             self.delivered.add((event.channel, event.subscription_id))
         elif isinstance(event, NotificationDeliveryFailed):
@@ -64,7 +98,7 @@ class Notification(Aggregate):
         elif isinstance(event, NotificationRead):
             self.read = True
 
-    def issue(self, draft: Draft, source_event_id: uuid.UUID, channels: list[ChannelName]) -> list[EventPayload]:
+    def issue(self, draft: Draft, source_event_id: uuid.UUID, channels: list[str]) -> list[EventPayload]:
         """Created and, for the in-app channel, delivered in the same breath: the inbox is written in
         the transaction that stores the notification."""
         if self.created:
@@ -79,11 +113,57 @@ class Notification(Aggregate):
                 body=draft.body,
                 source_event_id=source_event_id,
                 channels=channels,
+                language=draft.language,
+                template_version=draft.template_version,
             )
         ]
         if "in_app" in channels:
             events.append(NotificationDelivered(notification_id=self.notification_id, channel="in_app", attempt=1))
         return self._record(*events)
+
+    def request(self, message: MessageRequested) -> list[EventPayload]:
+        """A message asked for over the API; asked again (the same sender's `reference`), nothing new."""
+        if self.created:
+            return []
+        return self._record(message)
+
+    def record_status(
+        self, channel: str, status: str, attempt: int, detail: str | None, provider_reference: str | None
+    ) -> list[EventPayload]:
+        """Statuses only move forward; a repeated report (a worker that ran twice) records nothing."""
+        self._require_created()
+        if not can_move(self.statuses.get(channel), status):
+            return []
+        changed = DeliveryStatusChanged(
+            notification_id=self.notification_id,
+            channel=channel,
+            status=status,
+            attempt=attempt,
+            detail=detail[:MAX_ERROR_CHARS] if detail else None,
+            provider_reference=provider_reference,
+        )
+        return self._record(changed)
+
+    def hold(
+        self,
+        source_event_id: uuid.UUID,
+        source_type: str,
+        waiting_for: WaitingFor,
+        member_id: uuid.UUID | None,
+        case_id: uuid.UUID | None,
+    ) -> list[EventPayload]:
+        """The notice waits for its member (or case) to be known; said once."""
+        if self.created or self.held:
+            return []
+        held = NotificationHeld(
+            notification_id=self.notification_id,
+            source_event_id=source_event_id,
+            source_type=source_type,
+            waiting_for=waiting_for,
+            member_id=member_id,
+            case_id=case_id,
+        )
+        return self._record(held)
 
     def record_delivery(
         self, channel: ChannelName, subscription_id: uuid.UUID | None, attempt: int

@@ -1,73 +1,81 @@
-"""Turn an event from another service into the notification its member should get. Pure."""
+"""Notice templates: checked when saved, rendered with a strict mapping. Pure.
+
+A template is plain text with `{placeholder}` fields (`{{` and `}}` are literal braces). Nothing else
+is allowed: no attribute or index access, no conversion, no format spec — a template can only put a
+declared, known value where it stands, never run code or reach into an object.
+"""
 
 from __future__ import annotations
 
-import uuid
+import string
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
 
-from kite_common.mirror.roster_members import MemberRegistered
+from kite_common.domain import RuleViolation
 
-from kite_notify.domain.events import Kind
-from kite_notify.domain.labels import case_category_label
-from kite_notify.domain.source_events import CaseOpened, JobMatched, SourceEvent, origin_of
+from kite_notify.domain.kinds import KINDS
 
-# China keeps one time zone and no daylight saving: deadlines are shown in Beijing time.
-BEIJING = timezone(timedelta(hours=8), "北京时间")
+_FORMATTER = string.Formatter()
+_PLACEHOLDER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789")
+
+
+class TemplateRejected(RuleViolation):
+    code = "template-invalid"
 
 
 @dataclass(frozen=True)
-class Draft:
-    """A notification's content and recipient, before it has an id or has been stored."""
-
-    member_id: uuid.UUID
-    origin_division_code: str
-    kind: Kind
+class TemplateText:
     title: str
     body: str
 
 
-def render(event: SourceEvent, member_name: str | None = None) -> Draft:
-    """The notification for `event`. `member_name` comes from notify's member directory and may be
-    unknown when the member's registration has not arrived yet (topics are not ordered together)."""
-    if isinstance(event, MemberRegistered):
-        kind, title, body = _welcome(event)
-    elif isinstance(event, CaseOpened):
-        kind, title, body = _case_opened(event, member_name)
-    else:
-        kind, title, body = _job_matched(event, member_name)
-    return Draft(event.member_id, origin_of(event), kind, title, body)
+def fields_of(text: str, where: str) -> list[str]:
+    """The placeholders `text` uses, in order; refuses anything but plain `{name}` fields."""
+    try:
+        parsed = list(_FORMATTER.parse(text))
+    except ValueError as exc:
+        raise TemplateRejected(f"{where}的花括号不成对（字面花括号请写作 {{{{ 和 }}}}）", field=where) from exc
+    out = []
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name or not set(name) <= _PLACEHOLDER_CHARS or spec or conversion:
+            raise TemplateRejected(f"{where}中的占位符 {{{name}}} 写法无效：只能是 {{名称}}", field=where)
+        out.append(name)
+    return out
 
 
-def _greeting(name: str | None) -> str:
-    return f"{name}，您好！" if name else "您好！"
+def check_template(kind: str, declared: Iterable[str], text: TemplateText) -> None:
+    """Refuses a placeholder the template does not declare, or one its kind cannot fill."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise TemplateRejected(f"没有 {kind} 这种消息类型", field="kind")
+    declared_set = set(declared)
+    unknown = sorted(declared_set - set(spec.placeholders))
+    if unknown:
+        allowed = "、".join(spec.placeholders)
+        raise TemplateRejected(
+            f"“{spec.label}”消息没有占位符：{'、'.join(unknown)}（可用：{allowed}）", field="placeholders"
+        )
+    for where, value in (("title", text.title), ("body", text.body)):
+        undeclared = sorted(set(fields_of(value, where)) - declared_set)
+        if undeclared:
+            raise TemplateRejected(f"模板使用了未声明的占位符：{'、'.join(undeclared)}", field=where)
 
 
-def format_deadline(deadline: datetime) -> str:
-    if deadline.tzinfo is None:  # the platform's times are UTC
-        deadline = deadline.replace(tzinfo=UTC)
-    local = deadline.astimezone(BEIJING)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+def render_text(text: str, values: Mapping[str, str]) -> str:
+    """`text` with each placeholder replaced by its value. A value missing here is a bug upstream
+    (the kind declares what notify supplies), so it raises rather than send a gap."""
+    out: list[str] = []
+    for literal, name, _spec, _conversion in _FORMATTER.parse(text):
+        out.append(literal)
+        if name is not None:
+            value = values[name]
+            if not value:
+                raise KeyError(name)
+            out.append(value)
+    return "".join(out)
 
 
-def _welcome(e: MemberRegistered) -> tuple[Kind, str, str]:
-    where = f"在{e.current_city}" if e.current_city else "在外"
-    body = (
-        f"{_greeting(e.name)}欢迎加入风筝家园。您{where}打拼，家乡始终牵挂着您。"
-        "遇到欠薪、工伤、子女就学等困难，可随时在这里提出诉求，我们会尽快为您办理。"
-    )
-    return "welcome", "欢迎加入风筝家园", body
-
-
-def _case_opened(e: CaseOpened, name: str | None) -> tuple[Kind, str, str]:
-    label = case_category_label(e.category)
-    when = f"将在{format_deadline(e.deadline)}前办结" if e.deadline else "我们将尽快为您办结"
-    body = f"{_greeting(name)}您的诉求（{label}）已受理，{when}。办理进展会在这里通知您。"
-    return "case-opened", f"您的诉求（{label}）已受理", body
-
-
-def _job_matched(e: JobMatched, name: str | None) -> tuple[Kind, str, str]:
-    skills = "、".join(e.matched_skills)
-    reason = f"根据您的技能（{skills}），" if skills else ""
-    body = f"{_greeting(name)}{reason}为您推荐{e.city}的岗位“{e.title}”。如有意向，请联系就近的服务站。"
-    return "job-matched", f"为您推荐岗位：{e.title}（{e.city}）", body
+def render(template: TemplateText, values: Mapping[str, str]) -> TemplateText:
+    return TemplateText(render_text(template.title, values), render_text(template.body, values))

@@ -15,6 +15,7 @@ import functools
 import logging
 
 import httpx
+from kite_common.http.outbound import AddressGuard
 from kite_common.runtime import ServiceRuntime
 from kite_common.settings import WebhookSettings
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
@@ -48,6 +49,7 @@ class WebhookDeliverer:
         self, runtime: ServiceRuntime, client: httpx.AsyncClient, settings: WebhookSettings, secret: str
     ) -> None:
         self.runtime, self.client, self.settings, self.secret = runtime, client, settings, secret
+        self.guard = AddressGuard.of(settings.allowed_networks)
         self.pool = runtime.pool
         self.lease_s = total_retry_window(settings.max_attempts, settings.backoff_initial_s, settings.timeout_s)
         self.lease_s += LEASE_MARGIN_S
@@ -81,7 +83,7 @@ class WebhookDeliverer:
         if remaining <= 0:
             await self._fail(d, d.attempts, "已达最大尝试次数")
             return
-        channel = WebhookChannel(self.client, d.url, self.secret)
+        channel = WebhookChannel(self.client, d.url, self.secret, guard=self.guard)
         attempt_no = d.attempts
 
         async def once() -> None:

@@ -143,7 +143,7 @@ def import_command(
     from kite_common.messaging.cloudevents_kafka import topic_for
     from kite_common.settings import DatabaseSettings, KafkaSettings
 
-    if jurisdiction and not (jurisdiction.isdigit() and len(jurisdiction) <= 12):
+    if jurisdiction and not ((jurisdiction.isascii() and jurisdiction.isdigit()) and len(jurisdiction) <= 12):
         raise typer.BadParameter("管辖范围应为不超过12位的区划代码前缀", param_hint="--jurisdiction")
     console = Console()
     report_path = report_file or (file.with_name(f"{file.name}.导入报告.csv") if report else None)

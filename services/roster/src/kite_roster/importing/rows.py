@@ -29,8 +29,8 @@ MAX_SKILL = 30
 MAX_LANGUAGES = 10
 MAX_LANGUAGE = 20
 
-_PHONE = re.compile(r"^1\d{10}$")
-_LOST_NUMBER = re.compile(r"\d(\.\d+)?[eE]\+?\d+")
+_PHONE = re.compile(r"^1[0-9]{10}$")
+_LOST_NUMBER = re.compile(r"[0-9](\.[0-9]+)?[eE]\+?[0-9]+")
 _PHONE_NOISE = re.compile(r"[\s\-－—()（）]")
 _LIST_SPLIT = re.compile(r"[、，,；;/／|\s]+")
 _ZERO_WIDTH = "\u200b\ufeff\u200c\u200d"  # str.strip() already removes full-width and no-break spaces
@@ -99,7 +99,7 @@ def split_list(text: str) -> list[str]:
 
 def division_from(text: str) -> str:
     """A 6-, 9- or 12-digit code as the 12-digit code it names (a county or township itself)."""
-    if text.isdigit() and len(text) in (6, 9, 12):
+    if text.isascii() and text.isdigit() and len(text) in (6, 9, 12):
         return text.ljust(12, "0")
     raise ValueError("户籍地应填写区划代码（6、9 或 12 位数字，如 522631101001）")
 

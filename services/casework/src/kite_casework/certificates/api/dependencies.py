@@ -10,7 +10,7 @@ from kite_casework.certificates.adapters.settings import signing_keys
 from kite_casework.certificates.domain.signing import KeyRing
 
 
-def key_ring() -> KeyRing:
+async def key_ring() -> KeyRing:
     return signing_keys()
 
 

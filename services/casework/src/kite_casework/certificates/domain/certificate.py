@@ -87,6 +87,7 @@ def certified_content(
 class Certificate(Aggregate):
     stream_prefix: ClassVar[str] = "certificate"
     label: ClassVar[str] = "该证明"
+    jurisdiction_attribute: ClassVar[str | None] = "origin_division_code"
 
     certificate_id: uuid.UUID
     status: CertificateStatus | None = None

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 import httpx
+from kite_common.http.outbound import AddressGuard, AddressRefused
 
 from kite_notify.domain.channel import NotificationMessage
 from kite_notify.domain.events import registry
@@ -38,9 +39,15 @@ class WebhookChannel:
     name = "webhook"
 
     def __init__(
-        self, client: httpx.AsyncClient, url: str, secret: str, clock: Callable[[], float] = time.time
+        self,
+        client: httpx.AsyncClient,
+        url: str,
+        secret: str,
+        clock: Callable[[], float] = time.time,
+        guard: AddressGuard | None = None,
     ) -> None:
         self.client, self.url, self.secret, self.clock = client, url, secret, clock
+        self.guard = guard or AddressGuard()
 
     async def deliver(self, message: NotificationMessage) -> None:
         body = cloudevent_body(message)
@@ -50,8 +57,14 @@ class WebhookChannel:
             SIGNATURE_HEADER: signature_header(self.secret, int(self.clock()), body),
             EVENT_ID_HEADER: str(message.event_id),
         }
+        try:  # resolved and checked at each delivery (DNS can change), and sent where it was checked
+            target = await self.guard.pin(self.url)
+        except AddressRefused as exc:
+            raise DeliveryError(str(exc)) from exc
         try:
-            response = await self.client.post(self.url, content=body, headers=headers)
+            response = await self.client.post(
+                target.url, content=body, headers={**headers, **target.headers}, extensions=target.extensions
+            )
         except httpx.HTTPError as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
         if not response.is_success:

@@ -116,7 +116,7 @@ async def get_one(
 async def list_(
     principal: Reader,
     runtime: Runtime,
-    division: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="所在地区划代码前缀")] = None,
+    division: Annotated[str | None, Query(pattern=r"^[0-9]{1,12}$", description="所在地区划代码前缀")] = None,
     poverty_registered: Annotated[bool | None, Query(description="建档立卡户")] = None,
     relocated: Annotated[bool | None, Query(description="易地搬迁户")] = None,
     relocation_site: Annotated[str | None, Query(max_length=100, description="安置点")] = None,

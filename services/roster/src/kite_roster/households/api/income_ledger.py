@@ -36,7 +36,7 @@ router = APIRouter(prefix="/ledgers/income", tags=["ledgers"])
 
 Reader = Annotated[Principal, Depends(require_roles(Role.REGISTRAR, Role.VIEWER, Role.CASEWORKER))]
 Year = Annotated[int, Query(ge=2000, le=2100, description="年度")]
-Origin = Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="地区区划代码前缀，缺省为本人管辖范围")]
+Origin = Annotated[str | None, Query(pattern=r"^[0-9]{1,12}$", description="地区区划代码前缀，缺省为本人管辖范围")]
 Format = Annotated[Literal["json", "csv", "xlsx"], Query(description="json，或下载 csv / xlsx")]
 _EXPORT_BATCH = 1000
 

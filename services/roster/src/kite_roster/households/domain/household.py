@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from kite_common.domain import Aggregate, NotFound, RuleViolation
 from kite_common.events import EventPayload
+from kite_common.privacy.redaction import fold
 
 from kite_roster.households.domain.household_events import (
     HouseholdFlagsChanged,
@@ -82,7 +83,7 @@ def _free_text(value: str | None, field_name: str, label: str, required: bool = 
         if required:
             raise HouseholdRuleViolation(f"请填写{label}", field_name)
         return None
-    if _PERSONAL_NUMBER.search(text):
+    if _PERSONAL_NUMBER.search(fold(text)):  # full-width and other scripts' digits count too
         raise HouseholdRuleViolation(f"{label}中不应包含身份证号或手机号", field_name)
     return text
 
@@ -190,6 +191,7 @@ def check_income(year: int, total_income: Decimal, household_size: int, current_
 class Household(Aggregate):
     stream_prefix: ClassVar[str] = "household"
     label: ClassVar[str] = "该户信息"
+    jurisdiction_attribute: ClassVar[str | None] = "division_code"
 
     household_id: uuid.UUID
     division_code: str | None = None

@@ -15,14 +15,14 @@ from kite_roster.members.domain.member import ContactStatus, MemberStatus
 from kite_roster.shared.identity import InvalidIdNumber, normalise_id_number
 
 
-def member_search_filter(
+async def member_search_filter(
     vault: Annotated[PiiVault, Depends(pii_vault)],
     name: Annotated[
         str | None, Query(min_length=1, max_length=50, description="姓名（任意连续部分；单字按姓氏）")
     ] = None,
     id_number: Annotated[str | None, Query(min_length=15, max_length=18, description="身份证号（精确）")] = None,
     phone: Annotated[str | None, Query(pattern=PHONE_PATTERN, description="手机号（精确）")] = None,
-    origin: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="户籍地区划代码前缀")] = None,
+    origin: Annotated[str | None, Query(pattern=r"^[0-9]{1,12}$", description="户籍地区划代码前缀")] = None,
     city: Annotated[str | None, Query(min_length=1, max_length=50, description="务工地城市")] = None,
     employer: Annotated[str | None, Query(min_length=1, max_length=100, description="工作单位")] = None,
     industry: Annotated[str | None, Query(min_length=1, max_length=30, description="行业")] = None,

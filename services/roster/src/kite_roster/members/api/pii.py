@@ -6,5 +6,5 @@ from kite_roster.members.adapters.pii_vault import PiiVault
 from kite_roster.shared.pii import field_protector
 
 
-def pii_vault() -> PiiVault:
+async def pii_vault() -> PiiVault:
     return PiiVault(field_protector())

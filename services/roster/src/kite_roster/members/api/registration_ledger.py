@@ -54,7 +54,7 @@ async def ledger(
         "city"
     ),
     origin: Annotated[
-        str | None, Query(pattern=r"^\d{1,12}$", description="户籍地区划代码前缀，缺省为管辖范围")
+        str | None, Query(pattern=r"^[0-9]{1,12}$", description="户籍地区划代码前缀，缺省为管辖范围")
     ] = None,
     level: Annotated[OriginLevel, Query(description="by=origin 时的汇总层级：county 县 | township 乡 | village 村")] = (
         "county"

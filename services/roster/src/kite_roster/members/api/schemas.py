@@ -17,7 +17,7 @@ Language = Annotated[str, Field(min_length=1, max_length=20, description="如 �
 Industry = Annotated[str, Field(min_length=1, max_length=30, description="行业，如 制造业、建筑业")]
 Disability = Annotated[str, Field(min_length=1, max_length=50, description="残疾类别和等级，如 肢体残疾四级")]
 Note = Annotated[str, Field(max_length=200, description="备注（不得填写手机号或身份证号）")]
-PHONE_PATTERN = r"^1\d{10}$"
+PHONE_PATTERN = r"^1[0-9]{10}$"
 
 
 def _no_personal_number(note: str | None) -> str | None:

@@ -11,6 +11,7 @@ from typing import ClassVar, Literal, get_args
 
 from kite_common.domain import Aggregate, Conflict, NotFound, RuleViolation
 from kite_common.events import EventPayload
+from kite_common.privacy.redaction import fold
 
 from kite_roster.members.domain.member_events import (
     ContactChannel,
@@ -103,7 +104,7 @@ def search_terms(
 
 
 def holds_personal_number(text: str) -> bool:
-    return bool(_PERSONAL_NUMBER.search(re.sub(r"[\s\-]", "", text)))
+    return bool(_PERSONAL_NUMBER.search(re.sub(r"[\s\-]", "", fold(text))))  # fold: １３８…, ١٣٨… too
 
 
 def _clean(value: str | None) -> str | None:
@@ -212,6 +213,7 @@ def register_new_member(member_id: uuid.UUID, reg: Registration, registered_by: 
 class Member(Aggregate):
     stream_prefix: ClassVar[str] = "member"
     label: ClassVar[str] = "该人员信息"
+    jurisdiction_attribute: ClassVar[str | None] = "origin_division_code"
 
     member_id: uuid.UUID
     registered: bool = False

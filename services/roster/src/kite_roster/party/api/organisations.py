@@ -131,7 +131,7 @@ async def list_(
     principal: Reader,
     runtime: Runtime,
     kind: OrganisationKind | None = None,
-    division: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="区划代码前缀")] = None,
+    division: Annotated[str | None, Query(pattern=r"^[0-9]{1,12}$", description="区划代码前缀")] = None,
     host_city: Annotated[str | None, Query(max_length=50, description="驻在城市")] = None,
     parent: Annotated[uuid.UUID | None, Query(description="直接上级组织")] = None,
     within: Annotated[uuid.UUID | None, Query(description="该组织及其全部下级组织")] = None,

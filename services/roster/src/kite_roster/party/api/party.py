@@ -84,7 +84,7 @@ async def list_(
     principal: Reader,
     runtime: Runtime,
     status: PartyStatus | None = None,
-    origin: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="流出地区划代码前缀")] = None,
+    origin: Annotated[str | None, Query(pattern=r"^[0-9]{1,12}$", description="流出地区划代码前缀")] = None,
     organisation: Annotated[uuid.UUID | None, Query(description="所在支部")] = None,
     confirmation_due_by: Annotated[date | None, Query(description="预备期于此日前届满、尚未转正")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

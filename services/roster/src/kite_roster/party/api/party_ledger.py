@@ -69,7 +69,7 @@ async def party(
     principal: Reader,
     runtime: Runtime,
     organisation: Annotated[uuid.UUID | None, Query(description="只看该组织及其下级的支部")] = None,
-    origin: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="流出地区划代码前缀")] = None,
+    origin: Annotated[str | None, Query(pattern=r"^[0-9]{1,12}$", description="流出地区划代码前缀")] = None,
     month: Annotated[Month, Query(description="党费统计月份 YYYY-MM，默认本月")] = None,
     period_from: Annotated[Month, Query(description="出勤统计起始月份，默认当年1月")] = None,
     period_to: Annotated[Month, Query(description="出勤统计结束月份，默认 month")] = None,

@@ -6,5 +6,5 @@ from kite_roster.party.adapters.organisation_contacts import ContactPhones
 from kite_roster.shared.pii import field_protector
 
 
-def contact_phones() -> ContactPhones:
+async def contact_phones() -> ContactPhones:
     return ContactPhones(field_protector())

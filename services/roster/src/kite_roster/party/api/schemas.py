@@ -20,7 +20,7 @@ from kite_roster.party.domain.party_events import (
 )
 from kite_roster.shared.divisions import division_problem
 
-PHONE_PATTERN = r"^(1\d{10}|0\d{2,3}-?\d{7,8})$"  # mobile, or landline with area code
+PHONE_PATTERN = r"^(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})$"  # mobile, or landline with area code
 
 
 class _Request(BaseModel):

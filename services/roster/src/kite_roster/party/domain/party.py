@@ -41,7 +41,7 @@ PARTY_FOUNDED = date(1921, 7, 1)
 MAX_DUES_FEN = 100_000_000  # 一百万元: 特殊党费 can be large, typos of a few more digits are not
 DUES_AHEAD_MONTHS = 12  # 预交: up to a year ahead of the day paid
 MAX_ATTENDANCE = 5000
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 
 # Which status may follow which. 去世 is final; a member transferred out may be transferred back.
 _TRANSITIONS: dict[PartyStatus, frozenset[PartyStatus]] = {

@@ -1,0 +1,232 @@
+"""Casework benchmark (`make bench`; not a test): many open cases, the deadline watch's lag, queue and
+ledger reads.
+
+    uv run python bench/casework_bench.py [--cases 1000000] [--batch 500] [--due 2000]
+
+Uses DATABASE_URL (an admin DSN: a database of its own is created and dropped) or starts an embedded
+PostgreSQL. Then:
+  1. opens N cases on a 一月 clock through the real write path — the case aggregate and `uow.save`
+     (event store, the inline projections, the outbox), `--batch` cases per transaction (the member
+     lookup of `open_case` is left out: the bench has no roster);
+  2. starts the deadline worker (the one the consume role runs), opens `--due` 一小时 cases whose
+     deadlines fall 30–50 s later (their warnings are due at once), and measures, for each breach,
+     the lag from the deadline to its `case-sla-breached` event (target p95 under 5 s);
+  3. times the deadline queue (`sort=deadline`, a county caseworker's jurisdiction) and a search
+     (overdue, by category), target p95 under 50 ms, and the service ledger read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import os
+import random
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+BENCH_KEYS = {
+    "KITE_CRYPTO_DATA_KEYS": "bench:" + base64.b64encode(b"b" * 32).decode(),
+    "KITE_CRYPTO_HASH_KEY": base64.b64encode(b"h" * 32).decode(),
+    "KITE_CERT_SIGNING_KEYS": "bench1:" + base64.b64encode(b"e" * 32).decode(),
+}
+COUNTIES = ["522631", "522632", "522633", "520102", "520103", "520111", "530102", "530111"]
+TARGET_LAG_P95_S = 5.0
+TARGET_QUERY_P95_MS = 50.0
+
+
+def _percentile(values: list[float], q: float) -> float:
+    xs = sorted(values)
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+
+
+def _origin(rng: random.Random) -> str:
+    return f"{rng.choice(COUNTIES)}{rng.randint(100, 120):03d}{rng.randint(1, 30):03d}"
+
+
+async def _open_cases(dsn: str, n: int, batch: int, due_in: timedelta | None = None) -> float:
+    """Opens `n` cases, `batch` per transaction; returns the seconds it took. With `due_in`, they are
+    一小时 cases whose deadlines fall from `due_in` after now, spread over 20 s; else 一月 cases."""
+    from kite_casework.domain.case import Case, CaseRequest
+    from kite_casework.domain.categories import CaseCategory
+    from kite_casework.domain.sla import Urgency
+    from kite_casework.service import SERVICE
+    from kite_common.clock import utcnow
+    from kite_common.db.pool import create_pool
+    from kite_common.ids import new_id
+    from kite_common.runtime import ServiceRuntime
+    from kite_common.settings import DatabaseSettings, KafkaSettings
+
+    rng = random.Random(len(dsn) + n)  # noqa: S311 - generated data, not secrets
+    pool = await create_pool(DatabaseSettings(database_pool_max=4), dsn=dsn)
+    runtime = ServiceRuntime(SERVICE, pool, KafkaSettings())
+    categories = list(CaseCategory)
+    started = time.perf_counter()
+    first_deadline = utcnow() + due_in if due_in is not None else None
+    opened = 0
+    while opened < n:
+        size = min(batch, n - opened)
+        uow = runtime.unit_of_work()
+        async with uow:
+            now = utcnow()
+            cases = []
+            for i in range(size):
+                case = Case.create(new_id())
+                if first_deadline is not None:
+                    falls = first_deadline + timedelta(seconds=20 * (opened + i) / n)
+                    request = CaseRequest(uuid.uuid4(), CaseCategory.WAGE_ARREARS, Urgency.CRITICAL, "讨薪")
+                    case.open(request, _origin(rng), "bench", falls - timedelta(hours=1))
+                else:
+                    request = CaseRequest(uuid.uuid4(), rng.choice(categories), Urgency.LOW, "诉求")
+                    case.open(request, _origin(rng), "bench", now)
+                cases.append(case)
+            await uow.save(*cases)
+        opened += size
+        if opened % (batch * 100) == 0:
+            rate = opened / (time.perf_counter() - started)
+            print(f"  {opened:,} cases opened ({rate:,.0f}/s)", flush=True)
+    seconds = time.perf_counter() - started
+    await pool.close()
+    return seconds
+
+
+async def _watch(dsn: str, due: int, batch: int) -> list[float]:
+    """Opens `due` 一小时 cases whose warning moments have passed and whose deadlines fall 30–50 s
+    later, runs the deadline worker until each is breached; returns the lags in seconds."""
+    from kite_casework.service import SERVICE
+    from kite_casework.workers.deadline_watch import deadline_watch_worker
+    from kite_common.db.pool import create_pool
+    from kite_common.runtime import ServiceRuntime
+    from kite_common.settings import DatabaseSettings, KafkaSettings
+
+    pool = await create_pool(DatabaseSettings(database_pool_max=4), dsn=dsn)
+    runtime = ServiceRuntime(SERVICE, pool, KafkaSettings())
+    stop = asyncio.Event()
+    worker = asyncio.create_task(deadline_watch_worker(runtime, stop))
+    await _open_cases(dsn, due, batch, due_in=timedelta(seconds=30))
+    breached = "SELECT count(*) FROM events WHERE type = 'kite.casework.case-sla-breached.v1'"
+    limit = time.monotonic() + 180
+    while await pool.fetchval(breached) < due and time.monotonic() < limit:  # noqa: ASYNC110 - polls the database
+        await asyncio.sleep(0.5)
+    stop.set()
+    await worker
+    rows = await pool.fetch(
+        """SELECT EXTRACT(EPOCH FROM (recorded_at - (data->>'deadline')::timestamptz)) AS lag
+           FROM events WHERE type = 'kite.casework.case-sla-breached.v1'"""
+    )
+    await pool.close()
+    return [float(r["lag"]) for r in rows]
+
+
+async def _reads(dsn: str, samples: int) -> list[tuple[str, float, float]]:
+    from kite_casework.application.queries import CaseFilter, CaseSort, list_cases
+    from kite_casework.domain.categories import CaseCategory
+    from kite_casework.ledger.adapters.projection import month_of
+    from kite_casework.ledger.application.service_ledger import service_ledger
+    from kite_common.auth import Principal
+    from kite_common.clock import utcnow
+    from kite_common.db.pool import connect
+
+    rng = random.Random(11)  # noqa: S311 - picks jurisdictions, not secrets
+    conn = await connect(dsn)
+    results = []
+    try:
+        kinds = {
+            "queue (sort=deadline)": lambda: CaseFilter(sort=CaseSort.DEADLINE),
+            "search (overdue, category)": lambda: CaseFilter(category=rng.choice(list(CaseCategory)), overdue=True),
+        }
+        for name, make in kinds.items():
+            times = []
+            for _ in range(samples):
+                principal = Principal("bench", frozenset({"caseworker"}), rng.choice(COUNTIES))
+                t = time.perf_counter()
+                await list_cases(conn, principal, make(), 50, None, utcnow())
+                times.append((time.perf_counter() - t) * 1000)
+            results.append((name, _percentile(times, 0.5), _percentile(times, 0.95)))
+        month = month_of(utcnow())
+        times = []
+        for _ in range(max(10, samples // 10)):
+            principal = Principal("bench", frozenset({"caseworker"}), rng.choice(COUNTIES)[:2])
+            t = time.perf_counter()
+            await service_ledger(conn, principal, "county", None, month, month)
+            times.append((time.perf_counter() - t) * 1000)
+        results.append(("service ledger (a province, by county)", _percentile(times, 0.5), _percentile(times, 0.95)))
+    finally:
+        await conn.close()
+    return results
+
+
+async def _prepare(admin_dsn: str) -> str:
+    from kite_casework.service import SERVICE
+    from kite_common.db.migrations import migrate
+    from kite_common.db.pool import connect
+    from kite_common.localstack.infra import drop_database, ensure_database
+
+    await drop_database(admin_dsn, "kite_bench_casework")
+    dsn = await ensure_database(admin_dsn, "kite_bench_casework")
+    conn = await connect(dsn)
+    try:
+        await migrate(conn, SERVICE.migrations())
+    finally:
+        await conn.close()
+    return dsn
+
+
+async def _run(admin_dsn: str, args: argparse.Namespace) -> None:
+    from kite_common.localstack.infra import drop_database
+
+    dsn = await _prepare(admin_dsn)
+    try:
+        print(f"opening {args.cases:,} cases, {args.batch} per transaction ...", flush=True)
+        seconds = await _open_cases(dsn, args.cases, args.batch)
+        print(f"  {args.cases:,} cases in {seconds:,.1f} s ({args.cases / seconds:,.0f}/s)")
+        print(f"deadline worker: {args.due:,} more 一小时 cases, deadlines falling over 20 s ...", flush=True)
+        lags = await _watch(dsn, args.due, args.batch)
+        if lags:
+            p50, p95 = statistics.median(lags), _percentile(lags, 0.95)
+            verdict = "ok" if p95 < TARGET_LAG_P95_S else "OVER TARGET"
+            print(f"  breaches {len(lags):,}/{args.due:,}; lag p50 {p50:.2f} s, p95 {p95:.2f} s ({verdict})")
+        else:
+            print("  no breach was written")
+        print(f"reads at {args.cases:,} cases ({args.samples} samples each):")
+        for name, p50, p95 in await _reads(dsn, args.samples):
+            verdict = "ok" if p95 < TARGET_QUERY_P95_MS else "over 50 ms"
+            print(f"  {name:<40} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  ({verdict})")
+    finally:
+        if not args.keep:
+            await drop_database(admin_dsn, "kite_bench_casework")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=500, help="cases per transaction")
+    parser.add_argument("--due", type=int, default=2000, help="cases whose deadlines fall during the run")
+    parser.add_argument("--samples", type=int, default=300, help="queries per read kind")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    args = parser.parse_args()
+    for key, value in BENCH_KEYS.items():
+        os.environ.setdefault(key, value)
+    from kite_common.localstack.infra import start_embedded_postgres, stop_embedded_postgres
+
+    admin_dsn = os.environ.get("DATABASE_URL")
+    pg_dir = None
+    if not admin_dsn:
+        pg_dir = Path(tempfile.mkdtemp(prefix="kite-bench-casework-pg-"))
+        print(f"starting an embedded PostgreSQL in {pg_dir} ...", flush=True)
+        admin_dsn = start_embedded_postgres(pg_dir)
+    try:
+        asyncio.run(_run(admin_dsn, args))
+    finally:
+        if pg_dir is not None:
+            stop_embedded_postgres(pg_dir)
+            shutil.rmtree(pg_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

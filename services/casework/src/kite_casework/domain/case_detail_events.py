@@ -1,0 +1,104 @@
+"""casework.events about a case's details: the department referrals (部门转交), the money, and the
+employer of a labour case. Registered on casework's one registry; amounts are integer fen."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from kite_common.events import EventPayload
+
+from kite_casework.domain.events import registry
+from kite_casework.domain.money import MoneyKind
+
+
+@registry.register
+class CaseReferred(EventPayload):
+    """The owner asked a department (`department` is a code of domain.departments) a question, to be
+    answered by `department_deadline`; the owner keeps the case."""
+
+    event_name = "case-referred"
+
+    case_id: uuid.UUID
+    referral_id: uuid.UUID
+    department: str
+    question: str
+    department_deadline: datetime
+    referred_by: str
+    referred_at: datetime
+
+
+@registry.register
+class CaseReferralAnswered(EventPayload):
+    """The department's reply, given by `answered_by` (a person of the department) and recorded by
+    `recorded_by`; `late` when it came after the department's deadline."""
+
+    event_name = "case-referral-answered"
+
+    case_id: uuid.UUID
+    referral_id: uuid.UUID
+    reply: str
+    answered_by: str
+    recorded_by: str
+    answered_at: datetime
+    late: bool
+
+
+@registry.register
+class CaseReferralWithdrawn(EventPayload):
+    """The owner took an unanswered referral back, saying why."""
+
+    event_name = "case-referral-withdrawn"
+
+    case_id: uuid.UUID
+    referral_id: uuid.UUID
+    reason: str
+    withdrawn_by: str
+    withdrawn_at: datetime
+
+
+@registry.register
+class CaseAmountClaimed(EventPayload):
+    """诉求金额 (e.g. wages owed), in fen; a later one replaces the earlier figure."""
+
+    event_name = "case-amount-claimed"
+
+    case_id: uuid.UUID
+    amount_fen: int
+    claimed_by: str
+    claimed_at: datetime
+
+
+@registry.register
+class CaseMoneyRecorded(EventPayload):
+    """One entry of money for the member, in fen: a recovery (追回, often several partial ones), relief
+    paid (救助金) or funds raised (筹集资金), on `on` (the day it happened), with a note."""
+
+    event_name = "case-money-recorded"
+
+    case_id: uuid.UUID
+    entry_id: uuid.UUID
+    kind: MoneyKind
+    amount_fen: int
+    on: date
+    note: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+@registry.register
+class CaseEmployerNamed(EventPayload):
+    """The employer of a labour case: a jobs employer id, or its name and unified social credit code
+    (checked per GB 32100); and the posting or placement the case arose from, if any. A later one
+    replaces the earlier."""
+
+    event_name = "case-employer-named"
+
+    case_id: uuid.UUID
+    employer_id: uuid.UUID | None = None
+    employer_name: str | None = None
+    employer_credit_code: str | None = None
+    posting_id: uuid.UUID | None = None
+    placement_id: uuid.UUID | None = None
+    named_by: str
+    named_at: datetime

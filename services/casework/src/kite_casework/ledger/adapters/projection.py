@@ -1,0 +1,91 @@
+"""Keeps `service_ledger_cases`, the facts of each case that the service ledger (服务台账) counts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from kite_common.db.types import Connection
+from kite_common.events import EventEnvelope, EventPayload
+
+from kite_casework.domain import deadline_events as dev
+from kite_casework.domain import events as ev
+from kite_casework.domain.case import CaseStatus
+from kite_casework.domain.working_days import CHINA
+
+UNKNOWN_CHANNEL = "unknown"
+
+
+def month_of(moment: datetime) -> date:
+    return moment.astimezone(CHINA).date().replace(day=1)
+
+
+def channel_of(payload: ev.CaseOpened) -> str:
+    """The intake channel when the opening event carries one (a later version may); else unknown."""
+    channel: Any = getattr(payload, "channel", None)
+    if channel is None:
+        return UNKNOWN_CHANNEL
+    return str(getattr(channel, "value", channel))
+
+
+class ServiceLedgerProjection:
+    name = "service-ledger"
+    tables = ("service_ledger_cases",)
+
+    async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
+        if isinstance(payload, ev.CaseOpened):
+            await conn.execute(
+                """INSERT INTO service_ledger_cases (case_id, month, county_code, city_code, category, channel,
+                       status, sla_tier, opened_at, deadline)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
+                payload.case_id,
+                month_of(event.time),
+                payload.origin_division_code[:6],
+                payload.origin_division_code[:4],
+                payload.category.value,
+                channel_of(payload),
+                CaseStatus.OPEN.value,
+                payload.sla_tier.value,
+                event.time,
+                payload.deadline,
+            )
+            return
+        change = _change(payload)
+        if change is not None:
+            sets, values = change
+            assignments = ", ".join(f"{column} = {expr}" for column, expr in sets.items())
+            await conn.execute(
+                f"UPDATE service_ledger_cases SET {assignments} WHERE case_id = $1",
+                payload.case_id,  # type: ignore[attr-defined]  # every casework event names its case
+                *values,
+            )
+
+
+def _change(payload: EventPayload) -> tuple[dict[str, str], list[Any]] | None:
+    """The columns an event sets ($2 onwards are `values`), or None for an event the ledger ignores."""
+    seconds_since_opening = "EXTRACT(EPOCH FROM ($3::timestamptz - opened_at))"
+    match payload:
+        case ev.CaseAccepted():
+            sets = {"status": "$2", "accept_seconds": f"COALESCE(accept_seconds, {seconds_since_opening})"}
+            return sets, [CaseStatus.ACCEPTED.value, payload.accepted_at]
+        case ev.CaseProgressNoted():
+            moves = f"CASE WHEN status IN ('{CaseStatus.ACCEPTED}', '{CaseStatus.REOPENED}') THEN $2 ELSE status END"
+            return {"status": moves}, [CaseStatus.IN_PROGRESS.value]
+        case ev.CaseResolved():
+            sets = {
+                "status": "$2",
+                "resolve_seconds": f"COALESCE(resolve_seconds, {seconds_since_opening})",
+                "resolved_on_time": "COALESCE(resolved_on_time, $3::timestamptz <= deadline)",
+            }
+            return sets, [CaseStatus.RESOLVED.value, payload.resolved_at]
+        case ev.CaseFollowUpRecorded() if payload.satisfaction is not None:
+            return {"satisfaction": "$2"}, [payload.satisfaction.value]
+        case ev.CaseClosed():
+            return {"status": "$2"}, [CaseStatus.CLOSED.value]
+        case ev.CaseReopened():
+            return {"status": "$2", "deadline": "$3"}, [CaseStatus.REOPENED.value, payload.deadline]
+        case ev.CaseResumed():
+            return {"deadline": "$2"}, [payload.deadline]
+        case dev.CaseEscalated():
+            return {"deadline": "$2", "escalations": "escalations + 1"}, [payload.deadline]
+    return None

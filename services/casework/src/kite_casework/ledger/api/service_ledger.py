@@ -1,0 +1,151 @@
+"""/ledgers/service: the service ledger (服务台账) per month and county or city, as JSON or a CSV / XLSX
+download."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from kite_common.auth import Principal, Role, require_roles
+from kite_common.clock import utcnow
+from kite_common.http.app import RuntimeDep as Runtime
+from kite_common.http.problems import Problem
+from kite_common.http.tabular import tabular_response
+from pydantic import BaseModel, Field
+
+from kite_casework.domain.categories import CaseCategory
+from kite_casework.domain.sla import SlaTier
+from kite_casework.ledger.adapters.projection import month_of
+from kite_casework.ledger.application.service_ledger import LedgerLevel, LedgerRow, service_ledger
+
+router = APIRouter(prefix="/ledgers/service", tags=["ledgers"])
+
+Reader = Annotated[Principal, Depends(require_roles(Role.CASEWORKER, Role.VIEWER))]
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+_STATUS_TITLES = {
+    "open": "待受理",
+    "accepted": "已受理",
+    "in_progress": "办理中",
+    "resolved": "已办结",
+    "reopened": "重新办理",
+    "closed": "已结案",
+}
+
+
+class ServiceLedgerRow(BaseModel):
+    month: str = Field(description="登记月份 YYYY-MM")
+    division_code: str = Field(description="县（6 位）或市（4 位）区划代码")
+    cases: int = Field(description="本月登记的诉求数")
+    by_status: dict[str, int] = Field(description="按当前状态")
+    by_category: dict[str, int] = Field(description="按诉求类别")
+    by_channel: dict[str, int] = Field(description="按受理渠道（unknown：未记录渠道）")
+    on_time_rate_by_tier: dict[str, float] = Field(description="按办结时限档次的按时办结率（首次办结早于当时截止时间）")
+    accept_median_s: float | None = Field(description="受理用时中位数（秒）")
+    accept_p90_s: float | None = Field(description="受理用时 P90（秒）")
+    resolve_median_s: float | None = Field(description="办结用时中位数（秒）")
+    resolve_p90_s: float | None = Field(description="办结用时 P90（秒）")
+    satisfaction_rate: float | None = Field(description="满意率：满意和基本满意 ÷ 有满意度的诉求")
+    escalations: int = Field(description="上报督办次数")
+
+
+class ServiceLedgerResponse(BaseModel):
+    level: LedgerLevel
+    area: str = Field(description="统计范围（区划代码前缀）")
+    rows: list[ServiceLedgerRow]
+
+
+def _first_day(month: str | None, default: date) -> date:
+    if month is None:
+        return default
+    year, number = month.split("-")
+    return date(int(year), int(number), 1)
+
+
+def _named(counts: dict[str, int], labels: dict[str, str]) -> str:
+    return "、".join(f"{labels.get(k, k)} {v}" for k, v in sorted(counts.items()))
+
+
+def _flat(row: LedgerRow) -> dict[str, Any]:
+    """A row as the download shows it: one column per status, the breakdowns as readable text."""
+    flat: dict[str, Any] = {
+        "month": row.month.strftime("%Y-%m"),
+        "division_code": row.division_code,
+        "cases": row.cases,
+        "by_category": _named(row.by_category, {c.value: c.label for c in CaseCategory}),
+        "by_channel": _named(row.by_channel, {"unknown": "未记录"}),
+        "on_time": "、".join(f"{SlaTier(t).label} {rate:.1%}" for t, rate in sorted(row.on_time_rate_by_tier.items())),
+        "accept_median_h": _hours(row.accept_median_s),
+        "accept_p90_h": _hours(row.accept_p90_s),
+        "resolve_median_h": _hours(row.resolve_median_s),
+        "resolve_p90_h": _hours(row.resolve_p90_s),
+        "satisfaction_rate": None if row.satisfaction_rate is None else round(row.satisfaction_rate * 100, 1),
+        "escalations": row.escalations,
+    }
+    flat.update({f"status_{s}": n for s, n in row.by_status.items()})
+    return flat
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 2)
+
+
+COLUMNS = [
+    ("month", "月份"),
+    ("division_code", "区划代码"),
+    ("cases", "诉求数"),
+    *((f"status_{s}", title) for s, title in _STATUS_TITLES.items()),
+    ("by_category", "按类别"),
+    ("by_channel", "按渠道"),
+    ("on_time", "按时办结率（按时限档次）"),
+    ("accept_median_h", "受理用时中位数（小时）"),
+    ("accept_p90_h", "受理用时P90（小时）"),
+    ("resolve_median_h", "办结用时中位数（小时）"),
+    ("resolve_p90_h", "办结用时P90（小时）"),
+    ("satisfaction_rate", "满意率（%）"),
+    ("escalations", "上报督办次数"),
+]
+
+
+@router.get("", response_model=ServiceLedgerResponse, summary="服务台账（按月、按县或市）")
+async def ledger(
+    principal: Reader,
+    runtime: Runtime,
+    level: Annotated[LedgerLevel, Query(description="county 按县 | city 按市")] = "county",
+    area: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="区划代码前缀，缺省为管辖范围")] = None,
+    from_: Annotated[str | None, Query(alias="from", pattern=MONTH, description="起始月份 YYYY-MM，缺省为本月")] = None,
+    to: Annotated[str | None, Query(pattern=MONTH, description="截止月份 YYYY-MM，缺省为本月")] = None,
+    format: Annotated[Literal["json", "csv", "xlsx"], Query(description="json，或下载 csv / xlsx")] = "json",
+) -> ServiceLedgerResponse | Response:
+    this_month = month_of(utcnow())
+    first, last = _first_day(from_, this_month), _first_day(to, this_month)
+    if first > last:
+        raise Problem("起始月份不能晚于截止月份", status=422, code="validation")
+    async with runtime.pool.acquire() as conn:
+        rows = await service_ledger(conn, principal, level, area, first, last)
+    if format == "json":
+        return ServiceLedgerResponse(
+            level=level,
+            area=principal.jurisdiction if area is None else area,
+            rows=[
+                ServiceLedgerRow(
+                    month=r.month.strftime("%Y-%m"),
+                    division_code=r.division_code,
+                    cases=r.cases,
+                    by_status=r.by_status,
+                    by_category=r.by_category,
+                    by_channel=r.by_channel,
+                    on_time_rate_by_tier=r.on_time_rate_by_tier,
+                    accept_median_s=r.accept_median_s,
+                    accept_p90_s=r.accept_p90_s,
+                    resolve_median_s=r.resolve_median_s,
+                    resolve_p90_s=r.resolve_p90_s,
+                    satisfaction_rate=r.satisfaction_rate,
+                    escalations=r.escalations,
+                )
+                for r in rows
+            ],
+        )
+    name = f"服务台账_{'按县' if level == 'county' else '按市'}_{first:%Y-%m}_{last:%Y-%m}"
+    return tabular_response([_flat(r) for r in rows], COLUMNS, format, name)

@@ -1,0 +1,246 @@
+"""The service ledger (服务台账) over real HTTP and PostgreSQL: what GET /ledgers/service answers equals a
+recount from the event store, before and after the read models are rebuilt; CSV and XLSX downloads;
+the caller's jurisdiction."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from kite_casework.application.open_case import open_case
+from kite_casework.domain.case import CaseRequest
+from kite_casework.domain.categories import CaseCategory
+from kite_casework.domain.sla import Urgency
+from kite_casework.domain.working_days import CHINA
+from kite_casework.service import SERVICE as CASEWORK
+from kite_common.auth import Principal
+from kite_common.clock import utcnow
+from kite_common.rebuild import rebuild_projections
+from kite_common.testing.stack import auth, eventually
+from openpyxl import load_workbook
+
+from .conftest import COUNTY, OTHER_COUNTY, case_body, caseworker
+
+MONTHS = {"from": "2025-01", "to": "2027-12"}
+
+
+async def post(http, url: str, who: str, body: dict[str, Any] | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    response = await http.post(url, json=body, headers=caseworker(who, "52"))
+    assert response.status_code in (200, 201), response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def scenario(stack) -> None:  # type: ignore[no-untyped-def]
+    """A month of a county office's work, and a case of another county."""
+    ours = await stack.register_member(51)
+    theirs = await stack.register_member(52, origin=f"{OTHER_COUNTY}001001")
+    async with stack.roster.client(headers=auth(["party-affairs"], COUNTY)) as http:
+        body = {"name": "中共黎平县委员会", "kind": "party-committee", "division_code": f"{COUNTY}000000"}
+        county_office = (await http.post("/organisations", json=body)).json()["organisation_id"]
+    pool = stack.casework.pool
+    await eventually(lambda: pool.fetchval("SELECT true FROM escalation_offices WHERE office_id = $1", county_office))
+
+    principal = Principal("desk", frozenset({"caseworker"}), COUNTY)
+    late_request = CaseRequest(ours, CaseCategory.WAGE_ARREARS, Urgency.CRITICAL, "讨薪")  # 一小时, 3 h ago
+    late = await open_case(
+        stack.casework.runtime.unit_of_work(), principal, late_request, utcnow() - timedelta(hours=3)
+    )
+    async with stack.casework.client() as http:
+        cases = [
+            await post(http, "/cases", "desk", case_body(ours, category=category, urgency=urgency))
+            for category, urgency in [
+                ("wage_arrears", "critical"),
+                ("wage_arrears", "normal"),
+                ("medical", "high"),
+                ("schooling", "low"),
+                ("certificate", "normal"),
+            ]
+        ]
+        cases.append(await post(http, "/cases", "desk", case_body(theirs, category="legal_aid")))
+        for i, case in enumerate([*cases[:4], cases[5]]):
+            await post(http, f"/cases/{case['case_id']}/accept", f"owner{i}")
+        for i, case in enumerate(cases[:3]):
+            await post(
+                http, f"/cases/{case['case_id']}/resolve", f"owner{i}", {"outcome": "resolved", "summary": "已办"}
+            )
+        await post(
+            http, f"/cases/{cases[0]['case_id']}/follow-ups", "desk", {"reached": True, "satisfaction": "satisfied"}
+        )
+        await post(
+            http, f"/cases/{cases[1]['case_id']}/follow-ups", "desk", {"reached": True, "satisfaction": "unsatisfied"}
+        )
+        await post(http, f"/cases/{cases[2]['case_id']}/follow-ups", "desk", {"reached": False})
+        await post(http, f"/cases/{cases[3]['case_id']}/escalate", "lead", {"reason": "久拖未决"})
+        await post(http, f"/cases/{late}/accept", "owner9")
+        await post(http, f"/cases/{late}/resolve", "owner9", {"outcome": "partly_resolved", "summary": "部分追回"})
+        await post(http, f"/cases/{late}/follow-ups", "desk", {"reached": True, "satisfaction": "neutral"})
+
+
+def _percentile(values: list[float], p: float) -> float | None:
+    """percentile_cont: linear interpolation between the closest ranks."""
+    if not values:
+        return None
+    xs = sorted(values)
+    position = p * (len(xs) - 1)
+    low, high = math.floor(position), math.ceil(position)
+    return xs[low] + (xs[high] - xs[low]) * (position - low)
+
+
+async def recount(pool, digits: int) -> dict[tuple[str, str], dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """The ledger counted again from the event store alone, case by case, in Python."""
+    events = await pool.fetch(
+        "SELECT type, data, occurred_at FROM events WHERE stream_id LIKE 'case-%' ORDER BY position"
+    )
+    facts: dict[str, dict[str, Any]] = {}
+    for e in events:
+        kind, data = e["type"].split(".")[2], e["data"]
+        if kind == "case-opened":
+            opened = e["occurred_at"]
+            facts[data["case_id"]] = {
+                "month": opened.astimezone(CHINA).strftime("%Y-%m"),
+                "code": data["origin_division_code"][:digits],
+                "category": data["category"],
+                "tier": data["sla_tier"],
+                "status": "open",
+                "opened": opened,
+                "deadline": datetime.fromisoformat(data["deadline"]),
+                "accept": None,
+                "resolve": None,
+                "on_time": None,
+                "satisfaction": None,
+                "escalations": 0,
+            }
+            continue
+        f = facts[data["case_id"]]
+        if kind == "case-accepted":
+            f["status"] = "accepted"
+            if f["accept"] is None:
+                f["accept"] = (datetime.fromisoformat(data["accepted_at"]) - f["opened"]).total_seconds()
+        elif kind == "case-progress-noted" and f["status"] in ("accepted", "reopened"):
+            f["status"] = "in_progress"
+        elif kind == "case-resolved":
+            f["status"] = "resolved"
+            at = datetime.fromisoformat(data["resolved_at"])
+            if f["resolve"] is None:
+                f["resolve"], f["on_time"] = (at - f["opened"]).total_seconds(), at <= f["deadline"]
+        elif kind == "case-follow-up-recorded" and data.get("satisfaction"):
+            f["satisfaction"] = data["satisfaction"]
+        elif kind == "case-closed":
+            f["status"] = "closed"
+        elif kind == "case-reopened":
+            f["status"], f["deadline"] = "reopened", datetime.fromisoformat(data["deadline"])
+        elif kind in ("case-resumed", "case-escalated"):
+            f["deadline"] = datetime.fromisoformat(data["deadline"])
+            f["escalations"] += kind == "case-escalated"
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for f in facts.values():
+        groups[(f["month"], f["code"])].append(f)
+    ledger: dict[tuple[str, str], dict[str, Any]] = {}
+    for key, fs in groups.items():
+        tiers: dict[str, list[bool]] = defaultdict(list)
+        for f in fs:
+            if f["on_time"] is not None:
+                tiers[f["tier"]].append(f["on_time"])
+        rated = [f["satisfaction"] for f in fs if f["satisfaction"]]
+        accepts = [f["accept"] for f in fs if f["accept"] is not None]
+        resolves = [f["resolve"] for f in fs if f["resolve"] is not None]
+        ledger[key] = {
+            "cases": len(fs),
+            "by_status": {s: sum(f["status"] == s for f in fs) for s in _STATUSES},
+            "by_category": _tally(f["category"] for f in fs),
+            "by_channel": {"unknown": len(fs)},
+            "on_time_rate_by_tier": {t: sum(v) / len(v) for t, v in tiers.items()},
+            "accept_median_s": _percentile(accepts, 0.5),
+            "accept_p90_s": _percentile(accepts, 0.9),
+            "resolve_median_s": _percentile(resolves, 0.5),
+            "resolve_p90_s": _percentile(resolves, 0.9),
+            "satisfaction_rate": sum(s in ("satisfied", "neutral") for s in rated) / len(rated) if rated else None,
+            "escalations": sum(f["escalations"] for f in fs),
+        }
+    return ledger
+
+
+_STATUSES = ("open", "accepted", "in_progress", "resolved", "reopened", "closed")
+
+
+def _tally(values: Any) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for v in values:
+        counts[v] += 1
+    return dict(counts)
+
+
+def _close(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
+    return bool(a == b)
+
+
+async def served(http, level: str, who: str = "province", area: str = "52") -> dict[tuple[str, str], dict[str, Any]]:  # type: ignore[no-untyped-def]
+    response = await http.get("/ledgers/service", params={"level": level} | MONTHS, headers=caseworker(who, area))
+    assert response.status_code == 200, response.text
+    return {(r.pop("month"), r.pop("division_code")): r for r in response.json()["rows"]}
+
+
+async def test_the_service_ledger_equals_a_recount_from_the_event_store_before_and_after_a_rebuild(stack):
+    await scenario(stack)
+    pool = stack.casework.pool
+    async with stack.casework.client() as http:
+        for level, digits in (("county", 6), ("city", 4)):
+            answered, counted = await served(http, level), await recount(pool, digits)
+            assert _close(answered, counted), (level, answered, counted)
+        ours = next(row for (_, code), row in (await served(http, "county")).items() if code == COUNTY)
+        assert ours["cases"] == 6 and ours["escalations"] == 1
+        assert ours["by_category"] == {"wage_arrears": 3, "medical": 1, "schooling": 1, "certificate": 1}
+        assert ours["on_time_rate_by_tier"] == {"hour": 2 / 3, "week": 1.0}  # the late 一小时 case was not in time
+        assert ours["satisfaction_rate"] == 2 / 3  # 满意, 基本满意, 不满意
+
+        # A rebuild reads the log up to the oldest transaction still open on the server (gap-safe):
+        # wait until every event is below it, as it is once nothing older is in flight.
+        settled = (
+            "SELECT count(*) = count(*) FILTER (WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())) FROM events"
+        )
+        await eventually(lambda: pool.fetchval(settled))
+        async with pool.acquire() as conn:
+            await rebuild_projections(conn, CASEWORK)
+        for level, digits in (("county", 6), ("city", 4)):
+            assert _close(await served(http, level), await recount(pool, digits)), level
+
+
+async def test_the_ledger_downloads_as_csv_and_xlsx_and_stays_in_the_jurisdiction(stack):
+    await scenario(stack)
+    async with stack.casework.client() as http:
+        params = {"level": "county"} | MONTHS
+        mine = await http.get("/ledgers/service", params=params, headers=caseworker("desk", COUNTY))
+        assert [r["division_code"] for r in mine.json()["rows"]] == [COUNTY]
+        outside = await http.get("/ledgers/service", params=params | {"area": OTHER_COUNTY}, headers=caseworker())
+        assert outside.status_code == 403 and outside.json()["detail"] == "无权查看管辖范围以外地区的台账"
+        backwards = await http.get(
+            "/ledgers/service", params={"from": "2026-05", "to": "2026-01"}, headers=caseworker()
+        )
+        assert backwards.status_code == 422
+        bad_month = await http.get("/ledgers/service", params={"from": "2026-13"}, headers=caseworker())
+        assert bad_month.status_code == 422
+        assert (await http.get("/ledgers/service", headers=auth(["member"], COUNTY))).status_code == 403
+
+        download = await http.get("/ledgers/service", params=params | {"format": "csv"}, headers=caseworker("d", "52"))
+        assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
+        table = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+        assert table[0][:3] == ["月份", "区划代码", "诉求数"] and "满意率（%）" in table[0]
+        ours = next(line for line in table[1:] if line[1] == COUNTY)
+        assert ours[2] == "6" and "欠薪 3" in ours[table[0].index("按类别")]
+        assert len(table) == 3  # header, our county, the other county
+
+        xlsx = await http.get("/ledgers/service", params=params | {"format": "xlsx"}, headers=caseworker("d", "52"))
+        assert xlsx.status_code == 200
+        sheet = load_workbook(io.BytesIO(xlsx.content)).active
+        values = [[c.value for c in row] for row in sheet.iter_rows()]
+        assert values[0][:3] == ["月份", "区划代码", "诉求数"] and len(values) == 3
+        assert sorted(row[2] for row in values[1:]) == [1, 6]

@@ -1,0 +1,100 @@
+"""The employment ledger (就业台账) per village, township or county of the caller's jurisdiction: one
+GROUP BY over the read models, rows by the members' home (placements, follow-ups) and the households'
+village (households). A test holds it equal to a recount from the event stores.
+
+- people_placed: placements; employed_now: of them, not ended;
+- followed_up_3m / retained_3m (and 6m): follow-ups recorded at 3 (6) months / of them still employed;
+- training_completions: courses completed by members of the area;
+- households_with_earner: households with at least one member employed (roster records an employer,
+  or a placement not ended), and the same for 建档立卡 and monitored households (the Heshun goal: every
+  such household has someone at work) beside how many such households there are.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from kite_common.auth import Principal
+from kite_common.db.types import Connection
+from kite_common.domain import Forbidden
+
+from kite_jobs.adapters.candidates import EMPLOYED
+
+
+class LedgerLevel(StrEnum):
+    COUNTY = "county"
+    TOWNSHIP = "township"
+    VILLAGE = "village"
+
+    @property
+    def digits(self) -> int:
+        return {"county": 6, "township": 9, "village": 12}[self.value]
+
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("area_division_code", "区划代码"),
+    ("people_placed", "安置就业人数"),
+    ("employed_now", "目前在岗人数"),
+    ("followed_up_3m", "3个月回访人数"),
+    ("retained_3m", "3个月仍在岗人数"),
+    ("followed_up_6m", "6个月回访人数"),
+    ("retained_6m", "6个月仍在岗人数"),
+    ("training_completions", "培训结业人次"),
+    ("households_with_earner", "有人就业的户数"),
+    ("priority_households", "建档立卡及监测户数"),
+    ("priority_households_with_earner", "其中有人就业的户数"),
+)
+
+_LEDGER = f"""
+WITH p AS (
+    SELECT rpad(left(member_origin_division_code, $2), 12, '0') AS area,
+           count(*) AS people_placed, count(*) FILTER (WHERE left_on IS NULL) AS employed_now
+    FROM placements WHERE member_origin_division_code LIKE $1 GROUP BY 1
+), f AS (
+    SELECT rpad(left(member_origin_division_code, $2), 12, '0') AS area,
+           count(*) FILTER (WHERE month = 3) AS followed_up_3m,
+           count(*) FILTER (WHERE month = 3 AND still_employed) AS retained_3m,
+           count(*) FILTER (WHERE month = 6) AS followed_up_6m,
+           count(*) FILTER (WHERE month = 6 AND still_employed) AS retained_6m
+    FROM follow_ups WHERE status = 'recorded' AND member_origin_division_code LIKE $1 GROUP BY 1
+), t AS (
+    SELECT rpad(left(member_origin_division_code, $2), 12, '0') AS area, count(*) AS training_completions
+    FROM enrolments WHERE completed_on IS NOT NULL AND member_origin_division_code LIKE $1 GROUP BY 1
+), h AS (
+    SELECT rpad(left(h.division_code, $2), 12, '0') AS area,
+           count(*) FILTER (WHERE e.earning) AS households_with_earner,
+           count(*) FILTER (WHERE h.poverty_registered OR h.monitored) AS priority_households,
+           count(*) FILTER (WHERE (h.poverty_registered OR h.monitored) AND e.earning)
+               AS priority_households_with_earner
+    FROM households h
+    CROSS JOIN LATERAL (
+        SELECT EXISTS (
+            SELECT 1 FROM household_members hm JOIN members ym USING (member_id)
+            WHERE hm.household_id = h.household_id AND ym.deregistered_at IS NULL AND {EMPLOYED}
+        ) AS earning
+    ) e
+    WHERE h.division_code LIKE $1 GROUP BY 1
+)
+SELECT area AS area_division_code,
+       coalesce(people_placed, 0) AS people_placed, coalesce(employed_now, 0) AS employed_now,
+       coalesce(followed_up_3m, 0) AS followed_up_3m, coalesce(retained_3m, 0) AS retained_3m,
+       coalesce(followed_up_6m, 0) AS followed_up_6m, coalesce(retained_6m, 0) AS retained_6m,
+       coalesce(training_completions, 0) AS training_completions,
+       coalesce(households_with_earner, 0) AS households_with_earner,
+       coalesce(priority_households, 0) AS priority_households,
+       coalesce(priority_households_with_earner, 0) AS priority_households_with_earner
+FROM p FULL JOIN f USING (area) FULL JOIN t USING (area) FULL JOIN h USING (area)
+ORDER BY area
+"""
+
+
+async def employment_ledger(
+    conn: Connection, principal: Principal, level: LedgerLevel, area: str | None = None
+) -> list[dict[str, Any]]:
+    """Rows of the caller's jurisdiction, or of `area` (a division-code prefix) inside it; an area
+    outside it is forbidden."""
+    if area is not None and not principal.covers(area):
+        raise Forbidden("不能查看本辖区以外的就业台账", code="outside-jurisdiction")
+    rows = await conn.fetch(_LEDGER, (area or principal.jurisdiction) + "%", level.digits)
+    return [dict(r) for r in rows]

@@ -1,0 +1,50 @@
+"""Settings of the email and SMS channels and of their delivery worker (environment variables)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DeliverySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KITE_NOTIFY_", extra="ignore")
+
+    max_attempts: int = Field(default=5, ge=1, le=20)  # then technical-failure
+    backoff_initial_s: float = Field(default=5.0, gt=0)
+    sms_per_second: float = Field(default=10.0, gt=0)  # the SMS account's QPS limit
+    email_per_second: float = Field(default=20.0, gt=0)
+
+
+class SmtpSettings(BaseSettings):
+    """Email over SMTP with STARTTLS (port 587); `ca_file` for a server with a private CA."""
+
+    model_config = SettingsConfigDict(env_prefix="KITE_SMTP_", extra="ignore")
+
+    host: str | None = None
+    port: int = 587
+    sender: str = "noreply@kite.example.cn"
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = True
+    ca_file: str | None = None
+    timeout_s: float = 15.0
+
+
+class AliyunSmsSettings(BaseSettings):
+    """Aliyun SMS (dysmsapi): the sign name and, per notice kind, the template code approved for it."""
+
+    model_config = SettingsConfigDict(env_prefix="KITE_SMS_ALIYUN_", extra="ignore")
+
+    endpoint: str = "https://dysmsapi.aliyuncs.com/"
+    access_key_id: str | None = None
+    access_key_secret: SecretStr | None = None
+    sign_name: str = "风筝家园"
+    template_codes: dict[str, str] = Field(default_factory=dict)  # kind → SMS_123456789
+    region_id: str = "cn-hangzhou"
+    # Aliyun pushes delivery receipts (SmsReport) unsigned: the push URL carries this token instead.
+    receipt_token: SecretStr | None = None
+    timeout_s: float = 10.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.access_key_id and self.access_key_secret)

@@ -1,0 +1,48 @@
+"""The kinds of notification notify sends, and the placeholders a template of each kind may use.
+
+A kind's placeholders are the facts notify knows when it renders that kind (from the source event,
+the member directory and the case directory); a template may use only the ones it declares, and may
+declare only these. Pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    label: str  # how people name the kind
+    placeholders: dict[str, str]  # name → what it holds (Chinese), shown by the API
+    urgent: bool = False  # a case notice that may break quiet hours when the case is urgent
+
+
+_NAME = {"name": "人员姓名"}
+_CASE = {**_NAME, "category": "诉求类别，如 欠薪"}
+
+KINDS: dict[str, KindSpec] = {
+    "welcome": KindSpec("登记欢迎", {**_NAME, "city": "务工城市"}),
+    "case-opened": KindSpec("诉求已提交（待受理）", {**_CASE, "deadline": "限时办结的截止时间（北京时间）"}, True),
+    "case-accepted": KindSpec("诉求已受理", {**_CASE, "deadline": "限时办结的截止时间（北京时间）"}, True),
+    "case-transferred": KindSpec("诉求已转办", _CASE, True),
+    "case-resolved": KindSpec("诉求已办结", {**_CASE, "outcome": "办结结果，如 已解决"}, True),
+    "case-follow-up-request": KindSpec("回访未联系上，请回复", _CASE, True),
+    "certificate-issued": KindSpec("证明已出具", {**_NAME, "title": "证明名称", "office": "出具单位"}),
+    "job-matched": KindSpec("岗位推荐", {**_NAME, "job_title": "岗位名称", "city": "工作城市", "skills": "匹配的技能"}),
+}
+
+# The kinds of notification-created.v1, whose published schema lists them as an enum.
+V1_KINDS = ("welcome", "case-opened", "job-matched")
+
+# What a preview fills a placeholder with when the caller gives no value.
+SAMPLE_VALUES: dict[str, str] = {
+    "name": "张三",
+    "city": "杭州",
+    "category": "欠薪",
+    "deadline": "2025年3月1日 18:00",
+    "outcome": "已解决",
+    "title": "务工证明",
+    "office": "黎平县人力资源和社会保障局",
+    "job_title": "电子厂普工",
+    "skills": "电工、焊工",
+}

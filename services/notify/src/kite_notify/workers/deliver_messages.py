@@ -1,0 +1,146 @@
+"""Background worker: sends pending email and SMS deliveries through their channels.
+
+Each channel's deliveries are claimed in small batches under a lease and sent one by one, no faster
+than the channel's configured rate. A technical error (the provider unreachable, an answer it should
+not give) is tried again with exponential backoff up to `KITE_NOTIFY_MAX_ATTEMPTS` attempts in all
+(kept in the database, so a restart neither resets nor repeats them), then recorded as
+technical-failure; a permanent or temporary failure the provider reports is recorded at once. The
+status and the removal from the queue commit together. A channel that is not configured leaves its
+deliveries queued until it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+import httpx
+from kite_common.privacy import FieldProtector
+from kite_common.runtime import ServiceRuntime
+
+from kite_notify.adapters import outbound_queue
+from kite_notify.adapters.channel_settings import AliyunSmsSettings, DeliverySettings, SmtpSettings
+from kite_notify.adapters.channels.aliyun_sms import AliyunSmsChannel
+from kite_notify.adapters.channels.email import EmailChannel
+from kite_notify.adapters.outbound_queue import Pending
+from kite_notify.application.record_delivery_status import record_delivery_status
+from kite_notify.application.send_message import ADDRESS_CONTEXT
+from kite_notify.domain.backoff import backoff_delay
+from kite_notify.domain.delivery import (
+    ChannelError,
+    OutboundChannel,
+    OutboundChannelAdapter,
+    OutboundMessage,
+    Sent,
+)
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL_S = 0.25
+BATCH = 50
+LEASE_MARGIN_S = 30.0
+
+
+class Sender:
+    """One channel's adapter, paced to its rate limit."""
+
+    def __init__(self, channel: OutboundChannelAdapter, per_second: float, lease_s: float) -> None:
+        self.channel, self.interval, self.lease_s = channel, 1.0 / per_second, lease_s
+        self.next_at = 0.0
+
+    async def send(self, message: OutboundMessage) -> Sent:
+        wait = self.next_at - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self.next_at = max(time.monotonic(), self.next_at) + self.interval
+        return await self.channel.send(message)
+
+
+class MessageDeliverer:
+    def __init__(
+        self,
+        runtime: ServiceRuntime,
+        protector: FieldProtector,
+        senders: dict[OutboundChannel, Sender],
+        settings: DeliverySettings,
+    ) -> None:
+        self.runtime, self.protector, self.senders, self.settings = runtime, protector, senders, settings
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await asyncio.gather(*(self._channel_loop(name, sender, stop) for name, sender in self.senders.items()))
+
+    async def _channel_loop(self, channel: OutboundChannel, sender: Sender, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                claimed = await outbound_queue.claim(self.runtime.pool, channel, BATCH, sender.lease_s)
+            except Exception:
+                log.exception("claiming %s deliveries failed", channel)
+                claimed = []
+            for i, pending in enumerate(claimed):
+                if stop.is_set():
+                    for rest in claimed[i:]:
+                        await outbound_queue.release(self.runtime.pool, rest)
+                    return
+                try:
+                    await self.deliver(sender, pending)
+                except Exception:  # the lease expires and another claim resumes it
+                    log.exception("%s delivery of %s failed unexpectedly", channel, pending.notification_id)
+            if not claimed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), POLL_INTERVAL_S)
+
+    async def deliver(self, sender: Sender, p: Pending) -> None:
+        attempt = p.attempts + 1
+        message = OutboundMessage(
+            p.notification_id,
+            sender.channel.name,  # type: ignore[arg-type]
+            self.protector.decrypt(p.address_enc, ADDRESS_CONTEXT),
+            p.kind,
+            p.title,
+            p.body,
+            p.values,
+        )
+        try:
+            sent = await sender.send(message)
+        except ChannelError as exc:
+            log.warning("%s delivery of %s, attempt %d: %s", p.channel, p.notification_id, attempt, exc)
+            if exc.retry and attempt < self.settings.max_attempts:
+                delay = backoff_delay(attempt, self.settings.backoff_initial_s)
+                await outbound_queue.retry_later(self.runtime.pool, p, attempt, str(exc), delay)
+                return
+            await record_delivery_status(self.runtime.unit_of_work(), p, exc.status, attempt, str(exc), None)
+            return
+        await record_delivery_status(
+            self.runtime.unit_of_work(), p, sent.status, attempt, None, sent.provider_reference
+        )
+
+
+def _lease(timeout_s: float, per_second: float) -> float:
+    """Long enough for a whole batch, each send paced and timing out: no other worker takes it meanwhile."""
+    return BATCH * (timeout_s + 1.0 / per_second) + LEASE_MARGIN_S
+
+
+async def deliver_messages(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
+    """The notify service's email and SMS worker (ServiceDefinition.workers)."""
+    settings, smtp, aliyun = DeliverySettings(), SmtpSettings(), AliyunSmsSettings()
+    try:
+        protector = FieldProtector.from_settings()
+    except RuntimeError:
+        log.error("KITE_CRYPTO_* keys are not set: email and SMS deliveries stay queued until they are")
+        await stop.wait()
+        return
+    async with httpx.AsyncClient(timeout=aliyun.timeout_s, follow_redirects=False) as client:
+        senders: dict[OutboundChannel, Sender] = {}
+        if smtp.host:
+            lease = _lease(smtp.timeout_s, settings.email_per_second)
+            senders["email"] = Sender(EmailChannel(smtp), settings.email_per_second, lease)
+        if aliyun.configured:
+            lease = _lease(aliyun.timeout_s, settings.sms_per_second)
+            senders["sms"] = Sender(AliyunSmsChannel(client, aliyun), settings.sms_per_second, lease)
+        if not senders:
+            log.info("no email or SMS channel configured: their deliveries stay queued")
+            await stop.wait()
+            return
+        await MessageDeliverer(runtime, protector, senders, settings).run(stop)

@@ -1,0 +1,184 @@
+"""Local stand-ins for what cannot run here, speaking the real protocols: an SMTP server that insists on
+STARTTLS (aiosmtpd, with a certificate made for 127.0.0.1), and an Aliyun SMS endpoint that checks the
+request signature as Aliyun documents it and answers as SendSms does."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import datetime as dt
+import hashlib
+import hmac
+import ipaddress
+import ssl
+import urllib.parse
+import uuid
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from aiosmtpd.controller import Controller
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from kite_common.localstack.infra import free_port
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+ACCESS_KEY_ID = "LTAI-test-id"
+ACCESS_KEY_SECRET = "test-secret-不外传"
+REFUSED_NUMBER = "19900000000"
+MAX_ATTEMPTS = 3  # notify's attempts at a send, as the tests configure it
+RECEIPT_TOKEN = "receipt-token-from-the-push-url"  # the stand-in answers isv.MOBILE_NUMBER_ILLEGAL for it
+
+
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "smtp.pem", directory / "smtp.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+@dataclass
+class Mailbox:
+    """What the SMTP server took: each message, and whether its session had been upgraded to TLS."""
+
+    messages: list[tuple[EmailMessage, bool, list[str]]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        mail = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(mail, EmailMessage)
+        self.messages.append((mail, session.ssl is not None, envelope.rcpt_tos))
+        return "250 OK"
+
+
+@contextlib.contextmanager
+def smtp_server(directory: Path):  # type: ignore[no-untyped-def]
+    cert, key = self_signed(directory)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, tls_context=tls, require_starttls=True)
+    controller.start()
+    try:
+        yield mailbox, port, cert
+    finally:
+        controller.stop()
+
+
+def _aliyun_encode(value: str) -> str:
+    """Aliyun's percentEncode, as its documentation states it: URL-encode in UTF-8, then + → %20,
+    * → %2A, %7E → ~."""
+    return urllib.parse.quote_plus(value, safe="").replace("+", "%20").replace("*", "%2A").replace("%7E", "~")
+
+
+def aliyun_signature(secret: str, method: str, params: dict[str, str]) -> str:
+    query = "&".join(f"{_aliyun_encode(k)}={_aliyun_encode(params[k])}" for k in sorted(params))
+    to_sign = f"{method}&{_aliyun_encode('/')}&{_aliyun_encode(query)}"
+    return base64.b64encode(hmac.new(f"{secret}&".encode(), to_sign.encode(), hashlib.sha1).digest()).decode()
+
+
+REQUIRED = {
+    "AccessKeyId",
+    "Action",
+    "Format",
+    "PhoneNumbers",
+    "SignName",
+    "SignatureMethod",
+    "SignatureNonce",
+    "SignatureVersion",
+    "TemplateCode",
+    "Timestamp",
+    "Version",
+    "Signature",
+}
+
+
+@dataclass
+class AliyunSms:
+    url: str = ""
+    unavailable: bool = False  # answer 503 to everything (the provider down)
+    requests: list[dict[str, str]] = field(default_factory=list)
+    accepted: list[dict[str, str]] = field(default_factory=list)
+    nonces: set[str] = field(default_factory=set)
+
+    async def handle(self, request: Request) -> JSONResponse:
+        params = dict(request.query_params)
+        self.requests.append(params)
+        request_id = str(uuid.uuid4()).upper()
+        if self.unavailable:
+            return JSONResponse({"Code": "ServiceUnavailable", "RequestId": request_id}, status_code=503)
+        missing = REQUIRED - set(params)
+        if missing:
+            return _error(400, "MissingParameter", f"missing {sorted(missing)}", request_id)
+        if params["AccessKeyId"] != ACCESS_KEY_ID:
+            return _error(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.", request_id)
+        signature = params.pop("Signature")
+        if not hmac.compare_digest(signature, aliyun_signature(ACCESS_KEY_SECRET, "GET", params)):
+            return _error(400, "SignatureDoesNotMatch", "Specified signature is not matched.", request_id)
+        when = dt.datetime.strptime(params["Timestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        if abs((dt.datetime.now(dt.UTC) - when).total_seconds()) > 900 or params["SignatureNonce"] in self.nonces:
+            return _error(400, "SignatureNonceUsed", "Specified signature nonce was used already.", request_id)
+        self.nonces.add(params["SignatureNonce"])
+        if params["PhoneNumbers"] == REFUSED_NUMBER:
+            return JSONResponse({"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号", "RequestId": request_id})
+        self.accepted.append(params)
+        biz_id = f"{len(self.accepted):06d}^0"
+        return JSONResponse({"Code": "OK", "Message": "OK", "BizId": biz_id, "RequestId": request_id})
+
+
+def _error(status: int, code: str, message: str, request_id: str) -> JSONResponse:
+    body = {"Code": code, "Message": message, "RequestId": request_id, "HostId": "dysmsapi.aliyuncs.com"}
+    return JSONResponse(body, status_code=status)
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self):  # type: ignore[no-untyped-def,override]
+        yield
+
+
+@contextlib.asynccontextmanager
+async def aliyun_sms():  # type: ignore[no-untyped-def]
+    provider = AliyunSms()
+    port = free_port()
+    app = Starlette(routes=[Route("/", provider.handle, methods=["GET"])])
+    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):
+        if server.started:
+            break
+        await asyncio.sleep(0.02)
+    else:
+        raise RuntimeError("the SMS stand-in did not start")
+    provider.url = f"http://127.0.0.1:{port}/"
+    try:
+        yield provider
+    finally:
+        server.should_exit = True
+        await task
