@@ -223,3 +223,26 @@ async def test_a_caseworker_issues_a_certificate_for_a_cases_member(console: Con
     assert issued.status_code == 303 and certificate.status_code == 200
     assert "宁波北仑港" in certificate.text and "永善县人力资源和社会保障局" in certificate.text
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+async def test_escalating_shows_casework_refusal_next_to_the_form(console: Console) -> None:
+    member = await console.register_member(58)
+    async with console.signed_in(f"{YONGSHAN}-caseworker") as client:
+        page = await client.get(f"/members/{member}")
+        opened = await client.post(
+            f"/members/{member}/cases",
+            data={
+                "csrf_token": csrf_of(page.text),
+                "category": "medical",
+                "urgency": "normal",
+                "description": "住院费用",
+            },
+        )
+        case_url = opened.headers["location"]
+        case_page = await client.get(case_url)
+        version = case_page.text.split('name="version" value="', 1)[1].split('"', 1)[0]
+        empty = await client.post(
+            case_url + "/escalate", data={"csrf_token": csrf_of(case_page.text), "version": version, "reason": ""}
+        )
+    assert 'action="' + case_url + '/escalate"' in case_page.text
+    assert empty.status_code == 422 and 'id="e-escalate-reason"' in empty.text
