@@ -14,6 +14,7 @@ from kite_console.certificates.routes import router as certificates_router
 from kite_console.dashboard.routes import router as dashboard_router
 from kite_console.home import router as home_router
 from kite_console.importing.routes import router as importing_router
+from kite_console.jobs.routes import router as jobs_router
 from kite_console.members.routes import router as members_router
 from kite_console.signin.routes import router as signin_router
 from kite_console.web.static import router as static_router
@@ -34,5 +35,6 @@ SERVICE = ServiceDefinition(
         dashboard_router,
         importing_router,
         certificates_router,
+        jobs_router,
     ],
 )
