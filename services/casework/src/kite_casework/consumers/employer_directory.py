@@ -13,11 +13,12 @@ from pydantic import BaseModel, ConfigDict
 
 from kite_casework.adapters.employer_directory import record_employer
 
-EMPLOYER_REGISTERED = "kite.jobs.employer-registered.v1"
+# v1 (no longer written, still in older stores) and v2 both carry what casework reads.
+EMPLOYER_REGISTERED = frozenset({"kite.jobs.employer-registered.v1", "kite.jobs.employer-registered.v2"})
 
 
 class RegisteredEmployer(BaseModel):
-    """The part of jobs' employer-registered.v1 casework reads (a tolerant reader)."""
+    """The part of jobs' employer-registered casework reads (a tolerant reader)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -29,7 +30,7 @@ class RegisteredEmployer(BaseModel):
 
 async def handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
     env = event.envelope
-    if env.type != EMPLOYER_REGISTERED:
+    if env.type not in EMPLOYER_REGISTERED:
         return
     employer = RegisteredEmployer.model_validate(env.data)
     await record_employer(
