@@ -246,3 +246,25 @@ async def test_escalating_shows_casework_refusal_next_to_the_form(console: Conso
         )
     assert 'action="' + case_url + '/escalate"' in case_page.text
     assert empty.status_code == 422 and 'id="e-escalate-reason"' in empty.text
+
+
+async def test_relocation_and_contact_from_the_member_page(console: Console) -> None:
+    member = await console.register_member(59)
+    async with console.signed_in(f"{YONGSHAN}-station") as client:
+        page = await client.get(f"/members/{member}")
+        token = csrf_of(page.text)
+        version = page.text.split('name="version" value="', 1)[1].split('"', 1)[0]
+        missing = await client.post(
+            f"/members/{member}/relocations", data={"csrf_token": token, "version": version, "moved_on": "2026-03-01"}
+        )
+        moved = await client.post(
+            f"/members/{member}/relocations",
+            data={"csrf_token": token, "version": version, "current_city": "东莞", "moved_on": "2026-03-01"},
+        )
+        contacted = await client.post(
+            f"/members/{member}/contacts", data={"csrf_token": token, "channel": "wechat", "note": "已联系"}
+        )
+        after = await client.get(f"/members/{member}")
+    assert missing.status_code == 422 and 'id="e-current_city"' in missing.text
+    assert moved.status_code == 303 and contacted.status_code == 303
+    assert "宁波 → 东莞" in after.text
