@@ -15,6 +15,7 @@ from kite_casework.service import SERVICE as CASEWORK
 from kite_common.ids import new_id
 from kite_common.testing.stack import RunningService, auth, eventually, running
 from kite_console.service import SERVICE as CONSOLE
+from kite_jobs.service import SERVICE as JOBS
 from kite_roster.service import SERVICE as ROSTER
 from kite_roster.shared.identity import check_digit
 
@@ -32,6 +33,7 @@ class Console:
     roster: RunningService
     casework: RunningService
     console: RunningService
+    jobs: RunningService
 
     @property
     def url(self) -> str:
@@ -78,21 +80,28 @@ async def console(infra) -> AsyncIterator[Console]:
     async with (
         running(infra, ROSTER, prefix) as roster,
         running(infra, CASEWORK, prefix) as casework,
+        running(infra, JOBS, prefix) as jobs,
     ):
         saved = {
             k: os.environ.get(k)
-            for k in ("KITE_SERVICE_URL_ROSTER", "KITE_SERVICE_URL_CASEWORK", "KITE_CONSOLE_DEV_SIGN_IN")
+            for k in (
+                "KITE_SERVICE_URL_ROSTER",
+                "KITE_SERVICE_URL_CASEWORK",
+                "KITE_SERVICE_URL_JOBS",
+                "KITE_CONSOLE_DEV_SIGN_IN",
+            )
         }
         os.environ.update(
             KITE_SERVICE_URL_ROSTER=roster.base_url,
             KITE_SERVICE_URL_CASEWORK=casework.base_url,
+            KITE_SERVICE_URL_JOBS=jobs.base_url,
             KITE_CONSOLE_DEV_SIGN_IN="true",
         )
         try:
             async with running(infra, CONSOLE, prefix, roles=("api",)) as web:
                 hub = web._server.config.app.state.live_hub  # type: ignore[union-attr]
                 await eventually(lambda: _true(hub.ready.is_set()))
-                yield Console(roster, casework, web)
+                yield Console(roster, casework, web, jobs)
         finally:
             for key, value in saved.items():
                 if value is None:

@@ -187,3 +187,84 @@ async def test_edit_sends_the_version_and_shows_the_rosters_errors(console: Cons
     assert saved.status_code == 303
     assert stale.status_code == 412 and 'role="alert"' in stale.text
     assert "焊工、电工" in page.text and "杨德富" not in page.text
+
+
+async def test_a_caseworker_issues_a_certificate_for_a_cases_member(console: Console) -> None:
+    member = await console.register_member(57)
+    async with console.signed_in(f"{YONGSHAN}-caseworker") as client:
+        page = await client.get(f"/members/{member}")
+        opened = await client.post(
+            f"/members/{member}/cases",
+            data={
+                "csrf_token": csrf_of(page.text),
+                "category": "certificate",
+                "urgency": "normal",
+                "description": "需要务工证明办理子女入学",
+            },
+        )
+        case_url = opened.headers["location"]
+        form = await client.get(case_url + "/certificates/new", params={"template": "work"})
+        fields = {"csrf_token": csrf_of(form.text), "template": "work", "office_name": "永善县人力资源和社会保障局"}
+        missing = await client.post(case_url + "/certificates/new", data=fields)
+        issued = await client.post(
+            case_url + "/certificates/new",
+            data={
+                **fields,
+                "field_purpose": "子女入学",
+                "field_work_since": "2021年3月",
+                "field_work_place": "宁波北仑港",
+                "field_occupation": "装卸工",
+            },
+        )
+        certificate = await client.get(issued.headers["location"])
+        pdf = await client.get(issued.headers["location"] + "/pdf")
+    assert form.status_code == 200 and 'id="f-field_work_place"' in form.text
+    assert missing.status_code == 422 and 'id="e-field_work_place"' in missing.text
+    assert issued.status_code == 303 and certificate.status_code == 200
+    assert "宁波北仑港" in certificate.text and "永善县人力资源和社会保障局" in certificate.text
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+async def test_escalating_shows_casework_refusal_next_to_the_form(console: Console) -> None:
+    member = await console.register_member(58)
+    async with console.signed_in(f"{YONGSHAN}-caseworker") as client:
+        page = await client.get(f"/members/{member}")
+        opened = await client.post(
+            f"/members/{member}/cases",
+            data={
+                "csrf_token": csrf_of(page.text),
+                "category": "medical",
+                "urgency": "normal",
+                "description": "住院费用",
+            },
+        )
+        case_url = opened.headers["location"]
+        case_page = await client.get(case_url)
+        version = case_page.text.split('name="version" value="', 1)[1].split('"', 1)[0]
+        empty = await client.post(
+            case_url + "/escalate", data={"csrf_token": csrf_of(case_page.text), "version": version, "reason": ""}
+        )
+    assert 'action="' + case_url + '/escalate"' in case_page.text
+    assert empty.status_code == 422 and 'id="e-escalate-reason"' in empty.text
+
+
+async def test_relocation_and_contact_from_the_member_page(console: Console) -> None:
+    member = await console.register_member(59)
+    async with console.signed_in(f"{YONGSHAN}-station") as client:
+        page = await client.get(f"/members/{member}")
+        token = csrf_of(page.text)
+        version = page.text.split('name="version" value="', 1)[1].split('"', 1)[0]
+        missing = await client.post(
+            f"/members/{member}/relocations", data={"csrf_token": token, "version": version, "moved_on": "2026-03-01"}
+        )
+        moved = await client.post(
+            f"/members/{member}/relocations",
+            data={"csrf_token": token, "version": version, "current_city": "东莞", "moved_on": "2026-03-01"},
+        )
+        contacted = await client.post(
+            f"/members/{member}/contacts", data={"csrf_token": token, "channel": "wechat", "note": "已联系"}
+        )
+        after = await client.get(f"/members/{member}")
+    assert missing.status_code == 422 and 'id="e-current_city"' in missing.text
+    assert moved.status_code == 303 and contacted.status_code == 303
+    assert "宁波 → 东莞" in after.text

@@ -10,9 +10,11 @@ from kite_common.events import EventRegistry
 from kite_common.service import ServiceDefinition
 
 from kite_console.cases.routes import router as cases_router
+from kite_console.certificates.routes import router as certificates_router
 from kite_console.dashboard.routes import router as dashboard_router
 from kite_console.home import router as home_router
 from kite_console.importing.routes import router as importing_router
+from kite_console.jobs.routes import router as jobs_router
 from kite_console.members.routes import router as members_router
 from kite_console.signin.routes import router as signin_router
 from kite_console.web.static import router as static_router
@@ -32,5 +34,7 @@ SERVICE = ServiceDefinition(
         cases_router,
         dashboard_router,
         importing_router,
+        certificates_router,
+        jobs_router,
     ],
 )

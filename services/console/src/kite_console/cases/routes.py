@@ -37,7 +37,7 @@ def _body(action: str, form: FormData) -> dict[str, Any] | None:
         }
     if action == "transfer":
         return {"to": text(form, "to"), "reason": text(form, "reason")}
-    if action in ("suspend", "transfer/decline"):
+    if action in ("suspend", "transfer/decline", "escalate"):
         return {"reason": text(form, "reason")}
     return None
 
@@ -53,6 +53,7 @@ ACTIONS = {
     "transfer-decline": "transfer/decline",
     "suspend": "suspend",
     "resume": "resume",
+    "escalate": "escalate",
 }
 
 
@@ -63,13 +64,13 @@ def available_actions(case: dict[str, Any], session: Session) -> list[str]:
     if case.get("pending_transfer_to") == session.subject:
         return ["transfer-accept", "transfer-decline"]
     if status == "open":
-        return ["accept"]
+        return ["accept", "escalate"]
     if status in ("accepted", "in_progress", "reopened"):
         if not owner:
-            return []
+            return [] if case.get("suspended") else ["escalate"]
         if case.get("suspended"):
             return ["resume"]
-        return ["progress", "resolve", "transfer", "suspend"]
+        return ["progress", "resolve", "transfer", "suspend", "escalate"]
     if status == "resolved":
         return ["follow-ups", "close"] if owner else ["follow-ups"]
     return []

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from kite_common.messaging.cloudevents_kafka import topic_for
 from kite_common.messaging.producer import client_options
 from kite_common.settings import KafkaSettings
@@ -63,22 +62,6 @@ class LiveHub:
             with contextlib.suppress(asyncio.QueueFull):
                 subscriber.queue.put_nowait(source)
 
-    async def _ensure_topics(self) -> None:
-        # Reading from "latest" would miss the first events of a topic created after we looked: make
-        # sure the topics exist before reading (an existing topic is left as it is).
-        admin = AIOKafkaAdminClient(**client_options(self.kafka))
-        try:
-            await admin.start()
-            existing = set(await admin.list_topics())
-            missing = [t for t in self.topics if t not in existing]
-            if missing:
-                await admin.create_topics([NewTopic(t, num_partitions=1, replication_factor=1) for t in missing])
-        except Exception:
-            log.warning("could not check or create the live topics; reading them when they appear", exc_info=True)
-        finally:
-            with contextlib.suppress(Exception):
-                await admin.close()
-
     async def run(self) -> None:
         """Read the topics from their end until stopped, restarting after a broker failure."""
         while not self.stopping.is_set():
@@ -90,25 +73,24 @@ class LiveHub:
                     await asyncio.wait_for(self.stopping.wait(), 2)
 
     async def _read(self) -> None:
-        await self._ensure_topics()
         consumer = AIOKafkaConsumer(
             *self.topics,
             **client_options(self.kafka),
             group_id=None,  # every console process reads everything: it serves its own pages
-            auto_offset_reset="latest",
+            # A topic that appears after we started (the first event of a new system) is read from its
+            # beginning, so its first events are not missed; the topics there now start at their end.
+            auto_offset_reset="earliest",
             enable_auto_commit=False,
             metadata_max_age_ms=2000,
         )
         await consumer.start()
         try:
-            # Position on the end of every partition now, so that an event written after this point
-            # is never skipped by a late "latest" reset.
             for _ in range(100):
                 if consumer.assignment():
                     break
                 await asyncio.sleep(0.05)
-            for tp in consumer.assignment():
-                await consumer.position(tp)
+            if consumer.assignment():
+                await consumer.seek_to_end(*consumer.assignment())
             self.ready.set()
             while not self.stopping.is_set():
                 batches = await consumer.getmany(timeout_ms=500, max_records=500)

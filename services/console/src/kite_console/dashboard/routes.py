@@ -28,7 +28,7 @@ async def _panel_context(session: Session, apis: Apis, origin: str | None) -> di
     if not area.startswith(session.jurisdiction) or not (area == "" or area.isdigit()) or len(area) > 12:
         raise PageNotFound  # outside the jurisdiction: the same page as an unknown place
     level = LEVEL_BELOW.get(len(area), "village")
-    ledger, open_cases = await asyncio.gather(
+    ledger, open_cases, service = await asyncio.gather(
         apis.get(
             "roster",
             "/ledgers/registration",
@@ -36,6 +36,10 @@ async def _panel_context(session: Session, apis: Apis, origin: str | None) -> di
             params={"by": "origin", "origin": area or None, "level": level, "limit": 200},
         ),
         apis.call("casework", "GET", "/cases", session.token, params={"status": "open", "limit": OPEN_CASES_SHOWN}),
+        # This month's service ledger (服务台账) of the counties in the area shown.
+        apis.call(
+            "casework", "GET", "/ledgers/service", session.token, params={"level": "county", "area": area[:6] or None}
+        ),
     )
     cases_count = None
     if isinstance(open_cases, Answer):
@@ -49,6 +53,7 @@ async def _panel_context(session: Session, apis: Apis, origin: str | None) -> di
         "ledger": ledger.data,
         "drillable": len(area) < 9,
         "open_cases": cases_count,
+        "service": service.data if isinstance(service, Answer) else None,
         "chart_json": json.dumps(chart, ensure_ascii=False),
         "crumbs": _crumbs(session.jurisdiction, area),
     }

@@ -8,11 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
 
 from kite_console.web import labels
-from kite_console.web.api import Answer, Problem
+from kite_console.web.api import Answer, Apis, Problem
 from kite_console.web.forms import field_errors, flag, optional, text, values_of, words
 from kite_console.web.pages import ApisDep, ConsoleRoute, FormSessionDep, SessionDep, render
+from kite_console.web.sessions import Session
 
 router = APIRouter(route_class=ConsoleRoute)
 
@@ -140,6 +142,10 @@ async def member_context(session: SessionDep, apis: ApisDep, member_id: uuid.UUI
         "reveal_problem": None,
         "reveal_errors": {},
         "reveal_reason": "",
+        "form_problem": None,
+        "failed_form": None,
+        "form_errors": {},
+        "form_values": {},
         "movements": movements.data if isinstance(movements, Answer) else None,
         "cases": cases.data if isinstance(cases, Answer) else None,
         "labels": labels,
@@ -201,6 +207,53 @@ async def edit(request: Request, member_id: uuid.UUID, session: FormSessionDep, 
         context = {"member": member, "values": values, "errors": field_errors(answer), "problem": answer}
         return render(request, "members/edit.html", context, status_code=answer.status)
     return RedirectResponse(f"/members/{member_id}", status_code=303)
+
+
+@router.post("/members/{member_id}/relocations", include_in_schema=False)
+async def relocate(request: Request, member_id: uuid.UUID, session: FormSessionDep, apis: ApisDep) -> Response:
+    form = await request.form()
+    body = {
+        "current_city": text(form, "current_city"),
+        "employer": optional(form, "employer"),
+        "industry": optional(form, "industry"),
+        "moved_on": text(form, "moved_on") or None,
+    }
+    version = text(form, "version")
+    answer = await apis.call(
+        "roster",
+        "POST",
+        f"/members/{member_id}/relocations",
+        session.token,
+        json=body,
+        if_match=f'"{version}"' if version.isdigit() else None,
+    )
+    return await _after_member_form(request, session, apis, member_id, answer, "relocate", form)
+
+
+@router.post("/members/{member_id}/contacts", include_in_schema=False)
+async def contact(request: Request, member_id: uuid.UUID, session: FormSessionDep, apis: ApisDep) -> Response:
+    form = await request.form()
+    body = {"channel": text(form, "channel"), "note": optional(form, "note")}
+    answer = await apis.call("roster", "POST", f"/members/{member_id}/contacts", session.token, json=body)
+    return await _after_member_form(request, session, apis, member_id, answer, "contact", form)
+
+
+async def _after_member_form(
+    request: Request,
+    session: Session,
+    apis: Apis,
+    member_id: uuid.UUID,
+    answer: Answer | Problem,
+    name: str,
+    form: FormData,
+) -> Response:
+    """Back to the member's page; a refusal is shown on it next to the form that was sent."""
+    if not isinstance(answer, Problem):
+        return RedirectResponse(f"/members/{member_id}", status_code=303)
+    context = await member_context(session, apis, member_id)
+    values = {k: text(form, k) for k in form if k not in ("csrf_token", "version")}
+    context.update(form_problem=answer, failed_form=name, form_errors=field_errors(answer), form_values=values)
+    return render(request, "members/member.html", context, status_code=answer.status)
 
 
 @router.post("/members/{member_id}/reveal", include_in_schema=False)

@@ -15,6 +15,7 @@ ROLES = (
     ("caseworker", "诉求受理员", ("caseworker",)),
     ("registrar", "人员登记员", ("registrar",)),
     ("party", "组织部门", ("party-affairs", "viewer")),
+    ("employment", "就业服务（岗位、匹配）", ("employment", "viewer")),
     ("pii", "查阅个人信息（留痕）", ("viewer", "pii-reader")),
     ("viewer", "只读查看", ("viewer",)),
     ("admin", "县级管理员", ("admin",)),

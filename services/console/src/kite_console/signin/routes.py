@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from kite_common.auth.tokens import InvalidToken, issue_dev_token
+from kite_common.domain import Unavailable
 from kite_common.settings import AuthSettings
 
 from kite_console.signin.dev_users import COUNTIES, DEV_USERS, ROLES
@@ -119,8 +120,9 @@ async def oidc_callback(
         raise PageNotFound
     try:
         signed_in = await oidc.finish(_redirect_uri(request), code, state)
+        # Checked as the services will check it (their JWKS, issuer, audience, roles, jurisdiction).
         principal = await request.app.state.token_verifier.authenticate(signed_in.access_token)
-    except (OidcError, InvalidToken):
+    except (OidcError, InvalidToken, Unavailable):
         return RedirectResponse("/signin?error=oidc", status_code=303)
     session_id = await session_store(request).create(
         subject=principal.subject,

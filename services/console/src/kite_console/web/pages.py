@@ -152,4 +152,12 @@ def local_time(value: str | None) -> str:
     return moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
 
 
+def yuan(fen: int | None) -> str:
+    """Money kept in fen, shown in yuan."""
+    if fen is None:
+        return "—"
+    return f"{fen / 100:,.2f} 元"
+
+
 templates.env.filters["local_time"] = local_time
+templates.env.filters["yuan"] = yuan
