@@ -3,13 +3,21 @@ UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 
-.PHONY: run test lint bench schemas scan chaos chaos-short sync clean
+.PHONY: run test chromium lint bench schemas scan chaos chaos-short sync clean
 
 run: sync ## start the whole system locally
 	$(UV) run kite up
 
-test: sync ## run every test (real PostgreSQL and Kafka-protocol broker; embedded unless given)
+test: sync chromium ## every test (real PostgreSQL and Kafka-protocol broker; embedded unless given), then the short chaos run
 	$(UV) run pytest
+	$(UV) run python bench/chaos.py --short
+
+chromium: ## Debian's Chromium for the console's browser tests (Playwright drives it; it never downloads one)
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
+	  else echo "the browser tests need Debian's chromium: sudo apt-get install chromium fonts-noto-cjk" >&2; exit 1; fi; }
 
 lint: sync ## ruff and mypy
 	$(UV) run ruff check .
