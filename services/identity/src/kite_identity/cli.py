@@ -37,12 +37,12 @@ def clients_cli() -> typer.Typer:
         """Register a client system; prints its client_id (and secret, once)."""
         from kite_common.auth.principal import Principal
         from kite_common.db.pool import create_pool
+        from kite_common.discovery import installed_services
         from kite_common.runtime import ServiceRuntime
         from kite_common.settings import DatabaseSettings, KafkaSettings
 
         from kite_identity.application.register_client import register_client
         from kite_identity.domain.client import ClientSpec
-        from kite_identity.service import SERVICE
 
         if secret == bool(jwks_url or public_key):
             raise typer.BadParameter("give --jwks-url or --public-key, or --secret")
@@ -61,7 +61,7 @@ def clients_cli() -> typer.Typer:
         async def go() -> None:
             pool = await create_pool(DatabaseSettings())
             try:
-                runtime = ServiceRuntime(SERVICE, pool, KafkaSettings())
+                runtime = ServiceRuntime(installed_services()["identity"], pool, KafkaSettings())
                 done = await register_client(runtime.unit_of_work(), operator, spec)
             finally:
                 await pool.close()
