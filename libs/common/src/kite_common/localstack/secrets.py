@@ -13,7 +13,19 @@ LOCAL_SECRET_NAMES = (
     "KITE_CRYPTO_HASH_KEY",
     "KITE_WEBHOOK_SIGNING_SECRET",
     "KITE_CERT_SIGNING_KEYS",
+    "KITE_IDENTITY_SIGNING_KEYS",
 )
+
+
+def _p256_key() -> str:
+    """A P-256 private key as base64 PKCS#8 DER: the identity service signs client tokens with it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    der = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return base64.b64encode(der).decode()
 
 
 def _generate() -> dict[str, str]:
@@ -24,6 +36,7 @@ def _generate() -> dict[str, str]:
         "KITE_WEBHOOK_SIGNING_SECRET": secrets.token_urlsafe(32),
         # An Ed25519 private key is any 32 random bytes.
         "KITE_CERT_SIGNING_KEYS": "local1:" + base64.b64encode(os.urandom(32)).decode(),
+        "KITE_IDENTITY_SIGNING_KEYS": "local1:" + _p256_key(),
     }
 
 

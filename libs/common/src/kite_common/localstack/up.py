@@ -101,6 +101,10 @@ def up(data_dir: Path, port_base: int, database_prefix: str = "kite_") -> None:
         # Every service learns where the others are (KITE_SERVICE_URL_<NAME>), e.g. a service that
         # calls another's API; KITE_LOCAL_DEV tells them this is a developer's machine.
         service_urls = {f"KITE_SERVICE_URL_{name.upper()}": url for name, url in urls.items()}
+        if "identity" in urls and not os.environ.get("KITE_AUTH_JWKS_URL"):
+            # Client systems' tokens (ES256, from the identity service) are verified by its JWKS,
+            # beside the HS256 dev tokens.
+            service_urls["KITE_AUTH_JWKS_URL"] = urls["identity"] + "/.well-known/jwks.json"
         (data_dir / "logs").mkdir(exist_ok=True)
         for name, port in ports.items():
             env = {
