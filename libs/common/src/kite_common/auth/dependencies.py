@@ -51,4 +51,6 @@ def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
             raise Forbidden(f"需要以下角色之一：{', '.join(roles)}", code="missing-role")
         return principal
 
+    # Read by the authorisation matrix test, which derives every route's expected answers from it.
+    dependency.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
     return dependency
