@@ -82,17 +82,47 @@ def case_opened(case_id: uuid.UUID, member_id: str, category: str, subject: str)
     )  # fmt: skip
 
 
-async def publish(infra, prefix: str, *events: EventEnvelope) -> None:  # type: ignore[no-untyped-def]
+def jobs_event(name: str, data: dict[str, object], subject: str) -> EventEnvelope:
+    return EventEnvelope(
+        id=new_id(), source="/kite/jobs", type=f"kite.jobs.{name}.v1", subject=subject, time=utcnow(), data=data,
+        stream_version=1,
+    )  # fmt: skip
+
+
+def placed(placement_id: uuid.UUID, member_id: str, subject: str) -> EventEnvelope:
+    data = {
+        "placement_id": str(placement_id),
+        "posting_id": str(uuid.uuid4()),
+        "employer_id": str(uuid.uuid4()),
+        "member_id": member_id,
+        "member_origin_division_code": VILLAGE,
+        "area_division_code": COUNTY,
+        "place_division_code": "530102",
+        "title": "装配工",
+        "start_date": (utcnow() - timedelta(days=90)).date().isoformat(),
+        "wage_fen": 450_000,
+        "placed_by": "station-1",
+    }
+    return jobs_event("member-placed", data, subject)
+
+
+def ended(placement_id: uuid.UUID, subject: str) -> EventEnvelope:
+    left_on = utcnow().date().isoformat()
+    data = {"placement_id": str(placement_id), "left_on": left_on, "reason": "合同到期", "recorded_by": "station-1"}
+    return jobs_event("placement-ended", data, subject)
+
+
+async def publish(infra, prefix: str, *events: EventEnvelope, service: str = "casework") -> None:  # type: ignore[no-untyped-def]
     producer = await create_producer(infra.kafka(prefix))
     try:
         for event in events:
             key, value, headers = encode(event)
-            await producer.send_and_wait(topic_for("casework", prefix), value=value, key=key, headers=headers)
+            await producer.send_and_wait(topic_for(service, prefix), value=value, key=key, headers=headers)
     finally:
         await producer.stop()
 
 
-async def member_in(http, hid: str, seq: int) -> str:  # type: ignore[no-untyped-def]
+async def member_in(http, hid: str | None, seq: int, employer: str | None = None) -> str:  # type: ignore[no-untyped-def]
     first17 = f"{COUNTY}19800101{seq:03d}"
     created = await http.post(
         "/members",
@@ -102,10 +132,13 @@ async def member_in(http, hid: str, seq: int) -> str:  # type: ignore[no-untyped
             "phone": f"139{seq:08d}",
             "origin_division_code": VILLAGE,
             "current_city": "昆明",
+            "employer": employer,
         },
     )
     assert created.status_code == 201, created.text
     member_id = str(created.json()["member_id"])
+    if hid is None:
+        return member_id
     added = await http.post(f"/households/{hid}/members/{member_id}", json={"relation": "户主"})
     assert added.status_code == 200, added.text
     return member_id
@@ -216,6 +249,40 @@ async def test_a_serious_illness_case_raises_one_alert_however_often_it_is_deliv
         )
         alerts = await eventually(lambda: _with_count(alerts_of(http, hid), 2))
         assert [a["signal"] for a in alerts] == ["serious-illness", "work-injury"]
+
+
+async def test_the_last_working_member_losing_the_job_raises_one_alert(roster, infra, prefix):
+    async with roster.client(headers=REGISTRAR) as http:
+        two_workers, employed_elsewhere, single = await household(http), await household(http), await household(http)
+        first, second = await member_in(http, two_workers, 21), await member_in(http, two_workers, 22)
+        leaver = await member_in(http, employed_elsewhere, 23)
+        await member_in(http, employed_elsewhere, 24, employer="昭通某建筑公司")  # works, not through jobs
+        loner = await member_in(http, None, 25)  # in no household
+        sentinel = await member_in(http, single, 26)
+        p_first, p_second, p_leaver, p_loner, p_sentinel = (uuid.uuid4() for _ in range(5))
+        subject = f"placement-{p_first}"  # one key: everything is read in this order
+        await publish(
+            infra,
+            prefix,
+            placed(p_first, first, subject),
+            placed(p_second, second, subject),
+            placed(p_leaver, leaver, subject),
+            placed(p_loner, loner, subject),
+            placed(p_sentinel, sentinel, subject),
+            ended(p_first, subject),  # the second member still works: no alert
+            ended(p_leaver, subject),  # the other member has an employer on the roster: no alert
+            ended(p_loner, subject),  # no household: nothing
+            ended(p_second, subject),  # the last one working: an alert
+            ended(p_second, subject),  # the same ending delivered again: nothing more
+            ended(p_sentinel, subject),
+            service="jobs",
+        )
+        await eventually(lambda: alerts_of(http, single))
+        alerts = await alerts_of(http, two_workers)
+        assert [(a["signal"], a["note"]) for a in alerts] == [("job-loss", "家庭最后一名务工成员离职（岗位结束）")]
+        assert await alerts_of(http, employed_elsewhere) == []
+        listed = (await http.get("/monitoring/alerts")).json()["items"]
+        assert sorted(a["household_id"] for a in listed) == sorted([two_workers, single])
 
 
 async def test_the_death_of_the_head_raises_an_alert(roster):

@@ -3,7 +3,8 @@
 - roster's household-income-reported: per-capita income below the year's monitoring line of the
   household's province, or fallen by more than the line's `drop_percent` from the year before;
 - roster's member-deregistered (deceased) of the household's main earner;
-- casework's case-opened of a member in a medical (serious illness) or work-injury case.
+- casework's case-opened of a member in a medical (serious illness) or work-injury case;
+- jobs' placement-ended of the household's last working member (see job_loss).
 
 Each signal has a key (the household and year of an income, the member who died, the case): the same
 signal delivered twice finds its key on the household's monitoring stream and raises nothing, on top
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from kite_roster.households.domain.household import HouseholdNotRegistered, per_capita_income
 from kite_roster.monitoring.adapters.policy import lines_of
 from kite_roster.monitoring.application.raise_alert import raise_alert, raise_alert_on_death
+from kite_roster.monitoring.consumers import job_loss
 from kite_roster.monitoring.domain.monitoring_events import RiskSignal
 from kite_roster.monitoring.domain.rules import yuan_text
 
@@ -72,6 +74,10 @@ async def _handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
         dereg = Deregistered.model_validate(env.data)
         if dereg.reason == "deceased":
             await _death(uow, dereg.member_id)
+    elif env.type == job_loss.MEMBER_PLACED:
+        await job_loss.member_placed(uow, env.data)
+    elif env.type == job_loss.PLACEMENT_ENDED:
+        await job_loss.placement_ended(uow, env.data)
     elif env.type == CASE_OPENED:
         case = OpenedCase.model_validate(env.data)
         signal = CASE_SIGNALS.get(case.category)
@@ -132,4 +138,4 @@ async def _death(uow: UnitOfWork, member_id: uuid.UUID) -> None:
     await raise_alert_on_death(uow, row["household_id"], member_id, row["relation"])
 
 
-RISK_SIGNALS = ConsumerSpec("risk-signals", ["roster", "casework"], handle)
+RISK_SIGNALS = ConsumerSpec("risk-signals", ["roster", "casework", "jobs"], handle)
