@@ -113,7 +113,6 @@ def create_app(
     return app
 
 
-
 async def runtime_of(request: Request) -> ServiceRuntime:
     """FastAPI dependency: the service runtime of this app."""
     runtime: ServiceRuntime = request.app.state.runtime
