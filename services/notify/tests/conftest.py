@@ -3,8 +3,6 @@ other services' events onto their (test-prefixed) topics."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -13,14 +11,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import uvicorn
 from kite_common.clock import utcnow
 from kite_common.events import EventEnvelope
 from kite_common.ids import new_id
-from kite_common.localstack.infra import free_port
 from kite_common.messaging.cloudevents_kafka import encode, topic_for
 from kite_common.messaging.producer import create_producer
-from kite_common.testing.stack import running
+from kite_common.testing.stack import running, serving
 from kite_notify.service import SERVICE
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -290,30 +286,14 @@ class Receiver:
         return Response(status_code=204)
 
 
-class _Server(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self):  # type: ignore[no-untyped-def,override]
-        yield
-
-
 @pytest.fixture
 async def receiver(monkeypatch) -> AsyncIterator[Receiver]:
     monkeypatch.setenv("KITE_WEBHOOK_ALLOWED_NETWORKS", RECEIVER_NETWORK)
     rec = Receiver()
-    port = free_port()
     app = Starlette(routes=[Route("/hooks/kite", rec.handle, methods=["POST"])])
-    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started:
-            break
-        await asyncio.sleep(0.02)
-    else:
-        raise RuntimeError("webhook receiver did not start")
-    rec.url = f"http://127.0.0.1:{port}/hooks/kite"
-    yield rec
-    server.should_exit = True
-    await task
+    async with serving(app, "the webhook receiver") as url:
+        rec.url = url + "/hooks/kite"
+        yield rec
 
 
 @pytest.fixture

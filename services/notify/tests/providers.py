@@ -4,7 +4,6 @@ request signature as Aliyun documents it and answers as SendSms does."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import datetime as dt
@@ -22,13 +21,13 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from aiosmtpd.controller import Controller
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from kite_common.localstack.infra import free_port
+from kite_common.testing.stack import serving
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -159,31 +158,13 @@ def _error(status: int, code: str, message: str, request_id: str) -> JSONRespons
     return JSONResponse(body, status_code=status)
 
 
-class _Server(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self):  # type: ignore[no-untyped-def,override]
-        yield
-
-
 @contextlib.asynccontextmanager
 async def aliyun_sms():  # type: ignore[no-untyped-def]
     provider = AliyunSms()
-    port = free_port()
     app = Starlette(routes=[Route("/", provider.handle, methods=["GET"])])
-    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started:
-            break
-        await asyncio.sleep(0.02)
-    else:
-        raise RuntimeError("the SMS stand-in did not start")
-    provider.url = f"http://127.0.0.1:{port}/"
-    try:
+    async with serving(app, "the Aliyun SMS stand-in") as url:
+        provider.url = url + "/"
         yield provider
-    finally:
-        server.should_exit = True
-        await task
 
 
 TENCENT_SECRET_ID = "AKID-test-id"
@@ -266,19 +247,7 @@ class TencentSms:
 @contextlib.asynccontextmanager
 async def tencent_sms():  # type: ignore[no-untyped-def]
     provider = TencentSms()
-    port = free_port()
     app = Starlette(routes=[Route("/", provider.handle, methods=["POST"])])
-    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started:
-            break
-        await asyncio.sleep(0.02)
-    else:
-        raise RuntimeError("the SMS stand-in did not start")
-    provider.url = f"http://127.0.0.1:{port}/"
-    try:
+    async with serving(app, "the Tencent SMS stand-in") as url:
+        provider.url = url + "/"
         yield provider
-    finally:
-        server.should_exit = True
-        await task

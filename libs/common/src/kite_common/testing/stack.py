@@ -229,6 +229,26 @@ async def running(
             await infra.drop(dsn)
 
 
+@contextlib.asynccontextmanager
+async def serving(app: object, what: str) -> AsyncIterator[str]:
+    """Serve an ASGI app (a test's stand-in for a provider or a receiver) on a free local port;
+    yields its base URL, `http://127.0.0.1:PORT`."""
+    port = free_port()
+    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))  # type: ignore[arg-type]
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):
+        if server.started:
+            break
+        await asyncio.sleep(0.02)
+    else:
+        raise RuntimeError(f"{what} did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
 async def eventually(check, timeout: float = 20.0, interval: float = 0.1):  # type: ignore[no-untyped-def]
     """Poll an async check until it returns a truthy value; fail with its last value."""
     deadline = asyncio.get_running_loop().time() + timeout
