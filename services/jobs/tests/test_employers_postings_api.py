@@ -4,7 +4,7 @@ input with a Chinese problem and store nothing; nothing outside the caller's jur
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from kite_common.clock import utcnow
@@ -14,7 +14,11 @@ COUNTY = "522631"  # 黎平县
 STAFF = auth(["employment"], COUNTY, subject="liping-hr")
 OTHER_STAFF = auth(["employment"], "522632", subject="rongjiang-hr")
 STATION = auth(["hr-station"], COUNTY, subject="liping-hz-station")
-TODAY = utcnow().date()
+
+
+def today() -> date:
+    """Asked each time: a run may cross midnight."""
+    return utcnow().date()
 
 EMPLOYER = {
     "name": "杭州某电子厂",
@@ -42,8 +46,8 @@ def posting_body(employer_id: str, **overrides: object) -> dict[str, object]:
         "age_min": 18,
         "age_max": 45,
         "certificates_required": ["电工证"],
-        "opens_on": TODAY.isoformat(),
-        "closes_on": (TODAY + timedelta(days=60)).isoformat(),
+        "opens_on": today().isoformat(),
+        "closes_on": (today() + timedelta(days=60)).isoformat(),
     }
     body.update(overrides)
     return body
@@ -218,7 +222,7 @@ async def test_bad_employer_is_a_problem_and_stores_nothing(jobs, override, fiel
         ({"skills_required": ["  "]}, "skills_required", "技能"),
         ({"place_division_code": "33010600100X"}, "place_division_code", None),
         ({"age_min": 50, "age_max": 20}, "age_min", "年龄"),
-        ({"closes_on": (TODAY - timedelta(days=1)).isoformat()}, "closes_on", "截止日期"),
+        ({"closes_on": (today() - timedelta(days=1)).isoformat()}, "closes_on", "截止日期"),
         ({"employer_id": "not-a-uuid"}, "employer_id", None),
         ({"wage_min": 6000}, "wage_min", None),
     ],

@@ -18,11 +18,15 @@ from kite_roster.shared.identity import check_digit
 COUNTY = "522631"
 STAFF = auth(["employment"], COUNTY, subject="liping-hr")
 OTHER_STAFF = auth(["employment"], "522632", subject="rongjiang-hr")
-TODAY = utcnow().date()
+
+
+def today() -> date:
+    """Asked each time: a run may cross midnight."""
+    return utcnow().date()
 FAIR = {
     "title": "浙江企业黎平专场招聘会",
     "organisers": ["黎平县人社局", "杭州市人社局"],
-    "held_on": TODAY.isoformat(),
+    "held_on": today().isoformat(),
     "place_division_code": f"{COUNTY}100000",
     "area_division_code": f"{COUNTY}000000",
 }
@@ -67,8 +71,8 @@ async def employer_with_postings(http, code: str, n: int) -> tuple[str, list[str
                 "wage_min_fen": 500_000,
                 "wage_max_fen": 700_000,
                 "place_division_code": "330106001001",
-                "opens_on": TODAY.isoformat(),
-                "closes_on": (TODAY + timedelta(days=30)).isoformat(),
+                "opens_on": today().isoformat(),
+                "closes_on": (today() + timedelta(days=30)).isoformat(),
             },
         )
         postings.append(created.json()["posting_id"])
@@ -106,7 +110,7 @@ async def test_a_fair_from_registration_to_placement_gives_its_results_row(stack
             assert (await http.post(f"/fairs/{fid}/offers", json={"member_id": m, "posting_id": p})).status_code == 200
         await http.post(f"/postings/{p1[0]}/applications", json={"member_id": a})
         hired = await http.post(
-            f"/postings/{p1[0]}/applications/{a}/hire", json={"start_date": TODAY.isoformat(), "wage_fen": 600_000}
+            f"/postings/{p1[0]}/applications/{a}/hire", json={"start_date": today().isoformat(), "wage_fen": 600_000}
         )
         assert hired.status_code == 201, hired.text
         results = (await http.get(f"/fairs/{fid}")).json()
@@ -136,7 +140,7 @@ async def test_fairs_outside_are_missing_and_bad_fairs_are_refused_without_a_tra
     async with stack.jobs.client(headers=STAFF) as http:
         fid = (await http.post("/fairs", json=FAIR)).json()["fair_id"]
         no_place = await http.post("/fairs", json=FAIR | {"place_division_code": None})
-        past = await http.post("/fairs", json=FAIR | {"held_on": (TODAY - timedelta(days=1)).isoformat()})
+        past = await http.post("/fairs", json=FAIR | {"held_on": (today() - timedelta(days=1)).isoformat()})
         elsewhere = await http.post("/fairs", json=FAIR | {"area_division_code": "522632000000"})
         outsider = await http.post(f"/fairs/{fid}/registrations", json={"member_id": theirs})
     assert no_place.status_code == 422 and no_place.json()["errors"][0]["field"] == "place_division_code"

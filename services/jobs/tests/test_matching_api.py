@@ -5,7 +5,7 @@ priority first, then an explained score — and a job-seeker is shown the best p
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
 
 from kite_common.clock import utcnow
 from kite_common.rebuild import rebuild_projections
@@ -23,7 +23,11 @@ STAFF = auth(["employment"], COUNTY, subject="liping-hr")
 OTHER_STAFF = auth(["employment"], OTHER_COUNTY, subject="rongjiang-hr")
 PROVINCE = auth(["employment"], "52", subject="guizhou-hr")
 REGISTRAR = auth(["registrar"], COUNTY)
-TODAY = utcnow().date()
+
+
+def today() -> date:
+    """Asked each time: a run may cross midnight."""
+    return utcnow().date()
 HANGZHOU = "330106001001"  # 杭州市西湖区
 YUHANG = "330110000000"  # 杭州市余杭区: the same city
 NINGBO = "330203000000"
@@ -63,7 +67,7 @@ async def seek(stack, member_id: str, headers=STAFF, **overrides: object) -> dic
         "willing_to_move": False,
         "expected_wage_fen": 500_000,
         "certificates": ["电工证"],
-        "available_from": TODAY.isoformat(),
+        "available_from": today().isoformat(),
     } | overrides
     async with stack.jobs.client(headers=headers) as http:
         response = await http.put(f"/seekers/{member_id}", json=body)
@@ -116,8 +120,8 @@ async def employer_and_posting(http, **overrides: object) -> dict:
         "age_min": 18,
         "age_max": 50,
         "certificates_required": ["电工证"],
-        "opens_on": TODAY.isoformat(),
-        "closes_on": (TODAY + timedelta(days=30)).isoformat(),
+        "opens_on": today().isoformat(),
+        "closes_on": (today() + timedelta(days=30)).isoformat(),
     } | overrides
     posting = await http.post("/postings", json=body)
     assert posting.status_code == 201, posting.text
@@ -218,17 +222,17 @@ async def test_the_sql_ranking_equals_the_domain_score(stack):
             expected_wage_fen=550_000 + 70_000 * i,
             desired_division_code=[YUHANG, NINGBO, "522631000000"][i % 3],
             willing_to_move=i % 2 == 0,
-            available_from=(TODAY + timedelta(days=3 * (i % 2))).isoformat(),
+            available_from=(today() + timedelta(days=3 * (i % 2))).isoformat(),
         )
     async with stack.jobs.client(headers=STAFF) as http:
         posting = await employer_and_posting(http)
     async with stack.jobs.pool.acquire() as conn:
         row = await conn.fetchrow("SELECT * FROM postings")
         terms = terms_of(row)
-        rows = await candidates_for_posting(conn, row["posting_id"], terms, f"{COUNTY}%", TODAY, 50)
+        rows = await candidates_for_posting(conn, row["posting_id"], terms, f"{COUNTY}%", today(), 50)
     assert len(rows) >= 3
     for r in rows:
-        match = evaluate(terms, candidate_of(r), TODAY)
+        match = evaluate(terms, candidate_of(r), today())
         assert match is not None and match.points == r["points"], (r, match)
     assert posting["posting_id"] == str(row["posting_id"])
 
@@ -264,13 +268,13 @@ async def test_seekers_are_refused_outside_the_jurisdiction_and_bad_ones_store_n
     async with stack.jobs.client(headers=OTHER_STAFF) as http:
         outside = await http.put(
             f"/seekers/{member}",
-            json={"desired_division_code": YUHANG, "expected_wage_fen": 1, "available_from": TODAY.isoformat()},
+            json={"desired_division_code": YUHANG, "expected_wage_fen": 1, "available_from": today().isoformat()},
         )
     assert outside.status_code == 404
     async with stack.jobs.client(headers=STAFF) as http:
         bad = await http.put(
             f"/seekers/{member}",
-            json={"desired_division_code": "杭州", "expected_wage_fen": -1, "available_from": TODAY.isoformat()},
+            json={"desired_division_code": "杭州", "expected_wage_fen": -1, "available_from": today().isoformat()},
         )
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json()["errors"]} == {"desired_division_code", "expected_wage_fen"}

@@ -7,7 +7,7 @@ import csv
 import io
 import uuid
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
 from kite_common.clock import utcnow
 from kite_common.testing.stack import answer, auth, eventually
@@ -20,7 +20,11 @@ OTHER_COUNTY = "522632"
 STAFF = auth(["employment"], COUNTY, subject="liping-hr")
 PROVINCE = auth(["employment"], "52", subject="guizhou-hr")
 REGISTRAR = auth(["registrar"], COUNTY)
-TODAY = utcnow().date()
+
+
+def today() -> date:
+    """Asked each time: a run may cross midnight."""
+    return utcnow().date()
 VILLAGE_A, VILLAGE_B = f"{COUNTY}101001", f"{COUNTY}102003"
 
 
@@ -84,8 +88,8 @@ async def posting(http, headcount: int = 10) -> str:
             "wage_min_fen": 600_000,
             "wage_max_fen": 900_000,
             "place_division_code": "330106001001",
-            "opens_on": TODAY.isoformat(),
-            "closes_on": (TODAY + timedelta(days=30)).isoformat(),
+            "opens_on": today().isoformat(),
+            "closes_on": (today() + timedelta(days=30)).isoformat(),
         },
     )
     assert created.status_code == 201, created.text
@@ -95,7 +99,7 @@ async def posting(http, headcount: int = 10) -> str:
 async def hired(http, posting_id: str, member_id: str, start_days_ago: int = 0) -> dict:
     applied = await http.post(f"/postings/{posting_id}/applications", json={"member_id": member_id})
     assert applied.status_code == 201, applied.text
-    body = {"start_date": (TODAY - timedelta(days=start_days_ago)).isoformat(), "wage_fen": 750_000}
+    body = {"start_date": (today() - timedelta(days=start_days_ago)).isoformat(), "wage_fen": 750_000}
     placed = await http.post(f"/postings/{posting_id}/applications/{member_id}/hire", json=body)
     assert placed.status_code == 201, placed.text
     return placed.json()
@@ -116,7 +120,7 @@ async def test_an_application_becomes_a_placement_or_is_declined_and_the_filled_
         assert (await http.get(f"/postings/{pid}")).json()["filled_count"] == 1
         await http.post(f"/postings/{pid}/applications", json={"member_id": b})
         full = await http.post(
-            f"/postings/{pid}/applications/{b}/hire", json={"start_date": TODAY.isoformat(), "wage_fen": 1}
+            f"/postings/{pid}/applications/{b}/hire", json={"start_date": today().isoformat(), "wage_fen": 1}
         )
         assert full.status_code == 409 and full.json()["type"].endswith("/posting-filled")
         no_reason = await http.post(f"/postings/{pid}/applications/{b}/decline", json={"reason": ""})
@@ -144,7 +148,7 @@ async def test_a_placement_for_a_closed_posting_or_a_member_outside_is_refused_a
     async with stack.jobs.client(headers=PROVINCE) as http:  # the province may let them apply
         assert (await http.post(f"/postings/{pid}/applications", json={"member_id": theirs})).status_code == 201
     before = await events(stack.jobs)
-    hire = {"start_date": TODAY.isoformat(), "wage_fen": 700_000}
+    hire = {"start_date": today().isoformat(), "wage_fen": 700_000}
     async with stack.jobs.client(headers=STAFF) as http:
         refused = await http.post(f"/postings/{pid}/applications/{theirs}/hire", json=hire)
         assert refused.status_code == 422 and refused.json()["type"].endswith("/unknown-member")
@@ -168,15 +172,15 @@ async def test_follow_ups_fall_due_by_the_worker_are_recorded_and_never_before_t
         pid = await posting(http)
         placement = await hired(http, pid, a, start_days_ago=40)
     plid = placement["placement_id"]
-    assert await run_follow_up_schedule_once(stack.jobs.runtime, TODAY) == 1  # the 1-month one
-    assert await run_follow_up_schedule_once(stack.jobs.runtime, TODAY) == 0
+    assert await run_follow_up_schedule_once(stack.jobs.runtime, today()) == 1  # the 1-month one
+    assert await run_follow_up_schedule_once(stack.jobs.runtime, today()) == 0
     async with stack.jobs.client(headers=auth(["hr-station"], COUNTY)) as http:
         due = (await http.get("/follow-ups/due")).json()["items"]
     assert [(d["placement_id"], d["month"]) for d in due] == [(plid, 1)]
     async with stack.jobs.client(headers=STAFF) as http:
         early = await http.post(
             f"/placements/{plid}/follow-ups",
-            json={"month": 1, "followed_up_on": (TODAY - timedelta(days=41)).isoformat(), "still_employed": True},
+            json={"month": 1, "followed_up_on": (today() - timedelta(days=41)).isoformat(), "still_employed": True},
         )
         assert early.status_code == 422, early.text
         assert early.json()["errors"][0]["field"] == "followed_up_on" and "到岗日期" in early.json()["detail"]
@@ -184,7 +188,7 @@ async def test_follow_ups_fall_due_by_the_worker_are_recorded_and_never_before_t
             f"/placements/{plid}/follow-ups",
             json={
                 "month": 1,
-                "followed_up_on": TODAY.isoformat(),
+                "followed_up_on": today().isoformat(),
                 "still_employed": True,
                 "wage_paid_on_time": False,
                 "problems": "工资拖欠半个月",
@@ -194,10 +198,10 @@ async def test_follow_ups_fall_due_by_the_worker_are_recorded_and_never_before_t
         (f,) = done.json()["follow_ups"]
         assert (f["status"], f["wage_paid_on_time"], f["problems"]) == ("recorded", False, "工资拖欠半个月")
         assert (await http.get("/follow-ups/due")).json()["items"] == []
-        left = await http.post(f"/placements/{plid}/departure", json={"left_on": TODAY.isoformat(), "reason": "返乡"})
-        assert left.status_code == 200 and left.json()["left_on"] == TODAY.isoformat()
+        left = await http.post(f"/placements/{plid}/departure", json={"left_on": today().isoformat(), "reason": "返乡"})
+        assert left.status_code == 200 and left.json()["left_on"] == today().isoformat()
         assert left.json()["next_follow_up_on"] is None
-    assert await run_follow_up_schedule_once(stack.jobs.runtime, TODAY + timedelta(days=400)) == 0
+    assert await run_follow_up_schedule_once(stack.jobs.runtime, today() + timedelta(days=400)) == 0
     async with stack.jobs.client(headers=auth(["employment"], OTHER_COUNTY)) as http:
         there = await http.get(f"/placements/{plid}")
         nowhere = await http.get(f"/placements/{uuid.uuid4()}")
@@ -286,9 +290,9 @@ async def test_the_employment_ledger_equals_a_recount_and_is_exported(stack):
         await hired(http, pid, m5)
         for plid, employed in ((p1["placement_id"], True), (p3["placement_id"], False)):
             for month in (1, 3):
-                body = {"month": month, "followed_up_on": TODAY.isoformat(), "still_employed": employed or month == 1}
+                body = {"month": month, "followed_up_on": today().isoformat(), "still_employed": employed or month == 1}
                 assert (await http.post(f"/placements/{plid}/follow-ups", json=body)).status_code == 200
-        await http.post(f"/placements/{p3['placement_id']}/departure", json={"left_on": TODAY.isoformat()})
+        await http.post(f"/placements/{p3['placement_id']}/departure", json={"left_on": today().isoformat()})
         course = await http.post(
             "/courses",
             json={
@@ -296,8 +300,8 @@ async def test_the_employment_ledger_equals_a_recount_and_is_exported(stack):
                 "trade": "钢筋工",
                 "provider": "县职校",
                 "place_division_code": VILLAGE_A,
-                "starts_on": (TODAY - timedelta(days=10)).isoformat(),
-                "ends_on": TODAY.isoformat(),
+                "starts_on": (today() - timedelta(days=10)).isoformat(),
+                "ends_on": today().isoformat(),
                 "capacity": 30,
                 "area_division_code": f"{COUNTY}000000",
             },
@@ -306,7 +310,7 @@ async def test_the_employment_ledger_equals_a_recount_and_is_exported(stack):
         for m in (m2, m5):
             assert (await http.post(f"/courses/{cid}/enrolments", json={"member_id": m})).status_code == 201
             done = await http.post(
-                f"/courses/{cid}/enrolments/{m}/completion", json={"completed_on": TODAY.isoformat()}
+                f"/courses/{cid}/enrolments/{m}/completion", json={"completed_on": today().isoformat()}
             )
             assert done.status_code == 200, done.text
         county = (await http.get("/ledgers/employment")).json()

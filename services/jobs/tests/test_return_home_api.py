@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from kite_common.clock import utcnow
@@ -16,7 +16,11 @@ from kite_roster.shared.identity import check_digit
 COUNTY = "522631"
 STAFF = auth(["employment"], COUNTY, subject="liping-hr")
 OTHER_STAFF = auth(["employment"], "522632", subject="rongjiang-hr")
-TODAY = utcnow().date()
+
+
+def today() -> date:
+    """Asked each time: a run may cross midnight."""
+    return utcnow().date()
 
 
 async def member(stack, seq: int, skills: list[str], county: str = COUNTY) -> str:
@@ -48,7 +52,7 @@ def venture_body(member_id: str, **overrides: object) -> dict[str, object]:
         "name": "侗绣扶贫车间",
         "industry": "手工业",
         "place_division_code": f"{COUNTY}101001",
-        "started_on": (TODAY - timedelta(days=100)).isoformat(),
+        "started_on": (today() - timedelta(days=100)).isoformat(),
         "investment_fen": 50_000_000,
         "jobs_created": 40,
     } | overrides
@@ -61,13 +65,13 @@ async def test_a_venture_records_support_and_jobs_and_adds_up_in_its_ledger(stac
         created = await http.post("/ventures", json=venture_body(boss))
         assert created.status_code == 201, created.text
         vid = created.json()["venture_id"]
-        loan = {"kind": "loan", "amount_fen": 20_000_000, "given_on": (TODAY - timedelta(days=50)).isoformat()}
+        loan = {"kind": "loan", "amount_fen": 20_000_000, "given_on": (today() - timedelta(days=50)).isoformat()}
         assert (await http.post(f"/ventures/{vid}/support", json=loan)).status_code == 200
-        site = {"kind": "site", "given_on": TODAY.isoformat(), "note": "村集体厂房"}
+        site = {"kind": "site", "given_on": today().isoformat(), "note": "村集体厂房"}
         assert (await http.post(f"/ventures/{vid}/support", json=site)).status_code == 200
-        too_early = {"kind": "subsidy", "amount_fen": 1, "given_on": (TODAY - timedelta(days=200)).isoformat()}
+        too_early = {"kind": "subsidy", "amount_fen": 1, "given_on": (today() - timedelta(days=200)).isoformat()}
         early = await http.post(f"/ventures/{vid}/support", json=too_early)
-        report = {"jobs_created": 65, "investment_fen": 80_000_000, "reported_on": TODAY.isoformat()}
+        report = {"jobs_created": 65, "investment_fen": 80_000_000, "reported_on": today().isoformat()}
         reported = await http.post(f"/ventures/{vid}/jobs-report", json=report)
         ledger = (await http.get("/ledgers/ventures")).json()
         exported = await http.get("/ledgers/ventures", params={"format": "csv", "level": "village"})
@@ -96,7 +100,7 @@ async def test_a_venture_records_support_and_jobs_and_adds_up_in_its_ledger(stac
     ("override", "field"),
     [
         ({"investment_fen": -1}, "investment_fen"),
-        ({"started_on": (TODAY + timedelta(days=1)).isoformat()}, "started_on"),
+        ({"started_on": (today() + timedelta(days=1)).isoformat()}, "started_on"),
         ({"place_division_code": "黎平"}, "place_division_code"),
         ({"name": ""}, "name"),
     ],

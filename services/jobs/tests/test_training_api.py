@@ -4,7 +4,7 @@ completions that publish the skill (training-completed) for roster, refusals tha
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from kite_common.clock import utcnow
@@ -14,7 +14,11 @@ from kite_roster.shared.identity import check_digit
 COUNTY = "522631"
 STAFF = auth(["employment"], COUNTY, subject="liping-hr")
 OTHER_STAFF = auth(["employment"], "522632", subject="rongjiang-hr")
-TODAY = utcnow().date()
+
+
+def today() -> date:
+    """Asked each time: a run may cross midnight."""
+    return utcnow().date()
 
 
 def course_body(**overrides: object) -> dict[str, object]:
@@ -23,8 +27,8 @@ def course_body(**overrides: object) -> dict[str, object]:
         "trade": "育婴师",
         "provider": "黎平县职业技术学校",
         "place_division_code": f"{COUNTY}101000",
-        "starts_on": (TODAY - timedelta(days=20)).isoformat(),
-        "ends_on": (TODAY + timedelta(days=10)).isoformat(),
+        "starts_on": (today() - timedelta(days=20)).isoformat(),
+        "ends_on": (today() + timedelta(days=10)).isoformat(),
         "capacity": 2,
         "subsidy_fen": 150_000,
         "certificate": "育婴员（五级）",
@@ -65,11 +69,11 @@ async def test_a_course_enrols_within_capacity_and_a_completion_publishes_the_sk
         full = await http.post(f"/courses/{cid}/enrolments", json={"member_id": c})
         early = await http.post(
             f"/courses/{cid}/enrolments/{a}/completion",
-            json={"completed_on": (TODAY - timedelta(days=30)).isoformat()},
+            json={"completed_on": (today() - timedelta(days=30)).isoformat()},
         )
-        done = await http.post(f"/courses/{cid}/enrolments/{a}/completion", json={"completed_on": TODAY.isoformat()})
+        done = await http.post(f"/courses/{cid}/enrolments/{a}/completion", json={"completed_on": today().isoformat()})
         not_enrolled = await http.post(
-            f"/courses/{cid}/enrolments/{c}/completion", json={"completed_on": TODAY.isoformat()}
+            f"/courses/{cid}/enrolments/{c}/completion", json={"completed_on": today().isoformat()}
         )
         enrolments = (await http.get(f"/courses/{cid}/enrolments")).json()["items"]
     assert twice.status_code == 409 and full.status_code == 409 and full.json()["type"].endswith("/course-full")
@@ -102,7 +106,7 @@ async def test_courses_outside_the_jurisdiction_are_forbidden_to_open_and_missin
     ("override", "field"),
     [
         ({"capacity": 0}, "capacity"),
-        ({"ends_on": (TODAY - timedelta(days=30)).isoformat()}, "ends_on"),
+        ({"ends_on": (today() - timedelta(days=30)).isoformat()}, "ends_on"),
         ({"trade": " "}, "trade"),
         ({"place_division_code": "黎平"}, "place_division_code"),
         ({"subsidy_fen": -1}, "subsidy_fen"),
