@@ -75,6 +75,10 @@ async def scenario(stack) -> None:  # type: ignore[no-untyped-def]
         for kind, amount in (("recovered", 8_000_000), ("recovered", 2_500_000), ("relief_paid", 200_000)):
             money = {"kind": kind, "amount_fen": amount, "on": TODAY, "note": "分期"}
             await post(http, f"/cases/{cases[6]['case_id']}/money", "hz-branch", money)
+        entries = (await http.get(f"/cases/{cases[6]['case_id']}/money", headers=caseworker("d", "52"))).json()
+        second = entries["entries"][1]["entry_id"]
+        fix = {"amount_fen": 2_000_000, "reason": "第二期实为2万元"}
+        await post(http, f"/cases/{cases[6]['case_id']}/money/{second}/corrections", "hz-branch", fix)
         claim = await http.put(
             f"/cases/{cases[0]['case_id']}/claimed-amount", json={"amount_fen": 500_000}, headers=caseworker("owner0")
         )
@@ -279,13 +283,13 @@ async def test_the_service_ledger_equals_a_recount_from_the_event_store_before_a
         assert ours["on_time_rate_by_tier"] == {"hour": 2 / 3, "week": 1.0}  # the late 一小时 case was not in time
         assert ours["satisfaction_rate"] == 2 / 3  # 满意, 基本满意, 不满意
         assert sum(ours["by_channel"].values()) == 8 and "unknown" not in ours["by_channel"]
-        assert ours["money_fen"]["recovered"] == 10_500_000 and ours["money_fen"]["relief_paid"] == 200_000
+        assert ours["money_fen"]["recovered"] == 10_000_000 and ours["money_fen"]["relief_paid"] == 200_000
         assert ours["money_fen"]["claimed"] == 18_500_000
         assert (ours["certificates_issued"], ours["certificates_revoked"]) == (3, 1)
-        assert (province["certificates_issued"], province["money_fen"]["recovered"]) == (4, 10_500_000)
+        assert (province["certificates_issued"], province["money_fen"]["recovered"]) == (4, 10_000_000)
         hangzhou, hz_totals = await served(http, "city", area="33")
         assert [(code, row["cases"]) for (_, code), row in hangzhou.items()] == [(HANGZHOU, 1)]
-        assert [row["money_fen"]["recovered"] for row in hz_totals.values()] == [10_500_000]
+        assert [row["money_fen"]["recovered"] for row in hz_totals.values()] == [10_000_000]
 
         await log_settled(pool)
         async with pool.acquire() as conn:
@@ -318,7 +322,7 @@ async def test_the_ledger_downloads_as_csv_and_xlsx_and_stays_in_the_jurisdictio
         assert table[0][:3] == ["月份", "区划代码", "诉求数"] and "满意率（%）" in table[0]
         ours = next(line for line in table[1:] if line[1] == COUNTY)
         assert ours[2] == "8" and "欠薪 5" in ours[table[0].index("按类别")]
-        assert ours[table[0].index("追回金额（分）")] == "10500000"
+        assert ours[table[0].index("追回金额（分）")] == "10000000"
         assert ours[table[0].index("出具证明数")] == "3"
         assert len(table) == 4  # header, our county, the other county, the total of 贵州
         assert table[3][1] == "52 合计" and table[3][2] == "9"

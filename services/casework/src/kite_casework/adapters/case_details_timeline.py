@@ -34,6 +34,10 @@ def detail_timeline_entry(payload: EventPayload) -> tuple[str, str, str] | None:
         case dev.CaseMoneyRecorded():
             what = f"{payload.on.isoformat()} {yuan(payload.amount_fen)}：{payload.note}"
             return payload.kind.label, payload.recorded_by, what
+        case dev.CaseMoneyCorrected():
+            done = "冲销" if payload.amount_fen == 0 else f"更正为 {yuan(payload.amount_fen)}"
+            what = f"{payload.kind.label} {yuan(payload.replaces_fen)} {done}：{payload.reason}"
+            return "更正款项", payload.corrected_by, what
         case dev.CaseEmployerNamed():
             named = payload.employer_name or ""
             if payload.employer_credit_code:

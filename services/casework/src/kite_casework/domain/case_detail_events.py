@@ -87,6 +87,25 @@ class CaseMoneyRecorded(EventPayload):
 
 
 @registry.register
+class CaseMoneyCorrected(EventPayload):
+    """更正: the money entry `corrects` should have been `amount_fen` (0: reversed, 冲销) instead of
+    `replaces_fen`, the figure it had until now; `entry_id` names this correction. The entry itself
+    is never changed: totals count it at its latest corrected figure."""
+
+    event_name = "case-money-corrected"
+
+    case_id: uuid.UUID
+    entry_id: uuid.UUID
+    corrects: uuid.UUID
+    kind: MoneyKind
+    amount_fen: int
+    replaces_fen: int
+    reason: str
+    corrected_by: str
+    corrected_at: datetime
+
+
+@registry.register
 class CaseEmployerNamed(EventPayload):
     """The employer of a labour case: a jobs employer id, or its name and unified social credit code
     (checked per GB 32100); and the posting or placement the case arose from, if any. A later one

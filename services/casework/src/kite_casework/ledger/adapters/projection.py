@@ -121,4 +121,7 @@ def _change(payload: EventPayload) -> tuple[dict[str, str], list[Any]] | None:
         case details.CaseMoneyRecorded():
             column = MONEY_COLUMNS[payload.kind]
             return {column: f"{column} + $2"}, [payload.amount_fen]
+        case details.CaseMoneyCorrected():
+            column = MONEY_COLUMNS[payload.kind]
+            return {column: f"{column} + $2"}, [payload.amount_fen - payload.replaces_fen]
     return None
