@@ -61,6 +61,12 @@ class CaseDetailsProjection:
                     payload.withdrawn_at,
                 )
                 await _set(conn, payload.case_id, version, "open_referrals = open_referrals - 1")
+            case dev.CaseReferralOverdue():
+                await conn.execute(
+                    "UPDATE case_referrals SET overdue_for = $2, leased_until = NULL WHERE referral_id = $1",
+                    payload.referral_id,
+                    payload.department_deadline,
+                )
             case dev.CaseAmountClaimed():
                 await _set(conn, payload.case_id, version, "claimed_fen = $3", payload.amount_fen)
             case dev.CaseMoneyRecorded():

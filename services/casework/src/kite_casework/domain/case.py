@@ -221,6 +221,7 @@ class _Referral:
     department: str
     deadline: datetime
     state: str = "open"  # open, answered, withdrawn
+    overdue_for: datetime | None = None  # the deadline whose passing was already recorded
 
 
 @dataclass
@@ -515,6 +516,23 @@ class Case(Aggregate):
         )
         return self._record(NewEvent(referred, time=now))
 
+    def watch_referral(self, referral_id: uuid.UUID, now: datetime) -> list[NewEvent]:
+        """The referral-deadline watch at `now`: an open referral whose department deadline has
+        passed is recorded overdue, once per referral and deadline; anything else decides nothing."""
+        referral = self.referrals.get(referral_id)
+        if referral is None or referral.state != "open" or now < referral.deadline:
+            return []
+        if referral.overdue_for == referral.deadline:
+            return []
+        overdue = dev.CaseReferralOverdue(
+            case_id=self.case_id,
+            referral_id=referral_id,
+            department=referral.department,
+            department_deadline=referral.deadline,
+            noticed_at=now,
+        )
+        return self._record(NewEvent(overdue, time=now))
+
     def answer_referral(
         self, recorded_by: str, referral_id: uuid.UUID, reply: str, answered_by: str, now: datetime
     ) -> list[NewEvent]:
@@ -660,6 +678,8 @@ class Case(Aggregate):
             self.referrals[event.referral_id].state = "answered"
         elif isinstance(event, dev.CaseReferralWithdrawn):
             self.referrals[event.referral_id].state = "withdrawn"
+        elif isinstance(event, dev.CaseReferralOverdue):
+            self.referrals[event.referral_id].overdue_for = event.department_deadline
         elif isinstance(event, dev.CaseMoneyRecorded):
             self.money_entries[event.entry_id] = _MoneyEntry(event.kind, event.amount_fen)
         elif isinstance(event, dev.CaseMoneyCorrected):

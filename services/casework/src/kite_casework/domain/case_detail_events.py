@@ -58,6 +58,21 @@ class CaseReferralWithdrawn(EventPayload):
 
 
 @registry.register
+class CaseReferralOverdue(EventPayload):
+    """The department's deadline passed with the referral unanswered (noticed by the referral-deadline
+    watch at `noticed_at`); once per referral and deadline. The referral stays open: a late answer is
+    still recorded, marked late."""
+
+    event_name = "case-referral-overdue"
+
+    case_id: uuid.UUID
+    referral_id: uuid.UUID
+    department: str
+    department_deadline: datetime
+    noticed_at: datetime
+
+
+@registry.register
 class CaseAmountClaimed(EventPayload):
     """诉求金额 (e.g. wages owed), in fen; a later one replaces the earlier figure."""
 
