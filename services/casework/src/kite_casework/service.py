@@ -18,6 +18,8 @@ from kite_casework.domain.events import registry
 from kite_casework.ledger.adapters.projection import ServiceLedgerProjection
 from kite_casework.ledger.api.service_ledger import router as service_ledger_router
 from kite_casework.workers.deadline_watch import deadline_watch_worker
+from kite_casework.workers.idempotency_purge import idempotency_purge_worker
+from kite_casework.workers.referral_watch import referral_watch_worker
 
 SERVICE = ServiceDefinition(
     name="casework",
@@ -35,5 +37,5 @@ SERVICE = ServiceDefinition(
         ServiceLedgerProjection(),
     ),
     consumers=(MEMBER_DIRECTORY, EMPLOYER_DIRECTORY, ESCALATION_OFFICES),
-    workers=(deadline_watch_worker,),
+    workers=(deadline_watch_worker, referral_watch_worker, idempotency_purge_worker),
 )

@@ -58,6 +58,21 @@ class CaseReferralWithdrawn(EventPayload):
 
 
 @registry.register
+class CaseReferralOverdue(EventPayload):
+    """The department's deadline passed with the referral unanswered (noticed by the referral-deadline
+    watch at `noticed_at`); once per referral and deadline. The referral stays open: a late answer is
+    still recorded, marked late."""
+
+    event_name = "case-referral-overdue"
+
+    case_id: uuid.UUID
+    referral_id: uuid.UUID
+    department: str
+    department_deadline: datetime
+    noticed_at: datetime
+
+
+@registry.register
 class CaseAmountClaimed(EventPayload):
     """诉求金额 (e.g. wages owed), in fen; a later one replaces the earlier figure."""
 
@@ -84,6 +99,25 @@ class CaseMoneyRecorded(EventPayload):
     note: str
     recorded_by: str
     recorded_at: datetime
+
+
+@registry.register
+class CaseMoneyCorrected(EventPayload):
+    """更正: the money entry `corrects` should have been `amount_fen` (0: reversed, 冲销) instead of
+    `replaces_fen`, the figure it had until now; `entry_id` names this correction. The entry itself
+    is never changed: totals count it at its latest corrected figure."""
+
+    event_name = "case-money-corrected"
+
+    case_id: uuid.UUID
+    entry_id: uuid.UUID
+    corrects: uuid.UUID
+    kind: MoneyKind
+    amount_fen: int
+    replaces_fen: int
+    reason: str
+    corrected_by: str
+    corrected_at: datetime
 
 
 @registry.register
