@@ -28,6 +28,8 @@ REGISTRAR = auth(["registrar"], COUNTY)
 def today() -> date:
     """Asked each time: a run may cross midnight."""
     return utcnow().date()
+
+
 HANGZHOU = "330106001001"  # 杭州市西湖区
 YUHANG = "330110000000"  # 杭州市余杭区: the same city
 NINGBO = "330203000000"

@@ -25,6 +25,8 @@ REGISTRAR = auth(["registrar"], COUNTY)
 def today() -> date:
     """Asked each time: a run may cross midnight."""
     return utcnow().date()
+
+
 VILLAGE_A, VILLAGE_B = f"{COUNTY}101001", f"{COUNTY}102003"
 
 
