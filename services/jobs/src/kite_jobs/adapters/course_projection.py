@@ -60,8 +60,11 @@ class CourseProjection:
                     payload.skill,
                     payload.certificate,
                 )
+            # counted, not added to: the same completion applied again changes nothing
             await conn.execute(
-                "UPDATE courses SET completed_count = completed_count + 1, version = $2 WHERE course_id = $1",
+                """UPDATE courses SET version = $2, completed_count =
+                       (SELECT count(*) FROM enrolments WHERE course_id = $1 AND completed_on IS NOT NULL)
+                   WHERE course_id = $1""",
                 payload.course_id,
                 event.stream_version,
             )

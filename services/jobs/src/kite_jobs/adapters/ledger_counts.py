@@ -79,7 +79,7 @@ def placement(conn: Connection, placement_id: uuid.UUID) -> Callable[[], Awaitab
 def follow_up(conn: Connection, placement_id: uuid.UUID, month: int) -> Callable[[], Awaitable[Counts]]:
     async def read() -> Counts:
         row = await conn.fetchrow(
-            """SELECT member_origin_division_code, followed_up_on, still_employed FROM follow_ups
+            """SELECT member_origin_division_code, coalesce(followed_up_on, due_on), still_employed FROM follow_ups
                WHERE placement_id = $1 AND month = $2 AND status = 'recorded'""",
             placement_id,
             month,

@@ -41,7 +41,7 @@ FROM (
     SELECT member_origin_division_code, date_trunc('month', left_on)::date, 0, 1, 0, 0, 0, 0, 0
     FROM placements WHERE left_on IS NOT NULL
     UNION ALL
-    SELECT member_origin_division_code, date_trunc('month', followed_up_on)::date, 0, 0,
+    SELECT member_origin_division_code, date_trunc('month', coalesce(followed_up_on, due_on))::date, 0, 0,
            (month = 3)::int, (month = 3 AND still_employed)::int, (month = 6)::int, (month = 6 AND still_employed)::int, 0
     FROM follow_ups WHERE status = 'recorded' AND month IN (3, 6)
     UNION ALL
