@@ -22,6 +22,7 @@ from kite_jobs.api.return_home import router as return_home_router
 from kite_jobs.api.seekers import router as seekers_router
 from kite_jobs.consumers.household_mirror import HOUSEHOLD_MIRROR
 from kite_jobs.consumers.member_projection import MEMBER_PROJECTION
+from kite_jobs.consumers.rights_record import RIGHTS_RECORD
 from kite_jobs.domain.events import registry
 from kite_jobs.workers.follow_ups import follow_up_worker
 
@@ -52,6 +53,6 @@ SERVICE = ServiceDefinition(
         FairProjection(),
         ReturnHomeProjection(),
     ),
-    consumers=(MEMBER_PROJECTION, HOUSEHOLD_MIRROR),
+    consumers=(MEMBER_PROJECTION, HOUSEHOLD_MIRROR, RIGHTS_RECORD),
     workers=(follow_up_worker,),
 )

@@ -39,6 +39,17 @@ class ContactResponse(BaseModel):
     phone_masked: str | None = Field(default=None, description="掩码后的联系电话")
 
 
+class RightsRecordResponse(BaseModel):
+    """劳动权益记录: the employer's wage-arrears (欠薪) and work-injury (工伤) cases in casework."""
+
+    open_cases: int = Field(default=0, description="未办结的欠薪、工伤诉求数")
+    resolved_cases: int = Field(default=0, description="已办结的欠薪、工伤诉求数")
+    open_wage_cases: int = Field(default=0, description="未办结的欠薪诉求数（大于0时其岗位标记提示工作人员）")
+    claimed_fen: int = Field(default=0, description="诉求金额合计（分）")
+    recovered_fen: int = Field(default=0, description="已追回金额合计（分）")
+    outstanding_fen: int = Field(default=0, description="尚欠金额合计（分）：各诉求未追回部分之和")
+
+
 class EmployerResponse(BaseModel):
     employer_id: uuid.UUID
     name: str
@@ -51,6 +62,9 @@ class EmployerResponse(BaseModel):
     verified_at: datetime | None
     verified_by: str | None
     registered_at: datetime
+    rights_record: RightsRecordResponse = Field(
+        default_factory=RightsRecordResponse, description="劳动权益记录（来自诉求系统的欠薪、工伤诉求）"
+    )
     version: int
 
 
@@ -91,6 +105,8 @@ class PostingResponse(BaseModel):
     employer_id: uuid.UUID
     employer_name: str
     employer_verified: bool
+    marked_wage_arrears: bool = Field(default=False, description="提示工作人员：该用人单位有未办结的欠薪诉求")
+    employer_open_wage_cases: int = Field(default=0, description="该用人单位未办结的欠薪诉求数")
     title: str
     trades: list[str]
     skills_required: list[str]
