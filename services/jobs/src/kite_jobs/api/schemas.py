@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kite_jobs.domain.events import FollowUpProblem
+
 DIVISION = r"^[0-9]{12}$"
 FEN = Field(ge=0, le=100_000_000)
 
@@ -254,6 +256,7 @@ class FollowUpResponse(BaseModel):
     still_employed: bool | None
     wage_paid_on_time: bool | None
     problems: str | None
+    problem_kind: FollowUpProblem | None = Field(default=None, description="问题类别（诉求系统据此登记诉求）")
 
 
 class PlacementResponse(BaseModel):
@@ -288,6 +291,11 @@ class RecordFollowUpRequest(BaseModel):
     still_employed: bool = Field(description="是否仍在岗")
     wage_paid_on_time: bool | None = Field(default=None, description="工资是否按时足额发放")
     problems: str | None = Field(default=None, max_length=500, description="反映的问题")
+    problem_kind: FollowUpProblem | None = Field(
+        default=None,
+        description="问题类别：wage_unpaid 欠薪 / injury 工伤 / contract_dispute 劳动合同纠纷 / other 其他；"
+        "填写后诉求系统为该人员登记一件诉求",
+    )
 
 
 class EndPlacementRequest(BaseModel):
