@@ -20,6 +20,7 @@ from kite_jobs.api.placements import router as placements_router
 from kite_jobs.api.postings import router as postings_router
 from kite_jobs.api.return_home import router as return_home_router
 from kite_jobs.api.seekers import router as seekers_router
+from kite_jobs.cli import jobs_cli
 from kite_jobs.consumers.household_mirror import HOUSEHOLD_MIRROR
 from kite_jobs.consumers.member_projection import MEMBER_PROJECTION
 from kite_jobs.consumers.rights_record import RIGHTS_RECORD
@@ -55,4 +56,5 @@ SERVICE = ServiceDefinition(
     ),
     consumers=(MEMBER_PROJECTION, HOUSEHOLD_MIRROR, RIGHTS_RECORD),
     workers=(follow_up_worker,),
+    cli=jobs_cli,
 )
