@@ -3,7 +3,9 @@ on the employer, on its postings (marked for staff, filterable), exactly once un
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from kite_common.clock import utcnow
@@ -13,6 +15,7 @@ from kite_common.ids import new_id
 from kite_common.messaging.cloudevents_kafka import encode, topic_for
 from kite_common.messaging.producer import create_producer
 from kite_common.testing.stack import auth, eventually, running
+from kite_jobs.adapters import rights_record as sql
 from kite_jobs.domain.rights_record import RightsCase, claimed, recovered, reopened, resolved, summarise
 from kite_jobs.service import SERVICE as JOBS
 
@@ -205,3 +208,31 @@ async def test_wage_and_injury_cases_make_the_employers_record_and_mark_its_post
             return (await http.get(f"/postings/{posting['posting_id']}")).json()["marked_wage_arrears"] is True
 
         await eventually(marked_again)
+
+
+async def test_two_cases_of_one_employer_changed_at_once_both_count(infra, prefix):
+    """Two consumer transactions (other partitions or processes) change two cases of one employer: the
+    second waits for the first and sums both — neither overwrites the other's sum."""
+    async with running(infra, JOBS, prefix, roles=("api",)) as jobs, jobs.client(headers=STAFF) as http:
+        eid = uuid.UUID((await http.post("/employers", json=EMPLOYER)).json()["employer_id"])
+        first, second = RightsCase(new_id(), "wage_arrears"), RightsCase(new_id(), "wage_arrears")
+        async with jobs.pool.acquire() as a, jobs.pool.acquire() as b:
+            for case in (first, second):
+                await sql.add_case(a, case, utcnow())
+            tx_a, tx_b = a.transaction(), b.transaction()
+            await tx_a.start()
+            await sql.save_case(a, first, replace(first, employer_id=eid, claimed_fen=100))
+            await tx_b.start()
+            waiting = asyncio.create_task(sql.save_case(b, second, replace(second, employer_id=eid, claimed_fen=200)))
+
+            async def b_waits() -> bool:
+                return bool(await jobs.pool.fetchval("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+
+            await eventually(b_waits)
+            await tx_a.commit()
+            await waiting
+            await tx_b.commit()
+        row = await jobs.pool.fetchrow(
+            "SELECT open_wage_cases, claimed_fen FROM employer_rights WHERE employer_id = $1", eid
+        )
+        assert (row["open_wage_cases"], row["claimed_fen"]) == (2, 300)

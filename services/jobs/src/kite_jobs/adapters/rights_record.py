@@ -78,7 +78,13 @@ async def link_registered_employer(conn: Connection, employer_id: uuid.UUID, cre
 
 
 async def summarise_employers(conn: Connection, employer_ids: Iterable[uuid.UUID | None]) -> None:
+    """Two cases of one employer may change at once (other partitions, other consumer processes): a lock
+    per employer, taken before its cases are read, makes the later sum see the earlier one's case (each
+    statement reads what is committed when it starts). Employers in id order, so no two wait on each other."""
     for employer_id in sorted({e for e in employer_ids if e is not None}):
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended('employer_rights:' || $1::uuid::text, 0))", employer_id
+        )
         rows = await conn.fetch(
             """SELECT case_id, category, employer_id, employer_credit_code, resolved, claimed_fen, recovered_fen
                FROM rights_cases WHERE employer_id = $1""",
