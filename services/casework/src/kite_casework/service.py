@@ -13,6 +13,7 @@ from kite_casework.certificates.api.certificates import router as certificates_r
 from kite_casework.certificates.api.verification import router as certificate_verification_router
 from kite_casework.consumers.employer_directory import EMPLOYER_DIRECTORY
 from kite_casework.consumers.escalation_offices import ESCALATION_OFFICES
+from kite_casework.consumers.follow_up_problems import FOLLOW_UP_PROBLEMS
 from kite_casework.consumers.member_directory import MEMBER_DIRECTORY
 from kite_casework.domain.events import registry
 from kite_casework.ledger.adapters.projection import ServiceLedgerProjection
@@ -36,6 +37,6 @@ SERVICE = ServiceDefinition(
         SlaClockProjection(),
         ServiceLedgerProjection(),
     ),
-    consumers=(MEMBER_DIRECTORY, EMPLOYER_DIRECTORY, ESCALATION_OFFICES),
+    consumers=(MEMBER_DIRECTORY, EMPLOYER_DIRECTORY, ESCALATION_OFFICES, FOLLOW_UP_PROBLEMS),
     workers=(deadline_watch_worker, referral_watch_worker, idempotency_purge_worker),
 )

@@ -60,14 +60,15 @@ class PlacementProjection:
             async with counted(conn, ledger_counts.follow_up(conn, payload.placement_id, payload.month)):
                 await conn.execute(
                     """INSERT INTO follow_ups (placement_id, month, due_on, member_id, member_origin_division_code,
-                           status, followed_up_on, still_employed, wage_paid_on_time, problems, recorded_by)
+                           status, followed_up_on, still_employed, wage_paid_on_time, problems, recorded_by,
+                           problem_kind)
                        SELECT p.placement_id, $2, $3, p.member_id, p.member_origin_division_code, 'recorded',
-                              $4, $5, $6, $7, $8
+                              $4, $5, $6, $7, $8, $9
                        FROM placements p WHERE p.placement_id = $1
                        ON CONFLICT (placement_id, month) DO UPDATE SET status = 'recorded',
                            followed_up_on = EXCLUDED.followed_up_on, still_employed = EXCLUDED.still_employed,
                            wage_paid_on_time = EXCLUDED.wage_paid_on_time, problems = EXCLUDED.problems,
-                           recorded_by = EXCLUDED.recorded_by""",
+                           recorded_by = EXCLUDED.recorded_by, problem_kind = EXCLUDED.problem_kind""",
                     payload.placement_id,
                     payload.month,
                     await self._due_on(conn, payload.placement_id, payload.month),
@@ -76,6 +77,7 @@ class PlacementProjection:
                     payload.wage_paid_on_time,
                     payload.problems,
                     payload.recorded_by,
+                    payload.problem_kind,
                 )
             await self._advance(conn, payload.placement_id, event.stream_version)
         elif isinstance(payload, PlacementEnded):

@@ -7,23 +7,12 @@ from dataclasses import dataclass, field
 
 from kite_common.db.types import Connection
 from kite_common.privacy import FieldProtector, mask_id_number, mask_phone
+from kite_common.privacy.rotation import EncryptedColumn
 
 from kite_roster.party.adapters.organisation_contacts import CONTACT_PHONE_CONTEXT
 
 ID_CONTEXT = "member.id_number"
 PHONE_CONTEXT = "member.phone"
-
-
-@dataclass(frozen=True)
-class EncryptedColumn:
-    """A column holding `FieldProtector.encrypt` output, found by `key_column` (unique, sortable).
-    `hash_column`, when given, holds the blind index of the same plaintext under the same context."""
-
-    table: str
-    key_column: str
-    column: str
-    context: str
-    hash_column: str | None = None
 
 
 # Every encrypted column of the roster, for key rotation (`kite roster reencrypt`). A new encrypted
