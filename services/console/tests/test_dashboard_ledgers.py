@@ -30,8 +30,8 @@ async def test_each_ledger_is_shown_for_the_jurisdiction_and_drills_down(console
         assert 'role="alert"' not in answer.text, name  # each API answered the viewer
     assert "在册党员" in shown["party"].text and "低于监测线" in shown["income"].text
     assert "未消除风险户" in shown["monitoring"].text and "安置就业" in shown["employment"].text
-    # the service ledger counts the case just opened, in the county's row, which drills down
-    service_row = shown["service"].text.split(f'origin={YONGSHAN}">{YONGSHAN}</a></th>', 1)[1].split("</tr>", 1)[0]
+    # the service ledger counts the case just opened, in the county's row
+    service_row = shown["service"].text.split(f'<th scope="row">{YONGSHAN}</th>', 1)[1].split("</tr>", 1)[0]
     assert int(service_row.split("<td>", 2)[1].split("</td>", 1)[0]) >= 1
     assert "按村（社区）" in township.text  # a township's ledger is by village
     assert panel.status_code == 200 and 'data-panel="/dashboard/panel?ledger=service&amp;origin=530625"' in panel.text

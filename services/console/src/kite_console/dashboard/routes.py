@@ -67,7 +67,9 @@ async def _panel_context(session: Session, apis: Apis, origin: str | None, ledge
     cases_count = None
     if isinstance(open_cases, Answer):
         cases_count = f"{len(open_cases.data['items'])}" + ("+" if open_cases.data["next_cursor"] else "")
-    view = ledgers.BUILDERS[ledger](answer.data, LEVEL_LABEL[level], drillable) if isinstance(answer, Answer) else None
+    # the service ledger is by county: its rows drill down only from above a county
+    rows_drill = drillable and (ledger != "service" or len(area) < 6)
+    view = ledgers.BUILDERS[ledger](answer.data, LEVEL_LABEL[level], rows_drill) if isinstance(answer, Answer) else None
     below: list[dict[str, Any]] = []
     if len(answers) > 2 and isinstance(answers[2], Answer) and drillable:
         below = [{"key": r["key"], "label": r["label"] or r["key"]} for r in answers[2].data["rows"]]
