@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kite_common.messaging.cloudevents_kafka import ReceivedEvent
 from kite_common.messaging.consumer import ConsumerSpec
 from kite_common.unit_of_work import UnitOfWork
@@ -18,4 +20,9 @@ async def handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
         await members_changed(uow.conn, [change.member_id])
 
 
-MEMBER_PROJECTION = ConsumerSpec("member-projection", ["roster"], handle)
+async def handle_many(uow: UnitOfWork, events: Sequence[ReceivedEvent]) -> None:
+    """A batch of roster events: the same as `handle` on each, registrations written together."""
+    await MIRROR.apply_many(uow.conn, [e.envelope for e in events])
+
+
+MEMBER_PROJECTION = ConsumerSpec("member-projection", ["roster"], handle, batch_handler=handle_many)
