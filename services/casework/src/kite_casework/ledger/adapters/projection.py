@@ -33,7 +33,7 @@ def channel_of(payload: ev.CaseOpened) -> str:
 
 class ServiceLedgerProjection:
     name = "service-ledger"
-    tables = ("service_ledger_cases", "service_ledger_certificates")
+    tables = ("service_ledger_cases", "service_ledger_certificates", "service_ledger_proxy")
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
         if isinstance(payload, CertificateIssued):
@@ -50,6 +50,17 @@ class ServiceLedgerProjection:
             await conn.execute(
                 "UPDATE service_ledger_certificates SET revoked = true WHERE certificate_id = $1",
                 payload.certificate_id,
+            )
+            return
+        if isinstance(payload, details.CaseProxyServiceRecorded):
+            await conn.execute(
+                """INSERT INTO service_ledger_proxy (service_id, case_id, month, office_code, matter)
+                   VALUES ($1, $2, $3, $4, $5)""",
+                payload.service_id,
+                payload.case_id,
+                payload.done_on.replace(day=1),
+                payload.office_division_code,
+                payload.matter.value,
             )
             return
         if isinstance(payload, ev.CaseOpened):
