@@ -42,6 +42,8 @@ def detail_timeline_entry(payload: EventPayload) -> tuple[str, str, str] | None:
             done = "冲销" if payload.amount_fen == 0 else f"更正为 {yuan(payload.amount_fen)}"
             what = f"{payload.kind.label} {yuan(payload.replaces_fen)} {done}：{payload.reason}"
             return "更正款项", payload.corrected_by, what
+        case dev.CaseProxyServiceRecorded():
+            return "代办", payload.recorded_by, f"{payload.done_on.isoformat()} {payload.matter.label}：{payload.note}"
         case dev.CaseEmployerNamed():
             named = payload.employer_name or ""
             if payload.employer_credit_code:

@@ -30,6 +30,7 @@ from kite_casework.api.schemas import (
     MoneyEntry,
     MoneyEntryRequest,
     MoneyLedger,
+    ProxyServiceRequest,
     ReasonRequest,
     ReferralAnswerRequest,
     ReferralPage,
@@ -43,6 +44,7 @@ from kite_casework.application.claim_amount import claim_amount
 from kite_casework.application.correct_money import correct_money
 from kite_casework.application.name_employer import name_employer
 from kite_casework.application.record_money import record_money
+from kite_casework.application.record_proxy_service import record_proxy_service
 from kite_casework.application.refer_case import refer_case
 from kite_casework.application.withdraw_referral import withdraw_referral
 from kite_casework.domain.departments import DEPARTMENTS, department
@@ -243,6 +245,27 @@ async def correct_money_entry(
 ) -> CaseResponse:
     await correct_money(
         runtime.unit_of_work(), principal, case_id, new_id(), entry_id, body.amount_fen, body.reason, if_match, utcnow()
+    )
+    return await _case_response(runtime, principal, case_id, response)
+
+
+@router.post(
+    "/cases/{case_id}/proxy-services",
+    status_code=201,
+    response_model=CaseResponse,
+    summary="登记代办：本单位为求助人代为办理的事项（计入代办台账）",
+    responses={409: {"description": "诉求已结案"}, 412: {"description": "If-Match 版本已过期"}},
+)
+async def proxy_service(
+    case_id: uuid.UUID,
+    body: ProxyServiceRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    if_match: IfMatch,
+) -> CaseResponse:
+    await record_proxy_service(
+        runtime.unit_of_work(), principal, case_id, new_id(), body.matter, body.done_on, body.note, if_match, utcnow()
     )
     return await _case_response(runtime, principal, case_id, response)
 

@@ -14,6 +14,7 @@ from kite_casework.domain.escalation import AdminLevel
 from kite_casework.domain.intake import Channel
 from kite_casework.domain.lifecycle import CloseReason, Outcome, Satisfaction
 from kite_casework.domain.money import MoneyKind, amount_in_fen, corrected_amount
+from kite_casework.domain.proxy_service import ProxyMatter
 from kite_casework.domain.sla import SlaTier, Urgency
 
 
@@ -237,6 +238,15 @@ class MoneyEntryRequest(_Body):
     amount_fen: Fen = Field(description="金额，单位：分，正整数")
     on: date = Field(description="日期（不晚于今天）")
     note: str = Field(min_length=1, max_length=500, description="说明，如“用人单位支付第一期”")
+
+
+class ProxyServiceRequest(_Body):
+    matter: ProxyMatter = Field(
+        description="social_insurance 社保关系转移接续 / medical_insurance 医保异地就医备案 / documents 证明材料代办 /"
+        " schooling 子女入学手续 / household_registration 户籍证件办理 / labour_arbitration 劳动仲裁申请 / other 其他"
+    )
+    done_on: date = Field(description="办理日期（不晚于今天）")
+    note: str = Field(min_length=1, max_length=500, description="办理情况，如“已为其办理养老保险跨省转移”")
 
 
 class MoneyCorrectionRequest(_Body):

@@ -23,6 +23,7 @@ from kite_casework.domain.events import CaseAccepted, CaseOpened
 from kite_casework.domain.intake import Channel
 from kite_casework.domain.lifecycle import CloseReason, Outcome, Satisfaction
 from kite_casework.domain.money import MoneyKind, amount_in_fen, corrected_amount
+from kite_casework.domain.proxy_service import ProxyMatter
 from kite_casework.domain.redaction import redact_personal_numbers
 from kite_casework.domain.sla import SlaTier, Urgency, deadline, sla_tier
 
@@ -625,6 +626,36 @@ class Case(Aggregate):
         )
         return self._record(NewEvent(corrected, time=now))
 
+    def record_proxy_service(
+        self,
+        by: str,
+        office_division_code: str,
+        service_id: uuid.UUID,
+        matter: ProxyMatter,
+        done_on: date,
+        note: str,
+        now: datetime,
+    ) -> list[NewEvent]:
+        """代办 by an office of the case's places (home or work), on any case not yet closed; dated
+        not after today (China time)."""
+        self._opened()
+        if self.status is CaseStatus.CLOSED:
+            raise CaseStatusConflict(CaseStatus.CLOSED, "登记代办")
+        if done_on > now.astimezone(_CHINA).date():
+            raise CaseRuleViolation("代办日期不能晚于今天", code="date-in-future", field="done_on")
+        text = _text(note, "note", "代办说明")
+        recorded = dev.CaseProxyServiceRecorded(
+            case_id=self.case_id,
+            service_id=service_id,
+            matter=matter,
+            done_on=done_on,
+            note=text,
+            office_division_code=office_division_code,
+            recorded_by=by,
+            recorded_at=now,
+        )
+        return self._record(NewEvent(recorded, time=now))
+
     def name_employer(self, by: str, link: EmployerLink, now: datetime) -> list[NewEvent]:
         """The employer of a labour case (欠薪, 工伤, 劳动争议); a later one replaces the earlier."""
         self._details_changed_by(by, "登记用人单位")
@@ -685,7 +716,7 @@ class Case(Aggregate):
         elif isinstance(event, dev.CaseMoneyCorrected):
             self.money_entries[event.corrects].amount_fen = event.amount_fen
         else:
-            return isinstance(event, dev.CaseAmountClaimed | dev.CaseEmployerNamed)
+            return isinstance(event, dev.CaseAmountClaimed | dev.CaseEmployerNamed | dev.CaseProxyServiceRecorded)
         return True
 
     # -- 限时办结 and 四级联动 ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from kite_common.events import EventPayload
 
 from kite_casework.domain.events import registry
 from kite_casework.domain.money import MoneyKind
+from kite_casework.domain.proxy_service import ProxyMatter
 
 
 @registry.register
@@ -118,6 +119,23 @@ class CaseMoneyCorrected(EventPayload):
     reason: str
     corrected_by: str
     corrected_at: datetime
+
+
+@registry.register
+class CaseProxyServiceRecorded(EventPayload):
+    """代办: the office of area `office_division_code` handled `matter` on the member's behalf on
+    `done_on` (personal numbers in the note masked); recorded by `recorded_by`."""
+
+    event_name = "case-proxy-service-recorded"
+
+    case_id: uuid.UUID
+    service_id: uuid.UUID
+    matter: ProxyMatter
+    done_on: date
+    note: str
+    office_division_code: str
+    recorded_by: str
+    recorded_at: datetime
 
 
 @registry.register

@@ -8,6 +8,7 @@ from typing import Any
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 
+from kite_casework.adapters.batched import OpenedInRuns
 from kite_casework.certificates.domain.events import CertificateIssued, CertificateRevoked
 from kite_casework.domain import case_detail_events as details
 from kite_casework.domain import deadline_events as dev
@@ -31,9 +32,29 @@ def channel_of(payload: ev.CaseOpened) -> str:
     return str(getattr(channel, "value", channel))
 
 
-class ServiceLedgerProjection:
+class ServiceLedgerProjection(OpenedInRuns):
     name = "service-ledger"
-    tables = ("service_ledger_cases", "service_ledger_certificates")
+    tables = ("service_ledger_cases", "service_ledger_certificates", "service_ledger_proxy")
+
+    opened_sql = """INSERT INTO service_ledger_cases (case_id, month, county_code, city_code, category, channel,
+                       status, sla_tier, opened_at, deadline, origin_code, work_code)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"""
+
+    def opened_row(self, event: EventEnvelope, payload: ev.CaseOpened) -> tuple[Any, ...]:
+        return (
+            payload.case_id,
+            month_of(event.time),
+            payload.origin_division_code[:6],
+            payload.origin_division_code[:4],
+            payload.category.value,
+            channel_of(payload),
+            CaseStatus.OPEN.value,
+            payload.sla_tier.value,
+            event.time,
+            payload.deadline,
+            payload.origin_division_code,
+            payload.work_division_code,
+        )
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
         if isinstance(payload, CertificateIssued):
@@ -52,24 +73,19 @@ class ServiceLedgerProjection:
                 payload.certificate_id,
             )
             return
-        if isinstance(payload, ev.CaseOpened):
+        if isinstance(payload, details.CaseProxyServiceRecorded):
             await conn.execute(
-                """INSERT INTO service_ledger_cases (case_id, month, county_code, city_code, category, channel,
-                       status, sla_tier, opened_at, deadline, origin_code, work_code)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
+                """INSERT INTO service_ledger_proxy (service_id, case_id, month, office_code, matter)
+                   VALUES ($1, $2, $3, $4, $5)""",
+                payload.service_id,
                 payload.case_id,
-                month_of(event.time),
-                payload.origin_division_code[:6],
-                payload.origin_division_code[:4],
-                payload.category.value,
-                channel_of(payload),
-                CaseStatus.OPEN.value,
-                payload.sla_tier.value,
-                event.time,
-                payload.deadline,
-                payload.origin_division_code,
-                payload.work_division_code,
+                payload.done_on.replace(day=1),
+                payload.office_division_code,
+                payload.matter.value,
             )
+            return
+        if isinstance(payload, ev.CaseOpened):
+            await conn.execute(self.opened_sql, *self.opened_row(event, payload))
             return
         change = _change(payload)
         if change is not None:
