@@ -20,7 +20,8 @@ from kite_jobs.domain.matching import Candidate, PostingTerms, as_of_for
 from kite_jobs.domain.priority import Priority
 
 _FOR_POSTING = """
-SELECT c.*,
+SELECT c.member_id, c.origin_division_code, c.desired_division_code, c.willing_to_move, c.skills, c.certificates,
+       c.expected_wage_fen, c.available_from, c.birth_year, c.priority,
        40 * ({skill_hits}) / cardinality($3::text[])
        + CASE WHEN c.desired_city = $2 THEN 30 WHEN c.desired_province = left($2, 2) THEN 20 ELSE 10 END
        + CASE WHEN c.expected_wage_fen <= $9 THEN 20
@@ -28,6 +29,8 @@ SELECT c.*,
        + CASE WHEN c.available_from <= $10 THEN 10 ELSE 5 END AS points
 FROM candidates c
 WHERE c.priority = {tier}
+  AND c.keys && $13::text[]{home}
+  AND c.keys && ARRAY['work:' || $2, 'work:anywhere']
   AND c.origin_division_code LIKE $1
   AND (c.desired_city = $2 OR c.willing_to_move)
   AND c.skills && $3::text[]
@@ -68,12 +71,19 @@ async def candidates_for_posting(
     priority tier and points: priority first, then points, then member id.
 
     Tier by tier: every candidate of a tier comes before anyone of the next, so once a tier has given
-    `limit` rows the next ones are not read at all. Within a tier the partial skills GIN (or the origin
-    btree, for a small area) finds the rows meeting the hard requirements, and only those are scored."""
+    `limit` rows the next ones are not read at all. Within a tier one scan of its GIN over the keys
+    (migration 0010: a required skill, home in the jurisdiction, would work in the posting's city or
+    anywhere) finds the rows; the other requirements are checked on those, and only the rows meeting
+    them all are scored."""
     as_of = as_of_for(terms, today)
     skills = list(terms.skills_required)
     # how many required skills the member has: one containment test a skill (an expression, no subquery)
-    hits = " + ".join(f"(c.skills @> ARRAY[${13 + i}::text])::int" for i in range(len(skills)))
+    hits = " + ".join(f"(c.skills @> ARRAY[${16 + i}::text])::int" for i in range(len(skills)))
+    # the jurisdiction as a key when it is a whole level (province … village); else the LIKE alone decides
+    prefix = jurisdiction_like.rstrip("%")
+    home = "\n  AND c.keys @> ARRAY[$14::text]" if len(prefix) in (2, 4, 6, 9, 12) else "\n  AND $14::text IS NOT NULL"
+    # every required certificate as a key too (none: no condition, an empty @> would scan the whole index)
+    home += "\n  AND c.keys @> $15::text[]" if terms.certificates_required else "\n  AND $15::text[] IS NOT NULL"
     # the age range as birth years (age = the year of as_of less the birth year), so it is a plain range
     born_from = as_of.year - terms.age_max if terms.age_max is not None else 0
     born_to = as_of.year - terms.age_min if terms.age_min is not None else 9999
@@ -83,7 +93,7 @@ async def candidates_for_posting(
             break
         found += await conn.fetch(
             # the tier is written into the statement (not a parameter) so the planner picks its partial index
-            _FOR_POSTING.format(skill_hits=hits, tier=int(tier)),
+            _FOR_POSTING.format(skill_hits=hits, tier=int(tier), home=home),
             jurisdiction_like,
             terms.place_division_code[:4],
             skills,
@@ -96,6 +106,9 @@ async def candidates_for_posting(
             as_of,
             posting_id,
             limit - len(found),
+            [f"skill:{s}" for s in skills],
+            f"home:{prefix}",
+            [f"certificate:{c}" for c in terms.certificates_required],
             *skills,
         )
     return found
@@ -152,7 +165,9 @@ async def postings_for_seeker(
 
 
 _SEEKER = """
-SELECT c.*, m.name FROM candidates c JOIN members m USING (member_id) WHERE c.member_id = $1
+SELECT c.member_id, c.origin_division_code, c.desired_division_code, c.willing_to_move, c.skills, c.certificates,
+       c.expected_wage_fen, c.available_from, c.birth_year, c.priority, m.name
+FROM candidates c JOIN members m USING (member_id) WHERE c.member_id = $1
 """
 
 

@@ -19,6 +19,18 @@ CREATE TABLE household_employment (
     earners        integer NOT NULL
 );
 
+-- The keys one GIN index narrows a search by, all at once: each skill and certificate, the member's
+-- home at every level (province, city, county, township, village: a jurisdiction is one of them), and
+-- where they would work (the desired city, or anywhere for those willing to move).
+CREATE FUNCTION candidate_keys(skills text[], certificates text[], origin text, desired text, willing boolean)
+RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT ARRAY(SELECT 'skill:' || s FROM unnest(skills) s)
+        || ARRAY(SELECT 'certificate:' || c FROM unnest(certificates) c)
+        || ARRAY['home:' || left(origin, 2), 'home:' || left(origin, 4), 'home:' || left(origin, 6),
+                 'home:' || left(origin, 9), 'home:' || origin, 'work:' || left(desired, 4)]
+        || CASE WHEN willing THEN ARRAY['work:anywhere'] ELSE ARRAY[]::text[] END
+$$;
+
 CREATE TABLE candidates (
     member_id              uuid PRIMARY KEY,
     origin_division_code   text COLLATE "C" NOT NULL,
@@ -31,17 +43,12 @@ CREATE TABLE candidates (
     expected_wage_fen      bigint NOT NULL,
     available_from         date NOT NULL,
     birth_year             integer NOT NULL,
-    priority               smallint NOT NULL CHECK (priority IN (1, 2, 3))
+    priority               smallint NOT NULL CHECK (priority IN (1, 2, 3)),
+    keys                   text[] GENERATED ALWAYS AS
+                               (candidate_keys(skills, certificates, origin_division_code, desired_division_code,
+                                               willing_to_move))
+                               STORED
 );
--- Matching reads one tier at a time (priority is an ordering: tier 1's best come before anyone of
--- tier 2), so each tier has its own skills GIN: the first tier's few rows are found without touching
--- the others, and only the rows passing every hard requirement are scored.
-CREATE INDEX candidates_skills_tier1 ON candidates USING gin (skills) WHERE priority = 1;
-CREATE INDEX candidates_skills_tier2 ON candidates USING gin (skills) WHERE priority = 2;
-CREATE INDEX candidates_skills_tier3 ON candidates USING gin (skills) WHERE priority = 3;
--- A county's (or township's) candidates of a tier: origin prefix by btree ("C" collation for LIKE).
-CREATE INDEX candidates_tier_origin ON candidates (priority, origin_division_code);
-
 INSERT INTO household_employment (household_id, division_code, priority, earners)
 SELECT h.household_id, h.division_code, h.poverty_registered OR h.monitored, coalesce(e.earners, 0)
 FROM households h
@@ -67,3 +74,13 @@ LEFT JOIN (
     GROUP BY hm.member_id
 ) t USING (member_id)
 WHERE m.deregistered_at IS NULL;
+
+-- Matching reads one tier at a time (priority is an ordering: tier 1's best come before anyone of
+-- tier 2), so each tier has its own GIN over the keys: "home in this county, holds one of these
+-- skills and every required certificate, would work in this city" is one index scan intersecting
+-- the key sets, the first tier's
+-- few rows are found without touching the others, and only rows passing every hard requirement are
+-- read and scored.
+CREATE INDEX candidates_keys_tier1 ON candidates USING gin (keys) WHERE priority = 1;
+CREATE INDEX candidates_keys_tier2 ON candidates USING gin (keys) WHERE priority = 2;
+CREATE INDEX candidates_keys_tier3 ON candidates USING gin (keys) WHERE priority = 3;
