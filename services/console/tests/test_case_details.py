@@ -109,6 +109,31 @@ async def test_a_referral_shows_its_department_deadline_and_answer(console: Cons
             },
         )
         shown = await client.get(case_url)
+        again = await client.post(
+            case_url + "/refer",
+            data={
+                "csrf_token": csrf,
+                "version": version_of(shown.text),
+                "department": "justice",
+                "question": "请法律援助中心介入",
+                "deadline": deadline.strftime("%Y-%m-%dT%H:%M"),
+            },
+        )
+        assert again.status_code == 303, again.text
+        page = await client.get(case_url)
+        second = page.text.split('id="referral-', 2)[2].split('"', 1)[0]
+        no_reason = await client.post(
+            f"{case_url}/referrals/{second}/withdraw",
+            data={"csrf_token": csrf, "version": version_of(page.text), "reason": ""},
+        )
+        withdrawn = await client.post(
+            f"{case_url}/referrals/{second}/withdraw",
+            data={"csrf_token": csrf, "version": version_of(page.text), "reason": "当事人已自行申请"},
+        )
+        after = await client.get(case_url)
+    assert no_reason.status_code == 422 and f'id="e-withdraw-{second}-reason"' in no_reason.text
+    assert withdrawn.status_code == 303, withdrawn.text
+    assert "已撤回：当事人已自行申请" in after.text
     assert empty.status_code == 422 and 'id="e-refer-question"' in empty.text
     assert referred.status_code == 303, referred.text
     assert "人社" in page.text and deadline.strftime("%Y-%m-%d %H:%M") in page.text and "待答复" in page.text

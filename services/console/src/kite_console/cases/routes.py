@@ -38,7 +38,7 @@ def _body(action: str, form: FormData) -> dict[str, Any] | None:
         }
     if action == "transfer":
         return {"to": text(form, "to"), "reason": text(form, "reason")}
-    if action in ("suspend", "transfer/decline", "escalate"):
+    if action in ("suspend", "transfer/decline", "escalate"):  # and withdrawing a referral
         return {"reason": text(form, "reason")}
     if action == "referrals":
         deadline = text(form, "deadline")  # datetime-local, as read in the county: Beijing time
@@ -172,6 +172,13 @@ async def answer_referral(
     return await _send(request, case_id, f"referral-{referral_id}", f"referrals/{referral_id}/answer", session, apis)
 
 
+@router.post("/cases/{case_id}/referrals/{referral_id}/withdraw", include_in_schema=False)
+async def withdraw_referral(
+    request: Request, case_id: uuid.UUID, referral_id: uuid.UUID, session: FormSessionDep, apis: ApisDep
+) -> Response:
+    return await _send(request, case_id, f"withdraw-{referral_id}", f"referrals/{referral_id}/withdraw", session, apis)
+
+
 @router.post("/cases/{case_id}/{action}", include_in_schema=False)
 async def act(request: Request, case_id: uuid.UUID, action: str, session: FormSessionDep, apis: ApisDep) -> Response:
     path = ACTIONS.get(action)
@@ -186,7 +193,7 @@ async def _send(
     """One form's verb sent to casework; its refusal is shown on the case page, by field, with what was typed."""
     form = await request.form()
     version = text(form, "version")
-    kind = "referral-answer" if path.endswith("/answer") else path
+    kind = "referral-answer" if path.endswith("/answer") else ("suspend" if path.endswith("/withdraw") else path)
     try:
         body = _body(kind, form)
     except NotAnAmount as exc:
