@@ -163,6 +163,68 @@ async def posting(stack: Stack, county: str) -> dict[str, str]:
         return {"posting_id": str((await _created(await http.post("/postings", json=body)))["posting_id"])}
 
 
+async def _jobs_record(stack: Stack, county: str, path: str, key: str, body: dict[str, Any]) -> dict[str, str]:
+    async with stack.http("jobs", county, "employment") as http:
+        return {key: str((await _created(await http.post(path, json=body)))[key])}
+
+
+async def fair(stack: Stack, county: str) -> dict[str, str]:
+    body = {
+        "title": "浙江企业专场招聘会",
+        "organisers": ["县人社局"],
+        "held_on": utcnow().date().isoformat(),
+        "place_division_code": f"{county}100000",
+        "area_division_code": f"{county}000000",
+    }
+    return await _jobs_record(stack, county, "/fairs", "fair_id", body)
+
+
+async def course(stack: Stack, county: str) -> dict[str, str]:
+    today = utcnow().date()
+    body = {
+        "title": "育婴师培训班",
+        "trade": "育婴师",
+        "provider": "县职业技术学校",
+        "place_division_code": f"{county}101000",
+        "starts_on": (today - timedelta(days=20)).isoformat(),
+        "ends_on": (today + timedelta(days=10)).isoformat(),
+        "capacity": 2,
+        "subsidy_fen": 150_000,
+        "certificate": "育婴员（五级）",
+        "area_division_code": f"{county}000000",
+    }
+    return await _jobs_record(stack, county, "/courses", "course_id", body)
+
+
+async def venture(stack: Stack, county: str) -> dict[str, str]:
+    values = await _made(stack, "member", county)
+    body = {
+        "member_id": values["member_id"],
+        "name": "侗绣扶贫车间",
+        "industry": "手工业",
+        "place_division_code": f"{county}101001",
+        "started_on": (utcnow().date() - timedelta(days=100)).isoformat(),
+        "investment_fen": 50_000_000,
+        "jobs_created": 40,
+    }
+    return await _jobs_record(stack, county, "/ventures", "venture_id", body)
+
+
+async def campaign(stack: Stack, county: str) -> dict[str, str]:
+    body = {"title": "能人回乡", "skills_wanted": ["电工"], "area_division_code": f"{county}000000"}
+    return await _jobs_record(stack, county, "/recall-campaigns", "campaign_id", body)
+
+
+async def broadcast(stack: Stack, county: str) -> dict[str, str]:
+    body = {
+        "division_code_prefix": f"{county}101001",
+        "party_members_only": False,
+        "texts": {"zh-Hans": {"title": "春季招聘会", "body": "{name}，您好！县城举办春季招聘会。"}},
+    }
+    async with stack.http("notify", county, "notifier") as http:
+        return {"broadcast_id": str((await _created(await http.post("/broadcasts", json=body)))["broadcast_id"])}
+
+
 async def notification(stack: Stack, county: str) -> dict[str, str]:
     """The member's welcome notice (notify sends one to every registered member)."""
     values = await _made(stack, "member", county)
@@ -188,7 +250,12 @@ FIXTURES: dict[tuple[str, str], Fixture] = {
     ("jobs", "posting_id"): posting,
     ("jobs", "member_id"): seeker,  # jobs' member routes are a job-seeker's (求职登记)
     ("notify", "member_id"): member,
+    ("jobs", "fair_id"): fair,
+    ("jobs", "course_id"): course,
+    ("jobs", "venture_id"): venture,
+    ("jobs", "campaign_id"): campaign,
     ("notify", "notification_id"): notification,
+    ("notify", "broadcast_id"): broadcast,
 }
 # A route whose record is a narrower kind than its parameter says.
 ROUTE_FIXTURES: dict[tuple[str, str], Fixture] = {
@@ -215,11 +282,6 @@ NO_FIXTURE_YET: dict[tuple[str, str], str] = {
     ("roster", "cadre_id"): "monitoring cadres: fixture to write",
     ("casework", "certificate_id"): "certificates: needs a resolved case and a template",
     ("jobs", "placement_id"): "placements: fixture to write",
-    ("jobs", "course_id"): "training courses: fixture to write",
-    ("jobs", "fair_id"): "job fairs: fixture to write",
-    ("jobs", "venture_id"): "return-home ventures: fixture to write",
-    ("jobs", "campaign_id"): "recall campaigns: fixture to write",
-    ("notify", "broadcast_id"): "broadcasts: fixture to write",
 }
 
 
