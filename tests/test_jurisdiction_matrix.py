@@ -113,6 +113,19 @@ async def household(stack: Stack, county: str) -> dict[str, str]:
         return {"household_id": str((await _created(await http.post("/households", json=body)))["household_id"])}
 
 
+async def organisation(stack: Stack, county: str) -> dict[str, str]:
+    body = {"name": "县委", "kind": "party-committee", "division_code": f"{county}000000", "parent_id": None}
+    async with stack.http("roster", county, "party-affairs") as http:
+        created = await _created(await http.post("/organisations", json=body))
+    return {"organisation_id": str(created["organisation_id"])}
+
+
+async def cadre(stack: Stack, county: str) -> dict[str, str]:
+    body = {"name": "帮扶干部", "rank": "leading", "organisation": "县乡村振兴局", "organisation_code": f"{county}101"}
+    async with stack.http("roster", county, "registrar") as http:
+        return {"cadre_id": str((await _created(await http.post("/monitoring/cadres", json=body)))["cadre_id"])}
+
+
 async def case(stack: Stack, county: str) -> dict[str, str]:
     values = await _made(stack, "member", county)
     body = {
@@ -245,6 +258,8 @@ async def notification(stack: Stack, county: str) -> dict[str, str]:
 FIXTURES: dict[tuple[str, str], Fixture] = {
     ("roster", "member_id"): member,
     ("roster", "household_id"): household,
+    ("roster", "organisation_id"): organisation,
+    ("roster", "cadre_id"): cadre,
     ("casework", "case_id"): case,
     ("jobs", "employer_id"): employer,
     ("jobs", "posting_id"): posting,
@@ -277,9 +292,7 @@ PUBLIC: dict[tuple[str, str], str] = {
 # silently skipped. Each should move to FIXTURES.
 NO_FIXTURE_YET: dict[tuple[str, str], str] = {
     ("roster", "job_id"): "import jobs: needs a file upload fixture",
-    ("roster", "organisation_id"): "party organisations: fixture to write",
     ("roster", "session_id"): "organisation-life sessions: fixture to write",
-    ("roster", "cadre_id"): "monitoring cadres: fixture to write",
     ("casework", "certificate_id"): "certificates: needs a resolved case and a template",
     ("jobs", "placement_id"): "placements: fixture to write",
 }
