@@ -77,7 +77,7 @@ async def ledger(
     level: Annotated[
         LedgerLevel, Query(description="province 按省 | city 按市 | county 按县 | township 按乡镇")
     ] = "county",
-    area: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="区划代码前缀，缺省为管辖范围")] = None,
+    area: Annotated[str | None, Query(pattern=r"^[0-9]{1,12}$", description="区划代码前缀，缺省为管辖范围")] = None,
     from_: Annotated[str | None, Query(alias="from", pattern=MONTH, description="起始月份 YYYY-MM，缺省为本月")] = None,
     to: Annotated[str | None, Query(pattern=MONTH, description="截止月份 YYYY-MM，缺省为本月")] = None,
     format: Annotated[Literal["json", "csv", "xlsx"], Query(description="json，或下载 csv / xlsx")] = "json",
