@@ -79,3 +79,12 @@ def test_a_ledger_view_keeps_the_apis_totals_out_of_its_rows() -> None:
     assert [r.drill for r in view.rows] == ["530625101", "530625102"]
     assert ("monitoring-unresolved", "未消除风险户", "5") in view.counters
     assert view.chart()["values"] == [2.0, 3.0]
+
+
+def test_the_service_counter_is_the_areas_total_when_casework_gives_one() -> None:
+    def row(code: str, cases: int) -> dict[str, object]:
+        return {"division_code": code, "cases": cases, "by_status": {}, "satisfaction_rate": None, "escalations": 0}
+
+    both_places = {"rows": [row("530625", 1), row("530627", 1)], "totals": [row("53", 1)]}
+    assert ledgers.service(both_places, "县", drillable=True).counters[0][2] == "1"  # one case, two places
+    assert ledgers.service({"rows": [row("530625", 2)]}, "县", drillable=True).counters[0][2] == "2"

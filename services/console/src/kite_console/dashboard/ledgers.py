@@ -140,7 +140,9 @@ def service(data: dict[str, Any], _level_label: str, drillable: bool) -> LedgerV
             for r in rows
         ],
         chart_name="诉求",
-        counters=[("service-cases", "本月诉求", str(sum(r["cases"] for r in rows)))],
+        # the area's total when casework gives it (a case counted once, though its row counts it at
+        # both its origin and its work place), else the rows' sum
+        counters=[("service-cases", "本月诉求", str(sum(r["cases"] for r in data.get("totals", rows))))],
         empty="本月暂无诉求。",
     )
 
