@@ -468,3 +468,14 @@ async def test_the_ledger_and_the_tiers_count_each_fact_once_when_events_come_ag
             await rebuild_projections(conn, JOBS)
         assert await ledger() == first
         assert await candidates() == await tiers(stack)
+    # what the ledger reads per village is the sum of its months
+    months = await stack.jobs.pool.fetch(
+        """SELECT division_code, sum(people_placed)::int AS placed, sum(placements_ended)::int AS ended,
+                  sum(followed_up_3m)::int AS f3, sum(retained_3m)::int AS r3
+           FROM ledger_months GROUP BY 1 ORDER BY 1"""
+    )
+    totals = await stack.jobs.pool.fetch(
+        """SELECT division_code, people_placed AS placed, placements_ended AS ended, followed_up_3m AS f3,
+                  retained_3m AS r3 FROM ledger_totals ORDER BY 1"""
+    )
+    assert [dict(r) for r in months] == [dict(r) for r in totals] and len(totals) == 2

@@ -21,6 +21,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 
+import asyncpg
 from kite_common.db.types import Connection
 
 from kite_jobs.adapters import ledger_counts
@@ -126,10 +127,8 @@ async def _settle(conn: Connection, household_ids: list[uuid.UUID], members: lis
     await _remake_candidates(conn, members)
 
 
-def _tier(row: object) -> int | None:
-    if row is None:
-        return None
-    return int(tier(row["priority"], row["earners"]))  # type: ignore[index]
+def _tier(row: asyncpg.Record | None) -> int | None:
+    return None if row is None else int(tier(row["priority"], row["earners"]))
 
 
 async def _remake_candidates(conn: Connection, members: list[uuid.UUID]) -> None:

@@ -1,4 +1,5 @@
-"""Writes the pre-aggregated employment ledger (`ledger_months`, `ledger_households`, migration 0011).
+"""Writes the pre-aggregated employment ledger (`ledger_months` and their sums over all months in
+`ledger_totals`, `ledger_households`; migration 0011).
 
 Each change adds the difference between what the changed fact counted before and after it
 (domain/ledger.py), in one statement, cells in key order (two writers never lock them crosswise).
@@ -35,6 +36,15 @@ ON CONFLICT (division_code, month) DO UPDATE SET
     {", ".join(f"{col} = l.{col} + EXCLUDED.{col}" for col in FLOW_COLUMNS)}
 """
 
+_ADD_TOTALS = f"""
+INSERT INTO ledger_totals AS l (division_code, {", ".join(FLOW_COLUMNS)})
+SELECT d, {", ".join(f"sum((c = '{col}')::int * n)" for col in FLOW_COLUMNS)}
+FROM unnest($1::text[], $2::text[], $3::int[]) AS x(d, c, n)
+GROUP BY d ORDER BY d
+ON CONFLICT (division_code) DO UPDATE SET
+    {", ".join(f"{col} = l.{col} + EXCLUDED.{col}" for col in FLOW_COLUMNS)}
+"""
+
 _ADD_HOUSEHOLDS = f"""
 INSERT INTO ledger_households AS l (division_code, {", ".join(HOUSEHOLD_COLUMNS)})
 SELECT d, {", ".join(f"sum((c = '{col}')::int * n)" for col in HOUSEHOLD_COLUMNS)}
@@ -51,6 +61,8 @@ async def add(conn: Connection, delta: Mapping[Cell, int]) -> None:
     homes = [(d, c, n) for (d, m, c), n in delta.items() if m is None]
     if months:
         await conn.execute(_ADD_MONTHS, *map(list, zip(*sorted(months), strict=True)))
+        totals = sorted((d, c, n) for d, _, c, n in months)
+        await conn.execute(_ADD_TOTALS, *map(list, zip(*totals, strict=True)))
     if homes:
         await conn.execute(_ADD_HOUSEHOLDS, *map(list, zip(*sorted(homes), strict=True)))
 

@@ -18,7 +18,7 @@ from kite_jobs.domain.placement import FOLLOW_UP_MONTHS, due_on
 
 class PlacementProjection:
     name = "placements"
-    tables = ("placements", "follow_ups", "ledger_months")
+    tables = ("placements", "follow_ups", "ledger_months", "ledger_totals")
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
         if isinstance(payload, MemberPlaced):

@@ -1,8 +1,8 @@
 """The employment ledger (就业台账) per village, township or county of the caller's jurisdiction: sums of
-the pre-aggregated counts (migration 0011: per village and month for the flows, by the members' home;
-per village for the households), which the projections keep as each fact changes
-(adapters/ledger_counts.py, adapters/employment_state.py). A test holds it equal to a recount from the
-event stores.
+the pre-aggregated counts (migration 0011): per village over all months for the flows, by the members'
+home (`ledger_totals`, the sums of `ledger_months`), and per village for the households. The
+projections keep them as each fact changes (adapters/ledger_counts.py, adapters/employment_state.py).
+A test holds it equal to a recount from the event stores.
 
 - people_placed: placements; employed_now: of them, not ended;
 - followed_up_3m / retained_3m (and 6m): follow-ups recorded at 3 (6) months / of them still employed;
@@ -53,7 +53,7 @@ WITH f AS (
            sum(followed_up_3m) AS followed_up_3m, sum(retained_3m) AS retained_3m,
            sum(followed_up_6m) AS followed_up_6m, sum(retained_6m) AS retained_6m,
            sum(training_completions) AS training_completions
-    FROM ledger_months WHERE division_code LIKE $1 GROUP BY 1
+    FROM ledger_totals WHERE division_code LIKE $1 GROUP BY 1
 ), h AS (
     SELECT rpad(left(division_code, $2), 12, '0') AS area,
            sum(households_with_earner) AS households_with_earner, sum(priority_households) AS priority_households,

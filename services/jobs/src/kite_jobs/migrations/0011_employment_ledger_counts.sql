@@ -6,7 +6,7 @@
 -- 3 and 6 months and of them still employed (by the follow-up's day), training completions (by the
 -- completion day). A projection table: kept by the placements and courses projections, each change
 -- counted as the difference between what the changed row counted before and after, so applying an
--- event twice counts it once; emptied and refilled by `kite rebuild jobs`.
+-- event twice counts it once; emptied and refilled by `kite rebuild jobs` (as is ledger_totals).
 CREATE TABLE ledger_months (
     division_code          text COLLATE "C" NOT NULL,
     month                  date NOT NULL,
@@ -18,6 +18,19 @@ CREATE TABLE ledger_months (
     retained_6m            integer NOT NULL DEFAULT 0,
     training_completions   integer NOT NULL DEFAULT 0,
     PRIMARY KEY (division_code, month)
+);
+
+-- ledger_totals: the same counts per home village over all months (what the ledger reads, a row a
+-- village however many months there are), kept with ledger_months in the same statement's transaction.
+CREATE TABLE ledger_totals (
+    division_code          text COLLATE "C" PRIMARY KEY,
+    people_placed          integer NOT NULL DEFAULT 0,
+    placements_ended       integer NOT NULL DEFAULT 0,
+    followed_up_3m         integer NOT NULL DEFAULT 0,
+    retained_3m            integer NOT NULL DEFAULT 0,
+    followed_up_6m         integer NOT NULL DEFAULT 0,
+    retained_6m            integer NOT NULL DEFAULT 0,
+    training_completions   integer NOT NULL DEFAULT 0
 );
 
 -- ledger_households: per household village, households with someone at work, 建档立卡/monitored
@@ -49,6 +62,13 @@ FROM (
     FROM enrolments WHERE completed_on IS NOT NULL
 ) counted
 GROUP BY division_code, month;
+
+INSERT INTO ledger_totals (division_code, people_placed, placements_ended, followed_up_3m, retained_3m,
+                           followed_up_6m, retained_6m, training_completions)
+SELECT division_code, sum(people_placed), sum(placements_ended), sum(followed_up_3m), sum(retained_3m),
+       sum(followed_up_6m), sum(retained_6m), sum(training_completions)
+FROM ledger_months
+GROUP BY division_code;
 
 INSERT INTO ledger_households (division_code, households_with_earner, priority_households,
                                priority_households_with_earner)
