@@ -251,3 +251,112 @@ async def tencent_sms():  # type: ignore[no-untyped-def]
     async with serving(app, "the Tencent SMS stand-in") as url:
         provider.url = url + "/"
         yield provider
+
+
+# Group robots: one stand-in serving WeCom's, DingTalk's and Feishu's robot webhooks, each checking
+# the credential and signature as its provider documents and answering with the provider's codes.
+WECOM_KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
+DINGTALK_TOKEN = "dt-access-token-0001"
+DINGTALK_SECRET = "SEC0123456789abcdef-钉钉"
+FEISHU_TOKEN = "fs-hook-token-0001"
+FEISHU_SECRET = "feishu-secret-0001"
+KEYWORD = "风筝"  # the robots' security keyword: a text without it is refused (DingTalk 310000, Feishu 19024)
+
+
+def dingtalk_expected_sign(secret: str, timestamp: str) -> str:
+    """DingTalk's documentation: HmacSHA256 keyed by the secret over "timestamp\\nsecret", Base64."""
+    digest = hmac.new(secret.encode("utf-8"), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def feishu_expected_sign(secret: str, timestamp: str) -> str:
+    """Feishu's documentation: HmacSHA256 keyed by "timestamp\\nsecret" over nothing, Base64."""
+    digest = hmac.new(f"{timestamp}\n{secret}".encode(), b"", hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+@dataclass
+class Robots:
+    url: str = ""
+    throttle_next: int = 0  # answer the provider's rate-limit code to the next N posts
+    posts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    accepted: list[tuple[str, str]] = field(default_factory=list)  # (provider, text)
+
+    def _throttled(self) -> bool:
+        if self.throttle_next > 0:
+            self.throttle_next -= 1
+            return True
+        return False
+
+    async def wecom(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        self.posts.append(("wecom", body))
+        if request.query_params.get("key") != WECOM_KEY:
+            return JSONResponse({"errcode": 93000, "errmsg": "invalid webhook url, hint: [1700000000_1]"})
+        if self._throttled():
+            return JSONResponse({"errcode": 45009, "errmsg": "api freq out of limit"})
+        if body.get("msgtype") != "text" or not body.get("text", {}).get("content"):
+            return JSONResponse({"errcode": 44004, "errmsg": "empty content"})
+        self.accepted.append(("wecom", body["text"]["content"]))
+        return JSONResponse({"errcode": 0, "errmsg": "ok"})
+
+    async def dingtalk(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        self.posts.append(("dingtalk", body))
+        q = request.query_params
+        if q.get("access_token") != DINGTALK_TOKEN:
+            return JSONResponse({"errcode": 300001, "errmsg": "token is not exist"})
+        timestamp, sign = q.get("timestamp", ""), q.get("sign", "")
+        if not timestamp.isdigit() or abs(time.time() * 1000 - int(timestamp)) > 3_600_000:
+            return JSONResponse({"errcode": 310000, "errmsg": "sign not match, more: [timestamp expired]"})
+        if not hmac.compare_digest(sign, dingtalk_expected_sign(DINGTALK_SECRET, timestamp)):
+            return JSONResponse({"errcode": 310000, "errmsg": "sign not match, more: [sign mismatch]"})
+        if self._throttled():
+            return JSONResponse({"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"})
+        content = body.get("text", {}).get("content", "")
+        if KEYWORD not in content:
+            return JSONResponse({"errcode": 310000, "errmsg": "keywords not in content"})
+        self.accepted.append(("dingtalk", content))
+        return JSONResponse({"errcode": 0, "errmsg": "ok"})
+
+    async def feishu(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        self.posts.append(("feishu", body))
+        if request.path_params["token"] != FEISHU_TOKEN:
+            return JSONResponse({"code": 19001, "msg": "param invalid: incoming webhook access token invalid"}, 400)
+        timestamp = str(body.get("timestamp", ""))
+        if (
+            not timestamp.isdigit()
+            or abs(time.time() - int(timestamp)) > 3600
+            or not hmac.compare_digest(str(body.get("sign", "")), feishu_expected_sign(FEISHU_SECRET, timestamp))
+        ):
+            return JSONResponse({"code": 19021, "msg": "sign match fail or timestamp is not within one hour"}, 400)
+        if self._throttled():
+            return JSONResponse({"code": 11232, "msg": "frequency limited psm[lark.oapi.app_platform_runtime]"})
+        content = body.get("content", {}).get("text", "")
+        if body.get("msg_type") != "text" or KEYWORD not in content:
+            return JSONResponse({"code": 19024, "msg": "Key Words Not Found"}, 400)
+        self.accepted.append(("feishu", content))
+        return JSONResponse({"code": 0, "msg": "success", "data": {}})
+
+    def address(self, provider: str, token: str | None = None) -> str:
+        if provider == "wecom":
+            return f"{self.url}/cgi-bin/webhook/send?key={token or WECOM_KEY}"
+        if provider == "dingtalk":
+            return f"{self.url}/robot/send?access_token={token or DINGTALK_TOKEN}"
+        return f"{self.url}/open-apis/bot/v2/hook/{token or FEISHU_TOKEN}"
+
+
+@contextlib.asynccontextmanager
+async def robots():  # type: ignore[no-untyped-def]
+    provider = Robots()
+    app = Starlette(
+        routes=[
+            Route("/cgi-bin/webhook/send", provider.wecom, methods=["POST"]),
+            Route("/robot/send", provider.dingtalk, methods=["POST"]),
+            Route("/open-apis/bot/v2/hook/{token}", provider.feishu, methods=["POST"]),
+        ]
+    )
+    async with serving(app, "the group robots' stand-in") as url:
+        provider.url = url
+        yield provider

@@ -4,6 +4,7 @@ the SendSms request notify makes, and the email it writes."""
 from __future__ import annotations
 
 import json
+import urllib.parse
 import uuid
 from datetime import UTC, datetime
 
@@ -102,3 +103,51 @@ def test_an_email_is_plain_utf8_text_with_the_notice_as_subject():
 )
 def test_a_delivery_status_only_moves_forward(current, new, moves):
     assert can_move(current, new) is moves
+
+
+def test_robot_signatures_match_the_providers_own_reading_and_urls_are_masked():
+    from kite_notify.domain.robots import RobotAddress, mask_url, request_for
+
+    from .providers import dingtalk_expected_sign, feishu_expected_sign
+
+    ding = RobotAddress("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=tok", "SECabc")
+    url, body = request_for(ding, "标题", "正文", 1700000000.123)
+    assert url.startswith("https://oapi.dingtalk.com/robot/send?access_token=tok&timestamp=1700000000123&sign=")
+    sign = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["sign"][0]
+    assert sign == dingtalk_expected_sign("SECabc", "1700000000123")
+    assert body == {"msgtype": "text", "text": {"content": "标题\n正文"}}
+    feishu = RobotAddress("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/abc", "s")
+    _, body = request_for(feishu, "标题", "正文", 1700000000.9)
+    assert body["timestamp"] == "1700000000" and body["sign"] == feishu_expected_sign("s", "1700000000")
+    assert mask_url("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k-1") == (
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=****"
+    )
+    assert mask_url(feishu.url) == "https://open.feishu.cn/open-apis/bot/v2/hook/****"
+
+
+@pytest.mark.parametrize(
+    ("provider", "http_status", "answer", "status"),
+    [
+        ("wecom", 200, {"errcode": 0, "errmsg": "ok"}, "delivered"),
+        ("wecom", 200, {"errcode": 93000, "errmsg": "invalid webhook url"}, "permanent-failure"),
+        ("wecom", 200, {"errcode": 45009, "errmsg": "api freq out of limit"}, "technical-failure"),
+        ("dingtalk", 200, {"errcode": 310000, "errmsg": "sign not match"}, "permanent-failure"),
+        ("dingtalk", 200, {"errcode": 130101, "errmsg": "send too fast"}, "technical-failure"),
+        ("dingtalk", 200, {"errcode": -1, "errmsg": "系统繁忙"}, "technical-failure"),
+        ("feishu", 200, {"code": 0, "msg": "success", "data": {}}, "delivered"),
+        ("feishu", 200, {"StatusCode": 0, "StatusMessage": "success"}, "delivered"),
+        ("feishu", 400, {"code": 19021, "msg": "sign match fail"}, "permanent-failure"),
+        ("feishu", 502, None, "technical-failure"),
+    ],
+)
+def test_robot_answers_become_delivery_states(provider, http_status, answer, status):
+    from kite_notify.domain.delivery import ChannelError
+    from kite_notify.domain.robots import outcome
+
+    try:
+        got = outcome(provider, http_status, answer).status
+        retried = False
+    except ChannelError as exc:
+        got, retried = exc.status, exc.retry
+    assert got == status
+    assert retried == (status == "technical-failure")  # only what another attempt may cure is retried

@@ -8,6 +8,7 @@ from kite_notify.api.inbox import router as inbox_router
 from kite_notify.api.notifications import router as notifications_router
 from kite_notify.api.preferences import router as preferences_router
 from kite_notify.api.receipts import router as receipts_router
+from kite_notify.api.robots import router as robots_router
 from kite_notify.api.templates import router as templates_router
 from kite_notify.api.webhooks import router as webhooks_router
 from kite_notify.consumers.notifications import NOTIFICATIONS
@@ -29,6 +30,7 @@ SERVICE = ServiceDefinition(
         notifications_router,
         preferences_router,
         broadcasts_router,
+        robots_router,
     ],
     public_routers=lambda: [receipts_router],
     projections=PROJECTIONS,

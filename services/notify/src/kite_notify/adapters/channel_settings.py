@@ -16,6 +16,10 @@ class DeliverySettings(BaseSettings):
     sms_provider: Literal["aliyun", "tencent"] = "aliyun"
     sms_per_second: float = Field(default=10.0, gt=0)  # the SMS account's QPS limit
     email_per_second: float = Field(default=20.0, gt=0)
+    # Group robots: all robots together; each provider also limits one robot to about 20 a minute,
+    # which it answers with a rate-limit code that notify retries with backoff.
+    robot_per_second: float = Field(default=3.0, gt=0)
+    robot_timeout_s: float = Field(default=10.0, gt=0)
 
 
 class SmtpSettings(BaseSettings):

@@ -13,6 +13,14 @@ _ORG = "kite.roster.organisation-"
 _MEMBERSHIP = "kite.roster.branch-membership-"
 
 
+def _secretary(data: dict[str, Any]) -> str | None:
+    """The contact whose role names a secretary (书记), as roster lists an organisation's contacts."""
+    for contact in data.get("contacts") or []:
+        if isinstance(contact, dict) and "书记" in str(contact.get("role", "")):
+            return str(contact.get("name") or "") or None
+    return None
+
+
 def _id(data: dict[str, Any], key: str) -> uuid.UUID | None:
     value = data.get(key)
     return uuid.UUID(str(value)) if value else None
@@ -22,11 +30,18 @@ async def apply(conn: Conn, event_type: str, data: dict[str, Any]) -> None:
     """Keep what a roster organisation or membership event says; other events change nothing."""
     if event_type == f"{_ORG}registered.v1":
         await conn.execute(
-            """INSERT INTO organisations (organisation_id, parent_id, division_code) VALUES ($1, $2, $3)
+            """INSERT INTO organisations (organisation_id, parent_id, division_code, secretary) VALUES ($1, $2, $3, $4)
                ON CONFLICT (organisation_id) DO NOTHING""",
             _id(data, "organisation_id"),
             _id(data, "parent_id"),
             str(data["division_code"]),
+            _secretary(data),
+        )
+    elif event_type == f"{_ORG}updated.v1":
+        await conn.execute(
+            "UPDATE organisations SET secretary = $2 WHERE organisation_id = $1",
+            _id(data, "organisation_id"),
+            _secretary(data),
         )
     elif event_type == f"{_ORG}moved.v1":
         await conn.execute(

@@ -28,6 +28,10 @@ class SendEmailRequest(_Send):
     email_address: str = Field(max_length=254, description="电子邮件地址（加密保存，回显时脱敏）")
 
 
+class SendRobotRequest(_Send):
+    robot_id: uuid.UUID = Field(description="群机器人编号（/robots）")
+
+
 class SendResponse(BaseModel):
     notification_id: uuid.UUID
     recipient: str = Field(description="脱敏后的收件人")

@@ -19,6 +19,7 @@ from kite_notify.api.notification_schemas import (
     NotificationStatusResponse,
     SendEmailRequest,
     SendResponse,
+    SendRobotRequest,
     SendSmsRequest,
 )
 from kite_notify.application.notification_status import notification_history, notification_status
@@ -78,6 +79,32 @@ async def send_email(
     _answer(response, done.new, done.notification_id)
     return SendResponse(
         notification_id=done.notification_id, recipient=mask_email(body.email_address), reference=body.reference
+    )
+
+
+@router.post(
+    "/robot",
+    status_code=201,
+    response_model=SendResponse,
+    summary="发到群机器人（企业微信、钉钉、飞书；同一业务编号只发一次）",
+)
+async def send_robot(
+    body: SendRobotRequest, principal: Sender, runtime: Runtime, protector: Protector, response: Response
+) -> SendResponse:
+    done = await send_message(
+        runtime.unit_of_work(),
+        principal,
+        protector,
+        "robot",
+        str(body.robot_id),
+        body.kind,
+        body.language,
+        body.personalisation,
+        body.reference,
+    )
+    _answer(response, done.new, done.notification_id)
+    return SendResponse(
+        notification_id=done.notification_id, recipient=f"群机器人 {body.robot_id}", reference=body.reference
     )
 
 

@@ -22,9 +22,11 @@ from kite_common.unit_of_work import UnitOfWork
 
 from kite_notify.adapters import (
     case_directory,
+    catalogue,
     delivery_queue,
     outbound_queue,
     preference_store,
+    robot_store,
     subscription_store,
     template_store,
     waiting_store,
@@ -32,13 +34,28 @@ from kite_notify.adapters import (
 from kite_notify.adapters.member_directory import find_member
 from kite_notify.adapters.pii import field_protector
 from kite_notify.application.preferences import EMAIL_CONTEXT, PHONE_CONTEXT
+from kite_notify.application.robots import SECRET_CONTEXT, URL_CONTEXT
 from kite_notify.application.send_message import ADDRESS_CONTEXT
-from kite_notify.domain.events import WaitingFor
-from kite_notify.domain.languages import language_for
+from kite_notify.domain.events import MessageRequested, WaitingFor
+from kite_notify.domain.languages import DEFAULT, language_for
 from kite_notify.domain.notice_values import CaseFacts, notice_for
 from kite_notify.domain.notification import Draft, Notification, notification_id_for
 from kite_notify.domain.preferences import Preferences, is_urgent
-from kite_notify.domain.source_events import CaseOpened, CaseStep, SourceEvent, origin_of, parse_source_event
+from kite_notify.domain.robots import RobotAddress
+from kite_notify.domain.source_events import (
+    ORG_LIFE_ABSENCE,
+    ORG_LIFE_SESSION_HELD,
+    CaseOpened,
+    CaseStep,
+    CourseEnrolled,
+    FairRegistered,
+    MemberContactLost,
+    OrgLifeAbsence,
+    SourceEvent,
+    absences,
+    origin_of,
+    parse_source_event,
+)
 from kite_notify.domain.templates import render
 
 log = logging.getLogger(__name__)
@@ -54,6 +71,12 @@ async def create_notification(
 ) -> None:
     """`source` and `source_event_id` name the CloudEvent (of `source_type`, with `data`): one source
     event makes one notification, however often it is delivered."""
+    if source_type == ORG_LIFE_SESSION_HELD:  # one notice per absent member, each its own notification
+        async with uow:
+            for absence in absences(data):
+                part = _Source(source, source_event_id, ORG_LIFE_ABSENCE, absence, part=str(absence["member_id"]))
+                await _notify(uow, part, OrgLifeAbsence.model_validate(absence))
+        return
     event = parse_source_event(source_type, data)
     if event is None:
         return
@@ -72,15 +95,27 @@ async def release_waiting(
             for w in batch:
                 event = parse_source_event(w.source_type, w.data)
                 if event is not None:
-                    await _notify(uow, _Source(w.source, w.source_event_id, w.source_type, w.data), event)
+                    src = _Source(w.source, w.source_event_id, w.source_type, w.data, w.notification_id)
+                    await _notify(uow, src, event)
             if len(batch) < waiting_store.MAX_RELEASED:
                 return
 
 
 class _Source:
-    def __init__(self, source: str, event_id: uuid.UUID, event_type: str, data: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        source: str,
+        event_id: uuid.UUID,
+        event_type: str,
+        data: dict[str, Any],
+        notification_id: uuid.UUID | None = None,
+        part: str | None = None,
+    ) -> None:
+        """`part`: one of the notices an event makes for several members (an org-life session's absentees)."""
         self.source, self.event_id, self.event_type, self.data = source, event_id, event_type, data
-        self.notification_id = notification_id_for(source, event_id)
+        self.notification_id = notification_id or notification_id_for(source, event_id)
+        if part is not None and notification_id is None:
+            self.notification_id = uuid.uuid5(self.notification_id, part)
 
 
 async def _notify(uow: UnitOfWork, src: _Source, event: SourceEvent) -> None:
@@ -103,7 +138,15 @@ async def _notify(uow: UnitOfWork, src: _Source, event: SourceEvent) -> None:
         log.info("no notification for %s#%s: member-%s is deregistered", src.source, src.event_id, member_id)
         return
     name = event.name if isinstance(event, MemberRegistered) else known.name
-    notice = notice_for(event, name, case)
+    if isinstance(event, MemberContactLost):  # to the member's branch secretary, not to the member
+        await _to_branch_groups(uow, src, event, name)
+        return
+    facts: dict[str, str] = {}
+    if isinstance(event, FairRegistered) and event.invited:
+        facts = await catalogue.fair(conn, event.fair_id)
+    elif isinstance(event, CourseEnrolled):
+        facts = await catalogue.course(conn, event.course_id)
+    notice = notice_for(event, name, case, facts)
     if notice is None:
         return
     kind, values = notice
@@ -160,6 +203,50 @@ async def _enqueue_outbound(
     await outbound_queue.enqueue(
         uow.conn, notification_id, channel, address, kind, text.title, text.body, used, uow.topic, not_before
     )
+
+
+async def _to_branch_groups(uow: UnitOfWork, src: _Source, event: MemberContactLost, name: str) -> None:
+    """A lost member's branch secretary hears of it in the branch's group, through its robot (roster's
+    events carry no contact's phone): one message per robot of each organisation the member belongs
+    to, addressed to that organisation's secretary. A branch without a robot hears nothing here."""
+    conn = uow.conn
+    groups = await robot_store.of_member_organisations(conn, event.member_id)
+    if not groups:
+        log.info("member-contact-lost %s#%s: no group robot for the member's branches", src.source, src.event_id)
+        return
+    protector = field_protector()
+    for group in groups:
+        notice = notice_for(event, name, None, {"secretary": group["secretary"]} if group["secretary"] else {})
+        assert notice is not None
+        kind, values = notice
+        template = await template_store.for_notice(conn, kind, "robot", DEFAULT)
+        if template is None:
+            raise NoTemplate(f"no template for {kind}")
+        text = render(template.text, values)
+        notification = await uow.get(Notification, uuid.uuid5(src.notification_id, str(group["robot_id"])))
+        if notification.created:
+            continue
+        notification.request(
+            MessageRequested(
+                notification_id=notification.notification_id,
+                channel="robot",
+                kind=kind,
+                language=template.language,
+                template_version=template.version,
+                title=text.title,
+                body=text.body,
+                jurisdiction=group["division_code"],
+                requested_by="notify",
+            )
+        )
+        await uow.save(notification)
+        url = protector.decrypt(group["url_enc"], URL_CONTEXT)
+        secret = protector.decrypt(group["secret_enc"], SECRET_CONTEXT) if group["secret_enc"] else None
+        sealed = protector.encrypt(RobotAddress(group["provider"], url, secret).sealed_form(), ADDRESS_CONTEXT)
+        used = {p: values[p] for p in template.placeholders}
+        await outbound_queue.enqueue(
+            conn, notification.notification_id, "robot", sealed, kind, text.title, text.body, used, uow.topic
+        )
 
 
 def _member_of(event: SourceEvent) -> uuid.UUID:

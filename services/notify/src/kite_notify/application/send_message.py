@@ -20,6 +20,7 @@ from kite_common.privacy import FieldProtector
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_notify.adapters import outbound_queue, template_store
+from kite_notify.application.robots import robot_address
 from kite_notify.application.templates import TemplateNotFound
 from kite_notify.domain.delivery import OutboundChannel
 from kite_notify.domain.events import MessageRequested
@@ -40,6 +41,11 @@ class Requested:
 
 
 def check_recipient(channel: OutboundChannel, address: str) -> None:
+    if channel == "robot":
+        try:
+            uuid.UUID(address)
+        except ValueError:
+            raise RuleViolation("群机器人编号格式不正确", field="robot_id", code="bad-recipient") from None
     if channel == "sms" and not PHONE.match(address):
         raise RuleViolation("手机号格式不正确（应为 11 位，以 1 开头）", field="phone_number", code="bad-recipient")
     if channel == "email" and (len(address) > 254 or not EMAIL.match(address)):
@@ -52,7 +58,7 @@ async def send_message(
     principal: Principal,
     protector: FieldProtector,
     channel: OutboundChannel,
-    address: str,
+    address: str,  # a number, an email address, or for "robot" the group robot's id
     kind: str,
     language: str,
     values: Mapping[str, str],
@@ -67,6 +73,9 @@ async def send_message(
         notification = await uow.get(Notification, notification_id)
         if notification.created:
             return Requested(notification_id, new=False)
+        if channel == "robot":  # the robot's credentials, sealed again beside the queued message
+            robot, _ = await robot_address(uow.conn, principal, protector, uuid.UUID(address))
+            address = robot.sealed_form()
         template = await template_store.for_notice(uow.conn, kind, channel, language)
         if template is None:
             raise TemplateNotFound("该消息类型还没有模板", code="template-not-found")

@@ -15,6 +15,7 @@ from kite_common.messaging.cloudevents_kafka import ReceivedEvent
 from kite_common.messaging.consumer import ConsumerSpec
 from kite_common.unit_of_work import UnitOfWork
 
+from kite_notify.adapters import catalogue
 from kite_notify.adapters.member_directory import MEMBER_DIRECTORY, keep_languages
 from kite_notify.application.create_notification import create_notification, release_waiting
 from kite_notify.domain.source_events import CaseOpened, parse_source_event
@@ -22,6 +23,7 @@ from kite_notify.domain.source_events import CaseOpened, parse_source_event
 
 async def handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
     env = event.envelope
+    await catalogue.keep(uow.conn, env.type, env.data)  # fairs and courses, named in their notices
     change = await MEMBER_DIRECTORY.apply(uow.conn, env)
     if change is not None:
         await keep_languages(uow.conn, env)

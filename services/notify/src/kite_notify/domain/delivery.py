@@ -16,7 +16,7 @@ DeliveryStatus = Literal[
     "created", "sending", "delivered", "temporary-failure", "permanent-failure", "technical-failure"
 ]
 FINAL: frozenset[str] = frozenset({"delivered", "temporary-failure", "permanent-failure", "technical-failure"})
-OutboundChannel = Literal["email", "sms"]
+OutboundChannel = Literal["email", "sms", "robot"]
 
 
 class ChannelError(Exception):
@@ -44,7 +44,7 @@ class TechnicalError(ChannelError):
 class OutboundMessage:
     notification_id: uuid.UUID
     channel: OutboundChannel
-    address: str  # an email address or a mobile number: decrypted only to send, never logged
+    address: str  # an email address, a mobile number or a robot's sealed form: decrypted only to send, never logged
     kind: str
     title: str
     body: str

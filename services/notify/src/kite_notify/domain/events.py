@@ -243,3 +243,27 @@ class WebhookUnsubscribed(EventPayload):
 
     subscription_id: uuid.UUID
     removed_by: str
+
+
+@registry.register
+class GroupRobotAdded(EventPayload):
+    """A WeCom, DingTalk or Feishu group robot notices may be posted to (a branch's or a station's
+    group). Its webhook URL and signing secret are credentials: never in an event, kept encrypted."""
+
+    event_name = "group-robot-added"
+
+    robot_id: uuid.UUID
+    provider: Literal["wecom", "dingtalk", "feishu"]
+    name: str
+    organisation_id: uuid.UUID | None = None
+    division_code: str  # who may use it: the organisation's division, else the adder's jurisdiction
+    signed: bool  # a signing secret was given (DingTalk 加签, Feishu 签名校验)
+    added_by: str
+
+
+@registry.register
+class GroupRobotRemoved(EventPayload):
+    event_name = "group-robot-removed"
+
+    robot_id: uuid.UUID
+    removed_by: str

@@ -30,6 +30,21 @@ KINDS: dict[str, KindSpec] = {
     "certificate-issued": KindSpec("证明已出具", {**_NAME, "title": "证明名称", "office": "出具单位"}),
     "broadcast": KindSpec("群发通知", dict(_NAME)),
     "job-matched": KindSpec("岗位推荐", {**_NAME, "job_title": "岗位名称", "city": "工作城市", "skills": "匹配的技能"}),
+    "fair-invitation": KindSpec(
+        "招聘会邀约", {**_NAME, "fair_title": "招聘会名称", "held_on": "举办日期", "where": "线上或线下"}
+    ),
+    "training-enrolment": KindSpec(
+        "培训报名成功", {**_NAME, "course_title": "培训班名称", "trade": "工种", "starts_on": "开班日期"}
+    ),
+    "follow-up-due": KindSpec("稳岗回访提醒", {**_NAME, "months": "就业满几个月", "due_on": "回访日期"}),
+    "dues-paid": KindSpec("党费缴纳确认", {**_NAME, "month": "所属月份", "amount": "金额（元）"}),
+    "org-life-missed": KindSpec(
+        "组织生活补课提醒", {**_NAME, "session": "组织生活类别，如 支部党员大会", "topic": "主题", "held_on": "日期"}
+    ),
+    "member-contact-lost": KindSpec(
+        "党员失联提醒（发到支部群）",
+        {**_NAME, "secretary": "支部书记（或“支部书记”）", "quiet_days": "未联系天数", "last_contact": "最后联系日期"},
+    ),
 }
 
 # The kinds of notification-created.v1, whose published schema lists them as an enum.
@@ -46,4 +61,19 @@ SAMPLE_VALUES: dict[str, str] = {
     "office": "黎平县人力资源和社会保障局",
     "job_title": "电子厂普工",
     "skills": "电工、焊工",
+    "fair_title": "2025年春风行动专场招聘会",
+    "held_on": "2025年3月8日",
+    "where": "线下",
+    "course_title": "电工技能培训班",
+    "trade": "电工",
+    "starts_on": "2025年3月15日",
+    "month": "2025年3月",
+    "months": "3",
+    "due_on": "2025年4月1日",
+    "amount": "50.00",
+    "session": "支部党员大会",
+    "topic": "学习贯彻全会精神",
+    "secretary": "李书记",
+    "quiet_days": "60",
+    "last_contact": "2025年1月5日",
 }

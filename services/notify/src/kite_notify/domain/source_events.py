@@ -9,7 +9,7 @@ A case's later steps name only the case: notify learns whose case it is from cas
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from kite_common.mirror.roster_members import MEMBER_REGISTERED, MemberRegistered
@@ -68,6 +68,57 @@ class JobMatched(_Source):
     member_origin_division_code: str
 
 
+class FairRegistered(_Source):
+    """A member registered for a job fair; `invited` when staff invited them (邀约): that is the notice."""
+
+    fair_id: uuid.UUID
+    member_id: uuid.UUID
+    invited: bool = False
+    member_origin_division_code: str
+
+
+class CourseEnrolled(_Source):
+    course_id: uuid.UUID
+    member_id: uuid.UUID
+    member_origin_division_code: str
+
+
+class PlacementFollowUpDue(_Source):
+    """A retention follow-up (稳岗回访) fell due: the member is told the station will call."""
+
+    placement_id: uuid.UUID
+    member_id: uuid.UUID
+    month: int
+    due_on: date
+    member_origin_division_code: str
+
+
+class DuesPaid(_Source):
+    member_id: uuid.UUID
+    month: str  # YYYY-MM
+    amount_fen: int
+    correction: bool = False
+
+
+class OrgLifeAbsence(_Source):
+    """One member marked absent from an org-life session (三会一课): notify's own split of roster's
+    org-life-session-held, one notice per absent member (type `ORG_LIFE_ABSENCE`)."""
+
+    member_id: uuid.UUID
+    organisation_id: uuid.UUID
+    kind: str
+    topic: str
+    held_on: date
+
+
+class MemberContactLost(_Source):
+    """Nobody has reached the member for the quiet period: their branch secretary is told."""
+
+    member_id: uuid.UUID
+    last_contact_at: datetime
+    quiet_days: int
+
+
 SourceEvent = (
     MemberRegistered
     | CaseOpened
@@ -77,7 +128,16 @@ SourceEvent = (
     | CaseFollowUpRecorded
     | CertificateIssued
     | JobMatched
+    | FairRegistered
+    | CourseEnrolled
+    | PlacementFollowUpDue
+    | DuesPaid
+    | OrgLifeAbsence
+    | MemberContactLost
 )
+
+ORG_LIFE_SESSION_HELD = "kite.roster.org-life-session-held.v1"
+ORG_LIFE_ABSENCE = "kite.roster.org-life-session-held.v1#absence"  # never on the wire: notify's split
 
 SOURCE_TYPES: dict[str, type[SourceEvent]] = {
     MEMBER_REGISTERED: MemberRegistered,
@@ -88,7 +148,23 @@ SOURCE_TYPES: dict[str, type[SourceEvent]] = {
     "kite.casework.case-follow-up-recorded.v1": CaseFollowUpRecorded,
     "kite.casework.certificate-issued.v1": CertificateIssued,
     "kite.jobs.job-matched.v1": JobMatched,
+    "kite.jobs.fair-registered.v1": FairRegistered,
+    "kite.jobs.course-enrolled.v1": CourseEnrolled,
+    "kite.jobs.placement-follow-up-due.v1": PlacementFollowUpDue,
+    "kite.roster.dues-paid.v1": DuesPaid,
+    ORG_LIFE_ABSENCE: OrgLifeAbsence,
+    "kite.roster.member-contact-lost.v1": MemberContactLost,
 }
+
+
+def absences(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """An org-life session's absent members, each as the data of one `ORG_LIFE_ABSENCE`."""
+    common = {k: data[k] for k in ("organisation_id", "kind", "topic", "held_on")}
+    return [
+        {**common, "member_id": a["member_id"]}
+        for a in data.get("attendance") or []
+        if isinstance(a, dict) and a.get("status") == "absent"
+    ]
 
 
 def parse_source_event(event_type: str, data: dict[str, Any]) -> SourceEvent | None:
@@ -99,8 +175,8 @@ def parse_source_event(event_type: str, data: dict[str, Any]) -> SourceEvent | N
 
 def origin_of(event: SourceEvent) -> str | None:
     """The member's home division as the event states it (None for a case step)."""
-    if isinstance(event, JobMatched):
+    if isinstance(event, JobMatched | FairRegistered | CourseEnrolled | PlacementFollowUpDue):
         return event.member_origin_division_code
-    if isinstance(event, CaseStep):
+    if isinstance(event, CaseStep | DuesPaid | OrgLifeAbsence | MemberContactLost):
         return None
     return event.origin_division_code

@@ -16,7 +16,12 @@ from kite_notify.domain.templates import TemplateRejected, TemplateText, check_t
 
 # Fixed forever: template ids are derived from it.
 _NAMESPACE = uuid.UUID("6b697465-6e6f-7469-6679-000000000002")
-TEMPLATE_CHANNELS: dict[str, str] = {"in_app": "站内消息（也用于推送）", "email": "电子邮件", "sms": "短信"}
+TEMPLATE_CHANNELS: dict[str, str] = {
+    "in_app": "站内消息（也用于推送）",
+    "email": "电子邮件",
+    "sms": "短信",
+    "robot": "群机器人（企业微信、钉钉、飞书）",
+}
 
 
 def template_id_for(kind: str, channel: str, language: str) -> uuid.UUID:

@@ -17,8 +17,10 @@ import logging
 import time
 
 import httpx
+from kite_common.http.outbound import AddressGuard
 from kite_common.privacy import FieldProtector
 from kite_common.runtime import ServiceRuntime
+from kite_common.settings import WebhookSettings
 
 from kite_notify.adapters import outbound_queue
 from kite_notify.adapters.channel_settings import (
@@ -29,6 +31,7 @@ from kite_notify.adapters.channel_settings import (
 )
 from kite_notify.adapters.channels.aliyun_sms import AliyunSmsChannel
 from kite_notify.adapters.channels.email import EmailChannel
+from kite_notify.adapters.channels.group_robot import GroupRobotChannel
 from kite_notify.adapters.channels.tencent_sms import TencentSmsChannel
 from kite_notify.adapters.outbound_queue import Pending
 from kite_notify.application.record_delivery_status import record_delivery_status
@@ -156,8 +159,9 @@ async def deliver_messages(runtime: ServiceRuntime, stop: asyncio.Event) -> None
         elif settings.sms_provider == "tencent" and tencent.configured:
             lease = _lease(tencent.timeout_s, settings.sms_per_second)
             senders["sms"] = Sender(TencentSmsChannel(client, tencent), settings.sms_per_second, lease)
-        if not senders:
-            log.info("no email or SMS channel configured: their deliveries stay queued")
-            await stop.wait()
-            return
+        # Group robots need no account: each robot's URL and secret travel sealed with its messages.
+        guard = AddressGuard.of(WebhookSettings().allowed_networks)
+        robots = GroupRobotChannel(client, guard, timeout_s=settings.robot_timeout_s)
+        lease = _lease(settings.robot_timeout_s, settings.robot_per_second)
+        senders["robot"] = Sender(robots, settings.robot_per_second, lease)
         await MessageDeliverer(runtime, protector, senders, settings).run(stop)

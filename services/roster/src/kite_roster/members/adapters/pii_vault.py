@@ -30,6 +30,15 @@ class PersonalNumbers:
     id_number: str = field(repr=False)
     phone: str = field(repr=False)
 
+    @property
+    def id_number_masked(self) -> str:
+        """As stored beside the encrypted number and shown in responses."""
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
 
 @dataclass(frozen=True)
 class SealedNumbers:
@@ -96,8 +105,8 @@ class PiiVault:
             member_id,
             p.encrypt(numbers.id_number, ID_CONTEXT),
             self.id_hash(numbers.id_number),
-            mask_id_number(numbers.id_number),
+            numbers.id_number_masked,
             p.encrypt(numbers.phone, PHONE_CONTEXT),
             self.phone_hash(numbers.phone),
-            mask_phone(numbers.phone),
+            numbers.phone_masked,
         )
