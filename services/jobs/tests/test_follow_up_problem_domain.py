@@ -27,5 +27,10 @@ def test_a_problem_follow_up_names_its_kind_member_employer_and_work_place():
         uuid.UUID(int=100),
         "330106001001",
     )
+    (told,) = placement().record_follow_up(
+        1, START, True, False, "老板电话 139 1234 5678 不接", "station", date(2026, 3, 1), FollowUpProblem.OTHER
+    )
+    assert isinstance(told, FollowUpRecorded) and told.problems is not None
+    assert told.problems == "老板电话 139****5678 不接"  # the number never enters an event
     (quiet,) = placement().record_follow_up(3, START, True, True, None, "station", date(2026, 5, 1))
     assert isinstance(quiet, FollowUpRecorded) and quiet.problem_kind is None

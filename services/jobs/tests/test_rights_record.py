@@ -16,7 +16,7 @@ from kite_common.messaging.cloudevents_kafka import encode, topic_for
 from kite_common.messaging.producer import create_producer
 from kite_common.testing.stack import auth, eventually, running
 from kite_jobs.adapters import rights_record as sql
-from kite_jobs.domain.rights_record import RightsCase, claimed, recovered, reopened, resolved, summarise
+from kite_jobs.domain.rights_record import RightsCase, claimed, corrected, recovered, reopened, resolved, summarise
 from kite_jobs.service import SERVICE as JOBS
 
 from .test_employers_postings_api import EMPLOYER, posting_body
@@ -37,6 +37,10 @@ def test_a_record_sums_claims_recoveries_and_what_is_still_owed_per_case():
     after = summarise([resolved(wage), injury])
     assert (after.open_cases, after.open_wage_cases, after.marked) == (0, 0, False)
     assert summarise([reopened(resolved(wage))]).marked
+    # 更正 a recovery of 300,000 to 250,000, then 冲销 it; a correction of relief changes nothing here
+    fixed = corrected(corrected(wage, "recovered", 250_000, 300_000), "relief_paid", 0, 100_000)
+    assert (fixed.recovered_fen, fixed.outstanding_fen) == (250_000, 550_000)
+    assert corrected(fixed, "recovered", 0, 250_000).recovered_fen == 0
 
 
 def case_event(case_id: uuid.UUID, name: str, time: datetime, **data: object) -> EventEnvelope:
@@ -102,6 +106,18 @@ async def test_wage_and_injury_cases_make_the_employers_record_and_mark_its_post
             wage_money,
             wage_money,  # delivered twice: counted once
             case_event(wage, "case-money-recorded", now, kind="relief_paid", amount_fen=50_000),
+            # a recovery of 90,000 recorded as 900,000 by mistake, then corrected (更正)
+            case_event(wage, "case-money-recorded", now, kind="recovered", amount_fen=900_000),
+            case_event(
+                wage,
+                "case-money-corrected",
+                now,
+                kind="recovered",
+                amount_fen=90_000,
+                replaces_fen=900_000,
+                corrects=str(uuid.uuid4()),
+                reason="录入错误",
+            ),
             # an injury case naming the employer by its credit code only, resolved
             opened(injury, "work_injury", now),
             case_event(
@@ -141,8 +157,8 @@ async def test_wage_and_injury_cases_make_the_employers_record_and_mark_its_post
             "resolved_cases": 1,
             "open_wage_cases": 1,
             "claimed_fen": 900_000,
-            "recovered_fen": 200_000,
-            "outstanding_fen": 700_000,
+            "recovered_fen": 290_000,
+            "outstanding_fen": 610_000,
         }
 
         async def recorded() -> bool:

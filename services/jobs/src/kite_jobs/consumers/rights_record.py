@@ -3,7 +3,7 @@ work-injury cases (casework.events).
 
 Every event of a case is on the case's stream (one Kafka key), so they arrive in order: the opening
 says whether the case counts, the employer named (a jobs employer id, or a name and credit code),
-the amount claimed, each recovery, resolution, closing and reopening change its row, and the
+the amount claimed, each recovery and correction of one, resolution, closing and reopening change its row, and the
 employer's sums are rewritten in the same inbox transaction — so a redelivered event changes nothing.
 casework's events are read through tolerant models of their published contracts (unknown fields
 ignored); other events and other categories are skipped.
@@ -51,9 +51,16 @@ class _Money(_Tolerant):
     amount_fen: int
 
 
+class _Correction(_Money):
+    replaces_fen: int
+
+
 _CHANGES: dict[str, Callable[[RightsCase, dict[str, object]], RightsCase]] = {
     "case-amount-claimed.v1": lambda c, d: rights.claimed(c, _Claimed.model_validate(d).amount_fen),
     "case-money-recorded.v1": lambda c, d: rights.recovered(c, (m := _Money.model_validate(d)).kind, m.amount_fen),
+    "case-money-corrected.v1": lambda c, d: rights.corrected(
+        c, (m := _Correction.model_validate(d)).kind, m.amount_fen, m.replaces_fen
+    ),
     "case-resolved.v1": lambda c, d: rights.resolved(c),
     "case-closed.v1": lambda c, d: rights.resolved(c),
     "case-reopened.v1": lambda c, d: rights.reopened(c),

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from kite_common.domain import Aggregate, Conflict
 from kite_common.events import EventPayload
+from kite_common.privacy.redaction import redact_personal_numbers
 
 from kite_jobs.domain.events import FollowUpDue, FollowUpProblem, FollowUpRecorded, MemberPlaced, PlacementEnded
 from kite_jobs.domain.rules import JobsRuleViolation
@@ -118,6 +119,8 @@ class Placement(Aggregate):
         text = (problems or "").strip() or None
         if text is not None and len(text) > 500:
             raise PlacementRuleViolation("问题描述不超过500个字", "problems")
+        if text is not None:
+            text = redact_personal_numbers(text)  # the text travels in events, to casework: no phone or ID number
         return self._record(
             FollowUpRecorded(
                 placement_id=self.placement_id,

@@ -8,7 +8,8 @@ cases add up, is decided here.
 - A case counts from its opening; it is *resolved* once casework resolves it (已办结) and stays so when
   closed, and is open again when an unsatisfied follow-up reopens it.
 - Claimed is the latest figure casework holds (a later claim replaces the earlier); recovered adds up
-  every recovery entry (relief paid and funds raised are not money the employer paid).
+  every recovery entry (relief paid and funds raised are not money the employer paid), each at its
+  latest corrected figure (更正 and 冲销 move the sum by the difference they make).
 - Outstanding is, per case, what was claimed and not yet recovered (never below zero: a recovery above
   the claim — compensation, interest — does not pay another case's wages), summed over the cases.
 - A posting is *marked for staff* when its employer has an unresolved wage-arrears case.
@@ -50,6 +51,13 @@ def claimed(case: RightsCase, amount_fen: int) -> RightsCase:
 
 def recovered(case: RightsCase, kind: str, amount_fen: int) -> RightsCase:
     return replace(case, recovered_fen=case.recovered_fen + amount_fen) if kind == "recovered" else case
+
+
+def corrected(case: RightsCase, kind: str, amount_fen: int, replaces_fen: int) -> RightsCase:
+    """A recovery entry corrected from `replaces_fen` to `amount_fen` (0: reversed)."""
+    if kind != "recovered":
+        return case
+    return replace(case, recovered_fen=case.recovered_fen + amount_fen - replaces_fen)
 
 
 def resolved(case: RightsCase) -> RightsCase:
