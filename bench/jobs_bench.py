@@ -5,7 +5,9 @@
 Uses DATABASE_URL (an admin DSN: a database of its own is created and dropped) or an embedded
 PostgreSQL. Fills jobs' tables with generated data by SQL (members with skills, job-seekers for 60% of
 them, households with 建档立卡/monitored flags, employers, open postings, placements and follow-ups),
-then times, through the service's own query functions:
+then lets migrations 0010-0011 make the read models matching and the ledger read (candidates with their
+household tier, household employment, the pre-aggregated ledger) as an upgrade would, and times,
+through the service's own query functions:
   1. the top-50 candidates for a posting (household priority, then score), for a county and for the
      whole province, against a plain indexed SQL filter of the same candidate set (no score, no priority);
   2. the top-50 postings for a job-seeker, against the same plain filter;
@@ -36,6 +38,7 @@ from kite_jobs.application.recommend_postings import terms_of
 from kite_jobs.service import SERVICE
 
 TARGET_P95_MS = 300
+FIRST_DERIVED = 10  # jobs migration 0010: the candidates read model, filled from the tables below
 COUNTIES = ["522631", "522632", "522633", "522634", "522635", "530625", "530626", "520102", "520103", "520111"]
 CITIES = ["3301", "3302", "3303", "3205", "4403", "4419", "5201", "5226", "3201", "3101"]
 SKILLS = [
@@ -46,12 +49,14 @@ SKILLS = [
 CERTS = ["电工证", "焊工证", "叉车证", "育婴员证", "健康证"]
 
 FILL = [
-    # members: origin across ten counties of two provinces; 1-3 skills; 30% employed per roster
+    # members: origin across 6,000 villages (20 townships of 30) of ten counties in two provinces; 1-3 skills;
+    # 30% employed per roster
     """INSERT INTO members (member_id, name, gender, birth_year, origin_division_code, current_city, employer,
            is_party_member, skills, registered_at, version)
        SELECT gen_random_uuid(), 'm' || i, CASE WHEN i % 2 = 0 THEN 'male' ELSE 'female' END,
               1965 + (i::bigint * 7919) % 41,
-              ($1::text[])[1 + i % 10] || lpad((100 + i % 20)::text, 3, '0') || lpad((1 + i % 30)::text, 3, '0'),
+              ($1::text[])[1 + i % 10] || lpad((100 + (i / 10) % 20)::text, 3, '0')
+                  || lpad((1 + (i / 200) % 30)::text, 3, '0'),
               'x', CASE WHEN i % 10 < 3 THEN '某厂' END, false,
               ARRAY(SELECT DISTINCT ($2::text[])[1 + (i::bigint * k * 31 + k) % 30]
                     FROM generate_series(1, 1 + i % 3) k),
@@ -96,17 +101,17 @@ FILL = [
               ($4::text[])[1 + i % 10] || '000000', now(), 'bench', 1
        FROM generate_series(1, $5::int) i
        JOIN LATERAL (SELECT employer_id FROM employers OFFSET i % 5000 LIMIT 1) e ON true""",
-    # placements of 100,000 job-seekers, with 3- and 6-month follow-ups for most
+    # placements of 100,000 job-seekers started over 500 days, with 3- and 6-month follow-ups
     """INSERT INTO placements (placement_id, posting_id, employer_id, member_id, member_origin_division_code,
            area_division_code, place_division_code, title, start_date, wage_fen, placed_at, placed_by, version)
        SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), member_id, origin_division_code,
               left(origin_division_code, 6) || '000000', desired_division_code, 't',
-              current_date - 200, 600000, now(), 'bench', 1
+              current_date - 200 - abs(hashtext(member_id::text || 's')) % 500, 600000, now(), 'bench', 1
        FROM seekers ORDER BY member_id LIMIT 100000""",
     """INSERT INTO follow_ups (placement_id, month, due_on, member_id, member_origin_division_code, status,
-           still_employed)
+           followed_up_on, still_employed)
        SELECT placement_id, m, start_date + m * 30, member_id, member_origin_division_code, 'recorded',
-              abs(hashtext(placement_id::text || m)) % 10 < 8
+              start_date + m * 30, abs(hashtext(placement_id::text || m)) % 10 < 8
        FROM placements, unnest(ARRAY[3, 6]) m""",
 ]
 
@@ -202,7 +207,7 @@ async def measure(conn: Any, samples: int) -> dict[str, Any]:
         ("ledger_county_by_village", Principal("bench", frozenset({"viewer"}), "522631"), LedgerLevel.VILLAGE),
     ):
         times = []
-        for _ in range(5):
+        for _ in range(20):
             started = time.perf_counter()
             await employment_ledger(conn, principal, level)
             times.append(time.perf_counter() - started)
@@ -234,15 +239,23 @@ async def main() -> None:
         dsn = await ensure_database(admin, name)
         conn = await connect(dsn)
         try:
-            await migrate(conn, SERVICE.migrations())
+            # the tables the generated rows go in, then the read models made from them (candidates, household
+            # employment, the pre-aggregated ledger: migrations 0010-0011 fill them as an upgrade would)
+            every = SERVICE.migrations()
+            before = [m for m in every if m.component != "jobs" or m.version < FIRST_DERIVED]
+            await migrate(conn, before)
             print(f"filling {args.members:,} members, {args.postings:,} postings…", flush=True)
             await fill(conn, args.members, args.postings)
+            started = time.perf_counter()
+            await migrate(conn, every)
+            await conn.execute("ANALYZE")
+            print(f"  read models made from them in {time.perf_counter() - started:.1f}s", flush=True)
             result = await measure(conn, args.samples)
         finally:
             await conn.close()
         for key, value in result.items():
             print(f"{key}: {value}")
-        worst = max(v["p95"] for k, v in result.items() if k.startswith(("candidates", "postings")))
+        worst = max(v["p95"] for v in result.values())
         print(f"target p95 < {TARGET_P95_MS} ms: {'met' if worst < TARGET_P95_MS else 'NOT met'} (worst {worst} ms)")
     finally:
         await drop_database(admin, name)

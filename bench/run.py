@@ -14,6 +14,10 @@ HERE = Path(__file__).parent
 SECTIONS = {
     "store": "store_bench.py",  # append one event with its outbox: unit of work against raw INSERT transactions
     "http": "http_bench.py",  # an empty POST: Kite's app factory against plain FastAPI, CPU per request
+    "e2e": "e2e_bench.py",  # 200 registrations/s for 60 s through `kite up`: all accepted? welcome p95 after the 201
+    "bulk": "bulk_bench.py",  # bulk append of 50,000 new streams against a raw COPY of the same rows
+    "relay": "relay_bench.py",  # the outbox relay draining 10,000 events against raw aiokafka, same messages and broker
+    "consumers": "consumer_bench.py",  # CPU per mirrored roster event in each consuming service vs a plain consumer
     "roster": "roster_bench.py",  # import of 1,000,000 members against COPY; search p50/p95
     "monitoring": "monitoring_bench.py",  # pairing proposal for a county of 50,000 households vs a plain scan
     "console": "console_bench.py",  # console pages against the same query through the API; live fan-out

@@ -120,6 +120,14 @@ async def test_a_body_that_is_not_json_is_415_and_reaches_no_handler(client, con
     assert calls == []
 
 
+async def test_a_json_body_that_is_not_utf8_is_the_documented_422_in_chinese(client):
+    calls.clear()
+    r = await client.post("/things/ok", content=b'{"name": "\xff\xfe"}', headers={"Content-Type": "application/json"})
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["type"] == "https://kite.gov.cn/problems/validation" and "UTF-8" in r.json()["detail"]
+    assert calls == []
+
+
 async def test_json_with_a_charset_or_a_json_suffix_is_accepted(client):
     for content_type in ("application/json; charset=utf-8", "application/merge-patch+json"):
         r = await client.post("/things/ok", content=b'{"name": "x"}', headers={"Content-Type": content_type})

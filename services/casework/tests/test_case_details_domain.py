@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from kite_casework.domain import case_detail_events as dev
-from kite_casework.domain.case import Case, CaseRequest, ReferralNotFound, ReferralOpen
+from kite_casework.domain.case import Case, CaseRequest, MoneyEntryNotFound, ReferralNotFound, ReferralOpen
 from kite_casework.domain.categories import CaseCategory
 from kite_casework.domain.employer import employer_link
 from kite_casework.domain.intake import Channel, counted_places, division_code, external_reference
@@ -170,3 +170,38 @@ def test_money_is_recorded_by_the_owner_dated_not_after_today():
     opened_only.open(CaseRequest(uuid.uuid4(), CaseCategory.WAGE_ARREARS, Urgency.LOW, "欠薪"), ORIGIN, "desk", NOW)
     with pytest.raises(Conflict, match="尚未受理"):
         opened_only.record_money("desk", uuid.uuid4(), MoneyKind.RECOVERED, 1, date(2025, 3, 1), "x", NOW)
+
+
+def test_a_money_entry_is_corrected_by_a_new_entry_and_a_reversed_one_takes_no_more():
+    case = accepted_case()
+    first = uuid.uuid4()
+    case.record_money("wang", first, MoneyKind.RECOVERED, 800_000, date(2025, 3, 1), "第一期", NOW)
+    (fixed,) = case.correct_money("wang", uuid.uuid4(), first, 750_000, "实为7500元", NOW)
+    assert isinstance(fixed.payload, dev.CaseMoneyCorrected)
+    assert (fixed.payload.corrects, fixed.payload.kind) == (first, MoneyKind.RECOVERED)
+    assert (fixed.payload.amount_fen, fixed.payload.replaces_fen) == (750_000, 800_000)
+    (reversed_,) = case.correct_money("wang", uuid.uuid4(), first, 0, "重复登记", NOW)
+    assert (reversed_.payload.amount_fen, reversed_.payload.replaces_fen) == (0, 750_000)  # type: ignore[attr-defined]
+    with pytest.raises(Conflict, match="已冲销") as twice:
+        case.correct_money("wang", uuid.uuid4(), first, 0, "再冲一次", NOW)
+    assert twice.value.code == "money-entry-reversed"
+    with pytest.raises(MoneyEntryNotFound):
+        case.correct_money("wang", uuid.uuid4(), uuid.uuid4(), 100, "x", NOW)
+
+
+def test_bad_corrections_are_refused_and_decide_nothing():
+    case = accepted_case()
+    entry = uuid.uuid4()
+    case.record_money("wang", entry, MoneyKind.RELIEF_PAID, 200_000, date(2025, 3, 1), "临时救助", NOW)
+    version = case.version
+    with pytest.raises(RuleViolation, match="负数"):
+        case.correct_money("wang", uuid.uuid4(), entry, -200_000, "退回", NOW)
+    with pytest.raises(RuleViolation, match="整数"):
+        case.correct_money("wang", uuid.uuid4(), entry, 12.5, "x", NOW)  # type: ignore[arg-type]
+    with pytest.raises(RuleViolation, match="相同"):
+        case.correct_money("wang", uuid.uuid4(), entry, 200_000, "x", NOW)
+    with pytest.raises(RuleViolation, match="更正原因"):
+        case.correct_money("wang", uuid.uuid4(), entry, 100_000, "  ", NOW)
+    with pytest.raises(Forbidden):
+        case.correct_money("desk", uuid.uuid4(), entry, 100_000, "x", NOW)
+    assert case.version == version

@@ -158,3 +158,51 @@ async def test_the_employer_is_checked_and_cases_are_listed_per_employer(stack):
     assert [c["case_id"] for c in per_code["items"]] == [by_code["case_id"], later["case_id"]]
     assert bad_query.status_code == 422 and bad_query.json()["errors"][0]["field"] == "employer_credit_code"
     assert await stack.count("SELECT count(*) FROM cases") == 3
+
+
+async def test_a_money_entry_is_corrected_or_reversed_never_edited_and_the_totals_follow(stack):
+    member_id = await stack.register_member(54)
+    async with stack.casework.client() as http:
+        case = (
+            await http.post("/cases", json=case_body(member_id, claimed_fen=1_000_000), headers=caseworker())
+        ).json()
+        case = (await http.post(f"/cases/{case['case_id']}/accept", headers=caseworker("wang"))).json()
+        for amount in (600_000, 300_000):
+            entry = {"kind": "recovered", "amount_fen": amount, "on": TODAY, "note": "分期"}
+            assert (await post(http, case, "money", entry)).status_code == 201
+        first, second = [
+            e["entry_id"]
+            for e in (await http.get(f"/cases/{case['case_id']}/money", headers=caseworker())).json()["entries"]
+        ]
+        fixed = await post(http, case, f"money/{first}/corrections", {"amount_fen": 650_000, "reason": "实为6500元"})
+        assert fixed.status_code == 201, fixed.text
+        assert fixed.json()["money"]["recovered_fen"] == 950_000 and fixed.json()["money"]["outstanding_fen"] == 50_000
+        reversed_ = await post(http, case, f"money/{second}/corrections", {"amount_fen": 0, "reason": "重复登记"})
+        assert reversed_.json()["money"]["recovered_fen"] == 650_000
+        before = (await http.get(f"/cases/{case['case_id']}", headers=caseworker())).json()
+
+        again = await post(http, case, f"money/{second}/corrections", {"amount_fen": 0, "reason": "再冲销"})
+        unknown = await post(http, case, f"money/{uuid.uuid4()}/corrections", {"amount_fen": 1, "reason": "x"})
+        negative = await post(http, case, f"money/{first}/corrections", {"amount_fen": -650_000, "reason": "退回"})
+        not_owner = await post(http, case, f"money/{first}/corrections", {"amount_fen": 1, "reason": "x"}, who="li")
+        no_reason = await post(http, case, f"money/{first}/corrections", {"amount_fen": 1, "reason": ""})
+        ledger = (await http.get(f"/cases/{case['case_id']}/money", headers=caseworker())).json()
+        after = (await http.get(f"/cases/{case['case_id']}", headers=caseworker())).json()
+        timeline = (await http.get(f"/cases/{case['case_id']}/timeline", headers=caseworker())).json()["entries"]
+    assert again.status_code == 409 and again.json()["detail"] == "该款项已冲销，不能再更正"
+    assert unknown.status_code == 404 and unknown.json()["detail"] == "未找到该款项记录"
+    assert negative.status_code == 422 and "负数" in negative.json()["errors"][0]["message"]
+    assert not_owner.status_code == 403 and no_reason.status_code == 422
+    assert after["version"] == before["version"] and after["money"] == before["money"]
+    # The entries keep what was recorded; the figure in force and the corrections sit beside it.
+    assert [(e["amount_fen"], e["current_fen"], e["reversed"]) for e in ledger["entries"]] == [
+        (600_000, 650_000, False),
+        (300_000, 0, True),
+    ]
+    assert [
+        (c["replaces_fen"], c["amount_fen"], c["reason"], c["corrected_by"])
+        for c in ledger["entries"][0]["corrections"]
+    ] == [(600_000, 650_000, "实为6500元", "wang")]
+    assert ledger["totals"] == after["money"]
+    assert [e["label"] for e in timeline][-2:] == ["更正款项", "更正款项"]
+    assert timeline[-1]["detail"] == "追回款项 3000.00元 冲销：重复登记"

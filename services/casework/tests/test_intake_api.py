@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 
+from kite_casework.application.take_in_case import purge_expired_keys
+from kite_common.clock import utcnow
 from kite_common.testing.stack import answer, auth
 
 from .conftest import COUNTY, OTHER_COUNTY, case_body, caseworker
@@ -150,3 +153,45 @@ async def test_a_case_is_seen_and_owned_from_home_and_from_where_the_member_work
     assert accepted.status_code == 200 and accepted.json()["accepted_by"] == "hz-station"
     assert not_theirs.status_code == 404
     assert await stack.count("SELECT count(*) FROM cases") == 2
+
+
+async def test_an_idempotency_key_expires_after_its_retention_but_an_external_reference_never(stack, monkeypatch):
+    member_id = await stack.register_member(38)
+    body = case_body(member_id)
+    key = {"Idempotency-Key": "hotline-7731"}
+    external = body | {"source_system": "12345", "external_reference": "GZ-2026-0042"}
+    age = "UPDATE case_idempotency_keys SET created_at = created_at - interval '8 days'"
+    async with stack.casework.client() as http:
+        first = await http.post("/cases", json=body, headers=caseworker("desk") | key)
+        by_reference = await http.post("/cases", json=external, headers=caseworker("desk") | {"Idempotency-Key": "r-1"})
+        await stack.casework.pool.execute(age)  # a week and a day later (default retention: 7 days)
+        reused = await http.post("/cases", json=body, headers=caseworker("desk") | key)
+        again = await http.post("/cases", json=body, headers=caseworker("desk") | key)
+        referenced = await http.post("/cases", json=external, headers=caseworker("desk") | {"Idempotency-Key": "r-1"})
+        # A shorter retention applies to the keys kept already.
+        monkeypatch.setenv("KITE_CASEWORK_IDEMPOTENCY_KEY_RETENTION_HOURS", "1")
+        await stack.casework.pool.execute("UPDATE case_idempotency_keys SET created_at = now() - interval '2 hours'")
+        after_an_hour = await http.post("/cases", json=body, headers=caseworker("desk") | key)
+    assert first.status_code == 201 and by_reference.status_code == 201
+    assert reused.status_code == 201 and reused.json()["case_id"] != first.json()["case_id"]
+    assert again.status_code == 200 and again.json()["case_id"] == reused.json()["case_id"]
+    assert referenced.status_code == 200 and referenced.json()["case_id"] == by_reference.json()["case_id"]
+    assert after_an_hour.status_code == 201
+    assert await stack.count("SELECT count(*) FROM cases") == 4
+
+
+async def test_expired_keys_are_purged_in_batches_and_fresh_ones_kept(stack):
+    pool = stack.casework.pool
+    await pool.execute(
+        """INSERT INTO case_idempotency_keys (caller, key, fingerprint, case_id, created_at)
+           SELECT 'desk', 'k' || n, 'f', gen_random_uuid(), now() - make_interval(days => 1 + 7 * (n <= 5)::int)
+           FROM generate_series(1, 8) n"""
+    )
+    week = timedelta(days=7)
+    async with pool.acquire() as conn:
+        assert await purge_expired_keys(conn, utcnow(), week, 2) == 2
+        assert await purge_expired_keys(conn, utcnow(), week, 2) == 2
+        assert await purge_expired_keys(conn, utcnow(), week, 2) == 1
+        assert await purge_expired_keys(conn, utcnow(), week, 2) == 0
+    kept = await pool.fetch("SELECT key FROM case_idempotency_keys ORDER BY key")
+    assert [r["key"] for r in kept] == ["k6", "k7", "k8"]

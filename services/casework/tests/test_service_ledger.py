@@ -1,6 +1,7 @@
 """The service ledger (服务台账) over real HTTP and PostgreSQL: what GET /ledgers/service answers equals a
-recount from the event store, before and after the read models are rebuilt; CSV and XLSX downloads;
-the caller's jurisdiction."""
+recount from the event store, before and after the read models are rebuilt — per place (a case counts
+for its home place and its work place) and in the area's total (once); money and certificates; CSV
+and XLSX downloads; the caller's jurisdiction."""
 
 from __future__ import annotations
 
@@ -24,8 +25,11 @@ from kite_common.testing.stack import auth, eventually
 from openpyxl import load_workbook
 
 from .conftest import COUNTY, OTHER_COUNTY, case_body, caseworker, log_settled
+from .test_certificates_api import work_body
 
 MONTHS = {"from": "2025-01", "to": "2027-12"}
+HANGZHOU = "3301"  # where members of both counties work: the out-station branch sees their cases
+TODAY = utcnow().astimezone(CHINA).date().isoformat()
 
 
 async def post(http, url: str, who: str, body: dict[str, Any] | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -36,7 +40,8 @@ async def post(http, url: str, who: str, body: dict[str, Any] | None = None) -> 
 
 
 async def scenario(stack) -> None:  # type: ignore[no-untyped-def]
-    """A month of a county office's work, and a case of another county."""
+    """A month of a county office's work, a case of another county, cases of members working in 杭州
+    and in our county, money and certificates."""
     ours = await stack.register_member(51)
     theirs = await stack.register_member(52, origin=f"{OTHER_COUNTY}001001")
     async with stack.roster.client(headers=auth(["party-affairs"], COUNTY)) as http:
@@ -62,6 +67,30 @@ async def scenario(stack) -> None:  # type: ignore[no-untyped-def]
             ]
         ]
         cases.append(await post(http, "/cases", "desk", case_body(theirs, category="legal_aid")))
+        # Index 6: ours, working in 杭州, with money; 7: theirs, working in our county.
+        body = case_body(ours, work_division_code=HANGZHOU, claimed_fen=18_000_000)
+        cases.append(await post(http, "/cases", "desk", body))
+        cases.append(await post(http, "/cases", "desk", case_body(theirs, work_division_code=COUNTY)))
+        await post(http, f"/cases/{cases[6]['case_id']}/accept", "hz-branch")
+        for kind, amount in (("recovered", 8_000_000), ("recovered", 2_500_000), ("relief_paid", 200_000)):
+            money = {"kind": kind, "amount_fen": amount, "on": TODAY, "note": "分期"}
+            await post(http, f"/cases/{cases[6]['case_id']}/money", "hz-branch", money)
+        entries = (await http.get(f"/cases/{cases[6]['case_id']}/money", headers=caseworker("d", "52"))).json()
+        second = entries["entries"][1]["entry_id"]
+        fix = {"amount_fen": 2_000_000, "reason": "第二期实为2万元"}
+        await post(http, f"/cases/{cases[6]['case_id']}/money/{second}/corrections", "hz-branch", fix)
+        claim = await http.put(
+            f"/cases/{cases[0]['case_id']}/claimed-amount", json={"amount_fen": 500_000}, headers=caseworker("owner0")
+        )
+        assert claim.status_code == 200, claim.text
+        for member in (ours, ours, theirs):
+            await post(http, "/certificates", "desk", work_body(member))
+        revoked = await post(http, "/certificates", "desk", work_body(ours))
+        await http.post(
+            f"/certificates/{revoked['certificate_id']}/revoke",
+            json={"reason": "信息有误"},
+            headers=caseworker("desk", "52") | {"If-Match": '"1"'},
+        )
         for i, case in enumerate([*cases[:4], cases[5]]):
             await post(http, f"/cases/{case['case_id']}/accept", f"owner{i}")
         for i, case in enumerate(cases[:3]):
@@ -91,19 +120,33 @@ def _percentile(values: list[float], p: float) -> float | None:
     return xs[low] + (xs[high] - xs[low]) * (position - low)
 
 
-async def recount(pool, digits: int) -> dict[tuple[str, str], dict[str, Any]]:  # type: ignore[no-untyped-def]
-    """The ledger counted again from the event store alone, case by case, in Python."""
-    events = await pool.fetch(
-        "SELECT type, data, occurred_at FROM events WHERE stream_id LIKE 'case-%' ORDER BY position"
-    )
+async def recount(pool, digits: int, area: str = "52") -> tuple[dict[Any, Any], dict[Any, Any]]:  # type: ignore[no-untyped-def]
+    """The ledger counted again from the event store alone, case by case, in Python: the rows per
+    place at `digits` under `area` (a case in the row of each of its places) and the area's totals
+    (a case once)."""
+    events = await pool.fetch("SELECT type, data, occurred_at FROM events ORDER BY position")
     facts: dict[str, dict[str, Any]] = {}
+    certificates: dict[str, dict[str, Any]] = {}
     for e in events:
         kind, data = e["type"].split(".")[2], e["data"]
+        if kind == "certificate-issued":
+            issued = datetime.fromisoformat(data["issued_at"])
+            certificates[data["certificate_id"]] = {
+                "month": issued.astimezone(CHINA).strftime("%Y-%m"),
+                "places": {data["origin_division_code"]},
+                "revoked": False,
+            }
+            continue
+        if kind == "certificate-revoked":
+            certificates[data["certificate_id"]]["revoked"] = True
+            continue
+        if not kind.startswith("case-"):
+            continue
         if kind == "case-opened":
             opened = e["occurred_at"]
             facts[data["case_id"]] = {
                 "month": opened.astimezone(CHINA).strftime("%Y-%m"),
-                "code": data["origin_division_code"][:digits],
+                "places": {data["origin_division_code"]} | ({data["work_division_code"]} - {None}),
                 "category": data["category"],
                 "channel": data.get("channel") or "unknown",
                 "tier": data["sla_tier"],
@@ -115,6 +158,7 @@ async def recount(pool, digits: int) -> dict[tuple[str, str], dict[str, Any]]:  
                 "on_time": None,
                 "satisfaction": None,
                 "escalations": 0,
+                "money": dict.fromkeys(("claimed", "recovered", "relief_paid", "funds_raised"), 0),
             }
             continue
         f = facts[data["case_id"]]
@@ -138,11 +182,30 @@ async def recount(pool, digits: int) -> dict[tuple[str, str], dict[str, Any]]:  
         elif kind in ("case-resumed", "case-escalated"):
             f["deadline"] = datetime.fromisoformat(data["deadline"])
             f["escalations"] += kind == "case-escalated"
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for f in facts.values():
-        groups[(f["month"], f["code"])].append(f)
+        elif kind == "case-amount-claimed":
+            f["money"]["claimed"] = data["amount_fen"]
+        elif kind == "case-money-recorded":
+            f["money"][data["kind"]] += data["amount_fen"]
+        elif kind == "case-money-corrected":
+            f["money"][data["kind"]] += data["amount_fen"] - data["replaces_fen"]
+    rows: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    totals: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for group, items in ((rows, facts.values()), (rows, certificates.values())):
+        for f in items:
+            for code in {place[:digits] for place in f["places"] if place.startswith(area)}:
+                if code.startswith(area):
+                    group[(f["month"], code)].append(f)
+    for f in [*facts.values(), *certificates.values()]:
+        if any(place.startswith(area) for place in f["places"]):
+            totals[(f["month"], area)].append(f)
+    return _tallied(rows), _tallied(totals)
+
+
+def _tallied(groups: dict[tuple[str, str], list[dict[str, Any]]]) -> dict[tuple[str, str], dict[str, Any]]:
     ledger: dict[tuple[str, str], dict[str, Any]] = {}
-    for key, fs in groups.items():
+    for key, items in groups.items():
+        fs = [f for f in items if "status" in f]
+        certs = [c for c in items if "status" not in c]
         tiers: dict[str, list[bool]] = defaultdict(list)
         for f in fs:
             if f["on_time"] is not None:
@@ -162,6 +225,11 @@ async def recount(pool, digits: int) -> dict[tuple[str, str], dict[str, Any]]:  
             "resolve_p90_s": _percentile(resolves, 0.9),
             "satisfaction_rate": sum(s in ("satisfied", "neutral") for s in rated) / len(rated) if rated else None,
             "escalations": sum(f["escalations"] for f in fs),
+            "money_fen": {
+                k: sum(f["money"][k] for f in fs) for k in ("claimed", "recovered", "relief_paid", "funds_raised")
+            },
+            "certificates_issued": len(certs),
+            "certificates_revoked": sum(c["revoked"] for c in certs),
         }
     return ledger
 
@@ -184,31 +252,51 @@ def _close(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-async def served(http, level: str, who: str = "province", area: str = "52") -> dict[tuple[str, str], dict[str, Any]]:  # type: ignore[no-untyped-def]
+async def served(http, level: str, who: str = "province", area: str = "52") -> tuple[dict[Any, Any], dict[Any, Any]]:  # type: ignore[no-untyped-def]
     response = await http.get("/ledgers/service", params={"level": level} | MONTHS, headers=caseworker(who, area))
     assert response.status_code == 200, response.text
-    return {(r.pop("month"), r.pop("division_code")): r for r in response.json()["rows"]}
+    answer = response.json()
+    rows, totals = ({(r.pop("month"), r.pop("division_code")): r for r in answer[part]} for part in ("rows", "totals"))
+    return rows, totals
+
+
+LEVELS = (("province", 2), ("city", 4), ("county", 6))
 
 
 async def test_the_service_ledger_equals_a_recount_from_the_event_store_before_and_after_a_rebuild(stack):
     await scenario(stack)
     pool = stack.casework.pool
     async with stack.casework.client() as http:
-        for level, digits in (("county", 6), ("city", 4)):
-            answered, counted = await served(http, level), await recount(pool, digits)
-            assert _close(answered, counted), (level, answered, counted)
-        ours = next(row for (_, code), row in (await served(http, "county")).items() if code == COUNTY)
-        assert ours["cases"] == 6 and ours["escalations"] == 1
-        assert ours["by_category"] == {"wage_arrears": 3, "medical": 1, "schooling": 1, "certificate": 1}
+        for area in ("52", "33"):
+            for level, digits in LEVELS:
+                answered, counted = await served(http, level, area=area), await recount(pool, digits, area)
+                assert _close(answered, counted), (area, level, answered, counted)
+        rows, totals = await served(http, "county")
+        ((_, ours),) = ((month, row) for (month, code), row in rows.items() if code == COUNTY)
+        # 6 cases of our members at home, one of theirs working here; ours working in 杭州 stays ours too.
+        assert ours["cases"] == 8 and ours["escalations"] == 1
+        theirs = next(row for (_, code), row in rows.items() if code == OTHER_COUNTY)
+        assert theirs["cases"] == 2
+        ((_, province),) = totals.items()
+        assert province["cases"] == 9  # the case of theirs working here counts once in 贵州
+        assert ours["by_category"] == {"wage_arrears": 5, "medical": 1, "schooling": 1, "certificate": 1}
         assert ours["on_time_rate_by_tier"] == {"hour": 2 / 3, "week": 1.0}  # the late 一小时 case was not in time
         assert ours["satisfaction_rate"] == 2 / 3  # 满意, 基本满意, 不满意
-        assert sum(ours["by_channel"].values()) == 6 and "unknown" not in ours["by_channel"]
+        assert sum(ours["by_channel"].values()) == 8 and "unknown" not in ours["by_channel"]
+        assert ours["money_fen"]["recovered"] == 10_000_000 and ours["money_fen"]["relief_paid"] == 200_000
+        assert ours["money_fen"]["claimed"] == 18_500_000
+        assert (ours["certificates_issued"], ours["certificates_revoked"]) == (3, 1)
+        assert (province["certificates_issued"], province["money_fen"]["recovered"]) == (4, 10_000_000)
+        hangzhou, hz_totals = await served(http, "city", area="33")
+        assert [(code, row["cases"]) for (_, code), row in hangzhou.items()] == [(HANGZHOU, 1)]
+        assert [row["money_fen"]["recovered"] for row in hz_totals.values()] == [10_000_000]
 
         await log_settled(pool)
         async with pool.acquire() as conn:
             await rebuild_projections(conn, CASEWORK)
-        for level, digits in (("county", 6), ("city", 4)):
-            assert _close(await served(http, level), await recount(pool, digits)), level
+        for area in ("52", "33"):
+            for level, digits in LEVELS:
+                assert _close(await served(http, level, area=area), await recount(pool, digits, area)), level
 
 
 async def test_the_ledger_downloads_as_csv_and_xlsx_and_stays_in_the_jurisdiction(stack):
@@ -217,6 +305,7 @@ async def test_the_ledger_downloads_as_csv_and_xlsx_and_stays_in_the_jurisdictio
         params = {"level": "county"} | MONTHS
         mine = await http.get("/ledgers/service", params=params, headers=caseworker("desk", COUNTY))
         assert [r["division_code"] for r in mine.json()["rows"]] == [COUNTY]
+        assert [r["cases"] for r in mine.json()["totals"]] == [8]
         outside = await http.get("/ledgers/service", params=params | {"area": OTHER_COUNTY}, headers=caseworker())
         assert outside.status_code == 403 and outside.json()["detail"] == "无权查看管辖范围以外地区的台账"
         backwards = await http.get(
@@ -232,12 +321,15 @@ async def test_the_ledger_downloads_as_csv_and_xlsx_and_stays_in_the_jurisdictio
         table = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
         assert table[0][:3] == ["月份", "区划代码", "诉求数"] and "满意率（%）" in table[0]
         ours = next(line for line in table[1:] if line[1] == COUNTY)
-        assert ours[2] == "6" and "欠薪 3" in ours[table[0].index("按类别")]
-        assert len(table) == 3  # header, our county, the other county
+        assert ours[2] == "8" and "欠薪 5" in ours[table[0].index("按类别")]
+        assert ours[table[0].index("追回金额（分）")] == "10000000"
+        assert ours[table[0].index("出具证明数")] == "3"
+        assert len(table) == 4  # header, our county, the other county, the total of 贵州
+        assert table[3][1] == "52 合计" and table[3][2] == "9"
 
         xlsx = await http.get("/ledgers/service", params=params | {"format": "xlsx"}, headers=caseworker("d", "52"))
         assert xlsx.status_code == 200
         sheet = load_workbook(io.BytesIO(xlsx.content)).active
         values = [[c.value for c in row] for row in sheet.iter_rows()]
-        assert values[0][:3] == ["月份", "区划代码", "诉求数"] and len(values) == 3
-        assert sorted(row[2] for row in values[1:]) == [1, 6]
+        assert values[0][:3] == ["月份", "区划代码", "诉求数"] and len(values) == 4
+        assert sorted(row[2] for row in values[1:]) == [2, 8, 9]

@@ -16,6 +16,7 @@ from kite_common.ids import new_id
 from kite_common.testing.stack import RunningService, auth, eventually, running
 from kite_console.service import SERVICE as CONSOLE
 from kite_jobs.service import SERVICE as JOBS
+from kite_notify.service import SERVICE as NOTIFY
 from kite_roster.service import SERVICE as ROSTER
 from kite_roster.shared.identity import check_digit
 
@@ -34,6 +35,7 @@ class Console:
     casework: RunningService
     console: RunningService
     jobs: RunningService
+    notify: RunningService
 
     @property
     def url(self) -> str:
@@ -81,6 +83,7 @@ async def console(infra) -> AsyncIterator[Console]:
         running(infra, ROSTER, prefix) as roster,
         running(infra, CASEWORK, prefix) as casework,
         running(infra, JOBS, prefix) as jobs,
+        running(infra, NOTIFY, prefix) as notify,
     ):
         saved = {
             k: os.environ.get(k)
@@ -88,6 +91,7 @@ async def console(infra) -> AsyncIterator[Console]:
                 "KITE_SERVICE_URL_ROSTER",
                 "KITE_SERVICE_URL_CASEWORK",
                 "KITE_SERVICE_URL_JOBS",
+                "KITE_SERVICE_URL_NOTIFY",
                 "KITE_CONSOLE_DEV_SIGN_IN",
             )
         }
@@ -95,13 +99,14 @@ async def console(infra) -> AsyncIterator[Console]:
             KITE_SERVICE_URL_ROSTER=roster.base_url,
             KITE_SERVICE_URL_CASEWORK=casework.base_url,
             KITE_SERVICE_URL_JOBS=jobs.base_url,
+            KITE_SERVICE_URL_NOTIFY=notify.base_url,
             KITE_CONSOLE_DEV_SIGN_IN="true",
         )
         try:
             async with running(infra, CONSOLE, prefix, roles=("api",)) as web:
                 hub = web._server.config.app.state.live_hub  # type: ignore[union-attr]
                 await eventually(lambda: _true(hub.ready.is_set()))
-                yield Console(roster, casework, web, jobs)
+                yield Console(roster, casework, web, jobs, notify)
         finally:
             for key, value in saved.items():
                 if value is None:

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kite_common.identifiers.credit_code import check_character
+from kite_common.testing.stack import auth
 from playwright.async_api import ConsoleMessage, Page, async_playwright, expect
 
 from .conftest import YONGSHAN, ZHENXIONG, Console, id_number
@@ -173,3 +176,118 @@ async def test_station_worker_registers_opens_and_accepts_a_case_as_the_dashboar
         finally:
             await browser.close()
     assert refused == []
+
+
+async def test_case_money_referral_ledgers_jobs_and_a_broadcast_in_the_browser(console: Console) -> None:
+    """One short walk through the later pages: a case's money and referral, the other ledgers, the
+    jobs pages and the broadcast composer, on an office PC and a phone."""
+    member = await console.register_member(86, name="王德兵")
+    async with console.jobs.client(headers=auth(["employment"], YONGSHAN)) as jobs:
+        first17 = "91530625MA6K0C2Y3"
+        employer = await jobs.post(
+            "/employers",
+            json={
+                "name": "永善县向家坝电力安装有限公司",
+                "unified_social_credit_code": first17 + check_character(first17),
+                "hiring_division_code": f"{YONGSHAN}101001",
+                "area_division_code": f"{YONGSHAN}101001",
+                "contacts": [{"name": "张主任", "phone": "13811112222"}],
+            },
+        )
+        assert employer.status_code == 201, employer.text
+        fair = await jobs.post(
+            "/fairs",
+            json={
+                "title": "永善县夏季招聘会",
+                "organisers": ["永善县人社局"],
+                "held_on": date.today().isoformat(),
+                "place_division_code": f"{YONGSHAN}101001",
+                "area_division_code": f"{YONGSHAN}101001",
+            },
+        )
+        assert fair.status_code == 201, fair.text
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+
+            async def signed_in(user: str, **options: Any) -> Page:
+                context = await browser.new_context(locale="zh-CN", **options)
+                page = await context.new_page()
+                await page.goto(console.url + "/signin")
+                await page.select_option("#f-user", user)
+                await page.get_by_role("button", name="登录").click()
+                await page.wait_for_url(re.compile(r"/(dashboard|cases)$"))
+                return page
+
+            async def check(page: Page, name: str) -> None:
+                assert await serious_violations(page) == [], name
+                await shot(page, name)
+
+            office = {"viewport": {"width": 1366, "height": 768}}
+            phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+            # A caseworker: open and accept a case, record the amount owed in yuan, refer it to 人社.
+            page = await signed_in(f"{YONGSHAN}-station", **office)
+            await page.goto(f"{console.url}/members/{member}")
+            await page.select_option("#f-category", "wage_arrears")
+            await page.fill("#f-description", "拖欠工资两个月")
+            await page.get_by_role("button", name="登记诉求").click()
+            await page.get_by_role("button", name="受理").click()
+            await expect(page.locator("h1")).to_contain_text("已受理")
+            await page.fill("#f-claimed-amount", "18,600")
+            await page.get_by_role("button", name="登记诉求金额").click()
+            await expect(page.locator("#h-money + dl")).to_contain_text("18,600.00 元")
+            await page.fill("#f-money-amount", "12.345")  # refused by the console before any call
+            await page.get_by_role("button", name="登记款项").click()
+            await expect(page.locator("#e-money-amount")).to_contain_text("两位小数")
+            await page.select_option("#f-refer-department", "human_resources")
+            await page.fill("#f-refer-question", "请劳动监察大队核查用工单位")
+            await page.fill("#f-refer-deadline", "2031-01-10T17:00")
+            await page.get_by_role("button", name="转交部门").click()
+            await expect(page.locator(".referrals")).to_contain_text("待答复")
+            await check(page, "13-case-money-referral")
+
+            # The other ledgers, drilling from the jurisdiction.
+            await page.goto(console.url + "/dashboard?ledger=service")
+            await expect(page.locator("#live-status")).to_have_text("实时更新：已连接")
+            await expect(page.locator("#ledger-table")).to_contain_text(YONGSHAN)
+            await check(page, "14-dashboard-service")
+            await page.get_by_role("link", name="监测台账").click()
+            await expect(page.locator("#ledger-table caption")).to_contain_text("防返贫监测")
+            await check(page, "15-dashboard-monitoring")
+            await page.context.close()
+
+            # Employment: employers with masked contacts, a fair and its results, placements.
+            page = await signed_in(f"{YONGSHAN}-employment", **office)
+            await page.goto(console.url + "/employers")
+            await page.get_by_role("link", name="永善县向家坝电力安装有限公司").click()
+            await expect(page.locator("body")).to_contain_text("138****2222")
+            await check(page, "16-employer")
+            await page.goto(console.url + "/fairs")
+            await page.get_by_role("link", name="永善县夏季招聘会").click()
+            await page.fill("#f-registrations-member", str(member))
+            await page.get_by_role("button", name="人员报名").click()
+            await expect(page.locator("#fair-registered")).to_have_text("1（0）")
+            await check(page, "17-fair")
+            await page.goto(console.url + "/placements")
+            await check(page, "18-placements")
+            await page.context.close()
+
+            # A broadcast, composed and previewed on a phone, then sent.
+            page = await signed_in(f"{YONGSHAN}-notifier", **phone)
+            await page.goto(console.url + "/broadcasts/new")
+            await page.fill("#f-zh-Hans-title", "返岗专车报名")
+            await page.fill("#f-zh-Hans-body", "{name}您好：返岗专车开始报名。")
+            await page.fill("#f-bo-title", "བརྡ་ཐོ།")
+            await page.fill("#f-bo-body", "{name} བཀྲ་ཤིས་བདེ་ལེགས།")
+            await check(page, "19-phone-broadcast-compose")
+            await page.get_by_role("button", name="预览并核对收件人数").click()
+            await expect(page.locator("#recipient-count")).to_have_text(re.compile(r"^[1-9][0-9]*$"))
+            await expect(page.locator("body")).to_contain_text("无译文，收到简体中文")
+            await check(page, "20-phone-broadcast-preview")
+            await page.get_by_role("button", name=re.compile("确认发送")).click()
+            await expect(page.locator("h1")).to_contain_text("群发进度")
+            await check(page, "21-phone-broadcast-sent")
+        finally:
+            await browser.close()

@@ -20,6 +20,7 @@ def today() -> date:
     """Asked each time: a run may cross midnight."""
     return utcnow().date()
 
+
 EMPLOYER = {
     "name": "杭州某电子厂",
     "unified_social_credit_code": "91330106MA2CFQ0B1E",

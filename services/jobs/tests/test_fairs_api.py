@@ -23,6 +23,8 @@ OTHER_STAFF = auth(["employment"], "522632", subject="rongjiang-hr")
 def today() -> date:
     """Asked each time: a run may cross midnight."""
     return utcnow().date()
+
+
 FAIR = {
     "title": "浙江企业黎平专场招聘会",
     "organisers": ["黎平县人社局", "杭州市人社局"],

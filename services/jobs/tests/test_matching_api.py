@@ -28,6 +28,8 @@ REGISTRAR = auth(["registrar"], COUNTY)
 def today() -> date:
     """Asked each time: a run may cross midnight."""
     return utcnow().date()
+
+
 HANGZHOU = "330106001001"  # 杭州市西湖区
 YUHANG = "330110000000"  # 杭州市余杭区: the same city
 NINGBO = "330203000000"
@@ -368,6 +370,7 @@ async def test_rebuilt_read_models_equal_the_live_ones(stack):
             ("matches", "posting_id, member_id"),
             ("seekers", "member_id"),
             ("members", "member_id"),
+            ("candidates", "member_id"),
         ):
             out[table] = [dict(r) for r in await stack.jobs.pool.fetch(f"SELECT * FROM {table} ORDER BY {key}")]
         return out
@@ -382,6 +385,7 @@ async def test_rebuilt_read_models_equal_the_live_ones(stack):
     await eventually(settled)
     live = await snapshot()
     assert len(live["matches"]) == 3 and live["postings"][0]["matched_count"] == 3
+    assert len(live["candidates"]) == 3
     async with stack.jobs.pool.acquire() as conn:
         replayed = await rebuild_projections(conn, JOBS)
     assert replayed == 9  # employer, 3 seekers, posting, 3 matches, closure

@@ -8,10 +8,17 @@ import io
 import uuid
 from collections import defaultdict
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from kite_common.clock import utcnow
+from kite_common.eventstore import PostgresEventStore
+from kite_common.rebuild import rebuild_projections
 from kite_common.testing.stack import answer, auth, eventually
+from kite_jobs.domain.events import FollowUpRecorded, MemberPlaced, PlacementEnded, TrainingCompleted
+from kite_jobs.domain.priority import Priority, household_priority
+from kite_jobs.service import SERVICE as JOBS
 from kite_jobs.workers.follow_ups import run_follow_up_schedule_once
+from kite_roster.service import SERVICE as ROSTER
 from kite_roster.shared.identity import check_digit
 from openpyxl import load_workbook
 
@@ -25,6 +32,8 @@ REGISTRAR = auth(["registrar"], COUNTY)
 def today() -> date:
     """Asked each time: a run may cross midnight."""
     return utcnow().date()
+
+
 VILLAGE_A, VILLAGE_B = f"{COUNTY}101001", f"{COUNTY}102003"
 
 
@@ -338,3 +347,124 @@ async def test_the_employment_ledger_equals_a_recount_and_is_exported(stack):
     sheet = load_workbook(io.BytesIO(xlsx_file.content)).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][0] == "区划代码" and {v[0] for v in values[1:]} == {VILLAGE_A[:9] + "000", VILLAGE_B[:9] + "000"}
+
+
+async def every_event(svc, definition) -> list:
+    """A service's stored events, once the gap-safe read sees them all (it reads below the oldest open
+    transaction, which may trail for a moment)."""
+
+    async def read() -> list | None:
+        async with svc.pool.acquire() as conn:
+            found = [s.envelope async for s in PostgresEventStore(definition.registry.source).iterate_all(conn)]
+            return found if len(found) == await conn.fetchval("SELECT count(*) FROM events") else None
+
+    return await eventually(read)
+
+
+async def tiers(stack) -> dict[str, int]:
+    """Each job-seeker's household tier from the event stores alone (domain/priority.py)."""
+    placed: dict[str, str] = {}
+    active: set[str] = set()
+    seekers: set[str] = set()
+    for e in await stack.jobs.pool.fetch("SELECT type, data FROM events ORDER BY position"):
+        d = e["data"]
+        if e["type"] == "kite.jobs.member-placed.v1":
+            placed[d["placement_id"]] = d["member_id"]
+            active.add(d["placement_id"])
+        elif e["type"] == "kite.jobs.placement-ended.v1":
+            active.discard(d["placement_id"])
+        elif e["type"] == "kite.jobs.seeker-registered.v1":
+            seekers.add(d["member_id"])
+    working = {placed[p] for p in active}
+    employed: dict[str, bool] = {}
+    flagged: dict[str, bool] = {}
+    people: dict[str, set[str]] = defaultdict(set)
+    for e in await stack.roster.pool.fetch("SELECT type, data FROM events ORDER BY position"):
+        t, d = e["type"], e["data"]
+        if t in ("kite.roster.member-registered.v1", "kite.roster.member-relocated.v1"):
+            employed[d["member_id"]] = bool((d.get("employer") or "").strip())
+        elif t in ("kite.roster.household-registered.v1", "kite.roster.household-flags-changed.v1"):
+            flagged[d["household_id"]] = d.get("poverty_registered", False) or d.get("monitored", False)
+        elif t == "kite.roster.household-member-added.v1":
+            people[d["household_id"]].add(d["member_id"])
+    working |= {m for m, yes in employed.items() if yes}
+    out = {}
+    for m in seekers:
+        found = [
+            household_priority(True, len(people[h] & working)) for h, flag in flagged.items() if flag and m in people[h]
+        ]
+        out[m] = int(min(found, default=Priority.OTHERS))
+    return out
+
+
+async def test_the_ledger_and_the_tiers_count_each_fact_once_when_events_come_again(stack):
+    m1, m2 = await register_member(stack, 41), await register_member(stack, 42)  # 建档立卡 household, village A
+    m3 = await register_member(stack, 43, origin=VILLAGE_B)  # monitored household, village B
+    m4 = await register_member(stack, 44, employer="宁波某厂")  # ordinary household, its earner
+    await projected(stack, [m1, m2, m3, m4])
+    await household(stack, VILLAGE_A, [m1, m2], poverty_registered=True)
+    await household(stack, VILLAGE_B, [m3], monitored=True, monitoring_category="unstable")
+    await household(stack, VILLAGE_A, [m4])
+    async with stack.roster.client(headers=REGISTRAR) as roster:
+        moved = await roster.post(f"/members/{m4}/relocations", json={"current_city": "黎平", "moved_on": "2026-03-01"})
+        assert moved.status_code == 201, moved.text  # m4 comes home, no employer: that household has no earner now
+
+    async def arrived() -> bool:
+        n = await stack.jobs.pool.fetchval("SELECT count(*) FROM household_members")
+        home = await stack.jobs.pool.fetchval("SELECT employer IS NULL FROM members WHERE member_id = $1", m4)
+        return n == 4 and home
+
+    await eventually(arrived)
+    async with stack.jobs.client(headers=STAFF) as http:
+        for m in (m1, m2, m3):
+            body = {
+                "desired_division_code": "330106001001",
+                "willing_to_move": True,
+                "expected_wage_fen": 500_000,
+                "available_from": today().isoformat(),
+            }
+            assert (await http.put(f"/seekers/{m}", json=body)).status_code == 200
+        pid = await posting(http)
+        p1 = await hired(http, pid, m1, start_days_ago=85)
+        p3 = await hired(http, pid, m3, start_days_ago=40)
+        body = {"month": 3, "followed_up_on": today().isoformat(), "still_employed": True}
+        assert (await http.post(f"/placements/{p1['placement_id']}/follow-ups", json=body)).status_code == 200
+        left = await http.post(f"/placements/{p3['placement_id']}/departure", json={"left_on": today().isoformat()})
+        assert left.status_code == 200
+
+        async def ledger() -> tuple[dict, dict]:
+            county = (await http.get("/ledgers/employment")).json()["items"]
+            villages = (await http.get("/ledgers/employment", params={"level": "village"})).json()["items"]
+            return nonzero(county), nonzero(villages)
+
+        async def candidates() -> dict[str, int]:
+            rows = await stack.jobs.pool.fetch("SELECT member_id::text, priority FROM candidates")
+            return {r["member_id"]: r["priority"] for r in rows}
+
+        first = await ledger()
+        assert first == (await recount(stack, 6), await recount(stack, 12))
+        # m1 placed: their 建档立卡 household has one earner (tier 2); m3 left: nobody at work (tier 1)
+        assert await candidates() == await tiers(stack) == {m1: 2, m2: 2, m3: 1}
+
+        # every roster event delivered again, twice, straight to both consumers (past the inbox that would
+        # skip them), and jobs' counted events again to their projections: nothing is counted twice
+        roster_events, jobs_events = await every_event(stack.roster, ROSTER), await every_event(stack.jobs, JOBS)
+        async with stack.jobs.pool.acquire() as conn:
+            for _ in range(2):
+                for envelope in roster_events:
+                    async with conn.transaction():
+                        for consumer in JOBS.consumers:
+                            await consumer.handler(SimpleNamespace(conn=conn), SimpleNamespace(envelope=envelope))
+            for envelope in jobs_events:
+                payload = JOBS.registry.parse(envelope.type, envelope.data)
+                if isinstance(payload, MemberPlaced | FollowUpRecorded | PlacementEnded | TrainingCompleted):
+                    async with conn.transaction():
+                        for projection in JOBS.projections:
+                            await projection.apply(conn, envelope, payload)
+        assert await ledger() == first
+        assert await candidates() == await tiers(stack)
+
+        async with stack.jobs.pool.acquire() as conn:
+            await rebuild_projections(conn, JOBS)
+        assert await ledger() == first
+        assert await candidates() == await tiers(stack)

@@ -52,9 +52,33 @@ async def test_register_get_and_list_mask_personal_numbers(roster):
         got = await http.get(f"/members/{member['member_id']}")
         assert got.status_code == 200
         assert got.json() == member
+        assert got.headers["etag"] == created.headers["etag"]
 
         listed = await http.get("/members", params={"city": "杭州"})
         assert [m["member_id"] for m in listed.json()["items"]] == [member["member_id"]]
+
+
+async def test_the_201_is_the_member_as_stored_with_every_field_given(roster):
+    """The registration answers from what it wrote, not by reading the row back: it must still be
+    exactly what a GET then returns (trimmed, cleaned, defaults of a new row)."""
+    body = member_body(
+        12,
+        name=" 李四 ",
+        current_city=" 宁波 ",
+        employer="  ",
+        industry="制造业",
+        languages=["布依语"],
+        disability="视力",
+        union_member=True,
+        skills=["焊工", "电工", "焊工"],
+        gender="female",
+    )
+    async with roster.client(headers=auth(["registrar"], COUNTY)) as http:
+        created = await http.post("/members", json=body)
+        assert created.status_code == 201, created.text
+        got = await http.get(created.headers["location"])
+        assert got.json() == created.json()
+        assert got.headers["etag"] == created.headers["etag"]
 
 
 async def test_personal_numbers_are_encrypted_at_rest_and_absent_from_events(roster):

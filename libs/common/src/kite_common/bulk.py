@@ -40,6 +40,7 @@ NewStream = tuple[str, Sequence[EventPayload | NewEvent]]
 _EVENT_COLUMNS = ("event_id", "stream_id", "stream_version", "type", "data", "traceparent", "occurred_at")
 _OUTBOX_COLUMNS = ("event_id", "topic", "key", "headers", "body")
 _COPY_CHUNK = 1 << 20
+_PREPARE_CHUNK = 2000  # new streams prepared at a time while the events COPY runs
 _KEY_DETAIL = re.compile(r"\(stream_id, stream_version\)=\((?P<stream>.*), \d+\)")
 
 
@@ -209,11 +210,30 @@ async def append_new_streams(
     preparer = StreamPreparer(registry, topic, projections)
     streams: list[PreparedStream] = []
     envelopes: list[EventEnvelope] = []
-    for stream_id, events in items:
-        stream, applied = preparer.prepare_applied(stream_id, events)
-        streams.append(stream)
-        envelopes.extend(envelope for envelope, _ in applied)
-    await append_prepared(conn, projections, streams)
+    if not items:
+        return envelopes
+
+    async def event_rows() -> AsyncIterator[bytes]:
+        # Prepared a chunk at a time while the COPY runs: PostgreSQL stores one chunk while the next
+        # is made, so the preparing costs little time of its own.
+        for start in range(0, len(items), _PREPARE_CHUNK):
+            chunk: list[bytes] = []
+            for stream_id, events in items[start : start + _PREPARE_CHUNK]:
+                stream, applied = preparer.prepare_applied(stream_id, events)
+                streams.append(stream)
+                chunk.append(stream.events)
+                envelopes.extend(envelope for envelope, _ in applied)
+            yield b"".join(chunk)
+
+    async def write() -> None:
+        await _copy_events(conn, event_rows())
+        await _write_rest(conn, projections, JoinedStreams.of(streams))
+
+    if not conn.is_in_transaction():
+        async with conn.transaction():
+            await write()
+    else:
+        await write()
     return envelopes
 
 
@@ -303,14 +323,23 @@ async def append_prepared(
 
 
 async def _write(conn: Connection, projections: Sequence[Projection], joined: JoinedStreams) -> None:
+    await _copy_events(conn, joined.events.chunks())
+    await _write_rest(conn, projections, joined)
+
+
+async def _copy_events(conn: Connection, rows: AsyncIterator[bytes]) -> None:
     try:
         async with conn.transaction():  # a savepoint: the caller's transaction survives a conflict
-            await conn.copy_to_table("events", source=joined.events.chunks(), columns=_EVENT_COLUMNS, format="text")
+            await conn.copy_to_table("events", source=rows, columns=_EVENT_COLUMNS, format="text")
     except asyncpg.UniqueViolationError as exc:
         if exc.constraint_name == "events_stream_version_unique":
             found = _KEY_DETAIL.search(exc.detail or "")
             raise ConcurrencyConflict(found["stream"] if found else "(bulk)", 0) from exc
         raise
+
+
+async def _write_rest(conn: Connection, projections: Sequence[Projection], joined: JoinedStreams) -> None:
+    """The projections and the outbox, after the events."""
     for projection, data in zip(projections, joined.projected, strict=True):
         prepared: list[Any] = [data.text] if isinstance(data, CopyBlock) else [i for i in data if i is not None]
         if not prepared or not prepared[0]:

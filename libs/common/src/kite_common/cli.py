@@ -6,10 +6,13 @@ import asyncio
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from kite_common.settings import KafkaSettings
 
 app = typer.Typer(help="Kite 风筝 — command line", no_args_is_help=True)
 console = Console()
@@ -113,10 +116,19 @@ def republish(
         datetime | None, typer.Option(help="sends at least every event recorded at or after this time (ISO 8601)")
     ] = None,
     wait: Annotated[float, typer.Option(help="seconds to wait for the relay to finish; 0 = do not wait")] = 600,
+    reset_groups: Annotated[
+        bool,
+        typer.Option(
+            "--reset-groups",
+            help="first move every consumer group reading the topic to its start (stop those consumers first)",
+        ),
+    ] = False,
 ) -> None:
     """Re-send a service's events from its event store to its topic (same CloudEvents, same keys),
     e.g. after the broker lost a topic. The active relay does the sending, before the outbox, so
-    order is kept; consumers skip what they had handled (inbox). Without --from/--since: everything."""
+    order is kept; consumers skip what they had handled (inbox). Without --from/--since: everything.
+    On a durable Kafka whose topic was lost and recreated, --reset-groups first commits the topic's
+    first offsets for every group that reads it, so none skips the republished events."""
     from kite_common.db.pool import connect
     from kite_common.eventstore.postgres import START, GlobalPosition
     from kite_common.messaging.cloudevents_kafka import topic_for
@@ -139,7 +151,10 @@ def republish(
                     raise typer.BadParameter("--from is TX:POSITION, e.g. 1234:56") from exc
             else:
                 after = START
-            topic = topic_for(definition.name, KafkaSettings().topic_prefix)
+            kafka = KafkaSettings()
+            topic = topic_for(definition.name, kafka.topic_prefix)
+            if reset_groups:
+                await _reset_groups(kafka, definition.name, topic, wait)
             request = await request_republish(conn, topic, definition.registry.source, after, "kite republish")
             console.print(f"{service}: republish request {request} from {after} to {topic} handed to the relay")
             if wait > 0:
@@ -154,6 +169,31 @@ def republish(
             await conn.close()
 
     asyncio.run(go())
+
+
+async def _reset_groups(kafka: KafkaSettings, service: str, topic: str, wait: float) -> None:
+    """Moves every group reading `topic` to its start; a group with live consumers is left alone and
+    named (the command then fails: stop them and run it again)."""
+    from kite_common.discovery import installed_services
+    from kite_common.messaging.group_offsets import reset_groups_to_start
+
+    known = [
+        f"{kafka.topic_prefix}{other.name}.{spec.purpose}"
+        for other in installed_services().values()
+        for spec in other.consumers
+        if service in spec.sources
+    ]
+    resets = await reset_groups_to_start(kafka, topic, known, join_timeout=min(max(wait, 10), 120))
+    live = [reset.group for reset in resets if not reset.done]
+    for reset in resets:
+        if reset.done:
+            starts = ", ".join(f"{p}→{o}" for p, o in sorted(reset.offsets.items()))
+            console.print(f"{reset.group}: reset to the start of {topic} ({starts})")
+    if live:
+        console.print(f"[red]not reset, consumers still running: {', '.join(live)}; stop them and run this again[/]")
+        raise typer.Exit(1)
+    if not resets:
+        console.print(f"[yellow]{topic} does not exist on the broker; no group to reset[/]")
 
 
 @app.command("dev-token")

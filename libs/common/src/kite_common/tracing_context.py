@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from opentelemetry import context, propagate
+from opentelemetry import context, propagate, trace
 
 
 def current_traceparent() -> str | None:
@@ -25,3 +25,11 @@ def attached(traceparent: str | None) -> Iterator[None]:
         yield
     finally:
         context.detach(token)
+
+
+def span_context_of(traceparent: str | None) -> trace.SpanContext | None:
+    """The span a `traceparent` names (for a span link), or None when it names none."""
+    if not traceparent:
+        return None
+    span_context = trace.get_current_span(propagate.extract({"traceparent": traceparent})).get_span_context()
+    return span_context if span_context.is_valid else None

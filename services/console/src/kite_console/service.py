@@ -1,7 +1,7 @@
 """The console: the web pages county staff work in (a backend-for-frontend of the other services).
 
 It has no events and no business rules of its own: it calls the APIs with the signed-in user's
-token and reads the roster and casework topics to keep open dashboards current.
+token and reads the roster, casework and jobs topics to keep open dashboards current.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from kite_common.events import EventRegistry
 from kite_common.service import ServiceDefinition
 
+from kite_console.broadcasts.routes import router as broadcasts_router
 from kite_console.cases.routes import router as cases_router
 from kite_console.certificates.routes import router as certificates_router
 from kite_console.dashboard.routes import router as dashboard_router
@@ -36,5 +37,6 @@ SERVICE = ServiceDefinition(
         importing_router,
         certificates_router,
         jobs_router,
+        broadcasts_router,
     ],
 )

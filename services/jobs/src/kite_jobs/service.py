@@ -20,8 +20,10 @@ from kite_jobs.api.placements import router as placements_router
 from kite_jobs.api.postings import router as postings_router
 from kite_jobs.api.return_home import router as return_home_router
 from kite_jobs.api.seekers import router as seekers_router
+from kite_jobs.cli import jobs_cli
 from kite_jobs.consumers.household_mirror import HOUSEHOLD_MIRROR
 from kite_jobs.consumers.member_projection import MEMBER_PROJECTION
+from kite_jobs.consumers.rights_record import RIGHTS_RECORD
 from kite_jobs.domain.events import registry
 from kite_jobs.workers.follow_ups import follow_up_worker
 
@@ -52,6 +54,7 @@ SERVICE = ServiceDefinition(
         FairProjection(),
         ReturnHomeProjection(),
     ),
-    consumers=(MEMBER_PROJECTION, HOUSEHOLD_MIRROR),
+    consumers=(MEMBER_PROJECTION, HOUSEHOLD_MIRROR, RIGHTS_RECORD),
     workers=(follow_up_worker,),
+    cli=jobs_cli,
 )

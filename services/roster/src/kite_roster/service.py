@@ -12,6 +12,7 @@ from kite_roster.members.api.members import router as members_router
 from kite_roster.members.api.personal_numbers import router as personal_numbers_router
 from kite_roster.members.api.registration_ledger import router as registration_ledger_router
 from kite_roster.members.consumers.case_contact import CASE_CONTACT
+from kite_roster.members.consumers.training_skills import TRAINING_SKILLS
 from kite_roster.members.workers.contact_check import contact_check_worker
 from kite_roster.monitoring.api.cadres import router as cadres_router
 from kite_roster.monitoring.api.monitoring import router as monitoring_router
@@ -44,7 +45,7 @@ SERVICE = ServiceDefinition(
         monitoring_ledger_router,
     ],
     projections=PROJECTIONS,
-    consumers=(CASE_CONTACT, RISK_SIGNALS),
+    consumers=(CASE_CONTACT, RISK_SIGNALS, TRAINING_SKILLS),
     workers=(contact_check_worker, import_worker),
     cli=roster_cli,
 )

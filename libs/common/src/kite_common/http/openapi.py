@@ -1,25 +1,29 @@
 """Every route's OpenAPI lists the problem responses it really returns, with the problem schema.
 
 What a route can answer follows from how it is declared, so it is derived here once instead of
-written on every route: 401 and 403 where a token and a role are needed, 404 where the path names a
-record, 409 on writes (a concurrent write wins, or the record's state forbids it), 400 and 412 where
-If-Match is taken, 413 where a body is read, 415 where that body must be JSON, 422 where any input is
-validated. FastAPI's own 422 shape is replaced by the RFC 9457 problem schema. A route's own
-`responses=` descriptions are kept.
+written on every route: 401 and 403 where a token and a role are needed, 404 where the path, the
+query or the body names a record (a UUID), 400 where a paging cursor is taken, 409 on writes (a
+concurrent write wins, or the record's state forbids it), 400 and 412 where If-Match is taken, 413
+where a body is read, 415 where that body must be JSON, 422 where any input is validated. FastAPI's
+own 422 shape is replaced by the RFC 9457 problem schema. A route's own `responses=` descriptions are
+kept, and a route whose `format` query parameter offers csv or xlsx documents those downloads.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from kite_common.http.media_types import api_routes, takes_json_body
 from kite_common.http.problems import PROBLEM_JSON, STATUS_TITLES
+from kite_common.http.tabular import XLSX_MEDIA_TYPE
 from kite_common.schema_examples import example_of
 
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -46,16 +50,58 @@ class ProblemDetails(BaseModel):
     errors: list[FieldError] | None = Field(default=None, description="按字段列出的错误（422）")
 
 
+def _names_a_record(annotation: Any) -> bool:
+    """A UUID (or an optional one, or a list of them): the id of a record that may not exist."""
+    if annotation is uuid.UUID:
+        return True
+    return any(_names_a_record(arg) for arg in get_args(annotation))
+
+
+def _body_names_a_record(route: APIRoute) -> bool:
+    model = route.body_field.field_info.annotation if route.body_field is not None else None
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return False
+    return any(_names_a_record(field.annotation) for field in model.model_fields.values())
+
+
+def _query_params(dependant: Dependant) -> list[Any]:
+    params = list(dependant.query_params)
+    for dependency in dependant.dependencies:
+        params += _query_params(dependency)
+    return params
+
+
+def _tabular_formats(route: APIRoute) -> list[str]:
+    """The download formats a route's `format` query parameter offers (csv, xlsx)."""
+    for param in _query_params(route.dependant):
+        if param.name == "format":
+            return [f for f in ("csv", "xlsx") if f in _literal_values(param.field_info.annotation)]
+    return []
+
+
+def _literal_values(annotation: Any) -> set[Any]:
+    if get_origin(annotation) is Literal:
+        return set(get_args(annotation))
+    return set().union(*(_literal_values(arg) for arg in get_args(annotation))) if get_args(annotation) else set()
+
+
 def _statuses(route: APIRoute, authenticated: bool) -> list[int]:
     methods = route.methods or set()
     headers = {p.alias.lower() for p in route.dependant.header_params}
     for dep in route.dependant.dependencies:
         headers |= {p.alias.lower() for p in dep.header_params}
+    query = _query_params(route.dependant)
     out: set[int] = set()
     if authenticated:
         out |= {401, 403}
     if route.dependant.path_params:
         out.add(404)
+    # A record named in the query or the body (an organisation to list under, a member to enrol)
+    # that does not exist, or not for the caller, is 404 like one named in the path.
+    if any(_names_a_record(p.field_info.annotation) for p in query) or _body_names_a_record(route):
+        out.add(404)
+    if any(p.name == "cursor" for p in query):
+        out.add(400)  # a cursor that is not one this listing gave out
     if methods & _WRITES:
         out.add(409)
     if "if-match" in headers:
@@ -95,6 +141,7 @@ def document_problems(app: FastAPI, secured: Iterable[APIRoute]) -> None:
                     continue
                 responses = operation.setdefault("responses", {})
                 statuses = set(_statuses(route, authenticated)) | ({422} if "422" in responses else set())
+                _document_downloads(route, responses)
                 for status in sorted(statuses):
                     entry = responses.setdefault(str(status), {"description": STATUS_TITLES.get(status, "请求失败")})
                     entry["content"] = {PROBLEM_JSON: {"schema": _REF}}
@@ -108,6 +155,23 @@ def document_problems(app: FastAPI, secured: Iterable[APIRoute]) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+_DOWNLOADS = {"csv": "text/csv", "xlsx": XLSX_MEDIA_TYPE}
+
+
+def _document_downloads(route: APIRoute, responses: dict[str, Any]) -> None:
+    """A route whose `format` offers csv or xlsx answers those media types too, with its success status."""
+    formats = _tabular_formats(route)
+    success = next((status for status in sorted(responses) if status.startswith("2")), None)
+    if not formats or success is None:
+        return
+    content = responses[success].setdefault("content", {})
+    for fmt in formats:
+        entry = content.setdefault(_DOWNLOADS[fmt], {})
+        entry.setdefault("schema", {"type": "string", "format": "binary" if fmt == "xlsx" else None})
+        if entry["schema"].get("format") is None:
+            entry["schema"].pop("format", None)
 
 
 def add_examples(document: dict[str, Any]) -> None:

@@ -182,6 +182,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # A body FastAPI cannot decode (not UTF-8, not a form) is bad input like invalid JSON:
+            # the documented 422, in Chinese.
+            detail = "请求体无法解析：应为 UTF-8 编码的 JSON"
+            errors = [{"field": "", "code": "body_unreadable", "message": detail}]
+            return problem_response(request, 422, "validation", "请求参数有误", detail, errors=errors)
         title = STATUS_TITLES.get(exc.status_code, "请求失败")
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else title
         return problem_response(request, exc.status_code, f"http-{exc.status_code}", title, detail)

@@ -19,7 +19,7 @@ import contextlib
 import dataclasses
 import logging
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
@@ -30,9 +30,10 @@ from kite_common.db.errors import is_transient
 from kite_common.db.types import Connection
 from kite_common.messaging.cloudevents_kafka import MalformedMessage, ReceivedEvent, decode, topic_for
 from kite_common.messaging.producer import client_options, create_producer
+from kite_common.observability import spans_exported
 from kite_common.runtime import ServiceRuntime
 from kite_common.settings import ConsumerSettings
-from kite_common.tracing_context import attached
+from kite_common.tracing_context import attached, span_context_of
 from kite_common.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -49,15 +50,21 @@ class Stopping(Exception):
 
 # Called once per new event, with a unit of work joined to the inbox transaction.
 EventHandler = Callable[[UnitOfWork, ReceivedEvent], Awaitable[None]]
+# Called once per batch with the new events of the batch, in order, in the same way.
+BatchHandler = Callable[[UnitOfWork, Sequence[ReceivedEvent]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class ConsumerSpec:
-    """A consumer group of a service: `purpose` names it, `sources` are the services it reads."""
+    """A consumer group of a service: `purpose` names it, `sources` are the services it reads.
+    `batch_handler`, when given, is used instead of `handler` for every batch: it must have the same
+    effect as `handler` on each event in turn, only with fewer statements (e.g. `MemberMirror.apply_many`).
+    `handler` is still what a batch that failed is retried with, one event at a time."""
 
     purpose: str
     sources: Sequence[str]
     handler: EventHandler
+    batch_handler: BatchHandler | None = None
 
 
 class ConsumerRunner:
@@ -86,15 +93,16 @@ class ConsumerRunner:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self.settings.batch_size,
+            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
         )
         await consumer.start()
         self._dlq = await create_producer(self.kafka)
         try:
             while not stop.is_set():
                 batches = await consumer.getmany(timeout_ms=500, max_records=self.settings.batch_size)
-                for records in batches.values():
-                    await self.handle_batch(records)
                 if batches:
+                    # Partitions one after the other: each keeps its order, and all share one transaction.
+                    await self.handle_batch([r for records in batches.values() for r in records])
                     await self.commit_offsets(consumer)
         except Stopping:
             log.info("consumer %s stopped while waiting out a transient failure", self.name)
@@ -108,35 +116,25 @@ class ConsumerRunner:
         await consumer.commit()
 
     async def handle_batch(self, records: list[ConsumerRecord]) -> None:
-        """One partition's records, in order. Runs of good records share one transaction (a commit
-        per batch, not per message); a record that fails stops the run, is retried on its own and
-        dead-lettered if it keeps failing, and only then do the records after it go on."""
-        i = 0
-        while i < len(records):
-            i += await self._apply_run(records[i:])
-            if i < len(records):
-                await self.handle(records[i], first_attempt=2)
-                i += 1
+        """Records in order, in one transaction: the inbox checked and recorded for all of them in one
+        statement, the handler run for the new ones (`ConsumerSpec.batch_handler` once, or `handler`
+        per event), one commit. If any record cannot be decoded or handled, the whole transaction is
+        undone and the records are taken again one at a time, each in its own transaction, so the
+        poison one is retried on its own and dead-lettered (or a transient failure waited out) while
+        the others are applied in order."""
+        if len(records) > 1:
+            try:
+                self.handled += await self._apply_all(records)
+                return
+            except Exception as exc:
+                log.info("consumer %s: batch of %d failed (%s); one at a time", self.name, len(records), exc)
+        for record in records:
+            await self.handle(record)
 
-    async def _apply_run(self, records: list[ConsumerRecord]) -> int:
-        """Applies records in one transaction up to the first that cannot be decoded or handled;
-        returns how many were applied."""
-        applied = 0
-        handled = 0
+    async def _apply_all(self, records: list[ConsumerRecord]) -> int:
+        events = [self._decode(record) for record in records]
         async with self.pool.acquire() as conn, conn.transaction():
-            for record in records:
-                try:
-                    event = self._decode(record)
-                    async with conn.transaction():  # a savepoint: a failure undoes only this record
-                        handled += await self._apply(conn, event)
-                except Exception as exc:
-                    log.info(
-                        "consumer %s: record %s@%d failed in batch: %s", self.name, record.topic, record.offset, exc
-                    )
-                    break
-                applied += 1
-        self.handled += handled
-        return applied
+            return await self._apply(conn, events)
 
     async def handle(self, record: ConsumerRecord, first_attempt: int = 1) -> None:
         """One record on its own transaction: a failure that repeats is retried up to max_attempts,
@@ -150,7 +148,7 @@ class ConsumerRunner:
         while True:
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    self.handled += await self._apply(conn, event)
+                    self.handled += await self._apply(conn, [event])
                 return
             except Exception as exc:
                 if is_transient(exc):
@@ -193,35 +191,60 @@ class ConsumerRunner:
         event = decode(record.value, record.headers, record.topic, record.partition, record.offset)
         return dataclasses.replace(event, topic_prefix=self.kafka.topic_prefix)
 
-    async def _apply(self, conn: Connection, event: ReceivedEvent) -> int:
-        """Records the event in the inbox and runs the handler, in the caller's transaction.
-        Returns 1 if handled now, 0 if it had been handled before."""
+    async def _apply(self, conn: Connection, events: list[ReceivedEvent]) -> int:
+        """Records the events in the inbox and runs the handler for those not handled before, in the
+        caller's transaction, in order. Returns how many were handled now."""
+        first: dict[tuple[str, str], ReceivedEvent] = {}
+        for event in events:  # the same event twice in one batch (a redelivery) is handled once
+            first.setdefault((event.envelope.source, str(event.envelope.id)), event)
+        keys = list(first)
+        recorded = await conn.fetch(
+            """INSERT INTO inbox (consumer, source, event_id)
+               SELECT $1, s, e FROM unnest($2::text[], $3::text[]) AS t(s, e)
+               ON CONFLICT DO NOTHING RETURNING source, event_id""",
+            self.name,
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+        )
+        if not recorded:
+            return 0
+        new_keys = {(r[0], r[1]) for r in recorded}
+        fresh = [event for key, event in first.items() if key in new_keys]
+        uow = self.runtime.joining(conn)
+        if self.spec.batch_handler is not None:
+            with self._span(fresh[0], links=fresh[1:]):
+                await self.spec.batch_handler(uow, fresh)
+        else:
+            for event in fresh:
+                with self._span(event):
+                    await self.spec.handler(uow, event)
+        return len(fresh)
+
+    @contextlib.contextmanager
+    def _span(self, event: ReceivedEvent, links: Sequence[ReceivedEvent] = ()) -> Iterator[None]:
+        """The consumer span of an event, a child of its producer's trace (a batch handler's span is
+        the first event's child and links the others)."""
         env = event.envelope
-        with (
-            attached(env.traceparent),
-            tracer.start_as_current_span(
+        with attached(env.traceparent):
+            span_links = (
+                [trace.Link(ctx) for e in links if (ctx := span_context_of(e.envelope.traceparent))]
+                if links and spans_exported()
+                else []
+            )
+            with tracer.start_as_current_span(
                 f"consume {event.topic}",
                 kind=trace.SpanKind.CONSUMER,
+                links=span_links,
                 attributes={
                     "messaging.system": "kafka",
                     "messaging.destination.name": event.topic,
                     "messaging.consumer.group.name": self.group_id,
                     "messaging.message.id": str(env.id),
+                    "messaging.batch.message_count": 1 + len(links),
                     "cloudevents.event_type": env.type,
                 },
-            ),
-        ):
-            first_time = await conn.fetchval(
-                """INSERT INTO inbox (consumer, source, event_id) VALUES ($1, $2, $3)
-                   ON CONFLICT DO NOTHING RETURNING true""",
-                self.name,
-                env.source,
-                str(env.id),
-            )
-            if not first_time:
-                return 0
-            await self.spec.handler(self.runtime.joining(conn), event)
-            return 1
+            ):
+                yield
 
     async def dead_letter(self, record: ConsumerRecord, error: BaseException, attempts: int) -> None:
         assert self._dlq is not None

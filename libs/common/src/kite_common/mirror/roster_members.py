@@ -10,6 +10,7 @@ adds later are ignored, so roster can add optional ones without breaking anyone.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,3 +140,26 @@ class MemberMirror:
         else:
             await self.table.update(conn, change.member_id, change.version, change.values)
         return change
+
+    async def apply_many(self, conn: Connection, envelopes: Sequence[EventEnvelope]) -> list[MemberChange | None]:
+        """`apply` for each event in order, with the registrations written together: a run of them
+        is one statement, ended by a change to a member of the run (which must come after it)."""
+        changes = [read_member_event(e) for e in envelopes]
+        pending: dict[uuid.UUID, MemberChange] = {}
+
+        async def flush() -> None:
+            if pending:
+                await self.table.upsert_many(conn, [(c.member_id, c.version, c.values) for c in pending.values()])
+                pending.clear()
+
+        for change in changes:
+            if change is None:
+                continue
+            if change.member_id in pending:
+                await flush()
+            if change.registration:
+                pending[change.member_id] = change
+            else:
+                await self.table.update(conn, change.member_id, change.version, change.values)
+        await flush()
+        return changes

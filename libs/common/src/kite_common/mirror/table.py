@@ -10,9 +10,12 @@ input, and an event can only set the declared ones.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Mapping
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from kite_common.db.types import Connection
@@ -55,6 +58,26 @@ class MirrorTable:
             version,
         )
 
+    async def upsert_many(self, conn: Connection, rows: Sequence[tuple[Any, int, Mapping[str, Any]]]) -> None:
+        """`upsert` for many entities (key, version, values) in one statement; one entity at most
+        once. The rows travel as one JSON document read as rows of the table (so every column gets
+        its own type), grouped by the columns they set."""
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for key, version, values in rows:
+            kept = self.kept(values)
+            groups.setdefault(tuple(kept), []).append({self.key: key, **kept, self.version_column: version})
+        for kept_columns, items in groups.items():
+            columns = [self.key, *kept_columns, self.version_column]
+            names = ", ".join(columns)
+            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
+            await conn.execute(
+                f"""INSERT INTO {self.table} ({names})
+                    SELECT {names} FROM jsonb_populate_recordset(NULL::{self.table}, ($1::text)::jsonb)
+                    ON CONFLICT ({self.key}) DO UPDATE SET {updates}
+                    WHERE {self.table}.{self.version_column} <= EXCLUDED.{self.version_column}""",
+                json.dumps(items, ensure_ascii=False, default=_json_value),
+            )
+
     async def update(self, conn: Connection, key: Any, version: int, values: Mapping[str, Any]) -> bool:
         """Set the kept ones of `values` if `version` is newer than the row's. An entity the mirror has
         never heard of stays unknown (its registration brings everything). Returns whether a row
@@ -75,3 +98,11 @@ class MirrorTable:
             log.info("%s: %s v%d not applied (unknown or older event)", self.table, key, version)
             return False
         return True
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, date):  # and datetime: ISO 8601, which PostgreSQL reads back exactly
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} cannot be written to a mirror row")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from typing import Any
 
 import asyncpg
@@ -29,6 +30,7 @@ from kite_common.db.types import Connection
 from kite_common.eventstore.postgres import PostgresEventStore
 from kite_common.messaging.cloudevents_kafka import encode
 from kite_common.messaging.producer import create_producer
+from kite_common.observability import spans_exported
 from kite_common.outbox.republish import (
     RepublishRequest,
     advance_request,
@@ -42,6 +44,7 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer("kite.relay")
 
 _RELAY_LOCK = 0x72656C6179  # "relay"
+IN_FLIGHT = 4  # batches sent and not yet acknowledged, at most
 
 
 class OutboxRelay:
@@ -158,7 +161,7 @@ class OutboxRelay:
                     request.topic,
                     value=body,
                     key=key,
-                    headers=_with_producer_span(request.topic, [[k, v.decode()] for k, v in headers]),
+                    headers=_outgoing_headers(request.topic, [[k, v.decode()] for k, v in headers]),
                 )
             )
         await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
@@ -171,26 +174,44 @@ class OutboxRelay:
         return True
 
     async def publish_batch(self, conn: Connection, producer: AIOKafkaProducer) -> int:
-        rows = await conn.fetch(
-            "SELECT id, topic, key, headers, body FROM outbox ORDER BY id LIMIT $1", self._settings.batch_size
-        )
-        if not rows:
-            # Idle: catch the position up (it writes only when it moved). A transaction that was
-            # still open at the last batch may have held it back.
-            await record_published_position(conn)
-            return 0
-        futures = []
-        for row in rows:
-            headers = _with_producer_span(row["topic"], row["headers"])
-            futures.append(
-                await producer.send(row["topic"], value=row["body"], key=row["key"].encode(), headers=headers)
-            )
-        await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
-        await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
-        self.published += len(rows)
-        if len(rows) < self._settings.batch_size:
-            await record_published_position(conn)  # the outbox is nearly empty: a cheap moment
-        return len(rows)
+        """Publishes what is in the outbox now, in id order, and deletes each batch once the broker
+        acknowledged all of it. The next batch is read and sent while earlier ones await their
+        acknowledgements (at most IN_FLIGHT batches), so the broker's round trip is not paid per
+        batch; the producer keeps each partition's messages in the order they were sent. A failure
+        leaves every unacknowledged row in the outbox for the retry, which starts from the first."""
+        size = self._settings.batch_size
+        in_flight: deque[tuple[list[int], asyncio.Future[Any]]] = deque()
+        sent, after = 0, 0
+        try:
+            while True:
+                rows = await conn.fetch(
+                    "SELECT id, topic, key, headers, body FROM outbox WHERE id > $1 ORDER BY id LIMIT $2", after, size
+                )
+                if rows:
+                    futures = []
+                    for row in rows:
+                        headers = _outgoing_headers(row["topic"], row["headers"])
+                        key = row["key"].encode()
+                        futures.append(await producer.send(row["topic"], value=row["body"], key=key, headers=headers))
+                    in_flight.append(([r["id"] for r in rows], asyncio.gather(*futures)))
+                    after = rows[-1]["id"]
+                while in_flight and (len(in_flight) > IN_FLIGHT or len(rows) < size):
+                    ids, acknowledged = in_flight.popleft()
+                    await asyncio.wait_for(acknowledged, timeout=30)
+                    await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)
+                    sent += len(ids)
+                    self.published += len(ids)
+                if len(rows) < size:
+                    break
+        finally:
+            for _, acknowledged in in_flight:  # a failed batch: the others are left to the retry
+                acknowledged.cancel()
+                with contextlib.suppress(BaseException):
+                    await acknowledged
+        # The outbox is (nearly) drained: a cheap moment to catch the published position up (it writes
+        # only when it moved; a transaction still open at the last batch may have held it back).
+        await record_published_position(conn)
+        return sent
 
 
 def _log_done(request: RepublishRequest, last_batch: int) -> None:
@@ -200,6 +221,16 @@ def _log_done(request: RepublishRequest, last_batch: int) -> None:
         request.topic,
         request.id,
     )
+
+
+def _outgoing_headers(topic: str, stored: list[list[str]]) -> list[tuple[str, bytes]]:
+    """The stored headers as sent. When spans are exported, a PRODUCER span continues the trace
+    stored with the event and its context replaces the stored traceparent, so the consumer's span is
+    a child of the publish. When nothing exports, no span is made: the stored traceparent (the
+    writing request's) goes out as it is, and the consumer's trace still joins the writer's."""
+    if not spans_exported():
+        return [(k, v.encode()) for k, v in stored]
+    return _with_producer_span(topic, stored)
 
 
 def _with_producer_span(topic: str, stored: list[list[str]]) -> list[tuple[str, bytes]]:

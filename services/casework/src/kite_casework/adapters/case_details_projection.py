@@ -19,7 +19,7 @@ _TOTAL = {
 
 class CaseDetailsProjection:
     name = "case-details"
-    tables = ("case_referrals", "case_money_entries")
+    tables = ("case_referrals", "case_money_entries", "case_money_corrections")
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
         version = event.stream_version
@@ -61,12 +61,18 @@ class CaseDetailsProjection:
                     payload.withdrawn_at,
                 )
                 await _set(conn, payload.case_id, version, "open_referrals = open_referrals - 1")
+            case dev.CaseReferralOverdue():
+                await conn.execute(
+                    "UPDATE case_referrals SET overdue_for = $2, leased_until = NULL WHERE referral_id = $1",
+                    payload.referral_id,
+                    payload.department_deadline,
+                )
             case dev.CaseAmountClaimed():
                 await _set(conn, payload.case_id, version, "claimed_fen = $3", payload.amount_fen)
             case dev.CaseMoneyRecorded():
                 await conn.execute(
                     """INSERT INTO case_money_entries (entry_id, case_id, kind, amount_fen, on_date, note,
-                           recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+                           recorded_by, recorded_at, current_fen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $4)""",
                     payload.entry_id,
                     payload.case_id,
                     payload.kind.value,
@@ -78,6 +84,27 @@ class CaseDetailsProjection:
                 )
                 column = _TOTAL[payload.kind]
                 await _set(conn, payload.case_id, version, f"{column} = {column} + $3", payload.amount_fen)
+            case dev.CaseMoneyCorrected():
+                await conn.execute(
+                    """INSERT INTO case_money_corrections (correction_id, entry_id, case_id, amount_fen, replaces_fen,
+                           reason, corrected_by, corrected_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+                    payload.entry_id,
+                    payload.corrects,
+                    payload.case_id,
+                    payload.amount_fen,
+                    payload.replaces_fen,
+                    payload.reason,
+                    payload.corrected_by,
+                    payload.corrected_at,
+                )
+                await conn.execute(
+                    "UPDATE case_money_entries SET current_fen = $2 WHERE entry_id = $1",
+                    payload.corrects,
+                    payload.amount_fen,
+                )
+                column = _TOTAL[payload.kind]
+                change = payload.amount_fen - payload.replaces_fen
+                await _set(conn, payload.case_id, version, f"{column} = {column} + $3", change)
             case dev.CaseEmployerNamed():
                 await _set(
                     conn,

@@ -7,40 +7,45 @@ from typing import Any
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 
+from kite_casework.adapters.batched import OpenedInRuns
 from kite_casework.domain import deadline_events as dev
 from kite_casework.domain import events as ev
 from kite_casework.domain.case import CaseStatus
 from kite_casework.domain.events import CaseAccepted, CaseOpened
 
 
-class CaseProjection:
+class CaseProjection(OpenedInRuns):
     name = "cases"
     tables = ("cases",)
 
-    async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
-        if isinstance(payload, CaseOpened):
-            await conn.execute(
-                """INSERT INTO cases (case_id, member_id, origin_division_code, category, urgency, description,
+    opened_sql = """INSERT INTO cases (case_id, member_id, origin_division_code, category, urgency, description,
                        sla_tier, opened_at, deadline, opened_by, status, version, clock_deadline,
                        channel, source_system, external_reference, work_division_code)
-                   VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$9,$13,$14,$15,$16)""",
-                payload.case_id,
-                payload.member_id,
-                payload.origin_division_code,
-                payload.category.value,
-                payload.urgency.value,
-                payload.description,
-                payload.sla_tier.value,
-                event.time,
-                payload.deadline,
-                payload.opened_by,
-                CaseStatus.OPEN.value,
-                event.stream_version,
-                payload.channel.value if payload.channel else None,
-                payload.source_system,
-                payload.external_reference,
-                payload.work_division_code,
-            )
+                   VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$9,$13,$14,$15,$16)"""
+
+    def opened_row(self, event: EventEnvelope, payload: CaseOpened) -> tuple[Any, ...]:
+        return (
+            payload.case_id,
+            payload.member_id,
+            payload.origin_division_code,
+            payload.category.value,
+            payload.urgency.value,
+            payload.description,
+            payload.sla_tier.value,
+            event.time,
+            payload.deadline,
+            payload.opened_by,
+            CaseStatus.OPEN.value,
+            event.stream_version,
+            payload.channel.value if payload.channel else None,
+            payload.source_system,
+            payload.external_reference,
+            payload.work_division_code,
+        )
+
+    async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
+        if isinstance(payload, CaseOpened):
+            await conn.execute(self.opened_sql, *self.opened_row(event, payload))
             return
         change = _change(payload)
         if change is None:

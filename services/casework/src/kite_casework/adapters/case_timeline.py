@@ -3,10 +3,13 @@ was in Chinese (GET /cases/{id}/timeline)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
+from kite_common.projection import Applied
 
 from kite_casework.adapters.case_details_timeline import detail_timeline_entry
 from kite_casework.domain import deadline_events as dlev
@@ -19,21 +22,28 @@ class CaseTimelineProjection:
     tables = ("case_timeline",)
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
-        entry = timeline_entry(payload)
-        if entry is None:
-            return
-        label, actor, detail = entry
-        await conn.execute(
-            """INSERT INTO case_timeline (case_id, position, kind, label, actor, at, detail)
-               VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-            payload.case_id,  # type: ignore[attr-defined]  # every casework event names its case
-            event.stream_version,
-            payload.event_name,
-            label,
-            actor,
-            event.time,
-            detail,
-        )
+        row = _row(event, payload)
+        if row is not None:
+            await conn.execute(_INSERT, *row)
+
+    async def apply_many(self, conn: Connection, items: Sequence[Applied]) -> None:
+        """Every step is an INSERT of its own row: many go in one executemany (a bulk append, a rebuild)."""
+        rows = [row for row in (_row(event, payload) for event, payload in items) if row is not None]
+        if rows:
+            await conn.executemany(_INSERT, rows)
+
+
+_INSERT = """INSERT INTO case_timeline (case_id, position, kind, label, actor, at, detail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"""
+
+
+def _row(event: EventEnvelope, payload: EventPayload) -> tuple[Any, ...] | None:
+    entry = timeline_entry(payload)
+    if entry is None:
+        return None
+    label, actor, detail = entry
+    case_id = payload.case_id  # type: ignore[attr-defined]  # every casework event names its case
+    return (case_id, event.stream_version, payload.event_name, label, actor, event.time, detail)
 
 
 def timeline_entry(payload: EventPayload) -> tuple[str, str, str] | None:

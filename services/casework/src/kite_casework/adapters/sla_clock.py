@@ -4,16 +4,18 @@ moment it is next due (see migrations/0013_sla_clock.sql)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 
+from kite_casework.adapters.batched import OpenedInRuns
 from kite_casework.domain import deadline_events as dev
 from kite_casework.domain import events as ev
 from kite_casework.sla_settings import SlaSettings
 
 
-class SlaClockProjection:
+class SlaClockProjection(OpenedInRuns):
     """`warn_fraction` is read once from the settings: a change applies to clocks started after it
     (a rebuild applies it to all)."""
 
@@ -63,13 +65,12 @@ class SlaClockProjection:
                     payload.deadline,
                 )
 
-    async def _start(self, conn: Connection, case_id: object, started_at: datetime, deadline: datetime) -> None:
-        await conn.execute(
-            """INSERT INTO case_sla_clock (case_id, started_at, deadline, warn_at) VALUES ($1, $2, $3, $4)
+    opened_sql = """INSERT INTO case_sla_clock (case_id, started_at, deadline, warn_at) VALUES ($1, $2, $3, $4)
                ON CONFLICT (case_id) DO UPDATE SET started_at = $2, deadline = $3, warn_at = $4,
-                   warned = false, breached = false, suspended = false, leased_until = NULL""",
-            case_id,
-            started_at,
-            deadline,
-            self.warn_at(started_at, deadline),
-        )
+                   warned = false, breached = false, suspended = false, leased_until = NULL"""
+
+    def opened_row(self, event: EventEnvelope, payload: ev.CaseOpened) -> tuple[Any, ...]:
+        return (payload.case_id, event.time, payload.deadline, self.warn_at(event.time, payload.deadline))
+
+    async def _start(self, conn: Connection, case_id: object, started_at: datetime, deadline: datetime) -> None:
+        await conn.execute(self.opened_sql, case_id, started_at, deadline, self.warn_at(started_at, deadline))

@@ -25,9 +25,12 @@ from kite_casework.api.schemas import (
     ClaimedAmountRequest,
     DepartmentResponse,
     EmployerBody,
+    MoneyCorrection,
+    MoneyCorrectionRequest,
     MoneyEntry,
     MoneyEntryRequest,
     MoneyLedger,
+    ProxyServiceRequest,
     ReasonRequest,
     ReferralAnswerRequest,
     ReferralPage,
@@ -38,8 +41,10 @@ from kite_casework.api.schemas import (
 from kite_casework.application.answer_referral import answer_referral
 from kite_casework.application.case_detail_queries import ReferralFilter, case_money, case_referrals, referral_queue
 from kite_casework.application.claim_amount import claim_amount
+from kite_casework.application.correct_money import correct_money
 from kite_casework.application.name_employer import name_employer
 from kite_casework.application.record_money import record_money
+from kite_casework.application.record_proxy_service import record_proxy_service
 from kite_casework.application.refer_case import refer_case
 from kite_casework.application.withdraw_referral import withdraw_referral
 from kite_casework.domain.departments import DEPARTMENTS, department
@@ -218,16 +223,78 @@ async def money(
     return await _case_response(runtime, principal, case_id, response)
 
 
+@router.post(
+    "/cases/{case_id}/money/{entry_id}/corrections",
+    status_code=201,
+    response_model=CaseResponse,
+    summary="更正或冲销一笔款项（单位：分，0 为冲销；须写明原因，仅负责人）",
+    responses={
+        404: {"description": "诉求或款项记录不存在"},
+        409: {"description": "该款项已冲销，或诉求已结案"},
+        412: {"description": "If-Match 版本已过期"},
+    },
+)
+async def correct_money_entry(
+    case_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    body: MoneyCorrectionRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    if_match: IfMatch,
+) -> CaseResponse:
+    await correct_money(
+        runtime.unit_of_work(), principal, case_id, new_id(), entry_id, body.amount_fen, body.reason, if_match, utcnow()
+    )
+    return await _case_response(runtime, principal, case_id, response)
+
+
+@router.post(
+    "/cases/{case_id}/proxy-services",
+    status_code=201,
+    response_model=CaseResponse,
+    summary="登记代办：本单位为求助人代为办理的事项（计入代办台账）",
+    responses={409: {"description": "诉求已结案"}, 412: {"description": "If-Match 版本已过期"}},
+)
+async def proxy_service(
+    case_id: uuid.UUID,
+    body: ProxyServiceRequest,
+    principal: Writer,
+    runtime: Runtime,
+    response: Response,
+    if_match: IfMatch,
+) -> CaseResponse:
+    await record_proxy_service(
+        runtime.unit_of_work(), principal, case_id, new_id(), body.matter, body.done_on, body.note, if_match, utcnow()
+    )
+    return await _case_response(runtime, principal, case_id, response)
+
+
 @router.get("/cases/{case_id}/money", response_model=MoneyLedger, summary="款项明细与合计（单位：分）")
 async def money_ledger(case_id: uuid.UUID, principal: Reader, runtime: Runtime) -> MoneyLedger:
     async with runtime.pool.acquire() as conn:
-        case, rows = await case_money(conn, principal, case_id)
+        case, rows, corrections = await case_money(conn, principal, case_id)
+    by_entry: dict[uuid.UUID, list[MoneyCorrection]] = {}
+    for c in corrections:
+        by_entry.setdefault(c["entry_id"], []).append(
+            MoneyCorrection(
+                correction_id=c["correction_id"],
+                amount_fen=c["amount_fen"],
+                replaces_fen=c["replaces_fen"],
+                reason=c["reason"],
+                corrected_by=c["corrected_by"],
+                corrected_at=c["corrected_at"],
+            )
+        )
     entries = [
         MoneyEntry(
             entry_id=r["entry_id"],
             kind=MoneyKind(r["kind"]),
             kind_label=MoneyKind(r["kind"]).label,
             amount_fen=r["amount_fen"],
+            current_fen=r["current_fen"],
+            reversed=r["current_fen"] == 0,
+            corrections=by_entry.get(r["entry_id"], []),
             on=r["on_date"],
             note=r["note"],
             recorded_by=r["recorded_by"],

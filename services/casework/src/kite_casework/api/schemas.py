@@ -13,7 +13,8 @@ from kite_casework.domain.categories import CaseCategory
 from kite_casework.domain.escalation import AdminLevel
 from kite_casework.domain.intake import Channel
 from kite_casework.domain.lifecycle import CloseReason, Outcome, Satisfaction
-from kite_casework.domain.money import MoneyKind, amount_in_fen
+from kite_casework.domain.money import MoneyKind, amount_in_fen, corrected_amount
+from kite_casework.domain.proxy_service import ProxyMatter
 from kite_casework.domain.sla import SlaTier, Urgency
 
 
@@ -22,6 +23,7 @@ def _fen(value: object) -> int:
 
 
 Fen = Annotated[int, BeforeValidator(_fen)]  # a positive whole number of fen; 12.5, "100", -1 are 422s
+CorrectedFen = Annotated[int, BeforeValidator(corrected_amount)]  # as Fen, but 0 (冲销) is allowed
 
 
 class EmployerBody(BaseModel):
@@ -238,15 +240,41 @@ class MoneyEntryRequest(_Body):
     note: str = Field(min_length=1, max_length=500, description="说明，如“用人单位支付第一期”")
 
 
+class ProxyServiceRequest(_Body):
+    matter: ProxyMatter = Field(
+        description="social_insurance 社保关系转移接续 / medical_insurance 医保异地就医备案 / documents 证明材料代办 /"
+        " schooling 子女入学手续 / household_registration 户籍证件办理 / labour_arbitration 劳动仲裁申请 / other 其他"
+    )
+    done_on: date = Field(description="办理日期（不晚于今天）")
+    note: str = Field(min_length=1, max_length=500, description="办理情况，如“已为其办理养老保险跨省转移”")
+
+
+class MoneyCorrectionRequest(_Body):
+    amount_fen: CorrectedFen = Field(description="该笔款项应有的金额，单位：分；0 表示冲销")
+    reason: str = Field(min_length=1, max_length=500, description="更正原因，如“第一期实为 7.5 万元”")
+
+
+class MoneyCorrection(BaseModel):
+    correction_id: uuid.UUID
+    amount_fen: int = Field(description="更正后的金额（分，0 为冲销）")
+    replaces_fen: int = Field(description="更正前的金额（分）")
+    reason: str
+    corrected_by: str
+    corrected_at: datetime
+
+
 class MoneyEntry(BaseModel):
     entry_id: uuid.UUID
     kind: MoneyKind
     kind_label: str
-    amount_fen: int
+    amount_fen: int = Field(description="登记时的金额（分）")
+    current_fen: int = Field(description="现行金额（分）：最后一次更正后的金额，计入合计")
+    reversed: bool = Field(description="已冲销")
     on: date
     note: str
     recorded_by: str
     recorded_at: datetime
+    corrections: list[MoneyCorrection] = Field(description="更正记录，按时间先后")
 
 
 class MoneyLedger(BaseModel):

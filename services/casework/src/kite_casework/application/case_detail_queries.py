@@ -31,15 +31,20 @@ async def case_referrals(conn: Connection, principal: Principal, case_id: uuid.U
 
 async def case_money(
     conn: Connection, principal: Principal, case_id: uuid.UUID
-) -> tuple[asyncpg.Record, list[asyncpg.Record]]:
-    """The case (with its totals) and its money entries in the order recorded."""
+) -> tuple[asyncpg.Record, list[asyncpg.Record], list[asyncpg.Record]]:
+    """The case (with its totals), its money entries in the order recorded, and their corrections."""
     case = await get_case(conn, principal, case_id)
     rows: list[asyncpg.Record] = await conn.fetch(
-        """SELECT entry_id, kind, amount_fen, on_date, note, recorded_by, recorded_at
+        """SELECT entry_id, kind, amount_fen, current_fen, on_date, note, recorded_by, recorded_at
            FROM case_money_entries WHERE case_id = $1 ORDER BY recorded_at, entry_id""",
         case_id,
     )
-    return case, rows
+    corrections: list[asyncpg.Record] = await conn.fetch(
+        """SELECT correction_id, entry_id, amount_fen, replaces_fen, reason, corrected_by, corrected_at
+           FROM case_money_corrections WHERE case_id = $1 ORDER BY corrected_at, correction_id""",
+        case_id,
+    )
+    return case, rows, corrections
 
 
 _QUEUE_SCOPE = "referrals"

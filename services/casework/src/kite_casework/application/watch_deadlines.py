@@ -5,9 +5,10 @@ a breach and, with a breach, escalation one level up (四级联动).
 Exactly once per case and deadline: the case aggregate records a warning or a breach only for a
 deadline it has not warned of or breached yet, and its write is appended at the version it was read
 at, so of two replicas deciding the same case one wins and the other, retried on the conflict, finds
-nothing left to do. Claims are leases (SKIP LOCKED, so replicas take different cases): a replica
-that dies mid-batch leaves leases that run out, and the next pass takes those cases again; a replica
-that was down when a moment came finds the case still due (`due_at` is in the past) and acts then.
+nothing left to do. Claims are leases on the `case_sla_clock` schedule (`kite_common.schedule`: SKIP
+LOCKED, so replicas take different cases): a replica that dies mid-batch leaves leases that run out,
+and the next pass takes those cases again; a replica that was down when a moment came finds the case
+still due (`due_at` is in the past) and acts then.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from kite_common.commands import command
 from kite_common.runtime import ServiceRuntime
+from kite_common.schedule import DueSchedule
+from kite_common.schedule import claim_due as claim_due_rows
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_casework.adapters.escalation_offices import next_office
@@ -26,7 +29,8 @@ from kite_casework.domain.case import Case
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
+SLA_CLOCK = DueSchedule("case_sla_clock", "case_id", ("deadline", "warn_at"))
+LEASE = SLA_CLOCK.lease
 
 
 @dataclass(frozen=True)
@@ -39,17 +43,7 @@ class DueClock:
 async def claim_due(runtime: ServiceRuntime, now: datetime, batch_size: int) -> list[DueClock]:
     """Lease up to `batch_size` due clocks, earliest first, that no other replica holds."""
     async with runtime.pool.acquire() as conn:
-        rows = await conn.fetch(
-            """UPDATE case_sla_clock c SET leased_until = $2
-               FROM (SELECT case_id FROM case_sla_clock
-                     WHERE due_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
-                     ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
-               WHERE c.case_id = due.case_id
-               RETURNING c.case_id, c.deadline, c.warn_at""",
-            now,
-            now + LEASE,
-            batch_size,
-        )
+        rows = await claim_due_rows(conn, SLA_CLOCK, now, batch_size)
     return [DueClock(r["case_id"], r["deadline"], r["warn_at"]) for r in rows]
 
 

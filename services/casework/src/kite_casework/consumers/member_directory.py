@@ -6,6 +6,8 @@ Registered, updated, relocated and deregistered members are mirrored (see
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kite_common.messaging.cloudevents_kafka import ReceivedEvent
 from kite_common.messaging.consumer import ConsumerSpec
 from kite_common.unit_of_work import UnitOfWork
@@ -17,4 +19,9 @@ async def handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
     await MIRROR.apply(uow.conn, event.envelope)
 
 
-MEMBER_DIRECTORY = ConsumerSpec("member-directory", ["roster"], handle)
+async def handle_many(uow: UnitOfWork, events: Sequence[ReceivedEvent]) -> None:
+    """A batch of roster events: the same as `handle` on each, registrations written together."""
+    await MIRROR.apply_many(uow.conn, [e.envelope for e in events])
+
+
+MEMBER_DIRECTORY = ConsumerSpec("member-directory", ["roster"], handle, batch_handler=handle_many)

@@ -22,7 +22,8 @@ from kite_casework.domain.escalation import AdminLevel, EscalationOffice
 from kite_casework.domain.events import CaseAccepted, CaseOpened
 from kite_casework.domain.intake import Channel
 from kite_casework.domain.lifecycle import CloseReason, Outcome, Satisfaction
-from kite_casework.domain.money import MoneyKind, amount_in_fen
+from kite_casework.domain.money import MoneyKind, amount_in_fen, corrected_amount
+from kite_casework.domain.proxy_service import ProxyMatter
 from kite_casework.domain.redaction import redact_personal_numbers
 from kite_casework.domain.sla import SlaTier, Urgency, deadline, sla_tier
 
@@ -204,10 +205,24 @@ class CaseRequest:
 
 
 @dataclass
+class _MoneyEntry:
+    kind: MoneyKind
+    amount_fen: int  # the figure in force: as recorded, or as last corrected
+
+
+class MoneyEntryNotFound(NotFound):
+    code = "money-entry-not-found"
+
+    def __init__(self) -> None:
+        super().__init__("未找到该款项记录")
+
+
+@dataclass
 class _Referral:
     department: str
     deadline: datetime
     state: str = "open"  # open, answered, withdrawn
+    overdue_for: datetime | None = None  # the deadline whose passing was already recorded
 
 
 @dataclass
@@ -230,6 +245,7 @@ class Case(Aggregate):
     category: CaseCategory | None = None
     work_division_code: str | None = None
     referrals: dict[uuid.UUID, _Referral] = field(default_factory=dict)
+    money_entries: dict[uuid.UUID, _MoneyEntry] = field(default_factory=dict)
     # 限时办结 and 四级联动: the deadline already warned of and the one already breached (each once),
     # the level the case has climbed to and the office supervising it there.
     sla_warned_for: datetime | None = None
@@ -501,6 +517,23 @@ class Case(Aggregate):
         )
         return self._record(NewEvent(referred, time=now))
 
+    def watch_referral(self, referral_id: uuid.UUID, now: datetime) -> list[NewEvent]:
+        """The referral-deadline watch at `now`: an open referral whose department deadline has
+        passed is recorded overdue, once per referral and deadline; anything else decides nothing."""
+        referral = self.referrals.get(referral_id)
+        if referral is None or referral.state != "open" or now < referral.deadline:
+            return []
+        if referral.overdue_for == referral.deadline:
+            return []
+        overdue = dev.CaseReferralOverdue(
+            case_id=self.case_id,
+            referral_id=referral_id,
+            department=referral.department,
+            department_deadline=referral.deadline,
+            noticed_at=now,
+        )
+        return self._record(NewEvent(overdue, time=now))
+
     def answer_referral(
         self, recorded_by: str, referral_id: uuid.UUID, reply: str, answered_by: str, now: datetime
     ) -> list[NewEvent]:
@@ -563,6 +596,66 @@ class Case(Aggregate):
         )
         return self._record(NewEvent(recorded, time=now))
 
+    def correct_money(
+        self, by: str, correction_id: uuid.UUID, entry_id: uuid.UUID, amount_fen: int, reason: str, now: datetime
+    ) -> list[NewEvent]:
+        """更正 (or 冲销 with 0) a money entry of the case, by its owner, with a reason: a new entry
+        that names the old one, never an edit. A reversed entry takes no more corrections."""
+        self._opened()
+        entry = self.money_entries.get(entry_id)
+        if entry is None:
+            raise MoneyEntryNotFound()
+        self._in(ACTIVE | {CaseStatus.RESOLVED}, "更正款项")
+        self._owner_is(by)
+        amount = corrected_amount(amount_fen)
+        if entry.amount_fen == 0:
+            raise Conflict("该款项已冲销，不能再更正", code="money-entry-reversed")
+        if amount == entry.amount_fen:
+            raise CaseRuleViolation("更正后的金额与现有金额相同", code="correction-unchanged", field="amount_fen")
+        text = _text(reason, "reason", "更正原因")
+        corrected = dev.CaseMoneyCorrected(
+            case_id=self.case_id,
+            entry_id=correction_id,
+            corrects=entry_id,
+            kind=entry.kind,
+            amount_fen=amount,
+            replaces_fen=entry.amount_fen,
+            reason=text,
+            corrected_by=by,
+            corrected_at=now,
+        )
+        return self._record(NewEvent(corrected, time=now))
+
+    def record_proxy_service(
+        self,
+        by: str,
+        office_division_code: str,
+        service_id: uuid.UUID,
+        matter: ProxyMatter,
+        done_on: date,
+        note: str,
+        now: datetime,
+    ) -> list[NewEvent]:
+        """代办 by an office of the case's places (home or work), on any case not yet closed; dated
+        not after today (China time)."""
+        self._opened()
+        if self.status is CaseStatus.CLOSED:
+            raise CaseStatusConflict(CaseStatus.CLOSED, "登记代办")
+        if done_on > now.astimezone(_CHINA).date():
+            raise CaseRuleViolation("代办日期不能晚于今天", code="date-in-future", field="done_on")
+        text = _text(note, "note", "代办说明")
+        recorded = dev.CaseProxyServiceRecorded(
+            case_id=self.case_id,
+            service_id=service_id,
+            matter=matter,
+            done_on=done_on,
+            note=text,
+            office_division_code=office_division_code,
+            recorded_by=by,
+            recorded_at=now,
+        )
+        return self._record(NewEvent(recorded, time=now))
+
     def name_employer(self, by: str, link: EmployerLink, now: datetime) -> list[NewEvent]:
         """The employer of a labour case (欠薪, 工伤, 劳动争议); a later one replaces the earlier."""
         self._details_changed_by(by, "登记用人单位")
@@ -609,15 +702,21 @@ class Case(Aggregate):
         return referral
 
     def _apply_detail(self, event: EventPayload) -> bool:
-        """Folds the referral events (money and employer change no decision); True when handled."""
+        """Folds the referral and money-entry events (the employer changes no decision); True when handled."""
         if isinstance(event, dev.CaseReferred):
             self.referrals[event.referral_id] = _Referral(event.department, event.department_deadline)
         elif isinstance(event, dev.CaseReferralAnswered):
             self.referrals[event.referral_id].state = "answered"
         elif isinstance(event, dev.CaseReferralWithdrawn):
             self.referrals[event.referral_id].state = "withdrawn"
+        elif isinstance(event, dev.CaseReferralOverdue):
+            self.referrals[event.referral_id].overdue_for = event.department_deadline
+        elif isinstance(event, dev.CaseMoneyRecorded):
+            self.money_entries[event.entry_id] = _MoneyEntry(event.kind, event.amount_fen)
+        elif isinstance(event, dev.CaseMoneyCorrected):
+            self.money_entries[event.corrects].amount_fen = event.amount_fen
         else:
-            return isinstance(event, dev.CaseAmountClaimed | dev.CaseMoneyRecorded | dev.CaseEmployerNamed)
+            return isinstance(event, dev.CaseAmountClaimed | dev.CaseEmployerNamed | dev.CaseProxyServiceRecorded)
         return True
 
     # -- 限时办结 and 四级联动 ----------------------------------------------------------------------------

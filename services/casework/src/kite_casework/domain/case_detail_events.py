@@ -10,6 +10,7 @@ from kite_common.events import EventPayload
 
 from kite_casework.domain.events import registry
 from kite_casework.domain.money import MoneyKind
+from kite_casework.domain.proxy_service import ProxyMatter
 
 
 @registry.register
@@ -58,6 +59,21 @@ class CaseReferralWithdrawn(EventPayload):
 
 
 @registry.register
+class CaseReferralOverdue(EventPayload):
+    """The department's deadline passed with the referral unanswered (noticed by the referral-deadline
+    watch at `noticed_at`); once per referral and deadline. The referral stays open: a late answer is
+    still recorded, marked late."""
+
+    event_name = "case-referral-overdue"
+
+    case_id: uuid.UUID
+    referral_id: uuid.UUID
+    department: str
+    department_deadline: datetime
+    noticed_at: datetime
+
+
+@registry.register
 class CaseAmountClaimed(EventPayload):
     """诉求金额 (e.g. wages owed), in fen; a later one replaces the earlier figure."""
 
@@ -82,6 +98,42 @@ class CaseMoneyRecorded(EventPayload):
     amount_fen: int
     on: date
     note: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+@registry.register
+class CaseMoneyCorrected(EventPayload):
+    """更正: the money entry `corrects` should have been `amount_fen` (0: reversed, 冲销) instead of
+    `replaces_fen`, the figure it had until now; `entry_id` names this correction. The entry itself
+    is never changed: totals count it at its latest corrected figure."""
+
+    event_name = "case-money-corrected"
+
+    case_id: uuid.UUID
+    entry_id: uuid.UUID
+    corrects: uuid.UUID
+    kind: MoneyKind
+    amount_fen: int
+    replaces_fen: int
+    reason: str
+    corrected_by: str
+    corrected_at: datetime
+
+
+@registry.register
+class CaseProxyServiceRecorded(EventPayload):
+    """代办: the office of area `office_division_code` handled `matter` on the member's behalf on
+    `done_on` (personal numbers in the note masked); recorded by `recorded_by`."""
+
+    event_name = "case-proxy-service-recorded"
+
+    case_id: uuid.UUID
+    service_id: uuid.UUID
+    matter: ProxyMatter
+    done_on: date
+    note: str
+    office_division_code: str
     recorded_by: str
     recorded_at: datetime
 

@@ -6,6 +6,7 @@ casework's decision, and its refusal (problem detail) is shown on the page.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -15,7 +16,7 @@ from starlette.datastructures import FormData
 
 from kite_console.web import labels
 from kite_console.web.api import Answer, PageNotFound, Problem
-from kite_console.web.forms import field_errors, flag, optional, text
+from kite_console.web.forms import NotAnAmount, fen_of_yuan, field_errors, flag, optional, text
 from kite_console.web.pages import ApisDep, ConsoleRoute, FormSessionDep, SessionDep, render
 from kite_console.web.sessions import Session
 
@@ -37,8 +38,26 @@ def _body(action: str, form: FormData) -> dict[str, Any] | None:
         }
     if action == "transfer":
         return {"to": text(form, "to"), "reason": text(form, "reason")}
-    if action in ("suspend", "transfer/decline", "escalate"):
+    if action in ("suspend", "transfer/decline", "escalate"):  # and withdrawing a referral
         return {"reason": text(form, "reason")}
+    if action == "referrals":
+        deadline = text(form, "deadline")  # datetime-local, as read in the county: Beijing time
+        return {
+            "department": text(form, "department"),
+            "question": text(form, "question"),
+            "deadline": f"{deadline}:00+08:00" if len(deadline) == 16 else (deadline or None),
+        }
+    if action == "referral-answer":
+        return {"reply": text(form, "reply"), "answered_by": text(form, "answered_by")}
+    if action == "claimed-amount":
+        return {"amount_fen": fen_of_yuan(text(form, "amount"))}
+    if action == "money":
+        return {
+            "kind": text(form, "kind"),
+            "amount_fen": fen_of_yuan(text(form, "amount")),
+            "on": optional(form, "on"),
+            "note": text(form, "note"),
+        }
     return None
 
 
@@ -54,7 +73,14 @@ ACTIONS = {
     "suspend": "suspend",
     "resume": "resume",
     "escalate": "escalate",
+    "refer": "referrals",
+    "claimed": "claimed-amount",
+    "money": "money",
 }
+# The API's field names as the forms name them (money is typed in yuan, sent in fen).
+FORM_FIELDS = {"amount_fen": "amount"}
+METHODS = {"claimed-amount": "PUT"}
+MONEY_KINDS = {"recovered": "追回款项", "relief_paid": "发放救助金", "funds_raised": "筹集资金"}
 
 
 def available_actions(case: dict[str, Any], session: Session) -> list[str]:
@@ -74,6 +100,13 @@ def available_actions(case: dict[str, Any], session: Session) -> list[str]:
     if status == "resolved":
         return ["follow-ups", "close"] if owner else ["follow-ups"]
     return []
+
+
+def money_actions(case: dict[str, Any], session: Session) -> list[str]:
+    """The referral and money forms, for the case's owner (casework decides each one)."""
+    if case.get("accepted_by") != session.subject or case["status"] == "closed":
+        return []
+    return ["refer", "claimed", "money"] if case["status"] in ON_THE_CLOCK else ["claimed", "money"]
 
 
 @router.get("/cases", include_in_schema=False)
@@ -103,11 +136,21 @@ async def queue(
 
 async def _case_context(session: Session, apis: ApisDep, case_id: uuid.UUID) -> dict[str, Any]:
     case = await apis.get("casework", f"/cases/{case_id}", session.token)
-    timeline = await apis.call("casework", "GET", f"/cases/{case_id}/timeline", session.token)
+    timeline, referrals, money, departments = await asyncio.gather(
+        apis.call("casework", "GET", f"/cases/{case_id}/timeline", session.token),
+        apis.call("casework", "GET", f"/cases/{case_id}/referrals", session.token),
+        apis.call("casework", "GET", f"/cases/{case_id}/money", session.token),
+        apis.call("casework", "GET", "/referral-departments", session.token),
+    )
     return {
         "case": case.data,
         "timeline": timeline.data["entries"] if isinstance(timeline, Answer) else [],
-        "actions": available_actions(case.data, session),
+        "referrals": referrals.data["items"] if isinstance(referrals, Answer) else [],
+        "money": money.data if isinstance(money, Answer) else None,
+        "departments": {"": "请选择部门"}
+        | ({d["code"]: d["full_name"] for d in departments.data} if isinstance(departments, Answer) else {}),
+        "money_kinds": MONEY_KINDS,
+        "actions": available_actions(case.data, session) + money_actions(case.data, session),
         "labels": labels,
         "on_the_clock": ON_THE_CLOCK,
         "problem": None,
@@ -122,27 +165,54 @@ async def case_page(request: Request, case_id: uuid.UUID, session: SessionDep, a
     return render(request, "cases/case.html", await _case_context(session, apis, case_id))
 
 
+@router.post("/cases/{case_id}/referrals/{referral_id}/answer", include_in_schema=False)
+async def answer_referral(
+    request: Request, case_id: uuid.UUID, referral_id: uuid.UUID, session: FormSessionDep, apis: ApisDep
+) -> Response:
+    return await _send(request, case_id, f"referral-{referral_id}", f"referrals/{referral_id}/answer", session, apis)
+
+
+@router.post("/cases/{case_id}/referrals/{referral_id}/withdraw", include_in_schema=False)
+async def withdraw_referral(
+    request: Request, case_id: uuid.UUID, referral_id: uuid.UUID, session: FormSessionDep, apis: ApisDep
+) -> Response:
+    return await _send(request, case_id, f"withdraw-{referral_id}", f"referrals/{referral_id}/withdraw", session, apis)
+
+
 @router.post("/cases/{case_id}/{action}", include_in_schema=False)
 async def act(request: Request, case_id: uuid.UUID, action: str, session: FormSessionDep, apis: ApisDep) -> Response:
     path = ACTIONS.get(action)
     if path is None:
         raise PageNotFound
+    return await _send(request, case_id, action, path, session, apis)
+
+
+async def _send(
+    request: Request, case_id: uuid.UUID, action: str, path: str, session: Session, apis: ApisDep
+) -> Response:
+    """One form's verb sent to casework; its refusal is shown on the case page, by field, with what was typed."""
     form = await request.form()
     version = text(form, "version")
-    answer = await apis.call(
-        "casework",
-        "POST",
-        f"/cases/{case_id}/{path}",
-        session.token,
-        json=_body(path, form),
-        if_match=f'"{version}"' if version.isdigit() else None,
-    )
+    kind = "referral-answer" if path.endswith("/answer") else ("suspend" if path.endswith("/withdraw") else path)
+    try:
+        body = _body(kind, form)
+    except NotAnAmount as exc:
+        answer: Answer | Problem = Problem(422, "金额填写有误", str(exc), {"amount": str(exc)})
+    else:
+        answer = await apis.call(
+            "casework",
+            METHODS.get(path, "POST"),
+            f"/cases/{case_id}/{path}",
+            session.token,
+            json=body,
+            if_match=f'"{version}"' if version.isdigit() else None,
+        )
     if isinstance(answer, Problem):
         context = await _case_context(session, apis, case_id)
         context.update(
             problem=answer,
             failed_action=action,
-            errors=field_errors(answer),
+            errors={FORM_FIELDS.get(k, k): v for k, v in field_errors(answer).items()},
             values={k: text(form, k) for k in form if k not in ("csrf_token", "version")},
         )
         return render(request, "cases/case.html", context, status_code=answer.status)

@@ -20,7 +20,7 @@ from kite_common.messaging.producer import client_options
 from kite_common.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
-SOURCES = ("roster", "casework")
+SOURCES = ("roster", "casework", "jobs")
 QUEUE_SIZE = 8  # a page that falls behind only needs to know "changed": extra signals are dropped
 
 

@@ -1,18 +1,23 @@
-"""The dashboard: the registration ledger of the user's jurisdiction by division level, the cases
-waiting to be accepted, and the server-sent events that keep an open page current."""
+"""The dashboard: the ledgers of the user's jurisdiction (registration, party, income, service,
+monitoring, employment) by division level, the cases waiting to be accepted, and the server-sent events
+that keep an open page current."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
+from kite_console.dashboard import ledgers
+from kite_console.dashboard.ledgers import LEDGERS
 from kite_console.dashboard.live import LiveHub
-from kite_console.web.api import Answer, Apis, PageNotFound
+from kite_console.web.api import Answer, Apis, PageNotFound, Problem
 from kite_console.web.pages import ApisDep, ConsoleRoute, SessionDep, render
 from kite_console.web.sessions import Session
 
@@ -21,40 +26,64 @@ LEVEL_BELOW = {0: "county", 2: "county", 4: "county", 6: "township", 9: "village
 LEVEL_LABEL = {"county": "县（市、区）", "township": "乡（镇、街道）", "village": "村（社区）"}
 OPEN_CASES_SHOWN = 100  # the counter says "100+" past this: one bounded page, no table scan
 HEARTBEAT_S = 15.0
+BEIJING = ZoneInfo("Asia/Shanghai")
+LedgerName = Literal["registration", "party", "income", "service", "monitoring", "employment"]
 
 
-async def _panel_context(session: Session, apis: Apis, origin: str | None) -> dict[str, Any]:
+def _ledger_call(ledger: str, area: str, level: str) -> tuple[str, str, dict[str, Any]]:
+    """Which API answers a ledger for an area, at the level below it."""
+    origin = area or None
+    year = datetime.now(BEIJING).year
+    if ledger == "party":
+        return "roster", "/ledgers/party", {"origin": origin, "limit": 50}
+    if ledger == "income":
+        return "roster", "/ledgers/income", {"origin": origin, "year": year}
+    if ledger == "service":
+        # This month's service ledger (服务台账) of the counties in the area shown.
+        return "casework", "/ledgers/service", {"level": "county", "area": area[:6] or None}
+    if ledger == "monitoring":
+        return "roster", "/ledgers/monitoring", {"origin": origin, "year": year, "level": level}
+    if ledger == "employment":
+        return "jobs", "/ledgers/employment", {"area": area if len(area) >= 2 else None, "level": level}
+    return "roster", "/ledgers/registration", {"by": "origin", "origin": origin, "level": level, "limit": 200}
+
+
+async def _panel_context(session: Session, apis: Apis, origin: str | None, ledger: str) -> dict[str, Any]:
     area = origin if origin is not None else session.jurisdiction
     if not area.startswith(session.jurisdiction) or not (area == "" or area.isdigit()) or len(area) > 12:
         raise PageNotFound  # outside the jurisdiction: the same page as an unknown place
+    if ledger not in LEDGERS:
+        raise PageNotFound
     level = LEVEL_BELOW.get(len(area), "village")
-    ledger, open_cases, service = await asyncio.gather(
-        apis.get(
-            "roster",
-            "/ledgers/registration",
-            session.token,
-            params={"by": "origin", "origin": area or None, "level": level, "limit": 200},
-        ),
+    drillable = len(area) < 9
+    calls = [_ledger_call(ledger, area, level)]
+    if ledger in ("party", "income"):  # not broken down by division: the divisions below come from the roster
+        calls.append(_ledger_call("registration", area, level))
+    answers = await asyncio.gather(
         apis.call("casework", "GET", "/cases", session.token, params={"status": "open", "limit": OPEN_CASES_SHOWN}),
-        # This month's service ledger (服务台账) of the counties in the area shown.
-        apis.call(
-            "casework", "GET", "/ledgers/service", session.token, params={"level": "county", "area": area[:6] or None}
-        ),
+        *(apis.call(service, "GET", path, session.token, params=params) for service, path, params in calls),
     )
+    open_cases, answer = answers[0], answers[1]
     cases_count = None
     if isinstance(open_cases, Answer):
         cases_count = f"{len(open_cases.data['items'])}" + ("+" if open_cases.data["next_cursor"] else "")
-    rows = ledger.data["rows"]
-    chart = {"labels": [r["label"] or r["key"] for r in rows], "values": [r["members"] for r in rows]}
+    # the service ledger is by county: its rows drill down only from above a county
+    rows_drill = drillable and (ledger != "service" or len(area) < 6)
+    view = ledgers.BUILDERS[ledger](answer.data, LEVEL_LABEL[level], rows_drill) if isinstance(answer, Answer) else None
+    below: list[dict[str, Any]] = []
+    if len(answers) > 2 and isinstance(answers[2], Answer) and drillable:
+        below = [{"key": r["key"], "label": r["label"] or r["key"]} for r in answers[2].data["rows"]]
     return {
         "area": area,
+        "ledger": ledger,
+        "ledgers": LEDGERS,
         "level": level,
         "level_label": LEVEL_LABEL[level],
-        "ledger": ledger.data,
-        "drillable": len(area) < 9,
+        "view": view,
+        "problem": answer if isinstance(answer, Problem) else None,
+        "below": below,
         "open_cases": cases_count,
-        "service": service.data if isinstance(service, Answer) else None,
-        "chart_json": json.dumps(chart, ensure_ascii=False),
+        "chart_json": json.dumps(view.chart() if view else {"labels": [], "values": []}, ensure_ascii=False),
         "crumbs": _crumbs(session.jurisdiction, area),
     }
 
@@ -70,8 +99,9 @@ async def dashboard(
     session: SessionDep,
     apis: ApisDep,
     origin: Annotated[str | None, Query(max_length=12)] = None,
+    ledger: Annotated[LedgerName, Query()] = "registration",
 ) -> Response:
-    return render(request, "dashboard/dashboard.html", await _panel_context(session, apis, origin))
+    return render(request, "dashboard/dashboard.html", await _panel_context(session, apis, origin, ledger))
 
 
 @router.get("/dashboard/panel", include_in_schema=False)
@@ -80,8 +110,9 @@ async def panel(
     session: SessionDep,
     apis: ApisDep,
     origin: Annotated[str | None, Query(max_length=12)] = None,
+    ledger: Annotated[LedgerName, Query()] = "registration",
 ) -> Response:
-    return render(request, "dashboard/_panel.html", await _panel_context(session, apis, origin))
+    return render(request, "dashboard/_panel.html", await _panel_context(session, apis, origin, ledger))
 
 
 @router.get("/live", include_in_schema=False)

@@ -18,6 +18,8 @@ ROLES = (
     ("employment", "就业服务（岗位、匹配）", ("employment", "viewer")),
     ("pii", "查阅个人信息（留痕）", ("viewer", "pii-reader")),
     ("viewer", "只读查看", ("viewer",)),
+    ("hrstation", "人社驿站（核验用人单位）", ("hr-station", "viewer")),
+    ("notifier", "通知发布（群发）", ("notifier", "viewer")),
     ("admin", "县级管理员", ("admin",)),
 )
 

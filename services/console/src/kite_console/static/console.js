@@ -42,7 +42,7 @@
       grid: { left: 8, right: 8, bottom: 8, top: 24, containLabel: true },
       xAxis: { type: "category", data: data.labels, axisLabel: { rotate: data.labels.length > 6 ? 30 : 0 } },
       yAxis: { type: "value", minInterval: 1 },
-      series: [{ type: "bar", name: "人数", data: data.values, barMaxWidth: 56, itemStyle: { color: "#a61b1b" } }]
+      series: [{ type: "bar", name: data.name || "人数", data: data.values, barMaxWidth: 56, itemStyle: { color: "#a61b1b" } }]
     });
   }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -42,3 +43,25 @@ def field_errors(problem: Problem | None) -> dict[str, str]:
 
 def values_of(form: FormData, names: Iterable[str]) -> dict[str, Any]:
     return {name: text(form, name) for name in names}
+
+
+class NotAnAmount(ValueError):
+    """What was typed is not an amount of yuan (the API is never asked)."""
+
+
+def fen_of_yuan(raw: str) -> int | None:
+    """An amount typed in yuan (1800, 1,800.50, 1800元) as integer fen; None when left empty. Whether the
+    amount is allowed (positive, not absurd) is the API's rule, and its refusal is shown by the field."""
+    cleaned = raw.replace(",", "").replace("，", "").replace("元", "").replace("¥", "").replace("￥", "").strip()
+    if not cleaned:
+        return None
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise NotAnAmount("请填写金额（元），如 1800 或 1800.50") from exc
+    if not amount.is_finite():
+        raise NotAnAmount("请填写金额（元），如 1800 或 1800.50")
+    fen = amount * 100
+    if fen != fen.to_integral_value():
+        raise NotAnAmount("金额最多两位小数（到分）")
+    return int(fen)

@@ -1,6 +1,8 @@
-"""Candidate search for matching, in SQL: indexes narrow a province's members (or postings) to the
-rows that meet every hard requirement, the score and the household priority are computed on those
-rows only, and the best `limit` of them come back. Nothing is loaded whole.
+"""Candidate search for matching, in SQL: indexes narrow a province's job-seekers (or postings) to the
+rows that meet every hard requirement, the score is computed on those rows only, and the best `limit`
+of them come back. Nothing is loaded whole. Job-seekers are read from `candidates` (migration 0010,
+kept by adapters/employment_state.py): one row each with skills, places, wage, availability, birth
+year and the household priority tier already there.
 
 The points here are domain/matching.py's, said in SQL (integer arithmetic, so both round alike); the
 domain scores the returned rows again to explain them, and a test holds the two equal.
@@ -17,48 +19,28 @@ from kite_common.db.types import Connection
 from kite_jobs.domain.matching import Candidate, PostingTerms, as_of_for
 from kite_jobs.domain.priority import Priority
 
-# Employed: roster records an employer for the member, or jobs holds a placement of theirs not ended.
-# Deregistered members count for nobody.
-EMPLOYED = """(nullif(btrim(ym.employer), '') IS NOT NULL
-    OR EXISTS (SELECT 1 FROM placements pl WHERE pl.member_id = ym.member_id AND pl.left_on IS NULL))"""
-
-# The member's household priority tier (domain/priority.py); 3 when they belong to no known household.
-PRIORITY = f"""
-CROSS JOIN LATERAL (
-    SELECT coalesce(min(CASE WHEN e.earners = 0 THEN 1 WHEN e.earners = 1 THEN 2 ELSE 3 END), 3) AS priority
-    FROM household_members hm
-    -- only 建档立卡 and monitored households are counted: the others are tier 3 without a look
-    JOIN households h ON h.household_id = hm.household_id AND (h.poverty_registered OR h.monitored)
-    CROSS JOIN LATERAL (
-        SELECT count(*) AS earners FROM household_members y JOIN members ym USING (member_id)
-        WHERE y.household_id = hm.household_id AND ym.deregistered_at IS NULL AND {EMPLOYED}
-    ) e
-    WHERE hm.member_id = s.member_id
-) t"""
-
 _FOR_POSTING = """
-SELECT s.member_id, s.origin_division_code, m.birth_year, m.skills, s.desired_division_code,
-       s.willing_to_move, s.expected_wage_fen, s.certificates, s.available_from, t.priority,
+SELECT c.member_id, c.origin_division_code, c.desired_division_code, c.willing_to_move, c.skills, c.certificates,
+       c.expected_wage_fen, c.available_from, c.birth_year, c.priority,
        40 * ({skill_hits}) / cardinality($3::text[])
-       + CASE WHEN s.desired_city = $2 THEN 30 WHEN left(s.desired_division_code, 2) = left($2, 2) THEN 20 ELSE 10 END
-       + CASE WHEN s.expected_wage_fen <= $11 THEN 20
-              ELSE (20 * ($4 - s.expected_wage_fen) / ($4 - $11))::int END
-       + CASE WHEN s.available_from <= $12 THEN 10 ELSE 5 END AS points
-FROM seekers s
-JOIN members m USING (member_id)
-{priority}
-WHERE s.origin_division_code LIKE $1
-  AND (s.desired_city = $2 OR s.willing_to_move)
-  AND m.deregistered_at IS NULL
-  AND m.skills && $3::text[]
-  AND s.expected_wage_fen <= $4
-  AND s.certificates @> $5::text[]
-  AND s.available_from <= $6
-  AND ($7::int IS NULL OR $9 - m.birth_year >= $7)
-  AND ($8::int IS NULL OR $9 - m.birth_year <= $8)
-  AND NOT EXISTS (SELECT 1 FROM matches x WHERE x.posting_id = $10 AND x.member_id = s.member_id)
-ORDER BY t.priority, points DESC, s.member_id
-LIMIT $13
+       + CASE WHEN c.desired_city = $2 THEN 30 WHEN c.desired_province = left($2, 2) THEN 20 ELSE 10 END
+       + CASE WHEN c.expected_wage_fen <= $9 THEN 20
+              ELSE (20 * ($4 - c.expected_wage_fen) / ($4 - $9))::int END
+       + CASE WHEN c.available_from <= $10 THEN 10 ELSE 5 END AS points
+FROM candidates c
+WHERE c.priority = {tier}
+  AND c.keys && $13::text[]{home}
+  AND c.keys && ARRAY['work:' || $2, 'work:anywhere']
+  AND c.origin_division_code LIKE $1
+  AND (c.desired_city = $2 OR c.willing_to_move)
+  AND c.skills && $3::text[]
+  AND c.expected_wage_fen <= $4
+  AND c.certificates @> $5::text[]
+  AND c.available_from <= $6
+  AND c.birth_year BETWEEN $7 AND $8
+  AND NOT EXISTS (SELECT 1 FROM matches x WHERE x.posting_id = $11 AND x.member_id = c.member_id)
+ORDER BY points DESC, c.member_id
+LIMIT $12
 """
 
 
@@ -86,30 +68,50 @@ async def candidates_for_posting(
     limit: int,
 ) -> list[asyncpg.Record]:
     """The best `limit` job-seekers from the jurisdiction not yet matched to the posting, with their
-    priority tier and points: priority first, then points, then member id."""
+    priority tier and points: priority first, then points, then member id.
+
+    Tier by tier: every candidate of a tier comes before anyone of the next, so once a tier has given
+    `limit` rows the next ones are not read at all. Within a tier one scan of its GIN over the keys
+    (migration 0010: a required skill, home in the jurisdiction, would work in the posting's city or
+    anywhere) finds the rows; the other requirements are checked on those, and only the rows meeting
+    them all are scored."""
     as_of = as_of_for(terms, today)
     skills = list(terms.skills_required)
     # how many required skills the member has: one containment test a skill (an expression, no subquery)
-    hits = " + ".join(f"(m.skills @> ARRAY[${14 + i}::text])::int" for i in range(len(skills)))
-    return list(
-        await conn.fetch(
-            _FOR_POSTING.format(skill_hits=hits, priority=PRIORITY),
+    hits = " + ".join(f"(c.skills @> ARRAY[${16 + i}::text])::int" for i in range(len(skills)))
+    # the jurisdiction as a key when it is a whole level (province … village); else the LIKE alone decides
+    prefix = jurisdiction_like.rstrip("%")
+    home = "\n  AND c.keys @> ARRAY[$14::text]" if len(prefix) in (2, 4, 6, 9, 12) else "\n  AND $14::text IS NOT NULL"
+    # every required certificate as a key too (none: no condition, an empty @> would scan the whole index)
+    home += "\n  AND c.keys @> $15::text[]" if terms.certificates_required else "\n  AND $15::text[] IS NOT NULL"
+    # the age range as birth years (age = the year of as_of less the birth year), so it is a plain range
+    born_from = as_of.year - terms.age_max if terms.age_max is not None else 0
+    born_to = as_of.year - terms.age_min if terms.age_min is not None else 9999
+    found: list[asyncpg.Record] = []
+    for tier in Priority:
+        if len(found) >= limit:
+            break
+        found += await conn.fetch(
+            # the tier is written into the statement (not a parameter) so the planner picks its partial index
+            _FOR_POSTING.format(skill_hits=hits, tier=int(tier), home=home),
             jurisdiction_like,
             terms.place_division_code[:4],
             skills,
             terms.wage_max_fen,
             list(terms.certificates_required),
             terms.closes_on,
-            terms.age_min,
-            terms.age_max,
-            as_of.year,
-            posting_id,
+            born_from,
+            born_to,
             terms.wage_min_fen,
             as_of,
-            limit,
+            posting_id,
+            limit - len(found),
+            [f"skill:{s}" for s in skills],
+            f"home:{prefix}",
+            [f"certificate:{c}" for c in terms.certificates_required],
             *skills,
         )
-    )
+    return found
 
 
 _AS_OF = "greatest($2::date, coalesce(p.opens_on, $2::date))"
@@ -162,13 +164,10 @@ async def postings_for_seeker(
     )
 
 
-_SEEKER = f"""
-SELECT s.member_id, s.origin_division_code, m.name, m.birth_year, m.skills, s.desired_division_code,
-       s.willing_to_move, s.expected_wage_fen, s.certificates, s.available_from, t.priority
-FROM seekers s
-JOIN members m USING (member_id)
-{PRIORITY}
-WHERE s.member_id = $1 AND m.deregistered_at IS NULL
+_SEEKER = """
+SELECT c.member_id, c.origin_division_code, c.desired_division_code, c.willing_to_move, c.skills, c.certificates,
+       c.expected_wage_fen, c.available_from, c.birth_year, c.priority, m.name
+FROM candidates c JOIN members m USING (member_id) WHERE c.member_id = $1
 """
 
 

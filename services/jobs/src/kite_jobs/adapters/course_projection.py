@@ -1,10 +1,12 @@
-"""Keeps the `courses` and `enrolments` read models from jobs events."""
+"""Keeps the `courses` and `enrolments` read models from jobs events, and the ledger's training completions."""
 
 from __future__ import annotations
 
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 
+from kite_jobs.adapters import ledger_counts
+from kite_jobs.adapters.ledger_counts import counted
 from kite_jobs.domain.events import CourseEnrolled, CourseOpened, TrainingCompleted
 
 
@@ -48,17 +50,21 @@ class CourseProjection:
                 event.stream_version,
             )
         elif isinstance(payload, TrainingCompleted):
+            async with counted(conn, ledger_counts.completion(conn, payload.course_id, payload.member_id)):
+                await conn.execute(
+                    """UPDATE enrolments SET completed_on = $3, skill = $4, certificate = $5
+                       WHERE course_id = $1 AND member_id = $2""",
+                    payload.course_id,
+                    payload.member_id,
+                    payload.completed_on,
+                    payload.skill,
+                    payload.certificate,
+                )
+            # counted, not added to: the same completion applied again changes nothing
             await conn.execute(
-                """UPDATE enrolments SET completed_on = $3, skill = $4, certificate = $5
-                   WHERE course_id = $1 AND member_id = $2""",
-                payload.course_id,
-                payload.member_id,
-                payload.completed_on,
-                payload.skill,
-                payload.certificate,
-            )
-            await conn.execute(
-                "UPDATE courses SET completed_count = completed_count + 1, version = $2 WHERE course_id = $1",
+                """UPDATE courses SET version = $2, completed_count =
+                       (SELECT count(*) FROM enrolments WHERE course_id = $1 AND completed_on IS NOT NULL)
+                   WHERE course_id = $1""",
                 payload.course_id,
                 event.stream_version,
             )

@@ -9,10 +9,17 @@ from collections.abc import Sequence
 
 from kite_common.db.types import Connection
 from kite_common.privacy import FieldProtector, mask_phone
+from kite_common.privacy.rotation import EncryptedColumn
 
 from kite_jobs.domain.employer import SealedContact
 
 CONTACT_PHONE_CONTEXT = "employer.contact_phone"
+
+# Every encrypted column of jobs, for key rotation (`kite jobs reencrypt`). A new encrypted column is one
+# more entry here.
+ENCRYPTED_COLUMNS: tuple[EncryptedColumn, ...] = (
+    EncryptedColumn("employer_contact_pii", "contact_id", "phone_enc", CONTACT_PHONE_CONTEXT, "phone_hash"),
+)
 
 
 class ContactPhones:

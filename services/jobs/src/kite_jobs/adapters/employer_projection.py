@@ -7,6 +7,7 @@ import json
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 
+from kite_jobs.adapters.rights_record import link_registered_employer
 from kite_jobs.domain.events import EmployerRegisteredV2, EmployerVerified
 
 
@@ -31,6 +32,8 @@ class EmployerProjection:
                 payload.registered_by,
                 event.stream_version,
             )
+            # casework cases that named this employer by its credit code before it registered here
+            await link_registered_employer(conn, payload.employer_id, payload.unified_social_credit_code)
         elif isinstance(payload, EmployerVerified):
             await conn.execute(
                 """UPDATE employers SET verified = true, verified_at = $2, verified_by = $3, version = $4

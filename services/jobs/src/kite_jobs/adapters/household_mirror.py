@@ -17,6 +17,8 @@ from kite_common.events import EventEnvelope
 from kite_common.mirror import MirrorTable
 from pydantic import BaseModel, ConfigDict, Field
 
+from kite_jobs.adapters.employment_state import households_changed
+
 HOUSEHOLD_REGISTERED = "kite.roster.household-registered.v1"
 HOUSEHOLD_FLAGS_CHANGED = "kite.roster.household-flags-changed.v1"
 HOUSEHOLD_MEMBER_ADDED = "kite.roster.household-member-added.v1"
@@ -50,14 +52,17 @@ class _Membership(BaseModel):
 
 
 async def apply_household_event(conn: Connection, envelope: EventEnvelope) -> bool:
-    """Keep what a roster household event says; False for any other event."""
+    """Keep what a roster household event says, and what follows from it (who is at work in the
+    household, its members' matching tier, the ledger); False for any other event."""
     version = envelope.stream_version
     if envelope.type == HOUSEHOLD_REGISTERED:
         r = _Registered.model_validate(envelope.data)
         await HOUSEHOLDS.upsert(conn, r.household_id, version, r.model_dump(exclude={"household_id"}))
+        await households_changed(conn, [r.household_id])
     elif envelope.type == HOUSEHOLD_FLAGS_CHANGED:
         f = _Flags.model_validate(envelope.data)
         await HOUSEHOLDS.update(conn, f.household_id, version, f.model_dump(exclude={"household_id"}))
+        await households_changed(conn, [f.household_id])
     elif envelope.type == HOUSEHOLD_MEMBER_ADDED:
         m = _Membership.model_validate(envelope.data)
         await conn.execute(
@@ -65,11 +70,13 @@ async def apply_household_event(conn: Connection, envelope: EventEnvelope) -> bo
             m.household_id,
             m.member_id,
         )
+        await households_changed(conn, [m.household_id], [m.member_id])
     elif envelope.type == HOUSEHOLD_MEMBER_REMOVED:
         m = _Membership.model_validate(envelope.data)
         await conn.execute(
             "DELETE FROM household_members WHERE household_id = $1 AND member_id = $2", m.household_id, m.member_id
         )
+        await households_changed(conn, [m.household_id], [m.member_id])
     else:
         return False
     return True

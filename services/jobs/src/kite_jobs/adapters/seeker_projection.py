@@ -1,16 +1,18 @@
-"""Keeps the `seekers` read model (求职登记) from seeker-registered events: the latest one wins."""
+"""Keeps the `seekers` read model (求职登记) from seeker-registered events: the latest one wins; and the
+seeker's row of `candidates`, the table matching searches (adapters/employment_state.py)."""
 
 from __future__ import annotations
 
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 
+from kite_jobs.adapters.employment_state import refresh_candidates
 from kite_jobs.domain.events import SeekerRegistered
 
 
 class SeekerProjection:
     name = "seekers"
-    tables = ("seekers",)
+    tables = ("seekers", "candidates")
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
         if isinstance(payload, SeekerRegistered):
@@ -39,3 +41,4 @@ class SeekerProjection:
                 payload.recorded_by,
                 event.stream_version,
             )
+            await refresh_candidates(conn, [payload.member_id])

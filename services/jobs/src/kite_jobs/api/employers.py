@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import asdict
 from typing import Annotated
 
 import asyncpg
@@ -12,12 +13,14 @@ from kite_common.db.types import Connection
 from kite_common.http.preconditions import IfMatch, set_etag
 
 from kite_jobs.adapters.employer_contacts import masked_phones
+from kite_jobs.adapters.rights_record import rights_of
 from kite_jobs.api.deps import HrStation, Phones, Reader, Runtime, Writer
 from kite_jobs.api.schemas import (
     ContactResponse,
     EmployerPage,
     EmployerResponse,
     RegisterEmployerRequest,
+    RightsRecordResponse,
     VerifyEmployerRequest,
 )
 from kite_jobs.application.queries import get_employer, list_employers
@@ -29,7 +32,9 @@ router = APIRouter(prefix="/employers", tags=["employers"])
 
 
 async def _responses(conn: Connection, rows: list[asyncpg.Record]) -> list[EmployerResponse]:
-    phones = await masked_phones(conn, [r["employer_id"] for r in rows])
+    ids = [r["employer_id"] for r in rows]
+    phones = await masked_phones(conn, ids)
+    rights = await rights_of(conn, ids)
     out = []
     for row in rows:
         stored = row["contacts"]
@@ -37,7 +42,9 @@ async def _responses(conn: Connection, rows: list[asyncpg.Record]) -> list[Emplo
             ContactResponse(**c, phone_masked=phones.get(uuid.UUID(c["contact_id"])))
             for c in (json.loads(stored) if isinstance(stored, str) else stored)
         ]
-        out.append(EmployerResponse.model_validate(dict(row) | {"contacts": contacts}))
+        record = rights.get(row["employer_id"])
+        rights_record = RightsRecordResponse(**asdict(record)) if record else RightsRecordResponse()
+        out.append(EmployerResponse.model_validate(dict(row) | {"contacts": contacts, "rights_record": rights_record}))
     return out
 
 

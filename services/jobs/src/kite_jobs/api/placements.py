@@ -80,7 +80,9 @@ async def list_(
     "/placements/{placement_id}/follow-ups",
     response_model=PlacementResponse,
     summary="记录稳岗回访（到岗后第1、3、6个月）",
-    description="回访日期不能早于到岗日期，也不能晚于今天；同一个月的回访只记录一次。",
+    description="回访日期不能早于到岗日期，也不能晚于今天；同一个月的回访只记录一次。"
+    "填写问题类别（欠薪、工伤、劳动合同纠纷、其他）时，诉求系统据此为该人员登记一件诉求（其他系统转来），"
+    "并关联用人单位；同一回访只登记一件。",
 )
 async def follow_up(
     placement_id: uuid.UUID,
@@ -90,7 +92,9 @@ async def follow_up(
     response: Response,
     if_match: IfMatch,
 ) -> PlacementResponse:
-    f = FollowUp(body.month, body.followed_up_on, body.still_employed, body.wage_paid_on_time, body.problems)
+    f = FollowUp(
+        body.month, body.followed_up_on, body.still_employed, body.wage_paid_on_time, body.problems, body.problem_kind
+    )
     await record_follow_up(runtime.unit_of_work(), principal, placement_id, f, if_match, utcnow().date())
     return await placement_response(runtime, principal, placement_id, response)
 

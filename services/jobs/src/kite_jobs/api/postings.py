@@ -71,12 +71,16 @@ async def list_(
         str | None, Query(pattern=r"^[0-9]{2,12}$", description="工作地区划代码前缀（2/4/6/9/12位）")
     ] = None,
     status: Annotated[Literal["open", "closed"] | None, Query(description="状态")] = None,
+    marked_wage_arrears: Annotated[
+        bool | None,
+        Query(description="true：仅列用人单位有未办结欠薪诉求的岗位；false：仅列没有的"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
 ) -> PostingPage:
     async with runtime.pool.acquire() as conn:
         rows, next_cursor = await list_postings(
-            conn, principal, PostingFilter(employer_id, place, status), limit, cursor
+            conn, principal, PostingFilter(employer_id, place, status, marked_wage_arrears), limit, cursor
         )
     return PostingPage(items=[PostingResponse.model_validate(dict(r)) for r in rows], next_cursor=next_cursor)
 

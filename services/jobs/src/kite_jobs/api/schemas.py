@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kite_jobs.domain.events import FollowUpProblem
+
 DIVISION = r"^[0-9]{12}$"
 FEN = Field(ge=0, le=100_000_000)
 
@@ -39,6 +41,17 @@ class ContactResponse(BaseModel):
     phone_masked: str | None = Field(default=None, description="掩码后的联系电话")
 
 
+class RightsRecordResponse(BaseModel):
+    """劳动权益记录: the employer's wage-arrears (欠薪) and work-injury (工伤) cases in casework."""
+
+    open_cases: int = Field(default=0, description="未办结的欠薪、工伤诉求数")
+    resolved_cases: int = Field(default=0, description="已办结的欠薪、工伤诉求数")
+    open_wage_cases: int = Field(default=0, description="未办结的欠薪诉求数（大于0时其岗位标记提示工作人员）")
+    claimed_fen: int = Field(default=0, description="诉求金额合计（分）")
+    recovered_fen: int = Field(default=0, description="已追回金额合计（分）")
+    outstanding_fen: int = Field(default=0, description="尚欠金额合计（分）：各诉求未追回部分之和")
+
+
 class EmployerResponse(BaseModel):
     employer_id: uuid.UUID
     name: str
@@ -51,6 +64,9 @@ class EmployerResponse(BaseModel):
     verified_at: datetime | None
     verified_by: str | None
     registered_at: datetime
+    rights_record: RightsRecordResponse = Field(
+        default_factory=RightsRecordResponse, description="劳动权益记录（来自诉求系统的欠薪、工伤诉求）"
+    )
     version: int
 
 
@@ -91,6 +107,8 @@ class PostingResponse(BaseModel):
     employer_id: uuid.UUID
     employer_name: str
     employer_verified: bool
+    marked_wage_arrears: bool = Field(default=False, description="提示工作人员：该用人单位有未办结的欠薪诉求")
+    employer_open_wage_cases: int = Field(default=0, description="该用人单位未办结的欠薪诉求数")
     title: str
     trades: list[str]
     skills_required: list[str]
@@ -238,6 +256,7 @@ class FollowUpResponse(BaseModel):
     still_employed: bool | None
     wage_paid_on_time: bool | None
     problems: str | None
+    problem_kind: FollowUpProblem | None = Field(default=None, description="问题类别（诉求系统据此登记诉求）")
 
 
 class PlacementResponse(BaseModel):
@@ -272,6 +291,11 @@ class RecordFollowUpRequest(BaseModel):
     still_employed: bool = Field(description="是否仍在岗")
     wage_paid_on_time: bool | None = Field(default=None, description="工资是否按时足额发放")
     problems: str | None = Field(default=None, max_length=500, description="反映的问题")
+    problem_kind: FollowUpProblem | None = Field(
+        default=None,
+        description="问题类别：wage_unpaid 欠薪 / injury 工伤 / contract_dispute 劳动合同纠纷 / other 其他；"
+        "填写后诉求系统为该人员登记一件诉求",
+    )
 
 
 class EndPlacementRequest(BaseModel):

@@ -1,6 +1,8 @@
-"""The employment ledger (就业台账) per village, township or county of the caller's jurisdiction: one
-GROUP BY over the read models, rows by the members' home (placements, follow-ups) and the households'
-village (households). A test holds it equal to a recount from the event stores.
+"""The employment ledger (就业台账) per village, township or county of the caller's jurisdiction: sums of
+the pre-aggregated counts (migration 0011: per village and month for the flows, by the members' home;
+per village for the households), which the projections keep as each fact changes
+(adapters/ledger_counts.py, adapters/employment_state.py). A test holds it equal to a recount from the
+event stores.
 
 - people_placed: placements; employed_now: of them, not ended;
 - followed_up_3m / retained_3m (and 6m): follow-ups recorded at 3 (6) months / of them still employed;
@@ -18,8 +20,6 @@ from typing import Any
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
 from kite_common.domain import Forbidden
-
-from kite_jobs.adapters.candidates import EMPLOYED
 
 
 class LedgerLevel(StrEnum):
@@ -46,48 +46,29 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("priority_households_with_earner", "其中有人就业的户数"),
 )
 
-_LEDGER = f"""
-WITH p AS (
-    SELECT rpad(left(member_origin_division_code, $2), 12, '0') AS area,
-           count(*) AS people_placed, count(*) FILTER (WHERE left_on IS NULL) AS employed_now
-    FROM placements WHERE member_origin_division_code LIKE $1 GROUP BY 1
-), f AS (
-    SELECT rpad(left(member_origin_division_code, $2), 12, '0') AS area,
-           count(*) FILTER (WHERE month = 3) AS followed_up_3m,
-           count(*) FILTER (WHERE month = 3 AND still_employed) AS retained_3m,
-           count(*) FILTER (WHERE month = 6) AS followed_up_6m,
-           count(*) FILTER (WHERE month = 6 AND still_employed) AS retained_6m
-    FROM follow_ups WHERE status = 'recorded' AND member_origin_division_code LIKE $1 GROUP BY 1
-), t AS (
-    SELECT rpad(left(member_origin_division_code, $2), 12, '0') AS area, count(*) AS training_completions
-    FROM enrolments WHERE completed_on IS NOT NULL AND member_origin_division_code LIKE $1 GROUP BY 1
+_LEDGER = """
+WITH f AS (
+    SELECT rpad(left(division_code, $2), 12, '0') AS area,
+           sum(people_placed) AS people_placed, sum(people_placed - placements_ended) AS employed_now,
+           sum(followed_up_3m) AS followed_up_3m, sum(retained_3m) AS retained_3m,
+           sum(followed_up_6m) AS followed_up_6m, sum(retained_6m) AS retained_6m,
+           sum(training_completions) AS training_completions
+    FROM ledger_months WHERE division_code LIKE $1 GROUP BY 1
 ), h AS (
-    SELECT rpad(left(h.division_code, $2), 12, '0') AS area,
-           count(*) FILTER (WHERE e.household_id IS NOT NULL) AS households_with_earner,
-           count(*) FILTER (WHERE h.poverty_registered OR h.monitored) AS priority_households,
-           count(*) FILTER (WHERE (h.poverty_registered OR h.monitored) AND e.household_id IS NOT NULL)
-               AS priority_households_with_earner
-    FROM households h
-    -- the area's households with someone at work, as one set (a hash join over a province, index
-    -- lookups over a village: the planner chooses)
-    LEFT JOIN (
-        SELECT DISTINCT hm.household_id
-        FROM households hh
-        JOIN household_members hm ON hm.household_id = hh.household_id
-        JOIN members ym ON ym.member_id = hm.member_id
-        WHERE hh.division_code LIKE $1 AND ym.deregistered_at IS NULL AND {EMPLOYED}
-    ) e ON e.household_id = h.household_id
-    WHERE h.division_code LIKE $1 GROUP BY 1
+    SELECT rpad(left(division_code, $2), 12, '0') AS area,
+           sum(households_with_earner) AS households_with_earner, sum(priority_households) AS priority_households,
+           sum(priority_households_with_earner) AS priority_households_with_earner
+    FROM ledger_households WHERE division_code LIKE $1 GROUP BY 1
 )
 SELECT area AS area_division_code,
-       coalesce(people_placed, 0) AS people_placed, coalesce(employed_now, 0) AS employed_now,
-       coalesce(followed_up_3m, 0) AS followed_up_3m, coalesce(retained_3m, 0) AS retained_3m,
-       coalesce(followed_up_6m, 0) AS followed_up_6m, coalesce(retained_6m, 0) AS retained_6m,
-       coalesce(training_completions, 0) AS training_completions,
-       coalesce(households_with_earner, 0) AS households_with_earner,
-       coalesce(priority_households, 0) AS priority_households,
-       coalesce(priority_households_with_earner, 0) AS priority_households_with_earner
-FROM p FULL JOIN f USING (area) FULL JOIN t USING (area) FULL JOIN h USING (area)
+       coalesce(people_placed, 0)::int AS people_placed, coalesce(employed_now, 0)::int AS employed_now,
+       coalesce(followed_up_3m, 0)::int AS followed_up_3m, coalesce(retained_3m, 0)::int AS retained_3m,
+       coalesce(followed_up_6m, 0)::int AS followed_up_6m, coalesce(retained_6m, 0)::int AS retained_6m,
+       coalesce(training_completions, 0)::int AS training_completions,
+       coalesce(households_with_earner, 0)::int AS households_with_earner,
+       coalesce(priority_households, 0)::int AS priority_households,
+       coalesce(priority_households_with_earner, 0)::int AS priority_households_with_earner
+FROM f FULL JOIN h USING (area)
 ORDER BY area
 """
 

@@ -55,8 +55,12 @@ async def list_employers(
     return _page(rows, limit, "employer_id")
 
 
-_POSTING = """SELECT p.*, e.name AS employer_name, e.verified AS employer_verified
-              FROM postings p JOIN employers e USING (employer_id)"""
+# The employer's unresolved wage-arrears cases (its labour-rights record) mark a posting for staff.
+_POSTING = """SELECT p.*, e.name AS employer_name, e.verified AS employer_verified,
+                     COALESCE(r.open_wage_cases, 0) AS employer_open_wage_cases,
+                     COALESCE(r.open_wage_cases, 0) > 0 AS marked_wage_arrears
+              FROM postings p JOIN employers e USING (employer_id)
+              LEFT JOIN employer_rights r USING (employer_id)"""
 
 
 async def get_posting(conn: Connection, principal: Principal, posting_id: uuid.UUID) -> asyncpg.Record:
@@ -71,6 +75,7 @@ class PostingFilter:
     employer_id: uuid.UUID | None = None
     place: str | None = None  # a division-code prefix: postings whose place lies in it
     status: str | None = None
+    marked: bool | None = None  # True: only postings of employers with unresolved wage arrears; False: none of them
 
 
 async def list_postings(
@@ -87,6 +92,8 @@ async def list_postings(
     if f.status is not None:
         args.append(f.status)
         where.append(f"p.status = ${len(args)}")
+    if f.marked is not None:
+        where.append("COALESCE(r.open_wage_cases, 0) > 0" if f.marked else "COALESCE(r.open_wage_cases, 0) = 0")
     if cursor:
         args.append(decode_cursor(cursor))
         where.append(f"p.posting_id > ${len(args)}")

@@ -13,6 +13,7 @@ from kite_common.commands import command
 from kite_common.domain import NotFound
 from kite_common.unit_of_work import UnitOfWork
 
+from kite_jobs.domain.events import FollowUpProblem
 from kite_jobs.domain.placement import Placement
 
 
@@ -37,6 +38,7 @@ class FollowUp:
     still_employed: bool
     wage_paid_on_time: bool | None = None
     problems: str | None = None
+    problem_kind: FollowUpProblem | None = None  # a problem casework takes in as a case
 
 
 @command
@@ -47,7 +49,14 @@ async def record_follow_up(
         placement = await placement_in_jurisdiction(uow, principal, placement_id)
         placement.expect_version(if_match)
         placement.record_follow_up(
-            f.month, f.followed_up_on, f.still_employed, f.wage_paid_on_time, f.problems, principal.subject, today
+            f.month,
+            f.followed_up_on,
+            f.still_employed,
+            f.wage_paid_on_time,
+            f.problems,
+            principal.subject,
+            today,
+            f.problem_kind,
         )
         await uow.save(placement)
 

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kite_common.messaging.cloudevents_kafka import ReceivedEvent
 from kite_common.messaging.consumer import ConsumerSpec
 from kite_common.unit_of_work import UnitOfWork
 
+from kite_jobs.adapters.employment_state import members_changed
 from kite_jobs.adapters.member_projection import MIRROR
 
 
 async def handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
-    """Applies a roster event to the members table in the inbox transaction; other events are skipped."""
-    await MIRROR.apply(uow.conn, event.envelope)
+    """Applies a roster event to the members table in the inbox transaction, and what follows from it
+    (the member's households' employment, candidate rows, the ledger); other events are skipped."""
+    change = await MIRROR.apply(uow.conn, event.envelope)
+    if change is not None:
+        await members_changed(uow.conn, [change.member_id])
 
 
-MEMBER_PROJECTION = ConsumerSpec("member-projection", ["roster"], handle)
+async def handle_many(uow: UnitOfWork, events: Sequence[ReceivedEvent]) -> None:
+    """A batch of roster events: the same as `handle` on each, registrations written together."""
+    await MIRROR.apply_many(uow.conn, [e.envelope for e in events])
+
+
+MEMBER_PROJECTION = ConsumerSpec("member-projection", ["roster"], handle, batch_handler=handle_many)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from kite_common.events import EventPayload, EventRegistry
@@ -236,8 +237,27 @@ class FollowUpDue(EventPayload):
     member_origin_division_code: str
 
 
+class FollowUpProblem(StrEnum):
+    """The kind of problem a retention follow-up found; any of them opens a casework case."""
+
+    WAGE_UNPAID = "wage_unpaid"  # 欠薪（工资未按时足额发放）
+    INJURY = "injury"  # 工伤
+    CONTRACT_DISPUTE = "contract_dispute"  # 劳动合同纠纷
+    OTHER = "other"  # 其他
+
+    @property
+    def label(self) -> str:
+        return {"wage_unpaid": "欠薪", "injury": "工伤", "contract_dispute": "劳动合同纠纷", "other": "其他问题"}[
+            self.value
+        ]
+
+
 @registry.register
 class FollowUpRecorded(EventPayload):
+    """A retention follow-up (稳岗回访). With `problem_kind`, the member reported a problem that casework
+    takes in as a case (channel 其他系统转来, one case per placement and month), naming the employer;
+    the member, employer and work place are carried for that (absent on events recorded before)."""
+
     event_name = "placement-follow-up-recorded"
 
     placement_id: uuid.UUID
@@ -247,6 +267,12 @@ class FollowUpRecorded(EventPayload):
     wage_paid_on_time: bool | None = None  # None when no longer employed
     problems: str | None = None
     recorded_by: str
+    problem_kind: FollowUpProblem | None = None
+    member_id: uuid.UUID | None = None
+    member_origin_division_code: str | None = None
+    employer_id: uuid.UUID | None = None
+    posting_id: uuid.UUID | None = None
+    place_division_code: str | None = None
 
 
 @registry.register

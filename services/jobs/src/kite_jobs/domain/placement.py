@@ -11,7 +11,7 @@ from typing import ClassVar
 from kite_common.domain import Aggregate, Conflict
 from kite_common.events import EventPayload
 
-from kite_jobs.domain.events import FollowUpDue, FollowUpRecorded, MemberPlaced, PlacementEnded
+from kite_jobs.domain.events import FollowUpDue, FollowUpProblem, FollowUpRecorded, MemberPlaced, PlacementEnded
 from kite_jobs.domain.rules import JobsRuleViolation
 
 FOLLOW_UP_MONTHS = (1, 3, 6)
@@ -100,7 +100,10 @@ class Placement(Aggregate):
         problems: str | None,
         recorded_by: str,
         today: date,
+        problem_kind: FollowUpProblem | None = None,
     ) -> list[EventPayload]:
+        """A problem of a kind (`problem_kind`) is taken in by casework as a case; the member, employer,
+        posting and work place go with it."""
         placed = self._require_placed()
         if month not in FOLLOW_UP_MONTHS:
             raise PlacementRuleViolation("回访应为到岗后第1、3或6个月", "month")
@@ -124,6 +127,12 @@ class Placement(Aggregate):
                 wage_paid_on_time=wage_paid_on_time if still_employed else None,
                 problems=text,
                 recorded_by=recorded_by,
+                problem_kind=problem_kind,
+                member_id=placed.member_id,
+                member_origin_division_code=placed.member_origin_division_code,
+                employer_id=placed.employer_id,
+                posting_id=placed.posting_id,
+                place_division_code=placed.place_division_code,
             )
         )
 

@@ -35,7 +35,12 @@ class ReceiptAnswer(BaseModel):
     msg: str
 
 
-@router.post("/aliyun-sms", response_model=ReceiptAnswer, summary="阿里云短信回执（状态报告）")
+@router.post(
+    "/aliyun-sms",
+    response_model=ReceiptAnswer,
+    summary="阿里云短信回执（状态报告）",
+    responses={401: {"description": "回执令牌（?token=）无效"}},
+)
 async def aliyun_sms_receipts(
     reports: Annotated[list[AliyunSmsReport], Field(min_length=1, max_length=1000)],
     runtime: Runtime,

@@ -56,6 +56,11 @@ async def verify_by_id(certificate_id: uuid.UUID, runtime: Runtime, keys: Keys) 
     summary="核验证明文件或签名内容（公开，无需登录）",
     description="上传证明 PDF（Content-Type: application/pdf），或提交 {payload, signature, key_id}（JSON）。",
     openapi_extra=_VERIFY_BODY,
+    responses={
+        413: {"description": "请求体过大"},
+        415: {"description": "请求体既不是 PDF 也不是 JSON"},
+        422: {"description": "PDF 中没有本系统的签名，或 JSON 不完整"},
+    },
 )
 async def verify_presented_document(request: Request, runtime: Runtime, keys: Keys) -> VerificationResponse:
     content_type = request.headers.get("content-type", "")

@@ -8,9 +8,13 @@ from typing import Any
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 
+from kite_casework.adapters.batched import OpenedInRuns
+from kite_casework.certificates.domain.events import CertificateIssued, CertificateRevoked
+from kite_casework.domain import case_detail_events as details
 from kite_casework.domain import deadline_events as dev
 from kite_casework.domain import events as ev
 from kite_casework.domain.case import CaseStatus
+from kite_casework.domain.money import MoneyKind
 from kite_casework.domain.working_days import CHINA
 
 UNKNOWN_CHANNEL = "unknown"
@@ -28,27 +32,60 @@ def channel_of(payload: ev.CaseOpened) -> str:
     return str(getattr(channel, "value", channel))
 
 
-class ServiceLedgerProjection:
+class ServiceLedgerProjection(OpenedInRuns):
     name = "service-ledger"
-    tables = ("service_ledger_cases",)
+    tables = ("service_ledger_cases", "service_ledger_certificates", "service_ledger_proxy")
+
+    opened_sql = """INSERT INTO service_ledger_cases (case_id, month, county_code, city_code, category, channel,
+                       status, sla_tier, opened_at, deadline, origin_code, work_code)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"""
+
+    def opened_row(self, event: EventEnvelope, payload: ev.CaseOpened) -> tuple[Any, ...]:
+        return (
+            payload.case_id,
+            month_of(event.time),
+            payload.origin_division_code[:6],
+            payload.origin_division_code[:4],
+            payload.category.value,
+            channel_of(payload),
+            CaseStatus.OPEN.value,
+            payload.sla_tier.value,
+            event.time,
+            payload.deadline,
+            payload.origin_division_code,
+            payload.work_division_code,
+        )
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
-        if isinstance(payload, ev.CaseOpened):
+        if isinstance(payload, CertificateIssued):
             await conn.execute(
-                """INSERT INTO service_ledger_cases (case_id, month, county_code, city_code, category, channel,
-                       status, sla_tier, opened_at, deadline)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
-                payload.case_id,
-                month_of(event.time),
-                payload.origin_division_code[:6],
-                payload.origin_division_code[:4],
-                payload.category.value,
-                channel_of(payload),
-                CaseStatus.OPEN.value,
-                payload.sla_tier.value,
-                event.time,
-                payload.deadline,
+                """INSERT INTO service_ledger_certificates (certificate_id, month, origin_code, template)
+                   VALUES ($1, $2, $3, $4)""",
+                payload.certificate_id,
+                month_of(payload.issued_at),
+                payload.origin_division_code,
+                payload.template,
             )
+            return
+        if isinstance(payload, CertificateRevoked):
+            await conn.execute(
+                "UPDATE service_ledger_certificates SET revoked = true WHERE certificate_id = $1",
+                payload.certificate_id,
+            )
+            return
+        if isinstance(payload, details.CaseProxyServiceRecorded):
+            await conn.execute(
+                """INSERT INTO service_ledger_proxy (service_id, case_id, month, office_code, matter)
+                   VALUES ($1, $2, $3, $4, $5)""",
+                payload.service_id,
+                payload.case_id,
+                payload.done_on.replace(day=1),
+                payload.office_division_code,
+                payload.matter.value,
+            )
+            return
+        if isinstance(payload, ev.CaseOpened):
+            await conn.execute(self.opened_sql, *self.opened_row(event, payload))
             return
         change = _change(payload)
         if change is not None:
@@ -59,6 +96,13 @@ class ServiceLedgerProjection:
                 payload.case_id,  # type: ignore[attr-defined]  # every casework event names its case
                 *values,
             )
+
+
+MONEY_COLUMNS = {
+    MoneyKind.RECOVERED: "recovered_fen",
+    MoneyKind.RELIEF_PAID: "relief_paid_fen",
+    MoneyKind.FUNDS_RAISED: "funds_raised_fen",
+}
 
 
 def _change(payload: EventPayload) -> tuple[dict[str, str], list[Any]] | None:
@@ -88,4 +132,12 @@ def _change(payload: EventPayload) -> tuple[dict[str, str], list[Any]] | None:
             return {"deadline": "$2"}, [payload.deadline]
         case dev.CaseEscalated():
             return {"deadline": "$2", "escalations": "escalations + 1"}, [payload.deadline]
+        case details.CaseAmountClaimed():
+            return {"claimed_fen": "$2"}, [payload.amount_fen]
+        case details.CaseMoneyRecorded():
+            column = MONEY_COLUMNS[payload.kind]
+            return {column: f"{column} + $2"}, [payload.amount_fen]
+        case details.CaseMoneyCorrected():
+            column = MONEY_COLUMNS[payload.kind]
+            return {column: f"{column} + $2"}, [payload.amount_fen - payload.replaces_fen]
     return None

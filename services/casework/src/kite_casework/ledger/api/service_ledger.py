@@ -1,5 +1,5 @@
-"""/ledgers/service: the service ledger (服务台账) per month and county or city, as JSON or a CSV / XLSX
-download."""
+"""/ledgers/service: the service ledger (服务台账) per month and place (province, city, county or
+township), with the area's total, as JSON or a CSV / XLSX download."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from kite_casework.ledger.application.service_ledger import LedgerLevel, LedgerR
 router = APIRouter(prefix="/ledgers/service", tags=["ledgers"])
 
 Reader = Annotated[Principal, Depends(require_roles(Role.CASEWORKER, Role.VIEWER))]
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"  # ASCII digits; year 0000 is no date
 _STATUS_TITLES = {
     "open": "待受理",
     "accepted": "已受理",
@@ -35,10 +35,21 @@ _STATUS_TITLES = {
 }
 
 
+_MONEY_TITLES = {
+    "claimed": "诉求金额（分）",
+    "recovered": "追回金额（分）",
+    "relief_paid": "发放救助金（分）",
+    "funds_raised": "筹集资金（分）",
+}
+_LEVEL_TITLES = {"province": "按省", "city": "按市", "county": "按县", "township": "按乡镇"}
+
+
 class ServiceLedgerRow(BaseModel):
     month: str = Field(description="登记月份 YYYY-MM")
-    division_code: str = Field(description="县（6 位）或市（4 位）区划代码")
-    cases: int = Field(description="本月登记的诉求数")
+    division_code: str = Field(
+        description="地方区划代码（省 2 位、市 4 位、县 6 位、乡镇 9 位）；务工地比该级更粗时为其本身的代码"
+    )
+    cases: int = Field(description="本月登记的诉求数（户籍地和务工地各计一次）")
     by_status: dict[str, int] = Field(description="按当前状态")
     by_category: dict[str, int] = Field(description="按诉求类别")
     by_channel: dict[str, int] = Field(description="按受理渠道（unknown：未记录渠道）")
@@ -49,12 +60,18 @@ class ServiceLedgerRow(BaseModel):
     resolve_p90_s: float | None = Field(description="办结用时 P90（秒）")
     satisfaction_rate: float | None = Field(description="满意率：满意和基本满意 ÷ 有满意度的诉求")
     escalations: int = Field(description="上报督办次数")
+    money_fen: dict[str, int] = Field(
+        description="金额（分）：claimed 诉求金额、recovered 追回、relief_paid 救助金、funds_raised 筹集资金（含更正）"
+    )
+    certificates_issued: int = Field(description="本月为本地成员出具的证明数（含已撤销）")
+    certificates_revoked: int = Field(description="其中已撤销的证明数")
 
 
 class ServiceLedgerResponse(BaseModel):
     level: LedgerLevel
     area: str = Field(description="统计范围（区划代码前缀）")
-    rows: list[ServiceLedgerRow]
+    rows: list[ServiceLedgerRow] = Field(description="按月、按地方；一件诉求在户籍地和务工地各计一次")
+    totals: list[ServiceLedgerRow] = Field(description="统计范围合计（按月）：两地都在范围内的诉求只计一次")
 
 
 def _first_day(month: str | None, default: date) -> date:
@@ -83,6 +100,9 @@ def _flat(row: LedgerRow) -> dict[str, Any]:
         "resolve_p90_h": _hours(row.resolve_p90_s),
         "satisfaction_rate": None if row.satisfaction_rate is None else round(row.satisfaction_rate * 100, 1),
         "escalations": row.escalations,
+        **{f"{kind}_fen": row.money_fen.get(kind, 0) for kind in _MONEY_TITLES},
+        "certificates_issued": row.certificates_issued,
+        "certificates_revoked": row.certificates_revoked,
     }
     flat.update({f"status_{s}": n for s, n in row.by_status.items()})
     return flat
@@ -106,15 +126,20 @@ COLUMNS = [
     ("resolve_p90_h", "办结用时P90（小时）"),
     ("satisfaction_rate", "满意率（%）"),
     ("escalations", "上报督办次数"),
+    *((f"{kind}_fen", title) for kind, title in _MONEY_TITLES.items()),
+    ("certificates_issued", "出具证明数"),
+    ("certificates_revoked", "其中已撤销"),
 ]
 
 
-@router.get("", response_model=ServiceLedgerResponse, summary="服务台账（按月、按县或市）")
+@router.get("", response_model=ServiceLedgerResponse, summary="服务台账（按月、按地方，含范围合计）")
 async def ledger(
     principal: Reader,
     runtime: Runtime,
-    level: Annotated[LedgerLevel, Query(description="county 按县 | city 按市")] = "county",
-    area: Annotated[str | None, Query(pattern=r"^\d{1,12}$", description="区划代码前缀，缺省为管辖范围")] = None,
+    level: Annotated[
+        LedgerLevel, Query(description="province 按省 | city 按市 | county 按县 | township 按乡镇")
+    ] = "county",
+    area: Annotated[str | None, Query(pattern=r"^[0-9]{1,12}$", description="区划代码前缀，缺省为管辖范围")] = None,
     from_: Annotated[str | None, Query(alias="from", pattern=MONTH, description="起始月份 YYYY-MM，缺省为本月")] = None,
     to: Annotated[str | None, Query(pattern=MONTH, description="截止月份 YYYY-MM，缺省为本月")] = None,
     format: Annotated[Literal["json", "csv", "xlsx"], Query(description="json，或下载 csv / xlsx")] = "json",
@@ -124,29 +149,36 @@ async def ledger(
     if first > last:
         raise Problem("起始月份不能晚于截止月份", status=422, code="validation")
     async with runtime.pool.acquire() as conn:
-        rows = await service_ledger(conn, principal, level, area, first, last)
+        rows, totals = await service_ledger(conn, principal, level, area, first, last)
     if format == "json":
         return ServiceLedgerResponse(
             level=level,
             area=principal.jurisdiction if area is None else area,
-            rows=[
-                ServiceLedgerRow(
-                    month=r.month.strftime("%Y-%m"),
-                    division_code=r.division_code,
-                    cases=r.cases,
-                    by_status=r.by_status,
-                    by_category=r.by_category,
-                    by_channel=r.by_channel,
-                    on_time_rate_by_tier=r.on_time_rate_by_tier,
-                    accept_median_s=r.accept_median_s,
-                    accept_p90_s=r.accept_p90_s,
-                    resolve_median_s=r.resolve_median_s,
-                    resolve_p90_s=r.resolve_p90_s,
-                    satisfaction_rate=r.satisfaction_rate,
-                    escalations=r.escalations,
-                )
-                for r in rows
-            ],
+            rows=[_served(r) for r in rows],
+            totals=[_served(r) for r in totals],
         )
-    name = f"服务台账_{'按县' if level == 'county' else '按市'}_{first:%Y-%m}_{last:%Y-%m}"
-    return tabular_response([_flat(r) for r in rows], COLUMNS, format, name)
+    name = f"服务台账_{_LEVEL_TITLES[level]}_{first:%Y-%m}_{last:%Y-%m}"
+    # The download ends with the area's total per month (合计), each case counted once in it.
+    table = [_flat(r) for r in rows] + [_flat(r) | {"division_code": f"{r.division_code} 合计"} for r in totals]
+    return tabular_response(table, COLUMNS, format, name)
+
+
+def _served(r: LedgerRow) -> ServiceLedgerRow:
+    return ServiceLedgerRow(
+        month=r.month.strftime("%Y-%m"),
+        division_code=r.division_code,
+        cases=r.cases,
+        by_status=r.by_status,
+        by_category=r.by_category,
+        by_channel=r.by_channel,
+        on_time_rate_by_tier=r.on_time_rate_by_tier,
+        accept_median_s=r.accept_median_s,
+        accept_p90_s=r.accept_p90_s,
+        resolve_median_s=r.resolve_median_s,
+        resolve_p90_s=r.resolve_p90_s,
+        satisfaction_rate=r.satisfaction_rate,
+        escalations=r.escalations,
+        money_fen=r.money_fen,
+        certificates_issued=r.certificates_issued,
+        certificates_revoked=r.certificates_revoked,
+    )

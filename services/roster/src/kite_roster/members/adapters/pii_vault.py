@@ -7,23 +7,12 @@ from dataclasses import dataclass, field
 
 from kite_common.db.types import Connection
 from kite_common.privacy import FieldProtector, mask_id_number, mask_phone
+from kite_common.privacy.rotation import EncryptedColumn
 
 from kite_roster.party.adapters.organisation_contacts import CONTACT_PHONE_CONTEXT
 
 ID_CONTEXT = "member.id_number"
 PHONE_CONTEXT = "member.phone"
-
-
-@dataclass(frozen=True)
-class EncryptedColumn:
-    """A column holding `FieldProtector.encrypt` output, found by `key_column` (unique, sortable).
-    `hash_column`, when given, holds the blind index of the same plaintext under the same context."""
-
-    table: str
-    key_column: str
-    column: str
-    context: str
-    hash_column: str | None = None
 
 
 # Every encrypted column of the roster, for key rotation (`kite roster reencrypt`). A new encrypted
@@ -40,6 +29,15 @@ class PersonalNumbers:
     # repr=False: a logged or printed value never shows the numbers.
     id_number: str = field(repr=False)
     phone: str = field(repr=False)
+
+    @property
+    def id_number_masked(self) -> str:
+        """As stored beside the encrypted number and shown in responses."""
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
 
 
 @dataclass(frozen=True)
@@ -107,8 +105,8 @@ class PiiVault:
             member_id,
             p.encrypt(numbers.id_number, ID_CONTEXT),
             self.id_hash(numbers.id_number),
-            mask_id_number(numbers.id_number),
+            numbers.id_number_masked,
             p.encrypt(numbers.phone, PHONE_CONTEXT),
             self.phone_hash(numbers.phone),
-            mask_phone(numbers.phone),
+            numbers.phone_masked,
         )

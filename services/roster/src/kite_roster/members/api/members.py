@@ -39,7 +39,7 @@ from kite_roster.members.application.member_queries import (
     member_movements,
 )
 from kite_roster.members.application.record_contact import record_contact
-from kite_roster.members.application.register_member import register_member
+from kite_roster.members.application.register_member import RegisteredMember, register_member
 from kite_roster.members.application.relocate_member import relocate_member
 from kite_roster.members.domain.member import MemberEdit, Registration, Relocation
 
@@ -61,6 +61,38 @@ Vault = Annotated[PiiVault, Depends(pii_vault)]
 
 def _to_response(row: asyncpg.Record) -> MemberResponse:
     return MemberResponse.model_validate(dict(row))
+
+
+def registered_response(done: RegisteredMember) -> MemberResponse:
+    """A new member as the read model holds it: the member-registered event's fields (as the member
+    projection copies them), the masked numbers, and the defaults of a new row."""
+    data = done.event.data
+    return MemberResponse(
+        member_id=done.member.member_id,
+        name=data["name"],
+        gender=data["gender"],
+        birth_year=data["birth_year"],
+        id_number=done.numbers.id_number_masked,
+        phone=done.numbers.phone_masked,
+        origin_division_code=data["origin_division_code"],
+        current_city=data["current_city"],
+        employer=data.get("employer"),
+        industry=data.get("industry"),
+        is_party_member=data["is_party_member"],
+        skills=data["skills"],
+        languages=data.get("languages") or [],
+        disability=data.get("disability"),
+        union_member=data.get("union_member", False),
+        status="active",
+        deregistered_reason=None,
+        deregistered_at=None,
+        contact_status="in-contact",
+        last_contact_at=None,
+        contact_lost_at=None,
+        household_id=None,
+        registered_at=done.event.time,
+        version=done.event.stream_version,
+    )
 
 
 async def _member_response(
@@ -91,9 +123,12 @@ async def register(
         disability=body.disability,
         union_member=body.union_member,
     )
-    member = await register_member(runtime.unit_of_work(), vault, principal, reg)
-    response.headers["Location"] = f"/members/{member.member_id}"
-    return await _member_response(runtime, principal, member.member_id, response)
+    done = await register_member(runtime.unit_of_work(), vault, principal, reg)
+    response.headers["Location"] = f"/members/{done.member.member_id}"
+    # Answered from what the command wrote (the row the projection made of this event), not read back
+    # on a second connection behind newer requests.
+    set_etag(response, done.event.stream_version)
+    return registered_response(done)
 
 
 @router.get("/{member_id}", response_model=MemberResponse, summary="查看人员")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import asyncpg
 from kite_common.auth import Principal
 from kite_common.commands import command
 from kite_common.domain import Conflict, Forbidden
+from kite_common.events import EventEnvelope
 from kite_common.ids import new_id
 from kite_common.unit_of_work import UnitOfWork
 
@@ -14,8 +17,20 @@ from kite_roster.members.domain.member import Member, Registration
 from kite_roster.shared.identity import normalise_id_number
 
 
+@dataclass(frozen=True)
+class RegisteredMember:
+    """What the registration wrote: the member, its member-registered event as stored (time,
+    version) and the personal numbers it stored — enough to answer without reading the row back."""
+
+    member: Member
+    event: EventEnvelope
+    numbers: PersonalNumbers
+
+
 @command
-async def register_member(uow: UnitOfWork, vault: PiiVault, principal: Principal, reg: Registration) -> Member:
+async def register_member(
+    uow: UnitOfWork, vault: PiiVault, principal: Principal, reg: Registration
+) -> RegisteredMember:
     if not principal.covers(reg.origin_division_code):
         raise Forbidden("户籍地不在您的管辖范围内，不能登记", code="outside-jurisdiction")
     member = Member.create(new_id())
@@ -26,13 +41,14 @@ async def register_member(uow: UnitOfWork, vault: PiiVault, principal: Principal
             existing = await vault.holder_of(uow.conn, id_number)
             if existing is not None:
                 raise already_registered(principal, existing)
-            await vault.store(uow.conn, member.member_id, PersonalNumbers(id_number, reg.phone))
-            await uow.save(member)
+            numbers = PersonalNumbers(id_number, reg.phone)
+            await vault.store(uow.conn, member.member_id, numbers)
+            (event,) = await uow.save(member)
     except asyncpg.UniqueViolationError as exc:  # a concurrent registration of the same person won
         async with uow:
             found = await vault.holder_of(uow.conn, id_number)
         raise already_registered(principal, found) from exc
-    return member
+    return RegisteredMember(member, event, numbers)
 
 
 def already_registered(principal: Principal, holder: Holder | None) -> Conflict:

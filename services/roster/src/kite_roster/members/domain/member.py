@@ -316,6 +316,13 @@ class Member(Aggregate):
             ]
         )
 
+    def add_skill(self, skill: str, updated_by: str) -> list[EventPayload]:
+        """A skill the member earned (a completed training course) joins their skills, as an edit of
+        them (member-updated); a skill they have already changes nothing."""
+        if not skill.strip():
+            raise MemberRuleViolation("技能不能为空", "skills")
+        return self.edit(MemberEdit(given=frozenset({"skills"}), skills=(*self.skills, skill)), updated_by)
+
     def relocate(self, relocation: Relocation, recorded_by: str, today: date) -> list[EventPayload]:
         self._ensure_active()
         city = relocation.current_city.strip()

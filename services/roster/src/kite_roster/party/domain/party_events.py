@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kite_roster.shared.event_registry import registry
 
-MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"  # year 0000 is no date
 
 
 class PartyStatus(StrEnum):

@@ -1,0 +1,172 @@
+"""End-to-end benchmark (not a test): registrations offered at a steady rate to the whole system as
+`kite up` runs it (every service its own processes, embedded PostgreSQL, the Tansu broker), and how
+long each member waits for the welcome notice in notify's in-app inbox after roster's 201.
+
+The load is open: request i is sent at start + i / rate whatever became of the others (so a slow
+system is offered the same load), each with its own ID number, one token for all. The welcome's
+time is the in-app row's `created_at`, stamped by notify's consumer in the transaction that writes
+it (the relay's lag, the broker and the consumer's batching are all in it). Also printed: the CPU
+each service's processes (API, relay, consumers) and PostgreSQL spent per accepted registration.
+
+Targets: 200 registrations/s offered for 60 s all accepted; welcome p95 within 200 ms of the 201.
+
+    uv run python bench/e2e_bench.py                       # 200/s for 60 s
+    uv run python bench/e2e_bench.py --rate 50 --seconds 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+import psutil
+from chaos import ALL, COUNTY, Stack, _port_base, _ready, _unique_id, say
+from kite_common.auth.tokens import issue_dev_token
+from kite_common.dsn import with_database
+from kite_common.localstack.infra import start_embedded_postgres
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _cpu_by_service(stack: Stack) -> dict[str, float]:
+    """CPU seconds so far of each service's processes, of PostgreSQL (its server and backends) and
+    of the broker."""
+    assert stack.process is not None
+    procs: dict[int, str] = {}
+    for proc in psutil.Process(stack.process.pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            cmd = proc.cmdline()
+            name = cmd[-1] if cmd[-2:-1] == ["run"] and cmd[-1] in ALL else "broker" if "broker" in cmd else "other"
+            procs[proc.pid] = name
+    for proc in psutil.process_iter(["cmdline"]):
+        if str(stack.pgdata) in " ".join(proc.info["cmdline"] or ()):
+            procs[proc.pid] = "postgresql"
+            with contextlib.suppress(psutil.Error):
+                for child in proc.children(recursive=True):
+                    procs[child.pid] = "postgresql"
+    totals: dict[str, float] = {}
+    for pid, name in procs.items():
+        with contextlib.suppress(psutil.Error):
+            t = psutil.Process(pid).cpu_times()
+            totals[name] = totals.get(name, 0.0) + t.user + t.system
+    return totals
+
+
+async def _load(stack: Stack, rate: float, seconds: float) -> tuple[dict[uuid.UUID, float], list[float], int]:
+    """Accepted registrations (member id → wall-clock time of the 201), HTTP latencies, refusals."""
+    token = issue_dev_token(stack.secret(), roles=["registrar"], jurisdiction=COUNTY, subject="bench")
+    headers = {"Authorization": f"Bearer {token}"}
+    accepted: dict[uuid.UUID, float] = {}
+    latencies: list[float] = []
+    refused = 0
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    async with httpx.AsyncClient(timeout=30, limits=limits, base_url=stack.url("roster")) as http:
+
+        async def register(seq: int) -> None:
+            nonlocal refused
+            body = {
+                "name": f"压测{seq}",
+                "id_number": _unique_id(seq),
+                "phone": f"139{seq:08d}",
+                "origin_division_code": f"{COUNTY}101001",
+                "current_city": "杭州",
+                "skills": ["电工"],
+            }
+            sent = time.perf_counter()
+            try:
+                r = await http.post("/members", json=body, headers=headers)
+            except httpx.HTTPError:
+                refused += 1
+                return
+            if r.status_code != 201:
+                refused += 1
+                return
+            accepted[uuid.UUID(r.json()["member_id"])] = time.time()
+            latencies.append(time.perf_counter() - sent)
+
+        tasks = []
+        start = time.perf_counter()
+        for seq in range(int(rate * seconds)):
+            delay = start + seq / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(register(100000 + seq)))
+        await asyncio.gather(*tasks)
+    return accepted, latencies, refused
+
+
+async def _welcomes(notify_dsn: str, members: list[uuid.UUID]) -> dict[uuid.UUID, float]:
+    conn = await asyncpg.connect(notify_dsn)
+    try:
+        rows = await conn.fetch(
+            """SELECT member_id, min(created_at) AS at FROM member_inbox
+               WHERE kind = 'welcome' AND member_id = ANY($1::uuid[]) GROUP BY member_id""",
+            members,
+        )
+    finally:
+        await conn.close()
+    return {r["member_id"]: r["at"].timestamp() for r in rows}
+
+
+async def main(args: argparse.Namespace) -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="kite-e2e-"))
+    stack = Stack(data_dir, _port_base())
+    say(f"starting kite up in {data_dir} …")
+    stack.start()
+    try:
+        await _ready(stack)
+        notify_dsn = with_database(start_embedded_postgres(stack.pgdata), "kite_notify")
+        await _load(stack, 20, 2)  # warm up: connections, prepared statements, consumer groups joined
+        await asyncio.sleep(5)
+        say(f"offering {args.rate:g} registrations/s for {args.seconds:g} s …")
+        cpu_before = _cpu_by_service(stack)
+        started = time.perf_counter()
+        accepted, latencies, refused = await _load(stack, args.rate, args.seconds)
+        load_time = time.perf_counter() - started
+        members = list(accepted)
+        deadline = time.monotonic() + args.settle
+        welcomed = await _welcomes(notify_dsn, members)
+        while len(welcomed) < len(members) and time.monotonic() < deadline:
+            await asyncio.sleep(1)
+            welcomed = await _welcomes(notify_dsn, members)
+        cpu_after = _cpu_by_service(stack)
+    finally:
+        stack.stop()
+    lags = [welcomed[m] - accepted[m] for m in members if m in welcomed]
+    offered = int(args.rate * args.seconds)
+    print(f"\nEnd to end: {args.rate:g} registrations/s offered for {args.seconds:g} s through `kite up`")
+    print(f"offered {offered}, accepted {len(accepted)} ({len(accepted) / load_time:.0f}/s), refused {refused}")
+    print(
+        f"POST /members p50 {statistics.median(latencies) * 1000:.0f} ms, "
+        f"p95 {_percentile(latencies, 0.95) * 1000:.0f} ms, p99 {_percentile(latencies, 0.99) * 1000:.0f} ms"
+    )
+    print(
+        f"welcome notice after the 201: p50 {statistics.median(lags) * 1000:.0f} ms, "
+        f"p95 {_percentile(lags, 0.95) * 1000:.0f} ms, max {max(lags) * 1000:.0f} ms; "
+        f"{len(members) - len(welcomed)} not welcomed after {args.settle:g} s"
+    )
+    n = max(1, len(accepted))
+    spent = {k: cpu_after.get(k, 0.0) - cpu_before.get(k, 0.0) for k in cpu_after}
+    print("CPU per accepted registration: " + ", ".join(f"{k} {v / n * 1000:.1f} ms" for k, v in sorted(spent.items())))
+    print("targets: all accepted at 200/s for 60 s; welcome p95 at most 200 ms")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--settle", type=float, default=60, help="how long to wait for the last welcomes")
+    asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,100 @@
+"""/ledgers/proxy: the proxy-service ledger (代办台账) per month and office area, with the area's
+total, as JSON or a CSV / XLSX download."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from kite_common.auth import Principal, Role, require_roles
+from kite_common.clock import utcnow
+from kite_common.http.app import RuntimeDep as Runtime
+from kite_common.http.problems import Problem
+from kite_common.http.tabular import tabular_response
+from pydantic import BaseModel, Field
+
+from kite_casework.domain.proxy_service import ProxyMatter
+from kite_casework.ledger.adapters.projection import month_of
+from kite_casework.ledger.api.service_ledger import _LEVEL_TITLES, MONTH, _first_day
+from kite_casework.ledger.application.proxy_ledger import ProxyLedgerRow, proxy_ledger
+from kite_casework.ledger.application.service_ledger import LedgerLevel
+
+router = APIRouter(prefix="/ledgers/proxy", tags=["ledgers"])
+
+Reader = Annotated[Principal, Depends(require_roles(Role.CASEWORKER, Role.VIEWER))]
+
+
+class ProxyLedgerEntry(BaseModel):
+    month: str = Field(description="代办月份 YYYY-MM")
+    division_code: str = Field(description="办理单位所在地区划代码（按所选层级截取）；合计行为统计范围")
+    services: int = Field(description="代办事项数")
+    by_matter: dict[str, int] = Field(description="按代办事项")
+    cases: int = Field(description="涉及的诉求数")
+
+
+class ProxyLedgerResponse(BaseModel):
+    level: LedgerLevel
+    area: str = Field(description="统计范围（区划代码前缀）")
+    rows: list[ProxyLedgerEntry] = Field(description="按月、按办理单位所在地")
+    totals: list[ProxyLedgerEntry] = Field(description="统计范围合计（按月）")
+
+
+def _entry(r: ProxyLedgerRow) -> ProxyLedgerEntry:
+    return ProxyLedgerEntry(
+        month=r.month.strftime("%Y-%m"),
+        division_code=r.division_code,
+        services=r.services,
+        by_matter=r.by_matter,
+        cases=r.cases,
+    )
+
+
+def _flat(r: ProxyLedgerRow, total: bool) -> dict[str, Any]:
+    flat: dict[str, Any] = {
+        "month": r.month.strftime("%Y-%m"),
+        "division_code": f"{r.division_code} 合计" if total else r.division_code,
+        "services": r.services,
+        "cases": r.cases,
+    }
+    flat.update({f"matter_{m.value}": r.by_matter.get(m.value, 0) for m in ProxyMatter})
+    return flat
+
+
+COLUMNS = [
+    ("month", "月份"),
+    ("division_code", "区划代码"),
+    ("services", "代办事项数"),
+    ("cases", "涉及诉求数"),
+    *((f"matter_{m.value}", m.label) for m in ProxyMatter),
+]
+
+
+@router.get("", response_model=ProxyLedgerResponse, summary="代办台账（按月、按办理单位所在地，含范围合计）")
+async def ledger(
+    principal: Reader,
+    runtime: Runtime,
+    level: Annotated[
+        LedgerLevel, Query(description="province 按省 | city 按市 | county 按县 | township 按乡镇")
+    ] = "county",
+    area: Annotated[str | None, Query(pattern=r"^[0-9]{1,12}$", description="区划代码前缀，缺省为管辖范围")] = None,
+    from_: Annotated[str | None, Query(alias="from", pattern=MONTH, description="起始月份 YYYY-MM，缺省为本月")] = None,
+    to: Annotated[str | None, Query(pattern=MONTH, description="截止月份 YYYY-MM，缺省为本月")] = None,
+    format: Annotated[Literal["json", "csv", "xlsx"], Query(description="json，或下载 csv / xlsx")] = "json",
+) -> ProxyLedgerResponse | Response:
+    this_month = month_of(utcnow())
+    first, last = _first_day(from_, this_month), _first_day(to, this_month)
+    if first > last:
+        raise Problem("起始月份不能晚于截止月份", status=422, code="validation")
+    async with runtime.pool.acquire() as conn:
+        rows, totals = await proxy_ledger(conn, principal, level, area, first, last)
+    if format == "json":
+        return ProxyLedgerResponse(
+            level=level,
+            area=principal.jurisdiction if area is None else area,
+            rows=[_entry(r) for r in rows],
+            totals=[_entry(r) for r in totals],
+        )
+    name = f"代办台账_{_LEVEL_TITLES[level]}_{first:%Y-%m}_{last:%Y-%m}"
+    table = [_flat(r, False) for r in rows] + [_flat(r, True) for r in totals]
+    return tabular_response(table, COLUMNS, format, name)
