@@ -238,6 +238,17 @@ async def broadcast(stack: Stack, county: str) -> dict[str, str]:
         return {"broadcast_id": str((await _created(await http.post("/broadcasts", json=body)))["broadcast_id"])}
 
 
+async def robot(stack: Stack, county: str) -> dict[str, str]:
+    """A group robot registered by the county's staff (placed in their jurisdiction)."""
+    body = {
+        "provider": "wecom",
+        "name": "驻外流动党员党支部群",
+        "webhook_url": f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=matrix-{county}",
+    }
+    async with stack.http("notify", county, "notifier") as http:
+        return {"robot_id": str((await _created(await http.post("/robots", json=body)))["robot_id"])}
+
+
 async def notification(stack: Stack, county: str) -> dict[str, str]:
     """The member's welcome notice (notify sends one to every registered member)."""
     values = await _made(stack, "member", county)
@@ -271,6 +282,7 @@ FIXTURES: dict[tuple[str, str], Fixture] = {
     ("jobs", "campaign_id"): campaign,
     ("notify", "notification_id"): notification,
     ("notify", "broadcast_id"): broadcast,
+    ("notify", "robot_id"): robot,
 }
 # A route whose record is a narrower kind than its parameter says.
 ROUTE_FIXTURES: dict[tuple[str, str], Fixture] = {
@@ -279,9 +291,9 @@ ROUTE_FIXTURES: dict[tuple[str, str], Fixture] = {
 }
 # Path parameters that do not name a record of a place, with the reason.
 NOT_OF_A_PLACE: dict[tuple[str, str], str] = {
-    ("notify", "kind"): "message templates are national",
-    ("notify", "channel"): "message templates are national",
-    ("notify", "language"): "message templates are national",
+    ("notify", "kind"): "the province's default templates; a place's override is chosen by ?division_code",
+    ("notify", "channel"): "the province's default templates; a place's override is chosen by ?division_code",
+    ("notify", "language"): "the province's default templates; a place's override is chosen by ?division_code",
     ("identity", "client_id"): "API clients are registered nationally by administrators",
 }
 # Routes anyone may read by design, with the reason.

@@ -44,6 +44,7 @@ class Events:
         origin: str = ORIGIN,
         languages: list[str] | None = None,
         party: bool = True,
+        skills: list[str] | None = None,
     ) -> EventEnvelope:
         return _event(
             "roster",
@@ -58,7 +59,7 @@ class Events:
                 "current_city": "杭州",
                 "employer": "杭州某电子厂",
                 "is_party_member": party,
-                "skills": ["电工", "焊工"],
+                "skills": skills or ["电工", "焊工"],
                 "languages": languages or ["普通话"],
                 "registered_by": "registrar-1",
             },
@@ -309,7 +310,9 @@ async def channels(infra, prefix, monkeypatch, tmp_path):
                 "KITE_SMS_ALIYUN_ENDPOINT": provider.url,
                 "KITE_SMS_ALIYUN_ACCESS_KEY_ID": providers.ACCESS_KEY_ID,
                 "KITE_SMS_ALIYUN_ACCESS_KEY_SECRET": providers.ACCESS_KEY_SECRET,
-                "KITE_SMS_ALIYUN_TEMPLATE_CODES": json.dumps({"case-accepted": "SMS_465900001"}),
+                "KITE_SMS_ALIYUN_TEMPLATE_CODES": json.dumps(
+                    {"case-accepted": "SMS_465900001", "broadcast": "SMS_465900002"}
+                ),
                 "KITE_SMS_ALIYUN_RECEIPT_TOKEN": providers.RECEIPT_TOKEN,
                 "KITE_NOTIFY_MAX_ATTEMPTS": str(providers.MAX_ATTEMPTS),
                 "KITE_NOTIFY_BACKOFF_INITIAL_S": "0.05",

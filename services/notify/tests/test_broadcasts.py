@@ -166,7 +166,7 @@ async def test_a_broadcast_to_an_organisation_reaches_its_members_and_those_of_i
         both = await http.post(
             "/broadcasts", json={"organisation_id": str(branch), "division_code_prefix": "522631", "texts": TEXTS}
         )
-        assert both.status_code == 422 and both.json()["detail"] == "须指定区划代码前缀或组织，二者选一"
+        assert both.status_code == 422 and both.json()["detail"] == "须指定区划代码前缀、组织或招聘会，三者选一"
     done = await eventually(lambda: _completed(notify, created.json()["broadcast_id"]), timeout=30)
     assert done["sent"] == 2
     got = await notify.pool.fetch("SELECT member_id FROM broadcast_inbox")

@@ -208,9 +208,13 @@ async def test_a_member_who_lost_contact_is_reported_to_the_branch_secretary_in_
         assert other.status_code == 201
     lost = contact_lost(member)
     await publish(lost, lost)  # delivered twice: posted once
-    await eventually(lambda: svc.pool.fetchval("SELECT count(*) = 1 FROM inbox WHERE event_id = $1", str(lost.id)))
+    handled = "SELECT count(*) = 1 FROM inbox WHERE consumer = 'notify.notifications' AND event_id = $1"
+    await eventually(lambda: svc.pool.fetchval(handled, str(lost.id)), timeout=30)
     await eventually(
-        lambda: svc.pool.fetchval("SELECT count(*) = 1 FROM delivery_status WHERE channel = 'robot' AND status = 'delivered'"), timeout=30
+        lambda: svc.pool.fetchval(
+            "SELECT count(*) = 1 FROM delivery_status WHERE channel = 'robot' AND status = 'delivered'"
+        ),
+        timeout=30,
     )
     assert stand_in.accepted == [
         (

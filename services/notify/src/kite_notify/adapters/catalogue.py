@@ -11,17 +11,25 @@ from kite_notify.domain.notice_values import format_date
 
 FAIR_ORGANISED = "kite.jobs.fair-organised.v1"
 COURSE_OPENED = "kite.jobs.course-opened.v1"
+FAIR_REGISTERED = "kite.jobs.fair-registered.v1"
 
 
 async def keep(conn: Conn, event_type: str, data: dict[str, Any]) -> None:
     if event_type == FAIR_ORGANISED:
         await conn.execute(
-            """INSERT INTO known_fairs (fair_id, title, held_on, online) VALUES ($1, $2, $3, $4)
-               ON CONFLICT (fair_id) DO NOTHING""",
+            """INSERT INTO known_fairs (fair_id, title, held_on, online, area_division_code)
+               VALUES ($1, $2, $3, $4, $5) ON CONFLICT (fair_id) DO NOTHING""",
             uuid.UUID(str(data["fair_id"])),
             str(data["title"]),
             date.fromisoformat(str(data["held_on"])),
             bool(data.get("online")),
+            str(data.get("area_division_code") or "") or None,
+        )
+    elif event_type == FAIR_REGISTERED and data.get("invited"):
+        await conn.execute(
+            "INSERT INTO fair_invitees (fair_id, member_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            uuid.UUID(str(data["fair_id"])),
+            uuid.UUID(str(data["member_id"])),
         )
     elif event_type == COURSE_OPENED:
         await conn.execute(
@@ -46,3 +54,9 @@ async def course(conn: Conn, course_id: uuid.UUID) -> dict[str, str]:
     if row is None:
         return {}
     return {"title": row["title"], "trade": row["trade"], "starts_on": format_date(row["starts_on"])}
+
+
+async def fair_area(conn: Conn, fair_id: uuid.UUID) -> str | None:
+    """The division a known fair is organised for (who may broadcast to its invitees)."""
+    area: str | None = await conn.fetchval("SELECT area_division_code FROM known_fairs WHERE fair_id = $1", fair_id)
+    return area

@@ -47,12 +47,19 @@ async def find_member(conn: Conn, member_id: uuid.UUID) -> DirectoryEntry | None
 
 
 async def keep_languages(conn: Conn, envelope: EventEnvelope) -> None:
-    """The languages a registration or an edit of them states (the platform's mirror keeps no
-    languages). Written only when the row is at this event's version, i.e. the mirror applied it."""
+    """The languages and skills (trades) a registration or an edit of them states (the platform's
+    mirror keeps neither). Written only when the row is at this event's version, i.e. the mirror
+    applied it."""
     data = envelope.data
-    if envelope.type == MEMBER_REGISTERED or (
-        envelope.type == MEMBER_UPDATED and "languages" in (data.get("changed") or [])
-    ):
+    changed = data.get("changed") or []
+    if envelope.type == MEMBER_REGISTERED or (envelope.type == MEMBER_UPDATED and "skills" in changed):
+        await conn.execute(
+            "UPDATE member_directory SET skills = $3 WHERE member_id = $1 AND roster_version = $2",
+            uuid.UUID(str(data["member_id"])),
+            envelope.stream_version,
+            [str(v) for v in data.get("skills") or []],
+        )
+    if envelope.type == MEMBER_REGISTERED or (envelope.type == MEMBER_UPDATED and "languages" in changed):
         languages = [str(v) for v in data.get("languages") or []]
         await conn.execute(
             "UPDATE member_directory SET languages = $3 WHERE member_id = $1 AND roster_version = $2",

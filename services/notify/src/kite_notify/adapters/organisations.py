@@ -1,4 +1,5 @@
-"""notify's copy of roster's party organisations and memberships (only what a broadcast needs)."""
+"""notify's copy of roster's party organisations and memberships, and of which members live in
+households under monitoring (only what broadcasts and branch notices need)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from kite_notify.adapters.db import Conn
 
 _ORG = "kite.roster.organisation-"
 _MEMBERSHIP = "kite.roster.branch-membership-"
+_HOUSEHOLD = "kite.roster.household-"
 
 
 def _secretary(data: dict[str, Any]) -> str | None:
@@ -53,6 +55,25 @@ async def apply(conn: Conn, event_type: str, data: dict[str, Any]) -> None:
         await conn.execute(
             "UPDATE organisations SET dissolved_at = now() WHERE organisation_id = $1", _id(data, "organisation_id")
         )
+    elif event_type == f"{_HOUSEHOLD}registered.v1":
+        await _monitored(conn, _id(data, "household_id"), bool(data.get("monitored")))
+    elif event_type == f"{_HOUSEHOLD}risk-flagged.v1":
+        await _monitored(conn, _id(data, "household_id"), True)
+    elif event_type == f"{_HOUSEHOLD}risk-cleared.v1":
+        await _monitored(conn, _id(data, "household_id"), False)
+    elif event_type == f"{_HOUSEHOLD}member-added.v1":
+        await conn.execute(
+            """INSERT INTO household_members (member_id, household_id) VALUES ($1, $2)
+               ON CONFLICT (member_id) DO UPDATE SET household_id = EXCLUDED.household_id""",
+            _id(data, "member_id"),
+            _id(data, "household_id"),
+        )
+    elif event_type == f"{_HOUSEHOLD}member-removed.v1":
+        await conn.execute(
+            "DELETE FROM household_members WHERE member_id = $1 AND household_id = $2",
+            _id(data, "member_id"),
+            _id(data, "household_id"),
+        )
     elif event_type == f"{_MEMBERSHIP}joined.v1":
         await _join(conn, _id(data, "organisation_id"), _id(data, "member_id"))
     elif event_type == f"{_MEMBERSHIP}left.v1":
@@ -60,6 +81,15 @@ async def apply(conn: Conn, event_type: str, data: dict[str, Any]) -> None:
     elif event_type == f"{_MEMBERSHIP}transferred.v1":
         await _leave(conn, _id(data, "from_organisation_id"), _id(data, "member_id"))
         await _join(conn, _id(data, "to_organisation_id"), _id(data, "member_id"))
+
+
+async def _monitored(conn: Conn, household_id: uuid.UUID | None, monitored: bool) -> None:
+    await conn.execute(
+        """INSERT INTO monitored_households (household_id, monitored) VALUES ($1, $2)
+           ON CONFLICT (household_id) DO UPDATE SET monitored = EXCLUDED.monitored""",
+        household_id,
+        monitored,
+    )
 
 
 async def _join(conn: Conn, organisation_id: uuid.UUID | None, member_id: uuid.UUID | None) -> None:

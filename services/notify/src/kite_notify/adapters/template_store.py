@@ -11,7 +11,7 @@ from kite_notify.adapters.db import Conn
 from kite_notify.domain.languages import DEFAULT
 from kite_notify.domain.templates import TemplateText
 
-_COLUMNS = "kind, channel, language, version, title, body, placeholders, saved_by, saved_at"
+_COLUMNS = "kind, channel, language, version, title, body, placeholders, saved_by, saved_at, division_code"
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class StoredTemplate:
     placeholders: list[str]
     saved_by: str
     saved_at: datetime
+    division_code: str = ""  # '' the province default; else the place whose override it is
 
     @property
     def text(self) -> TemplateText:
@@ -42,54 +43,83 @@ def _stored(row: asyncpg.Record) -> StoredTemplate:
         list(row["placeholders"]),
         row["saved_by"],
         row["saved_at"],
+        row["division_code"],
     )
 
 
-async def latest(conn: Conn, kind: str, channel: str, language: str) -> StoredTemplate | None:
+async def latest(conn: Conn, kind: str, channel: str, language: str, division_code: str = "") -> StoredTemplate | None:
     row = await conn.fetchrow(
-        f"""SELECT {_COLUMNS} FROM notification_templates WHERE kind = $1 AND channel = $2 AND language = $3
+        f"""SELECT {_COLUMNS} FROM notification_templates
+            WHERE kind = $1 AND channel = $2 AND language = $3 AND division_code = $4
             ORDER BY version DESC LIMIT 1""",
         kind,
         channel,
         language,
+        division_code,
     )
     return _stored(row) if row is not None else None
 
 
-async def for_notice(conn: Conn, kind: str, channel: str, language: str) -> StoredTemplate | None:
+async def for_notice(
+    conn: Conn, kind: str, channel: str, language: str, place: str | None = None
+) -> StoredTemplate | None:
     """The template a notice is written with: the member's language, else Chinese; the channel's own,
-    else the in-app one."""
+    else the in-app one; within those, the override of the most specific place above `place` (the
+    member's home, or the sender's jurisdiction), else the province default."""
+    scopes = scopes_of(place)
     for ch in dict.fromkeys((channel, "in_app")):
         for lang in dict.fromkeys((language, DEFAULT)):
-            found = await latest(conn, kind, ch, lang)
-            if found is not None:
-                return found
+            row = await conn.fetchrow(
+                f"""SELECT {_COLUMNS} FROM notification_templates
+                    WHERE kind = $1 AND channel = $2 AND language = $3 AND division_code = ANY($4::text[])
+                    ORDER BY length(division_code) DESC, version DESC LIMIT 1""",
+                kind,
+                ch,
+                lang,
+                scopes,
+            )
+            if row is not None:
+                return _stored(row)
     return None
 
 
-async def versions(conn: Conn, kind: str, channel: str, language: str) -> list[StoredTemplate]:
+def scopes_of(place: str | None) -> list[str]:
+    """The overrides that may apply to a place: its own code and every shorter level's, and ''."""
+    place = place or ""
+    return [place[:n] for n in SCOPE_LENGTHS if len(place) >= n] + [""]
+
+
+SCOPE_LENGTHS = (12, 9, 6, 4)  # village, township, county, city (the province's is the default, '')
+
+
+async def versions(conn: Conn, kind: str, channel: str, language: str, division_code: str = "") -> list[StoredTemplate]:
     rows = await conn.fetch(
-        f"""SELECT {_COLUMNS} FROM notification_templates WHERE kind = $1 AND channel = $2 AND language = $3
+        f"""SELECT {_COLUMNS} FROM notification_templates
+            WHERE kind = $1 AND channel = $2 AND language = $3 AND division_code = $4
             ORDER BY version DESC""",
         kind,
         channel,
         language,
+        division_code,
     )
     return [_stored(r) for r in rows]
 
 
-async def all_latest(conn: Conn) -> list[StoredTemplate]:
-    """The version in use of every template (a few dozen rows: kinds × channels × languages)."""
+async def all_latest(conn: Conn, jurisdiction: str = "") -> list[StoredTemplate]:
+    """The version in use of every default template, and of the overrides inside `jurisdiction` (a few
+    dozen rows per place: kinds × channels × languages)."""
     rows = await conn.fetch(
-        f"""SELECT DISTINCT ON (kind, channel, language) {_COLUMNS} FROM notification_templates
-            ORDER BY kind, channel, language, version DESC"""
+        f"""SELECT DISTINCT ON (kind, channel, language, division_code) {_COLUMNS} FROM notification_templates
+            WHERE division_code = '' OR division_code LIKE $1
+            ORDER BY kind, channel, language, division_code, version DESC""",
+        jurisdiction + "%",
     )
     return [_stored(r) for r in rows]
 
 
 async def insert(conn: Conn, t: StoredTemplate) -> None:
     await conn.execute(
-        f"""INSERT INTO notification_templates ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+        f"""INSERT INTO notification_templates ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
         t.kind,
         t.channel,
         t.language,
@@ -99,4 +129,5 @@ async def insert(conn: Conn, t: StoredTemplate) -> None:
         t.placeholders,
         t.saved_by,
         t.saved_at,
+        t.division_code,
     )

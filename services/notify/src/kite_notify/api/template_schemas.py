@@ -36,6 +36,7 @@ class TemplateResponse(BaseModel):
     placeholders: list[str]
     saved_by: str
     saved_at: datetime
+    division_code: str = Field(default="", description="空为省级默认模板；否则为该地的本地模板")
 
 
 class TemplateList(BaseModel):
@@ -58,3 +59,4 @@ class PreviewResponse(BaseModel):
     language: str = Field(description="实际使用的模板语言：缺少译文时为 zh-Hans")
     channel: str = Field(description="实际使用的模板渠道：该渠道没有模板时为 in_app")
     version: int | None = Field(description="所用模板的版本；预览草稿时为空")
+    division_code: str = Field(default="", description="所用模板属于哪里：空为省级默认模板")

@@ -5,7 +5,7 @@ broadcast-batch-sent event commit together, so a batch handled twice reaches eac
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import asyncpg
@@ -16,9 +16,16 @@ from kite_common.ids import new_id
 from kite_common.runtime import ServiceRuntime
 from kite_common.unit_of_work import UnitOfWork
 
-from kite_notify.adapters import broadcast_store, organisations
-from kite_notify.domain.broadcast import Broadcast, BroadcastNotFound
+from kite_notify.adapters import broadcast_store, catalogue, organisations, outbound_queue
+from kite_notify.adapters.db import Conn
+from kite_notify.adapters.pii import field_protector
+from kite_notify.application.preferences import EMAIL_CONTEXT, PHONE_CONTEXT
+from kite_notify.application.send_message import ADDRESS_CONTEXT
+from kite_notify.domain.broadcast import CHANNELS, Broadcast, BroadcastNotFound, check_audience, check_place
+from kite_notify.domain.events import MessageRequested
 from kite_notify.domain.languages import DEFAULT, language_for
+from kite_notify.domain.notification import Notification
+from kite_notify.domain.preferences import QuietHours
 from kite_notify.domain.templates import TemplateText, render
 
 BATCH = 2000
@@ -35,23 +42,35 @@ async def schedule_broadcast(
     now: datetime,
     *,
     organisation_id: uuid.UUID | None = None,
+    fair_id: uuid.UUID | None = None,
+    monitored_only: bool = False,
+    trades: tuple[str, ...] = (),
+    channels: tuple[str, ...] = ("in_app",),
 ) -> uuid.UUID:
-    """To the members under `prefix`, or to those of `organisation_id` and its sub-tree (one of them)."""
-    if (prefix is None) == (organisation_id is None):
-        raise RuleViolation("须指定区划代码前缀或组织，二者选一", field="division_code_prefix", code="audience")
+    """To the members under `prefix`, to those of `organisation_id` and its sub-tree, or to a fair's
+    invitees (one of them), narrowed by the filters; by inbox and, for those who chose it, SMS or email."""
+    check_channels(channels)
     async with uow:
-        if organisation_id is not None:
-            org = await organisations.find(uow.conn, organisation_id)
-            if org is None or org["dissolved_at"] is not None:
-                raise RuleViolation("未找到该组织（或已撤销）", field="organisation_id", code="unknown-organisation")
-            prefix = org["division_code"]
-        assert prefix is not None
+        audience = await resolve_audience(
+            uow.conn, prefix, organisation_id, fair_id, party_members_only, monitored_only, trades
+        )
         broadcast = Broadcast.create(new_id())
         when = send_at or now
         broadcast.schedule(
-            prefix, organisation_id, party_members_only, texts, when, principal.jurisdiction, principal.subject
+            audience.prefix,
+            organisation_id,
+            party_members_only,
+            texts,
+            when,
+            principal.jurisdiction,
+            principal.subject,
+            fair_id=fair_id,
+            monitored_only=monitored_only,
+            trades=list(trades),
+            channels=list(channels),
         )
         await uow.save(broadcast)
+        prefix = audience.prefix
         await broadcast_store.insert(
             uow.conn,
             broadcast.broadcast_id,
@@ -63,8 +82,69 @@ async def schedule_broadcast(
             principal.jurisdiction,
             principal.subject,
             now,
+            audience,
+            channels,
         )
     return broadcast.broadcast_id
+
+
+def check_channels(channels: tuple[str, ...]) -> None:
+    if "in_app" not in channels or len(set(channels)) != len(channels) or not set(channels) <= set(CHANNELS):
+        raise RuleViolation("群发渠道须包含 in_app，可加 sms、email，且不能重复", field="channels", code="bad-channels")
+
+
+async def resolve_audience(
+    conn: Conn,
+    prefix: str | None,
+    organisation_id: uuid.UUID | None,
+    fair_id: uuid.UUID | None,
+    party_members_only: bool,
+    monitored_only: bool,
+    trades: tuple[str, ...],
+) -> broadcast_store.Audience:
+    """The audience, placed: an organisation or a fair is of its division (refused outside the
+    caller's jurisdiction by the aggregate, or by `count_audience`)."""
+    if sum(x is not None for x in (prefix, organisation_id, fair_id)) != 1:
+        raise RuleViolation("须指定区划代码前缀、组织或招聘会，三者选一", field="division_code_prefix", code="audience")
+    if organisation_id is not None:
+        org = await organisations.find(conn, organisation_id)
+        if org is None or org["dissolved_at"] is not None:
+            raise RuleViolation("未找到该组织（或已撤销）", field="organisation_id", code="unknown-organisation")
+        prefix = org["division_code"]
+    elif fair_id is not None:
+        prefix = await catalogue.fair_area(conn, fair_id)
+        if prefix is None:
+            raise RuleViolation("未找到该招聘会", field="fair_id", code="unknown-fair")
+    assert prefix is not None
+    if any(not t.strip() or len(t) > 50 for t in trades) or len(trades) > 20:
+        raise RuleViolation("工种应为 1–50 个字，最多 20 个", field="trades", code="bad-trades")
+    return broadcast_store.Audience(
+        prefix, organisation_id, fair_id, party_members_only, monitored_only, tuple(t.strip() for t in trades)
+    )
+
+
+async def count_audience(
+    runtime: ServiceRuntime,
+    principal: Principal,
+    prefix: str | None,
+    organisation_id: uuid.UUID | None,
+    fair_id: uuid.UUID | None,
+    party_members_only: bool,
+    monitored_only: bool,
+    trades: tuple[str, ...],
+    channels: tuple[str, ...],
+) -> broadcast_store.AudienceCount:
+    """How many a broadcast with this audience would reach, before it is sent (for the composer)."""
+    check_channels(channels)
+    async with runtime.pool.acquire() as conn:
+        audience = await resolve_audience(
+            conn, prefix, organisation_id, fair_id, party_members_only, monitored_only, trades
+        )
+        if organisation_id is None and fair_id is None:
+            check_audience(audience.prefix, principal.jurisdiction)
+        else:
+            check_place(audience.prefix, principal.jurisdiction, "组织" if organisation_id is not None else "招聘会")
+        return await broadcast_store.count(conn, audience, channels)
 
 
 @command
@@ -82,19 +162,86 @@ async def send_batch(uow: UnitOfWork, broadcast_id: uuid.UUID, now: datetime, li
             await broadcast_store.finish(uow.conn, broadcast_id, "completed", now)
             return True
         texts = broadcast_store.texts_of(row)
+        outbound = [c for c in row["channels"] if c in ("sms", "email")]
         rows = []
+        queued = 0
         for r in recipients:
             if not r.wants_broadcasts:
                 continue
             language = r.preferred or language_for(r.languages)
             text = texts.get(language) or texts[DEFAULT]
             shown = render(text, {"name": r.name})
-            rows.append((r.member_id, language if language in texts else DEFAULT, shown.title, shown.body))
+            used = language if language in texts else DEFAULT
+            rows.append((r.member_id, used, shown.title, shown.body))
+            channel = _outbound_for(r, outbound)
+            if channel is not None:
+                queued += await _queue_message(uow, row, r, channel, used, shown.title, shown.body, now)
         opted_out = len(recipients) - len(rows)
-        written = await broadcast_store.write_batch(uow.conn, broadcast_id, rows, now, recipients[-1], opted_out)
-        broadcast.batch_sent(written, opted_out)
+        written = await broadcast_store.write_batch(
+            uow.conn, broadcast_id, rows, now, recipients[-1], opted_out, queued
+        )
+        broadcast.batch_sent(written, opted_out, queued)
         await uow.save(broadcast)
     return False
+
+
+def _outbound_for(r: broadcast_store.Recipient, wanted: list[str]) -> str | None:
+    """The first of the member's own channels that the broadcast uses and they gave an address for."""
+    for channel in r.channels:
+        if channel in wanted and ((channel == "sms" and r.phone_enc) or (channel == "email" and r.email_enc)):
+            return channel
+    return None
+
+
+async def _queue_message(
+    uow: UnitOfWork,
+    row: asyncpg.Record,
+    r: broadcast_store.Recipient,
+    channel: str,
+    language: str,
+    title: str,
+    body: str,
+    now: datetime,
+) -> int:
+    """One SMS or email of the broadcast to this member, once (its id is the broadcast's and the
+    member's): queued for the delivery worker, which paces each channel to its rate limit; held until
+    the member's quiet hours end."""
+    notification = await uow.get(Notification, uuid.uuid5(row["broadcast_id"], str(r.member_id)))
+    if notification.created:
+        return 0
+    notification.request(
+        MessageRequested(
+            notification_id=notification.notification_id,
+            channel=channel,
+            kind="broadcast",
+            language=language,
+            template_version=0,  # the broadcast's own text, not a template
+            title=title,
+            body=body,
+            reference=f"broadcast:{row['broadcast_id']}",
+            jurisdiction=row["jurisdiction"],
+            requested_by=row["created_by"],
+        )
+    )
+    await uow.save(notification)
+    protector = field_protector()
+    sealed, context = (r.phone_enc, PHONE_CONTEXT) if channel == "sms" else (r.email_enc, EMAIL_CONTEXT)
+    assert sealed is not None
+    address = protector.encrypt(protector.decrypt(sealed, context), ADDRESS_CONTEXT)
+    not_before = QuietHours(*r.quiet).release_at(now) if r.quiet else None
+    await outbound_queue.enqueue(
+        uow.conn,
+        notification.notification_id,
+        channel,
+        address,
+        "broadcast",
+        title,
+        body,
+        {"name": r.name},
+        uow.topic,
+        not_before,
+    )
+    return 1
 
 
 @command
@@ -112,6 +259,7 @@ async def cancel_broadcast(uow: UnitOfWork, principal: Principal, broadcast_id: 
 class Progress:
     row: asyncpg.Record
     read: int
+    messages: dict[str, dict[str, int]] = field(default_factory=dict)  # channel → status → count
 
 
 def _visible(principal: Principal, row: asyncpg.Record | None) -> asyncpg.Record:
@@ -123,4 +271,6 @@ def _visible(principal: Principal, row: asyncpg.Record | None) -> asyncpg.Record
 async def broadcast_progress(runtime: ServiceRuntime, principal: Principal, broadcast_id: uuid.UUID) -> Progress:
     async with runtime.pool.acquire() as conn:
         row = _visible(principal, await broadcast_store.get(conn, broadcast_id))
-        return Progress(row, await broadcast_store.read_count(conn, broadcast_id))
+        read = await broadcast_store.read_count(conn, broadcast_id)
+        messages = await broadcast_store.message_results(conn, broadcast_id) if row["messages_queued"] else {}
+        return Progress(row, read, messages)

@@ -153,11 +153,11 @@ async def _notify(uow: UnitOfWork, src: _Source, event: SourceEvent) -> None:
     stored_prefs = await preference_store.find(conn, member_id)
     prefs = stored_prefs.preferences if stored_prefs else Preferences()
     language = prefs.language or language_for(known.languages)
-    template = await template_store.for_notice(conn, kind, "in_app", language)
+    origin = origin_of(event) or (case.origin_division_code if case else known.origin_division_code)
+    template = await template_store.for_notice(conn, kind, "in_app", language, origin)
     if template is None:
         raise NoTemplate(f"no template for {kind}")
     text = render(template.text, values)
-    origin = origin_of(event) or (case.origin_division_code if case else known.origin_division_code)
     draft = Draft(member_id, origin, kind, text.title, text.body, template.language, template.version)
 
     notification = await uow.get(Notification, src.notification_id)
@@ -172,7 +172,9 @@ async def _notify(uow: UnitOfWork, src: _Source, event: SourceEvent) -> None:
         created_event = next(e for e in stored if e.type.startswith("kite.notify.notification-created."))
         await delivery_queue.enqueue(conn, notification.notification_id, subscriptions, created_event.id, uow.topic)
     if outbound is not None and stored_prefs is not None:
-        await _enqueue_outbound(uow, notification.notification_id, outbound, stored_prefs, kind, language, values, case)
+        await _enqueue_outbound(
+            uow, notification.notification_id, outbound, stored_prefs, kind, language, values, case, origin
+        )
 
 
 async def _enqueue_outbound(
@@ -184,10 +186,11 @@ async def _enqueue_outbound(
     language: str,
     values: dict[str, str],
     case: CaseFacts | None,
+    origin: str,
 ) -> None:
     """The member's preferred SMS or email, written from that channel's template (else the in-app
     one), held until their quiet hours end unless it is an urgent case notice."""
-    template = await template_store.for_notice(uow.conn, kind, channel, language)
+    template = await template_store.for_notice(uow.conn, kind, channel, language, origin)
     assert template is not None  # the in-app one exists: the notice was just rendered from it
     text = render(template.text, values)
     protector = field_protector()
@@ -219,7 +222,7 @@ async def _to_branch_groups(uow: UnitOfWork, src: _Source, event: MemberContactL
         notice = notice_for(event, name, None, {"secretary": group["secretary"]} if group["secretary"] else {})
         assert notice is not None
         kind, values = notice
-        template = await template_store.for_notice(conn, kind, "robot", DEFAULT)
+        template = await template_store.for_notice(conn, kind, "robot", DEFAULT, group["division_code"])
         if template is None:
             raise NoTemplate(f"no template for {kind}")
         text = render(template.text, values)

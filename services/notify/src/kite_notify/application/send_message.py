@@ -76,7 +76,7 @@ async def send_message(
         if channel == "robot":  # the robot's credentials, sealed again beside the queued message
             robot, _ = await robot_address(uow.conn, principal, protector, uuid.UUID(address))
             address = robot.sealed_form()
-        template = await template_store.for_notice(uow.conn, kind, channel, language)
+        template = await template_store.for_notice(uow.conn, kind, channel, language, principal.jurisdiction)
         if template is None:
             raise TemplateNotFound("该消息类型还没有模板", code="template-not-found")
         missing = [p for p in template.placeholders if not values.get(p)]

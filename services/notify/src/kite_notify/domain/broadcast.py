@@ -24,6 +24,7 @@ from kite_notify.domain.templates import TemplateRejected, TemplateText, check_t
 BroadcastStatus = Literal["new", "scheduled", "sending", "completed", "cancelled"]
 _PREFIX = re.compile(r"^[0-9]+$")
 PREFIX_LENGTHS = (2, 4, 6, 9, 12)  # province, city, county, township, village
+CHANNELS = ("in_app", "sms", "email")  # a broadcast's: always the inbox; SMS or email to who chose it
 
 
 class BroadcastNotFound(NotFound):
@@ -35,6 +36,12 @@ def check_audience(prefix: str, jurisdiction: str) -> None:
         raise RuleViolation("区划代码前缀应为 2、4、6、9 或 12 位数字", field="division_code_prefix")
     if not prefix.startswith(jurisdiction):
         raise Forbidden("不能向管辖范围以外的地区群发", code="outside-jurisdiction")
+
+
+def check_place(place: str, jurisdiction: str, what: str) -> None:
+    """An organisation's or a fair's place must be inside the jurisdiction."""
+    if not place.startswith(jurisdiction):
+        raise Forbidden(f"不能向管辖范围以外的{what}群发", code="outside-jurisdiction")
 
 
 def check_texts(texts: dict[str, TemplateText]) -> None:
@@ -82,11 +89,16 @@ class Broadcast(Aggregate):
         send_at: datetime,
         jurisdiction: str,
         created_by: str,
+        *,
+        fair_id: uuid.UUID | None = None,
+        monitored_only: bool = False,
+        trades: list[str] | None = None,
+        channels: list[str] | None = None,
     ) -> list[EventPayload]:
-        if organisation_id is None:
+        if organisation_id is None and fair_id is None:
             check_audience(prefix, jurisdiction)
-        elif not prefix.startswith(jurisdiction):
-            raise Forbidden("不能向管辖范围以外的组织群发", code="outside-jurisdiction")
+        else:
+            check_place(prefix, jurisdiction, "组织" if organisation_id is not None else "招聘会")
         check_texts(texts)
         return self._record(
             BroadcastScheduled(
@@ -98,6 +110,10 @@ class Broadcast(Aggregate):
                 send_at=send_at,
                 jurisdiction=jurisdiction,
                 created_by=created_by,
+                fair_id=fair_id,
+                monitored_households_only=monitored_only,
+                trades=trades or None,
+                channels=channels or ["in_app"],
             )
         )
 
@@ -105,11 +121,11 @@ class Broadcast(Aggregate):
     def running(self) -> bool:
         return self.status in ("scheduled", "sending")
 
-    def batch_sent(self, sent: int, opted_out: int) -> list[EventPayload]:
+    def batch_sent(self, sent: int, opted_out: int, queued: int = 0) -> list[EventPayload]:
         if not self.running:
             return []
         batch = BroadcastBatchSent(
-            broadcast_id=self.broadcast_id, batch=self.batches + 1, sent=sent, opted_out=opted_out
+            broadcast_id=self.broadcast_id, batch=self.batches + 1, sent=sent, opted_out=opted_out, queued=queued
         )
         return self._record(batch)
 

@@ -147,11 +147,15 @@ class BroadcastScheduled(EventPayload):
     send_at: datetime
     jurisdiction: str
     created_by: str
+    fair_id: uuid.UUID | None = None  # to the fair's invitees (its area in `division_prefix`)
+    monitored_households_only: bool = False  # members of households under monitoring (防返贫监测)
+    trades: list[str] | None = None  # members with any of these skills
+    channels: list[str] = ["in_app"]  # and by SMS or email to those whose preferences choose it
 
 
 @registry.register
 class BroadcastBatchSent(EventPayload):
-    """One batch of a broadcast written to its members' inboxes."""
+    """One batch of a broadcast written to its members' inboxes (and `queued` SMS or emails)."""
 
     event_name = "broadcast-batch-sent"
 
@@ -159,6 +163,7 @@ class BroadcastBatchSent(EventPayload):
     batch: int
     sent: int
     opted_out: int
+    queued: int = 0
 
 
 @registry.register
@@ -181,7 +186,7 @@ class BroadcastCancelled(EventPayload):
 
 @registry.register
 class TemplateSaved(EventPayload):
-    """A new version of the template for `kind` on `channel` in `language`."""
+    """A new version of the template for `kind` on `channel` in `language` (of a place, or the default)."""
 
     event_name = "template-saved"
 
@@ -194,6 +199,7 @@ class TemplateSaved(EventPayload):
     body: str
     placeholders: list[str]
     saved_by: str
+    division_code: str = ""  # '' the province default; else the place (county…) whose override this is
 
 
 @registry.register

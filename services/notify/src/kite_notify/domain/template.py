@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import ClassVar
 
-from kite_common.domain import Aggregate
+from kite_common.domain import Aggregate, Forbidden, NotFound
 from kite_common.events import EventPayload
 
 from kite_notify.domain.events import TemplateSaved
@@ -24,8 +25,36 @@ TEMPLATE_CHANNELS: dict[str, str] = {
 }
 
 
-def template_id_for(kind: str, channel: str, language: str) -> uuid.UUID:
-    return uuid.uuid5(_NAMESPACE, f"{kind}/{channel}/{language}")
+NO_TEMPLATE = "该消息类型、渠道和语言还没有模板"
+PROVINCE_LEVEL = 2  # a jurisdiction this short (or the whole country, '') edits the province defaults
+_SCOPE = re.compile(r"^[0-9]+$")
+SCOPE_LENGTHS = (4, 6, 9, 12)  # city, county, township, village
+
+
+def template_id_for(kind: str, channel: str, language: str, division_code: str = "") -> uuid.UUID:
+    scope = f"/{division_code}" if division_code else ""  # the defaults keep the ids they had
+    return uuid.uuid5(_NAMESPACE, f"{kind}/{channel}/{language}{scope}")
+
+
+def check_scope(division_code: str, jurisdiction: str) -> None:
+    """Who may edit which templates: the province default ('') only province staff; a place's override
+    only staff whose jurisdiction covers the place — outside it, an override answers as none does."""
+    if division_code == "":
+        if len(jurisdiction) > PROVINCE_LEVEL:
+            raise Forbidden(
+                "省级默认模板只能由省级工作人员修改；本地模板请指定本辖区的区划代码（division_code）",
+                code="province-template",
+            )
+        return
+    if not _SCOPE.match(division_code) or len(division_code) not in SCOPE_LENGTHS:
+        raise TemplateRejected("区划代码应为 4、6、9 或 12 位数字", field="division_code")
+    if not division_code.startswith(jurisdiction):
+        raise NotFound(NO_TEMPLATE, code="template-not-found")
+
+
+def visible_scope(division_code: str, jurisdiction: str) -> bool:
+    """Whether a template of this place is visible to staff of this jurisdiction (defaults are to all)."""
+    return division_code == "" or division_code.startswith(jurisdiction)
 
 
 def check_address(kind: str, channel: str, language: str) -> None:
@@ -64,6 +93,8 @@ class Template(Aggregate):
         text: TemplateText,
         placeholders: list[str],
         saved_by: str,
+        *,
+        division_code: str = "",
     ) -> list[EventPayload]:
         check_address(kind, channel, language)
         check_template(kind, placeholders, text)
@@ -77,5 +108,6 @@ class Template(Aggregate):
             body=text.body,
             placeholders=placeholders,
             saved_by=saved_by,
+            division_code=division_code,
         )
         return self._record(saved)
