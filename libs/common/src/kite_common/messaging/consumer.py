@@ -210,14 +210,13 @@ class ConsumerRunner:
             return 0
         new_keys = {(r[0], r[1]) for r in recorded}
         fresh = [event for key, event in first.items() if key in new_keys]
-        uow = self.runtime.joining(conn)
         if self.spec.batch_handler is not None:
             with self._span(fresh[0], links=fresh[1:]):
-                await self.spec.batch_handler(uow, fresh)
+                await self.spec.batch_handler(self.runtime.joining(conn), fresh)
         else:
             for event in fresh:
                 with self._span(event):
-                    await self.spec.handler(uow, event)
+                    await self.spec.handler(self.runtime.joining(conn), event)
         return len(fresh)
 
     @contextlib.contextmanager

@@ -181,12 +181,26 @@ class OutboxRelay:
         leaves every unacknowledged row in the outbox for the retry, which starts from the first."""
         size = self._settings.batch_size
         in_flight: deque[tuple[list[int], asyncio.Future[Any]]] = deque()
+        acknowledged: list[int] = []  # acknowledged by the broker, not yet deleted
         sent, after = 0, 0
         try:
             while True:
+                while in_flight and (len(in_flight) > IN_FLIGHT or in_flight[0][1].done()):
+                    ids, acks = in_flight.popleft()
+                    await asyncio.wait_for(acks, timeout=30)
+                    acknowledged += ids
+                # One round trip: delete what the broker acknowledged, read what comes next (ids above
+                # the last read: none of the deleted ones).
                 rows = await conn.fetch(
-                    "SELECT id, topic, key, headers, body FROM outbox WHERE id > $1 ORDER BY id LIMIT $2", after, size
+                    """WITH done AS (DELETE FROM outbox WHERE id = ANY($3::bigint[]))
+                       SELECT id, topic, key, headers, body FROM outbox WHERE id > $1 ORDER BY id LIMIT $2""",
+                    after,
+                    size,
+                    acknowledged,
                 )
+                sent += len(acknowledged)
+                self.published += len(acknowledged)
+                acknowledged = []
                 if rows:
                     futures = []
                     for row in rows:
@@ -195,19 +209,21 @@ class OutboxRelay:
                         futures.append(await producer.send(row["topic"], value=row["body"], key=key, headers=headers))
                     in_flight.append(([r["id"] for r in rows], asyncio.gather(*futures)))
                     after = rows[-1]["id"]
-                while in_flight and (len(in_flight) > IN_FLIGHT or len(rows) < size):
-                    ids, acknowledged = in_flight.popleft()
-                    await asyncio.wait_for(acknowledged, timeout=30)
-                    await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)
-                    sent += len(ids)
-                    self.published += len(ids)
                 if len(rows) < size:
                     break
+            while in_flight:
+                ids, acks = in_flight.popleft()
+                await asyncio.wait_for(acks, timeout=30)
+                acknowledged += ids
+            if acknowledged:
+                await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", acknowledged)
+                sent += len(acknowledged)
+                self.published += len(acknowledged)
         finally:
-            for _, acknowledged in in_flight:  # a failed batch: the others are left to the retry
-                acknowledged.cancel()
+            for _, acks in in_flight:  # a failed batch: the others are left to the retry
+                acks.cancel()
                 with contextlib.suppress(BaseException):
-                    await acknowledged
+                    await acks
         # The outbox is (nearly) drained: a cheap moment to catch the published position up (it writes
         # only when it moved; a transaction still open at the last batch may have held it back).
         await record_published_position(conn)
