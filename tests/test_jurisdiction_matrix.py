@@ -138,6 +138,19 @@ async def case(stack: Stack, county: str) -> dict[str, str]:
         return {"case_id": str((await _created(await http.post("/cases", json=body)))["case_id"])}
 
 
+async def certificate(stack: Stack, county: str) -> dict[str, str]:
+    values = await _made(stack, "member", county)
+    body = {
+        "member_id": values["member_id"],
+        "template": "work",
+        "office_name": "县人力资源和社会保障局",
+        "fields": {"work_since": "2023年3月", "work_place": "无锡市某厂", "occupation": "装配", "purpose": "子女入学"},
+    }
+    async with stack.http("casework", county, "caseworker") as http:
+        created = await _created(await http.post("/certificates", json=body))
+    return {"certificate_id": str(created["certificate_id"])}
+
+
 async def employer(stack: Stack, county: str) -> dict[str, str]:
     body = {
         "name": f"杭州某电子厂{county}",
@@ -261,6 +274,7 @@ FIXTURES: dict[tuple[str, str], Fixture] = {
     ("roster", "organisation_id"): organisation,
     ("roster", "cadre_id"): cadre,
     ("casework", "case_id"): case,
+    ("casework", "certificate_id"): certificate,
     ("jobs", "employer_id"): employer,
     ("jobs", "posting_id"): posting,
     ("jobs", "member_id"): seeker,  # jobs' member routes are a job-seeker's (求职登记)
@@ -293,7 +307,6 @@ PUBLIC: dict[tuple[str, str], str] = {
 NO_FIXTURE_YET: dict[tuple[str, str], str] = {
     ("roster", "job_id"): "import jobs: needs a file upload fixture",
     ("roster", "session_id"): "organisation-life sessions: fixture to write",
-    ("casework", "certificate_id"): "certificates: needs a resolved case and a template",
     ("jobs", "placement_id"): "placements: fixture to write",
 }
 
