@@ -189,6 +189,17 @@ async def posting(stack: Stack, county: str) -> dict[str, str]:
         return {"posting_id": str((await _created(await http.post("/postings", json=body)))["posting_id"])}
 
 
+async def placement(stack: Stack, county: str) -> dict[str, str]:
+    """The seeker hired on the county's posting (applied, then hired)."""
+    posting_id = (await _made(stack, "posting", county))["posting_id"]
+    member_id = (await _made(stack, "seeker", county))["member_id"]
+    async with stack.http("jobs", county, "employment") as http:
+        await _created(await http.post(f"/postings/{posting_id}/applications", json={"member_id": member_id}))
+        body = {"start_date": utcnow().date().isoformat(), "wage_fen": 750_000}
+        placed = await _created(await http.post(f"/postings/{posting_id}/applications/{member_id}/hire", json=body))
+    return {"placement_id": str(placed["placement_id"])}
+
+
 async def _jobs_record(stack: Stack, county: str, path: str, key: str, body: dict[str, Any]) -> dict[str, str]:
     async with stack.http("jobs", county, "employment") as http:
         return {key: str((await _created(await http.post(path, json=body)))[key])}
@@ -280,6 +291,7 @@ FIXTURES: dict[tuple[str, str], Fixture] = {
     ("jobs", "member_id"): seeker,  # jobs' member routes are a job-seeker's (求职登记)
     ("notify", "member_id"): member,
     ("jobs", "fair_id"): fair,
+    ("jobs", "placement_id"): placement,
     ("jobs", "course_id"): course,
     ("jobs", "venture_id"): venture,
     ("jobs", "campaign_id"): campaign,
@@ -307,7 +319,6 @@ PUBLIC: dict[tuple[str, str], str] = {
 NO_FIXTURE_YET: dict[tuple[str, str], str] = {
     ("roster", "job_id"): "import jobs: needs a file upload fixture",
     ("roster", "session_id"): "organisation-life sessions: fixture to write",
-    ("jobs", "placement_id"): "placements: fixture to write",
 }
 
 
