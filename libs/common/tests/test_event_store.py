@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 from kite_common.eventstore import ConcurrencyConflict, PostgresEventStore
-from kite_common.eventstore.postgres import START
+from kite_common.eventstore.postgres import START, GlobalPosition
 from kite_common.rebuild import rebuild_projections
 from kite_common.testing.sample import SAMPLE, ItemAdded
 
@@ -122,3 +122,10 @@ async def test_a_longer_append_that_lost_the_race_writes_none_of_its_events(runt
     rows = await runtime.pool.fetch("SELECT stream_version, data FROM events WHERE stream_id = 'item-e' ORDER BY 1")
     assert [(r["stream_version"], r["data"]["quantity"]) for r in rows] == [(1, 1), (2, 2)]
     assert await runtime.pool.fetchval("SELECT quantity FROM sample_totals WHERE item = 'e'") == 3
+
+
+@pytest.mark.parametrize("text", ["１２:3", "12:٣", "12", "a:1", "-1:2", ""])
+def test_a_position_is_ascii_digits_tx_colon_position_and_nothing_else(text):
+    with pytest.raises(ValueError):
+        GlobalPosition.parse(text)
+    assert GlobalPosition.parse("9481:120") == GlobalPosition(9481, 120)

@@ -148,6 +148,10 @@ async def test_openapi_lists_the_problems_a_route_returns_with_the_problem_schem
     assert "HTTPValidationError" not in schemas
     health = spec["paths"]["/livez"]["get"]["responses"]
     assert set(health) == {"200"}  # no token, no input: no problem to document
+    unavailable = spec["paths"]["/things/backend/{failure}"]["get"]["responses"]["503"]  # it reaches the database
+    assert unavailable["content"]["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert "Retry-After" in unavailable["headers"]
+    assert "503" not in responses  # a route that takes no runtime does not reach the database
 
 
 @pytest.mark.parametrize(("cast", "value"), [("text", "张\x00三"), ("json", '{"name": "张\\u0000三"}')])

@@ -50,7 +50,8 @@ class GlobalPosition:
     def parse(cls, text: str) -> GlobalPosition:
         """`tx:position` as `str` writes it; ValueError for anything else."""
         tx, pos = text.split(":")
-        if not (tx.isdigit() and pos.isdigit()) or len(tx) > 19 or len(pos) > 19:
+        plain = tx.isascii() and pos.isascii()  # int() would take full-width and other digits too
+        if not (plain and tx.isdigit() and pos.isdigit()) or len(tx) > 19 or len(pos) > 19:
             raise ValueError(f"not a position: {text!r}")
         return cls(int(tx), int(pos))
 

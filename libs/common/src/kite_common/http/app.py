@@ -71,7 +71,13 @@ def create_app(
     async def livez() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    not_ready = {"status": "not-ready", "checks": {"database": "ok", "broker": "error: KafkaConnectionError"}}
+    not_ready_doc = {
+        "description": "数据库或消息服务不可用，或正在停止",
+        "content": {"application/json": {"example": not_ready}},
+    }
+
+    @app.get("/readyz", tags=["health"], responses={503: not_ready_doc})
     async def readyz(request: Request) -> JSONResponse:
         checks: dict[str, str] = {}
         if request.app.state.draining:
@@ -119,4 +125,6 @@ async def runtime_of(request: Request) -> ServiceRuntime:
     return runtime
 
 
+# A route that takes the runtime reaches the database: its OpenAPI documents 503 (kite_common.http.openapi).
+runtime_of.reaches_database = True  # type: ignore[attr-defined]
 RuntimeDep = Annotated[ServiceRuntime, Depends(runtime_of)]

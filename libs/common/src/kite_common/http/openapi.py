@@ -4,9 +4,10 @@ What a route can answer follows from how it is declared, so it is derived here o
 written on every route: 401 and 403 where a token and a role are needed, 404 where the path, the
 query or the body names a record (a UUID), 400 where a paging cursor is taken, 409 on writes (a
 concurrent write wins, or the record's state forbids it), 400 and 412 where If-Match is taken, 413
-where a body is read, 415 where that body must be JSON, 422 where any input is validated. FastAPI's
-own 422 shape is replaced by the RFC 9457 problem schema. A route's own `responses=` descriptions are
-kept, and a route whose `format` query parameter offers csv or xlsx documents those downloads.
+where a body is read, 415 where that body must be JSON, 422 where any input is validated, 503 with
+Retry-After where the route reaches the database. FastAPI's own 422 shape is replaced by the RFC 9457
+problem schema. A route's own `responses=` descriptions are kept, and a route whose `format` query
+parameter offers csv or xlsx documents those downloads.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from kite_common.schema_examples import example_of
 
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 _REF = {"$ref": "#/components/schemas/Problem"}
+_RETRY_AFTER = {"description": "几秒后重试", "schema": {"type": "integer"}}
 
 
 class FieldError(BaseModel):
@@ -85,6 +87,10 @@ def _literal_values(annotation: Any) -> set[Any]:
     return set().union(*(_literal_values(arg) for arg in get_args(annotation))) if get_args(annotation) else set()
 
 
+def _reaches_database(dependant: Dependant) -> bool:
+    return any(getattr(d.call, "reaches_database", False) or _reaches_database(d) for d in dependant.dependencies)
+
+
 def _statuses(route: APIRoute, authenticated: bool) -> list[int]:
     methods = route.methods or set()
     headers = {p.alias.lower() for p in route.dependant.header_params}
@@ -102,6 +108,8 @@ def _statuses(route: APIRoute, authenticated: bool) -> list[int]:
         out.add(404)
     if any(p.name == "cursor" for p in query):
         out.add(400)  # a cursor that is not one this listing gave out
+    if _reaches_database(route.dependant):
+        out.add(503)  # the database unreachable or restarting: try again after Retry-After
     if methods & _WRITES:
         out.add(409)
     if "if-match" in headers:
@@ -145,6 +153,8 @@ def document_problems(app: FastAPI, secured: Iterable[APIRoute]) -> None:
                 for status in sorted(statuses):
                     entry = responses.setdefault(str(status), {"description": STATUS_TITLES.get(status, "请求失败")})
                     entry["content"] = {PROBLEM_JSON: {"schema": _REF}}
+                    if status == 503:
+                        entry["headers"] = {"Retry-After": _RETRY_AFTER}
                 for status, entry in responses.items():  # a route's own refusals are problems too
                     if status[:1] in ("4", "5") and "content" not in entry:
                         entry["content"] = {PROBLEM_JSON: {"schema": _REF}}

@@ -72,7 +72,11 @@ class Cadre(Aggregate):
             raise Conflict("该帮扶人已登记", code="cadre-already-registered")
         # a county, township or village code is checked as its 12-digit form (padded with 000)
         problem = division_problem(organisation_code.ljust(12, "0")) if len(organisation_code) in (6, 9, 12) else None
-        if len(organisation_code) not in (2, 4, 6, 9, 12) or not organisation_code.isdigit() or problem:
+        if (
+            len(organisation_code) not in (2, 4, 6, 9, 12)
+            or not (organisation_code.isascii() and organisation_code.isdigit())
+            or problem
+        ):
             raise MonitoringRuleViolation(
                 problem or "单位所在地应为2、4、6、9或12位区划代码", "organisation_code", code="invalid-division-code"
             )
