@@ -102,7 +102,7 @@ async def recipient_count(session: Session, apis: Apis, body: dict[str, Any]) ->
         answer = await apis.call("roster", "GET", "/ledgers/party", session.token, params=params)
         return int(answer.data["members"]["total"]) if isinstance(answer, Answer) else None
     prefix = body["division_code_prefix"] or ""
-    if not prefix.isdigit():
+    if not (prefix.isascii() and prefix.isdigit()):
         return None
     answer = await apis.call(
         "roster",

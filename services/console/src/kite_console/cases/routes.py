@@ -205,7 +205,7 @@ async def _send(
             f"/cases/{case_id}/{path}",
             session.token,
             json=body,
-            if_match=f'"{version}"' if version.isdigit() else None,
+            if_match=f'"{version}"' if (version.isascii() and version.isdigit()) else None,
         )
     if isinstance(answer, Problem):
         context = await _case_context(session, apis, case_id)

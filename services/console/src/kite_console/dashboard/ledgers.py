@@ -56,7 +56,7 @@ def _rate(value: float | None, scale: float = 100.0) -> str:
 
 
 def _drill(code: str, drillable: bool) -> str | None:
-    return code if drillable and code.isdigit() else None
+    return code if drillable and (code.isascii() and code.isdigit()) else None
 
 
 def registration(data: dict[str, Any], level_label: str, drillable: bool) -> LedgerView:

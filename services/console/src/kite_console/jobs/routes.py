@@ -133,7 +133,7 @@ async def verify_employer(request: Request, employer_id: uuid.UUID, session: For
         f"/employers/{employer_id}/verification",
         session.token,
         json={"note": optional(form, "note")},
-        if_match=f'"{version}"' if version.isdigit() else None,
+        if_match=f'"{version}"' if (version.isascii() and version.isdigit()) else None,
     )
     if isinstance(answer, Problem):
         return await _employer_page(request, session, apis, employer_id, answer)

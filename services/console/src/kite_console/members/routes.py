@@ -199,7 +199,7 @@ async def edit(request: Request, member_id: uuid.UUID, session: FormSessionDep, 
         f"/members/{member_id}",
         session.token,
         json=body,
-        if_match=f'"{version}"' if version.isdigit() else None,
+        if_match=f'"{version}"' if (version.isascii() and version.isdigit()) else None,
     )
     if isinstance(answer, Problem):
         member = (await apis.get("roster", f"/members/{member_id}", session.token)).data
@@ -225,7 +225,7 @@ async def relocate(request: Request, member_id: uuid.UUID, session: FormSessionD
         f"/members/{member_id}/relocations",
         session.token,
         json=body,
-        if_match=f'"{version}"' if version.isdigit() else None,
+        if_match=f'"{version}"' if (version.isascii() and version.isdigit()) else None,
     )
     return await _after_member_form(request, session, apis, member_id, answer, "relocate", form)
 
