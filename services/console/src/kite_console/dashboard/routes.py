@@ -50,7 +50,8 @@ def _ledger_call(ledger: str, area: str, level: str) -> tuple[str, str, dict[str
 
 async def _panel_context(session: Session, apis: Apis, origin: str | None, ledger: str) -> dict[str, Any]:
     area = origin if origin is not None else session.jurisdiction
-    if not area.startswith(session.jurisdiction) or not (area == "" or (area.isascii() and area.isdigit())) or len(area) > 12:
+    digits = area == "" or (area.isascii() and area.isdigit())
+    if not area.startswith(session.jurisdiction) or not digits or len(area) > 12:
         raise PageNotFound  # outside the jurisdiction: the same page as an unknown place
     if ledger not in LEDGERS:
         raise PageNotFound
