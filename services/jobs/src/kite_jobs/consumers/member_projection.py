@@ -21,8 +21,12 @@ async def handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
 
 
 async def handle_many(uow: UnitOfWork, events: Sequence[ReceivedEvent]) -> None:
-    """A batch of roster events: the same as `handle` on each, registrations written together."""
-    await MIRROR.apply_many(uow.conn, [e.envelope for e in events])
+    """A batch of roster events: the same as `handle` on each, registrations written together, and what
+    follows from them settled once for every member the batch touched."""
+    changes = await MIRROR.apply_many(uow.conn, [e.envelope for e in events])
+    touched = [change.member_id for change in changes if change is not None]
+    if touched:
+        await members_changed(uow.conn, touched)
 
 
 MEMBER_PROJECTION = ConsumerSpec("member-projection", ["roster"], handle, batch_handler=handle_many)
