@@ -14,3 +14,11 @@ CREATE TABLE service_ledger_proxy (
     matter       text NOT NULL
 );
 CREATE INDEX service_ledger_proxy_office ON service_ledger_proxy (office_code text_pattern_ops, month);
+
+-- Searches of cases on the clock (overdue, due soon) within a jurisdiction, with or without a
+-- category: the index holds the place, category and deadline of the cases on the SLA clock only, so
+-- a county's overdue search reads the index of its open cases, not every case it ever had.
+CREATE INDEX cases_on_clock ON cases (origin_division_code text_pattern_ops, category, clock_deadline)
+    WHERE clock_deadline IS NOT NULL;
+CREATE INDEX cases_work_on_clock ON cases (work_division_code text_pattern_ops, category, clock_deadline)
+    WHERE clock_deadline IS NOT NULL AND work_division_code IS NOT NULL;
