@@ -4,10 +4,15 @@ monitored households, to a trade, to a fair's invitees; and how many it would re
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
+from kite_common.clock import utcnow
 from kite_common.ids import new_id
+from kite_common.runtime import ServiceRuntime
 from kite_common.testing.stack import auth, eventually
+from kite_notify.application.broadcasts import send_batch
+from kite_notify.service import SERVICE
 
 from .conftest import _event
 from .test_broadcasts import TEXTS, _completed
@@ -82,6 +87,18 @@ async def test_a_broadcast_goes_by_sms_and_email_to_who_chose_them_skipping_opt_
     status = await eventually(lambda: _with_results(svc, bid), timeout=30)
     assert status["messages"]["email"]["delivered"] == 1
     assert status["messages"]["sms"]["sending"] == 1 and status["messages"]["sms"]["created"] == 1
+    # A batch handled again (its worker died after the commit) queues no message twice.
+    runtime = ServiceRuntime(SERVICE, svc.pool, svc.kafka)
+    await svc.pool.execute(
+        "UPDATE broadcasts SET status = 'sending', cursor_origin = NULL, cursor_member = NULL WHERE broadcast_id = $1",
+        uuid.UUID(bid),
+    )
+    await send_batch(runtime.unit_of_work(), uuid.UUID(bid), utcnow())
+    requested = (
+        "SELECT count(*) FROM events WHERE type = 'kite.notify.message-requested.v1' AND data->>'reference' = $1"
+    )
+    assert await svc.pool.fetchval(requested, f"broadcast:{bid}") == 3
+    assert await svc.pool.fetchval("SELECT count(*) FROM notifications WHERE reference = $1", f"broadcast:{bid}") == 3
     # No number or address in any event.
     assert await svc.pool.fetchval("SELECT count(*) FROM events WHERE data::text LIKE '%1380000000%'") == 0
 

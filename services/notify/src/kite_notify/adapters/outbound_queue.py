@@ -54,6 +54,33 @@ async def enqueue(
     )
 
 
+async def enqueue_many(
+    conn: Conn,
+    kind: str,
+    pending: list[tuple[uuid.UUID, str, str, str, str, dict[str, str], datetime]],
+    topic: str,
+) -> None:
+    """Many deliveries of one kind at once: (notification, channel, sealed address, title, body,
+    values, not before) each; one insert, and a row already queued stays as it is."""
+    await conn.execute(
+        """INSERT INTO outbound_deliveries (notification_id, channel, address_enc, kind, title, body,
+                                            template_values, topic, next_attempt_at)
+           SELECT n, c, a, $1, t, b, v::jsonb, $2, w
+           FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+                AS u(n, c, a, t, b, v, w)
+           ON CONFLICT DO NOTHING""",
+        kind,
+        topic,
+        [p[0] for p in pending],
+        [p[1] for p in pending],
+        [p[2] for p in pending],
+        [p[3] for p in pending],
+        [p[4] for p in pending],
+        [json.dumps(p[5], ensure_ascii=False) for p in pending],
+        [p[6] for p in pending],
+    )
+
+
 async def claim(pool: asyncpg.Pool, channel: str, limit: int, lease_s: float) -> list[Pending]:
     rows = await pool.fetch(
         """WITH due AS (

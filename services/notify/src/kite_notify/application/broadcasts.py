@@ -10,6 +10,7 @@ from datetime import datetime
 
 import asyncpg
 from kite_common.auth import Principal
+from kite_common.bulk import append_new_streams
 from kite_common.commands import command
 from kite_common.domain import RuleViolation
 from kite_common.ids import new_id
@@ -19,6 +20,7 @@ from kite_common.unit_of_work import UnitOfWork
 from kite_notify.adapters import broadcast_store, catalogue, organisations, outbound_queue
 from kite_notify.adapters.db import Conn
 from kite_notify.adapters.pii import field_protector
+from kite_notify.adapters.projections import PROJECTIONS
 from kite_notify.application.preferences import EMAIL_CONTEXT, PHONE_CONTEXT
 from kite_notify.application.send_message import ADDRESS_CONTEXT
 from kite_notify.domain.broadcast import CHANNELS, Broadcast, BroadcastNotFound, check_audience, check_place
@@ -164,7 +166,7 @@ async def send_batch(uow: UnitOfWork, broadcast_id: uuid.UUID, now: datetime, li
         texts = broadcast_store.texts_of(row)
         outbound = [c for c in row["channels"] if c in ("sms", "email")]
         rows = []
-        queued = 0
+        messages: list[_Message] = []
         for r in recipients:
             if not r.wants_broadcasts:
                 continue
@@ -175,7 +177,8 @@ async def send_batch(uow: UnitOfWork, broadcast_id: uuid.UUID, now: datetime, li
             rows.append((r.member_id, used, shown.title, shown.body))
             channel = _outbound_for(r, outbound)
             if channel is not None:
-                queued += await _queue_message(uow, row, r, channel, used, shown.title, shown.body, now)
+                messages.append(_Message(r, channel, used, shown.title, shown.body))
+        queued = await _queue_messages(uow, row, messages, now) if messages else 0
         opted_out = len(recipients) - len(rows)
         written = await broadcast_store.write_batch(
             uow.conn, broadcast_id, rows, now, recipients[-1], opted_out, queued
@@ -193,55 +196,63 @@ def _outbound_for(r: broadcast_store.Recipient, wanted: list[str]) -> str | None
     return None
 
 
-async def _queue_message(
-    uow: UnitOfWork,
-    row: asyncpg.Record,
-    r: broadcast_store.Recipient,
-    channel: str,
-    language: str,
-    title: str,
-    body: str,
-    now: datetime,
-) -> int:
-    """One SMS or email of the broadcast to this member, once (its id is the broadcast's and the
-    member's): queued for the delivery worker, which paces each channel to its rate limit; held until
-    the member's quiet hours end."""
-    notification = await uow.get(Notification, uuid.uuid5(row["broadcast_id"], str(r.member_id)))
-    if notification.created:
-        return 0
-    notification.request(
-        MessageRequested(
-            notification_id=notification.notification_id,
-            channel=channel,
-            kind="broadcast",
-            language=language,
-            template_version=0,  # the broadcast's own text, not a template
-            title=title,
-            body=body,
-            reference=f"broadcast:{row['broadcast_id']}",
-            jurisdiction=row["jurisdiction"],
-            requested_by=row["created_by"],
+@dataclass(frozen=True)
+class _Message:
+    recipient: broadcast_store.Recipient
+    channel: str
+    language: str
+    title: str
+    body: str
+
+
+async def _queue_messages(uow: UnitOfWork, row: asyncpg.Record, messages: list[_Message], now: datetime) -> int:
+    """The batch's SMS and emails, each once (its id is the broadcast's and the member's; those a
+    batch handled before already made are skipped): their message-requested events appended with one
+    COPY and their deliveries queued with one insert, for the delivery worker, which paces each
+    channel to its rate limit; each held until its member's quiet hours end."""
+    broadcast_id: uuid.UUID = row["broadcast_id"]
+    ids = [uuid.uuid5(broadcast_id, str(m.recipient.member_id)) for m in messages]
+    made = {
+        r["notification_id"]
+        for r in await uow.conn.fetch(
+            "SELECT notification_id FROM notifications WHERE notification_id = ANY($1::uuid[])", ids
         )
-    )
-    await uow.save(notification)
+    }
+    new = [(i, m) for i, m in zip(ids, messages, strict=True) if i not in made]
+    if not new:
+        return 0
+    streams = [
+        (
+            Notification.stream_id_for(i),
+            [
+                MessageRequested(
+                    notification_id=i,
+                    channel=m.channel,
+                    kind="broadcast",
+                    language=m.language,
+                    template_version=0,  # the broadcast's own text, not a template
+                    title=m.title,
+                    body=m.body,
+                    reference=f"broadcast:{broadcast_id}",
+                    jurisdiction=row["jurisdiction"],
+                    requested_by=row["created_by"],
+                )
+            ],
+        )
+        for i, m in new
+    ]
+    await append_new_streams(uow.conn, uow.registry, PROJECTIONS, uow.topic, streams)
     protector = field_protector()
-    sealed, context = (r.phone_enc, PHONE_CONTEXT) if channel == "sms" else (r.email_enc, EMAIL_CONTEXT)
-    assert sealed is not None
-    address = protector.encrypt(protector.decrypt(sealed, context), ADDRESS_CONTEXT)
-    not_before = QuietHours(*r.quiet).release_at(now) if r.quiet else None
-    await outbound_queue.enqueue(
-        uow.conn,
-        notification.notification_id,
-        channel,
-        address,
-        "broadcast",
-        title,
-        body,
-        {"name": r.name},
-        uow.topic,
-        not_before,
-    )
-    return 1
+    pending = []
+    for i, m in new:
+        r = m.recipient
+        sealed, context = (r.phone_enc, PHONE_CONTEXT) if m.channel == "sms" else (r.email_enc, EMAIL_CONTEXT)
+        assert sealed is not None
+        address = protector.encrypt(protector.decrypt(sealed, context), ADDRESS_CONTEXT)
+        not_before = QuietHours(*r.quiet).release_at(now) if r.quiet else now
+        pending.append((i, m.channel, address, m.title, m.body, {"name": r.name}, not_before))
+    await outbound_queue.enqueue_many(uow.conn, "broadcast", pending, uow.topic)
+    return len(new)
 
 
 @command
