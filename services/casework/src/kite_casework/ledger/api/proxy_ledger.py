@@ -3,20 +3,17 @@ total, as JSON or a CSV / XLSX download."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from kite_common.auth import Principal, Role, require_roles
-from kite_common.clock import utcnow
 from kite_common.http.app import RuntimeDep as Runtime
-from kite_common.http.problems import Problem
 from kite_common.http.tabular import tabular_response
 from pydantic import BaseModel, Field
 
 from kite_casework.domain.proxy_service import ProxyMatter
-from kite_casework.ledger.adapters.projection import month_of
-from kite_casework.ledger.api.service_ledger import _LEVEL_TITLES, MONTH, _first_day
+from kite_casework.ledger.api.period import Period
 from kite_casework.ledger.application.proxy_ledger import ProxyLedgerRow, proxy_ledger
 from kite_casework.ledger.application.service_ledger import LedgerLevel
 
@@ -71,30 +68,15 @@ COLUMNS = [
 
 
 @router.get("", response_model=ProxyLedgerResponse, summary="代办台账（按月、按办理单位所在地，含范围合计）")
-async def ledger(
-    principal: Reader,
-    runtime: Runtime,
-    level: Annotated[
-        LedgerLevel, Query(description="province 按省 | city 按市 | county 按县 | township 按乡镇")
-    ] = "county",
-    area: Annotated[str | None, Query(pattern=r"^[0-9]{1,12}$", description="区划代码前缀，缺省为管辖范围")] = None,
-    from_: Annotated[str | None, Query(alias="from", pattern=MONTH, description="起始月份 YYYY-MM，缺省为本月")] = None,
-    to: Annotated[str | None, Query(pattern=MONTH, description="截止月份 YYYY-MM，缺省为本月")] = None,
-    format: Annotated[Literal["json", "csv", "xlsx"], Query(description="json，或下载 csv / xlsx")] = "json",
-) -> ProxyLedgerResponse | Response:
-    this_month = month_of(utcnow())
-    first, last = _first_day(from_, this_month), _first_day(to, this_month)
-    if first > last:
-        raise Problem("起始月份不能晚于截止月份", status=422, code="validation")
+async def ledger(principal: Reader, runtime: Runtime, query: Period) -> ProxyLedgerResponse | Response:
     async with runtime.pool.acquire() as conn:
-        rows, totals = await proxy_ledger(conn, principal, level, area, first, last)
-    if format == "json":
+        rows, totals = await proxy_ledger(conn, principal, query.level, query.area, query.first, query.last)
+    if query.format == "json":
         return ProxyLedgerResponse(
-            level=level,
-            area=principal.jurisdiction if area is None else area,
+            level=query.level,
+            area=principal.jurisdiction if query.area is None else query.area,
             rows=[_entry(r) for r in rows],
             totals=[_entry(r) for r in totals],
         )
-    name = f"代办台账_{_LEVEL_TITLES[level]}_{first:%Y-%m}_{last:%Y-%m}"
     table = [_flat(r, False) for r in rows] + [_flat(r, True) for r in totals]
-    return tabular_response(table, COLUMNS, format, name)
+    return tabular_response(table, COLUMNS, query.format, query.download_name("代办台账"))

@@ -3,28 +3,24 @@ township), with the area's total, as JSON or a CSV / XLSX download."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from kite_common.auth import Principal, Role, require_roles
-from kite_common.clock import utcnow
 from kite_common.http.app import RuntimeDep as Runtime
-from kite_common.http.problems import Problem
 from kite_common.http.tabular import tabular_response
 from pydantic import BaseModel, Field
 
 from kite_casework.domain.categories import CaseCategory
 from kite_casework.domain.intake import Channel
 from kite_casework.domain.sla import SlaTier
-from kite_casework.ledger.adapters.projection import month_of
+from kite_casework.ledger.api.period import Period
 from kite_casework.ledger.application.service_ledger import LedgerLevel, LedgerRow, service_ledger
 
 router = APIRouter(prefix="/ledgers/service", tags=["ledgers"])
 
 Reader = Annotated[Principal, Depends(require_roles(Role.CASEWORKER, Role.VIEWER))]
-MONTH = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"  # ASCII digits; year 0000 is no date
 _STATUS_TITLES = {
     "open": "待受理",
     "accepted": "已受理",
@@ -41,7 +37,6 @@ _MONEY_TITLES = {
     "relief_paid": "发放救助金（分）",
     "funds_raised": "筹集资金（分）",
 }
-_LEVEL_TITLES = {"province": "按省", "city": "按市", "county": "按县", "township": "按乡镇"}
 
 
 class ServiceLedgerRow(BaseModel):
@@ -72,13 +67,6 @@ class ServiceLedgerResponse(BaseModel):
     area: str = Field(description="统计范围（区划代码前缀）")
     rows: list[ServiceLedgerRow] = Field(description="按月、按地方；一件诉求在户籍地和务工地各计一次")
     totals: list[ServiceLedgerRow] = Field(description="统计范围合计（按月）：两地都在范围内的诉求只计一次")
-
-
-def _first_day(month: str | None, default: date) -> date:
-    if month is None:
-        return default
-    year, number = month.split("-")
-    return date(int(year), int(number), 1)
 
 
 def _named(counts: dict[str, int], labels: dict[str, str]) -> str:
@@ -133,34 +121,19 @@ COLUMNS = [
 
 
 @router.get("", response_model=ServiceLedgerResponse, summary="服务台账（按月、按地方，含范围合计）")
-async def ledger(
-    principal: Reader,
-    runtime: Runtime,
-    level: Annotated[
-        LedgerLevel, Query(description="province 按省 | city 按市 | county 按县 | township 按乡镇")
-    ] = "county",
-    area: Annotated[str | None, Query(pattern=r"^[0-9]{1,12}$", description="区划代码前缀，缺省为管辖范围")] = None,
-    from_: Annotated[str | None, Query(alias="from", pattern=MONTH, description="起始月份 YYYY-MM，缺省为本月")] = None,
-    to: Annotated[str | None, Query(pattern=MONTH, description="截止月份 YYYY-MM，缺省为本月")] = None,
-    format: Annotated[Literal["json", "csv", "xlsx"], Query(description="json，或下载 csv / xlsx")] = "json",
-) -> ServiceLedgerResponse | Response:
-    this_month = month_of(utcnow())
-    first, last = _first_day(from_, this_month), _first_day(to, this_month)
-    if first > last:
-        raise Problem("起始月份不能晚于截止月份", status=422, code="validation")
+async def ledger(principal: Reader, runtime: Runtime, query: Period) -> ServiceLedgerResponse | Response:
     async with runtime.pool.acquire() as conn:
-        rows, totals = await service_ledger(conn, principal, level, area, first, last)
-    if format == "json":
+        rows, totals = await service_ledger(conn, principal, query.level, query.area, query.first, query.last)
+    if query.format == "json":
         return ServiceLedgerResponse(
-            level=level,
-            area=principal.jurisdiction if area is None else area,
+            level=query.level,
+            area=principal.jurisdiction if query.area is None else query.area,
             rows=[_served(r) for r in rows],
             totals=[_served(r) for r in totals],
         )
-    name = f"服务台账_{_LEVEL_TITLES[level]}_{first:%Y-%m}_{last:%Y-%m}"
     # The download ends with the area's total per month (合计), each case counted once in it.
     table = [_flat(r) for r in rows] + [_flat(r) | {"division_code": f"{r.division_code} 合计"} for r in totals]
-    return tabular_response(table, COLUMNS, format, name)
+    return tabular_response(table, COLUMNS, query.format, query.download_name("服务台账"))
 
 
 def _served(r: LedgerRow) -> ServiceLedgerRow:
