@@ -2,8 +2,9 @@
 `kite up` runs it (every service its own processes, embedded PostgreSQL, the Tansu broker), and how
 long each member waits for the welcome notice in notify's in-app inbox after roster's 201.
 
-The load is open: request i is sent at start + i / rate whatever became of the others (so a slow
-system is offered the same load), each with its own ID number, one token for all. The welcome's
+The load is open: request i is due at start + i / rate whatever became of the others (so a slow
+system is offered the same load; at most 256 in flight, a request waiting for one of them is late
+and its latency counts from when it was due), each with its own ID number, one token for all. The welcome's
 time is the in-app row's `created_at`, stamped by notify's consumer in the transaction that writes
 it (the relay's lag, the broker and the consumer's batching are all in it). Also printed: the CPU
 each service's processes (API, relay, consumers) and PostgreSQL spent per accepted registration.
@@ -73,6 +74,8 @@ async def _load(stack: Stack, rate: float, seconds: float) -> tuple[dict[uuid.UU
     latencies: list[float] = []
     refused = 0
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    # Requests beyond the connections wait here, not in httpx's pool (whose queue grows slow when long).
+    in_flight = asyncio.Semaphore(256)
     async with httpx.AsyncClient(timeout=30, limits=limits, base_url=stack.url("roster")) as http:
 
         async def register(seq: int) -> None:
@@ -85,9 +88,10 @@ async def _load(stack: Stack, rate: float, seconds: float) -> tuple[dict[uuid.UU
                 "current_city": "杭州",
                 "skills": ["电工"],
             }
-            sent = time.perf_counter()
+            sent = time.perf_counter()  # when it was due: a request waiting for a connection is late
             try:
-                r = await http.post("/members", json=body, headers=headers)
+                async with in_flight:
+                    r = await http.post("/members", json=body, headers=headers)
             except httpx.HTTPError:
                 refused += 1
                 return
