@@ -173,6 +173,7 @@ async def _eventually_said(stack: Stack, *texts: str, timeout: float = 60) -> No
         pytest.fail(f"the terminal never said {texts!r}:\n{stack.terminal()[-3000:]}")
 
 
+@pytest.mark.timeout(600)  # its own waits (ready, restart, republish) add up to more than the default 120 s
 async def test_kite_up_restarts_a_killed_service_and_a_killed_broker_and_republishes_once(infra, tmp_path):
     stack = Stack(tmp_path / "kite", infra.admin_dsn)
     stack.data_dir.mkdir()
