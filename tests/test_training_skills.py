@@ -166,3 +166,24 @@ async def test_a_completed_course_adds_its_trade_to_the_member_once_and_matching
         matched = await http.post(f"/postings/{posting.json()['posting_id']}/match")
         assert matched.status_code in (200, 201), matched.text
         assert [m["member_id"] for m in matched.json()["items"]] == [mid]
+
+        # ... and the certificate the course gave: a posting that requires it finds the member too
+        certified = await http.post(
+            "/postings",
+            json={
+                "employer_id": employer.json()["employer_id"],
+                "title": "持证育婴员",
+                "skills_required": ["育婴师"],
+                "certificates_required": ["育婴员（五级）"],
+                "headcount": 1,
+                "wage_min_fen": 500_000,
+                "wage_max_fen": 800_000,
+                "place_division_code": f"{COUNTY}101001",
+                "opens_on": today().isoformat(),
+                "closes_on": (today() + timedelta(days=30)).isoformat(),
+            },
+        )
+        assert certified.status_code == 201, certified.text
+        matched = await http.post(f"/postings/{certified.json()['posting_id']}/match")
+        assert matched.status_code in (200, 201), matched.text
+        assert [m["member_id"] for m in matched.json()["items"]] == [mid]

@@ -6,6 +6,7 @@ from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 
 from kite_jobs.adapters import ledger_counts
+from kite_jobs.adapters.employment_state import refresh_candidates
 from kite_jobs.adapters.ledger_counts import counted
 from kite_jobs.domain.events import CourseEnrolled, CourseOpened, TrainingCompleted
 
@@ -60,6 +61,8 @@ class CourseProjection:
                     payload.skill,
                     payload.certificate,
                 )
+            if payload.certificate is not None:  # matching sees the certificate the course gave
+                await refresh_candidates(conn, [payload.member_id])
             # counted, not added to: the same completion applied again changes nothing
             await conn.execute(
                 """UPDATE courses SET version = $2, completed_count =

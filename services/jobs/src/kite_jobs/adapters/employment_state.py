@@ -7,7 +7,8 @@ projection (seeker-registered) and the placements projection (member-placed, pla
 they touch is recomputed from the tables, never adjusted by guesswork:
 - a household's earners and flags are counted again; the ledger gets the difference between what the
   household counted before and after (domain/ledger.py), so an event applied twice counts once;
-- the candidate rows of the members concerned (and of every member of a household whose tier changed)
+- the candidate rows of the members concerned (and of every member of a household whose tier changed,
+  and of a member whose completed course gave a certificate)
   are made again from `seekers`, `members` and the households' tiers.
 
 One transaction at a time does this (a transaction-scoped advisory lock, taken after the fact is
@@ -42,12 +43,17 @@ FROM households h WHERE h.household_id = ANY($1::uuid[])
 """
 
 # The candidate row of each given member who is a job-seeker still on the roster; the tier is the best
-# one their 建档立卡/monitored households give (3 when none).
+# one their 建档立卡/monitored households give (3 when none). Their certificates are those they declared
+# and those their completed courses gave.
 _CANDIDATES_NOW = """
 INSERT INTO candidates (member_id, origin_division_code, desired_division_code, willing_to_move, skills,
                         certificates, expected_wage_fen, available_from, birth_year, priority)
 SELECT s.member_id, s.origin_division_code, s.desired_division_code, s.willing_to_move, m.skills,
-       s.certificates, s.expected_wage_fen, s.available_from, m.birth_year,
+       s.certificates || ARRAY(SELECT DISTINCT e.certificate FROM enrolments e
+                               WHERE e.member_id = s.member_id AND e.completed_on IS NOT NULL
+                                 AND e.certificate IS NOT NULL AND e.certificate <> ALL (s.certificates)
+                               ORDER BY e.certificate),
+       s.expected_wage_fen, s.available_from, m.birth_year,
        coalesce((SELECT min(CASE WHEN he.earners = 0 THEN 1 WHEN he.earners = 1 THEN 2 ELSE 3 END)
                  FROM household_members hm JOIN household_employment he USING (household_id)
                  WHERE hm.member_id = s.member_id AND he.priority), 3)
