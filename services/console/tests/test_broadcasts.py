@@ -30,6 +30,8 @@ async def test_compose_preview_with_count_and_fallback_then_send(console: Consol
         form = await client.get("/broadcasts/new")
         fields = {"csrf_token": csrf_of(form.text), "audience": "division", "division": YONGSHAN} | TEXTS
         preview = await client.post("/broadcasts/new", data=fields | {"step": "preview"})
+        by_sms = await client.post("/broadcasts/new", data=fields | {"sms": "on", "step": "preview"})
+        no_trade = await client.post("/broadcasts/new", data=fields | {"trades": "不存在的工种", "step": "preview"})
         missing = await client.post("/broadcasts/new", data=fields | {"zh-Hans-body": "", "step": "send"})
         sent = await client.post("/broadcasts/new", data=fields | {"step": "send"})
         assert sent.status_code == 303, sent.text
@@ -42,7 +44,11 @@ async def test_compose_preview_with_count_and_fallback_then_send(console: Consol
     assert 'name="division" type="text" value="530625"' in form.text  # the jurisdiction by default
     assert preview.status_code == 200
     count = int(preview.text.split('id="recipient-count">', 1)[1].split("<", 1)[0])
-    assert count >= 2  # the members registered under the county, before anything is sent
+    assert count >= 2  # notify's count of the members registered under the county, before anything is sent
+    assert 'id="sms-count">' not in preview.text  # only the inbox was chosen
+    sms = int(by_sms.text.split('id="sms-count">', 1)[1].split("<", 1)[0])
+    assert 0 <= sms <= count and 'name="sms" value="on"' in by_sms.text  # kept for the confirm step
+    assert 'id="recipient-count">0<' in no_trade.text and "技能：不存在的工种" in no_trade.text
     assert "（收件人姓名）您好" in preview.text and "&lt;b&gt;请留意&lt;/b&gt;" in preview.text
     assert preview.text.count("无译文，收到简体中文") == 1  # ii falls back to zh-Hans; bo has its own text
     assert "བཀྲ་ཤིས་བདེ་ལེགས" in preview.text

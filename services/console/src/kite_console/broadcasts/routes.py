@@ -1,10 +1,10 @@
-"""The broadcast composer: choose the audience (a division or an organisation and its subtree, party
-members only), write the notice in each language, preview it as each language's readers will get it,
-see how many people it reaches, confirm, and send it through notify with the user's token.
+"""The broadcast composer: choose the audience (a division or an organisation and its subtree; party
+members, monitored households or trades only; SMS and email beside the inbox), write the notice in
+each language, preview it as each language's readers will get it, see how many people it reaches,
+confirm, and send it through notify with the user's token.
 
-Notify has no recipient-count or broadcast-preview endpoint yet: the count shown before sending is the
-roster's (members registered under the division, or party members of the organisation's subtree, from
-its ledgers); notify's own figures (sent, opted out) are on the broadcast's page once it runs. The
+The count before sending is notify's own (`POST /broadcasts/audience`, the same audience the send
+takes): recipients, those who opted out of broadcasts, and how many get an SMS or an email. The
 preview shows each language's text and, where a translation is missing, the zh-Hans text that notify
 sends instead (its documented fallback)."""
 
@@ -19,32 +19,42 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from kite_console.web.api import Answer, Apis, Problem
-from kite_console.web.forms import flag, optional, text
+from kite_console.web.forms import flag, optional, text, words
 from kite_console.web.pages import ApisDep, ConsoleRoute, FormSessionDep, SessionDep, render
 from kite_console.web.sessions import Session
 
 router = APIRouter(route_class=ConsoleRoute)
 LANGUAGES = {"zh-Hans": "简体中文", "bo": "藏文", "ii": "彝文"}
 TEXT_FIELDS = tuple(f"{lang}-{part}" for lang in LANGUAGES for part in ("title", "body"))
-FIELDS = ("audience", "division", "organisation", "party_only", "send_at", *TEXT_FIELDS)
+AUDIENCE_FIELDS = ("audience", "division", "organisation", "party_only", "monitored_only", "trades", "sms", "email")
+FIELDS = (*AUDIENCE_FIELDS, "send_at", *TEXT_FIELDS)
 SAMPLE_NAME = "（收件人姓名）"
 
 
 def broadcast_body(form: FormData) -> dict[str, Any]:
     """The notify request the form describes (texts of the languages written; zh-Hans is required by notify)."""
-    by_organisation = text(form, "audience") == "organisation"
     texts = {}
     for lang in LANGUAGES:
         title, body = text(form, f"{lang}-title"), text(form, f"{lang}-body")
         if title or body or lang == "zh-Hans":
             texts[lang] = {"title": title, "body": body}
     send_at = text(form, "send_at")
+    return audience_of(form) | {
+        "texts": texts,
+        "send_at": f"{send_at}:00+08:00" if len(send_at) == 16 else (send_at or None),
+    }
+
+
+def audience_of(form: FormData) -> dict[str, Any]:
+    """Who the form addresses, as notify's audience (the count and the send take the same one)."""
+    by_organisation = text(form, "audience") == "organisation"
     return {
         "division_code_prefix": None if by_organisation else text(form, "division"),
         "organisation_id": optional(form, "organisation") if by_organisation else None,
         "party_members_only": flag(form, "party_only"),
-        "texts": texts,
-        "send_at": f"{send_at}:00+08:00" if len(send_at) == 16 else (send_at or None),
+        "monitored_households_only": flag(form, "monitored_only"),
+        "trades": words(form, "trades"),
+        "channels": ["in_app", *(channel for channel in ("sms", "email") if flag(form, channel))],
     }
 
 
@@ -52,7 +62,12 @@ def form_errors(problem: Problem | None) -> dict[str, str]:
     """Notify's field errors onto the form: texts.bo.title → bo-title, division_code_prefix → division."""
     if problem is None:
         return {}
-    names = {"division_code_prefix": "division", "organisation_id": "organisation", "send_at": "send_at"}
+    names = {
+        "division_code_prefix": "division",
+        "organisation_id": "organisation",
+        "trades": "trades",
+        "send_at": "send_at",
+    }
     errors: dict[str, str] = {}
     for name, message in problem.errors.items():
         parts = name.split(".")
@@ -94,24 +109,22 @@ def previews(body: dict[str, Any]) -> list[Preview]:
     return out
 
 
-async def recipient_count(session: Session, apis: Apis, body: dict[str, Any]) -> int | None:
-    """The roster's count of the audience (see the module's note); None when it cannot be read."""
-    organisation = body["organisation_id"]
-    if organisation or body["party_members_only"]:
-        params = {"organisation": organisation, "origin": body["division_code_prefix"], "limit": 1}
-        answer = await apis.call("roster", "GET", "/ledgers/party", session.token, params=params)
-        return int(answer.data["members"]["total"]) if isinstance(answer, Answer) else None
-    prefix = body["division_code_prefix"] or ""
-    if not (prefix.isascii() and prefix.isdigit()):
-        return None
-    answer = await apis.call(
-        "roster",
-        "GET",
-        "/ledgers/registration",
-        session.token,
-        params={"by": "origin", "origin": prefix, "level": "county", "limit": 1},
-    )
-    return int(answer.data["total"]) if isinstance(answer, Answer) else None
+@dataclass(frozen=True)
+class Reach:
+    recipients: int
+    opted_out: int
+    sms: int
+    email: int
+
+
+async def reach(session: Session, apis: Apis, form: FormData) -> Reach | Problem | None:
+    """Notify's count of the audience before sending; its problem when the audience is refused, None
+    when notify cannot be reached."""
+    answer = await apis.call("notify", "POST", "/broadcasts/audience", session.token, json=audience_of(form))
+    if isinstance(answer, Problem):
+        return answer if answer.status in (400, 403, 404, 422) else None
+    data = answer.data
+    return Reach(int(data["recipients"]), int(data["opted_out"]), int(data["sms"]), int(data["email"]))
 
 
 async def _composer(
@@ -147,10 +160,13 @@ async def preview_or_send(request: Request, session: FormSessionDep, apis: ApisD
     if step == "edit":
         return await _composer(request, session, apis, values)
     if step != "send":
+        counted = await reach(session, apis, form)
+        if isinstance(counted, Problem):
+            return await _composer(request, session, apis, values, counted)
         context = {
             "values": values,
             "previews": previews(body),
-            "count": await recipient_count(session, apis, body),
+            "reach": counted,
             "body": body,
             "languages": LANGUAGES,
         }
