@@ -21,6 +21,7 @@ PARTY_TABLES = (
     "party_members",
     "branch_memberships",
     "dues_payments",
+    "dues_reminders",
     "org_life_sessions",
     "org_life_attendance",
     "party_origin_counts",

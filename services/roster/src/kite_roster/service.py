@@ -21,6 +21,7 @@ from kite_roster.monitoring.consumers.risk_signals import RISK_SIGNALS
 from kite_roster.party.api.organisations import router as organisations_router
 from kite_roster.party.api.party import router as party_router
 from kite_roster.party.api.party_ledger import router as party_ledger_router
+from kite_roster.party.workers.dues_reminders import dues_reminder_worker
 from kite_roster.projections import PROJECTIONS
 from kite_roster.registry import registry
 
@@ -46,6 +47,6 @@ SERVICE = ServiceDefinition(
     ],
     projections=PROJECTIONS,
     consumers=(CASE_CONTACT, RISK_SIGNALS, TRAINING_SKILLS),
-    workers=(contact_check_worker, import_worker),
+    workers=(contact_check_worker, import_worker, dues_reminder_worker),
     cli=roster_cli,
 )

@@ -26,6 +26,7 @@ from kite_roster.party.domain.party_events import (
     MembershipRole,
     OrgLifeKind,
     OrgLifeSessionHeld,
+    PartyDuesReminderDue,
     PartyMemberConfirmed,
     PartyMembershipRecorded,
     PartyStatus,
@@ -251,3 +252,20 @@ def test_replay_gives_back_memberships_and_dues():
     again = PartyMember.replay(member.member_id, events)
     assert again.memberships[R.ORIGIN].organisation_id == b.organisation_id
     assert again.dues["2024-06"].amount_fen == 50
+
+
+def test_a_dues_reminder_once_a_month_only_to_members_in_normal_status_who_have_not_paid():
+    from kite_roster.party.application.dues_reminders import reminder_month
+
+    assert reminder_month(date(2024, 6, 19), 20) is None
+    assert reminder_month(date(2024, 6, 20), 20) == "2024-06"
+    assert PartyMember(uuid.uuid4()).remind_dues("2024-06", TODAY) == []  # no party record
+    member = party_member(date(2024, 3, 15))
+    assert member.remind_dues("2024-02", TODAY) == []  # before joining
+    [due] = apply(member, member.remind_dues("2024-06", TODAY))
+    assert isinstance(due, PartyDuesReminderDue) and due.month == "2024-06" and due.due_on == TODAY
+    assert member.remind_dues("2024-06", TODAY) == []  # once a month
+    apply(member, member.pay_dues("2024-05", 200, TODAY, TODAY, "u"))
+    assert member.remind_dues("2024-05", TODAY) == []  # paid
+    apply(member, member.change_status(PartyStatus.SUSPENDED, TODAY, None, TODAY, "u"))
+    assert member.remind_dues("2024-04", TODAY) == []  # not in normal status

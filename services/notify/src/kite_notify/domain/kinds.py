@@ -38,6 +38,7 @@ KINDS: dict[str, KindSpec] = {
     ),
     "follow-up-due": KindSpec("稳岗回访提醒", {**_NAME, "months": "就业满几个月", "due_on": "回访日期"}),
     "dues-paid": KindSpec("党费缴纳确认", {**_NAME, "month": "所属月份", "amount": "金额（元）"}),
+    "dues-reminder": KindSpec("党费缴纳提醒", {**_NAME, "month": "所属月份"}),
     "org-life-missed": KindSpec(
         "组织生活补课提醒", {**_NAME, "session": "组织生活类别，如 支部党员大会", "topic": "主题", "held_on": "日期"}
     ),

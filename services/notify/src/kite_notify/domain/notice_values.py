@@ -23,6 +23,7 @@ from kite_notify.domain.source_events import (
     JobMatched,
     MemberContactLost,
     OrgLifeAbsence,
+    PartyDuesReminderDue,
     PlacementFollowUpDue,
     SourceEvent,
 )
@@ -106,6 +107,8 @@ def notice_for(
         if event.correction:
             return None
         return "dues-paid", {"name": name, "month": _month(event.month), "amount": format_fen(event.amount_fen)}
+    if isinstance(event, PartyDuesReminderDue):
+        return "dues-reminder", {"name": name, "month": _month(event.month)}
     if isinstance(event, OrgLifeAbsence):
         session = ORG_LIFE_LABELS.get(event.kind, "组织生活")
         return "org-life-missed", {

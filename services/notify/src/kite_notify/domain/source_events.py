@@ -100,6 +100,14 @@ class DuesPaid(_Source):
     correction: bool = False
 
 
+class PartyDuesReminderDue(_Source):
+    """The month's dues reminder day came and the member has not paid: roster writes it once per
+    member and month."""
+
+    member_id: uuid.UUID
+    month: str  # YYYY-MM
+
+
 class OrgLifeAbsence(_Source):
     """One member marked absent from an org-life session (三会一课): notify's own split of roster's
     org-life-session-held, one notice per absent member (type `ORG_LIFE_ABSENCE`)."""
@@ -132,6 +140,7 @@ SourceEvent = (
     | CourseEnrolled
     | PlacementFollowUpDue
     | DuesPaid
+    | PartyDuesReminderDue
     | OrgLifeAbsence
     | MemberContactLost
 )
@@ -152,6 +161,7 @@ SOURCE_TYPES: dict[str, type[SourceEvent]] = {
     "kite.jobs.course-enrolled.v1": CourseEnrolled,
     "kite.jobs.placement-follow-up-due.v1": PlacementFollowUpDue,
     "kite.roster.dues-paid.v1": DuesPaid,
+    "kite.roster.party-dues-reminder-due.v1": PartyDuesReminderDue,
     ORG_LIFE_ABSENCE: OrgLifeAbsence,
     "kite.roster.member-contact-lost.v1": MemberContactLost,
 }
@@ -177,6 +187,6 @@ def origin_of(event: SourceEvent) -> str | None:
     """The member's home division as the event states it (None for a case step)."""
     if isinstance(event, JobMatched | FairRegistered | CourseEnrolled | PlacementFollowUpDue):
         return event.member_origin_division_code
-    if isinstance(event, CaseStep | DuesPaid | OrgLifeAbsence | MemberContactLost):
+    if isinstance(event, CaseStep | DuesPaid | PartyDuesReminderDue | OrgLifeAbsence | MemberContactLost):
         return None
     return event.origin_division_code

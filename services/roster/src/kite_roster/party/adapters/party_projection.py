@@ -26,6 +26,7 @@ from kite_roster.party.domain.party_events import (
     DuesPaid,
     MembershipRole,
     OrgLifeSessionHeld,
+    PartyDuesReminderDue,
     PartyMemberConfirmed,
     PartyMembershipRecorded,
     PartyStatus,
@@ -147,6 +148,7 @@ class PartyProjection(AppliedWhenPrepared):
         "party_members",
         "branch_memberships",
         "dues_payments",
+        "dues_reminders",
         "org_life_sessions",
         "org_life_attendance",
         "party_origin_counts",
@@ -155,11 +157,21 @@ class PartyProjection(AppliedWhenPrepared):
         "branch_dues_counts",
         "org_life_monthly",
     )
-    handles = (OrgLifeSessionHeld, *_MEMBER_EVENTS)
+    handles = (OrgLifeSessionHeld, PartyDuesReminderDue, *_MEMBER_EVENTS)
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
         if isinstance(payload, OrgLifeSessionHeld):
             await _session_held(conn, event, payload)
+        elif isinstance(payload, PartyDuesReminderDue):  # counts nothing: only who was reminded of which month
+            await conn.execute(
+                "INSERT INTO dues_reminders (member_id, month, due_on) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING",
+                payload.member_id,
+                payload.month,
+                payload.due_on,
+            )
+            await conn.execute(
+                "UPDATE party_members SET version = $2 WHERE member_id = $1", payload.member_id, event.stream_version
+            )
         elif isinstance(payload, _MEMBER_EVENTS):
             before = await load_state(conn, payload.member_id)
             await _write(conn, event, payload)

@@ -28,6 +28,7 @@ from kite_roster.party.domain.party_events import (
     MembershipRole,
     OrgLifeKind,
     OrgLifeSessionHeld,
+    PartyDuesReminderDue,
     PartyMemberConfirmed,
     PartyMembershipRecorded,
     PartyStatus,
@@ -133,6 +134,7 @@ class PartyMember(Aggregate):
     status: PartyStatus = S.NORMAL
     memberships: dict[MembershipRole, ActiveMembership] = field(default_factory=dict)
     dues: dict[str, DuesPayment] = field(default_factory=dict)
+    reminded_months: set[str] = field(default_factory=set)
 
     @property
     def id(self) -> uuid.UUID:
@@ -160,6 +162,8 @@ class PartyMember(Aggregate):
             self.memberships[event.role] = ActiveMembership(event.to_organisation_id, event.role, event.transferred_on)
         elif isinstance(event, DuesPaid):
             self.dues[event.month] = DuesPayment(event.amount_fen, event.paid_on)
+        elif isinstance(event, PartyDuesReminderDue):
+            self.reminded_months.add(event.month)
 
     # party record
 
@@ -330,6 +334,21 @@ class PartyMember(Aggregate):
         )
 
     # dues
+
+    def remind_dues(self, month: str, due_on: date) -> list[EventPayload]:
+        """The month's dues reminder, once per month, only to a member in normal status who joined by
+        that month and has not paid it; nothing otherwise."""
+        parse_month(month)
+        if (
+            not self.recorded
+            or self.status is not S.NORMAL
+            or self.joined_on is None
+            or months_between(month_of(self.joined_on), month) < 0
+            or month in self.dues
+            or month in self.reminded_months
+        ):
+            return []
+        return self._record(PartyDuesReminderDue(member_id=self.member_id, month=month, due_on=due_on))
 
     def pay_dues(
         self,

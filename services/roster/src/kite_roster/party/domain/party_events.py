@@ -171,6 +171,18 @@ class DuesPaid(EventPayload):
     recorded_by: str
 
 
+@registry.register
+class PartyDuesReminderDue(EventPayload):
+    """The month's dues reminder day came and the member (正常 status) has not paid that month: one
+    reminder per member and month, written by roster's dues-reminder worker; notify tells the member."""
+
+    event_name = "party-dues-reminder-due"
+
+    member_id: uuid.UUID
+    month: str = Field(pattern=MONTH_PATTERN)
+    due_on: date
+
+
 class Attendance(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
