@@ -15,7 +15,7 @@ from kite_casework.ledger.adapters.projection import month_of
 from kite_casework.ledger.application.service_ledger import LedgerLevel
 
 MONTH = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"  # ASCII digits; year 0000 is no date
-LEVEL_TITLES = {"province": "按省", "city": "按市", "county": "按县", "township": "按乡镇"}
+LEVEL_TITLES = {"province": "按省", "city": "按市", "county": "按县", "township": "按乡镇", "village": "按村"}
 LedgerFormat = Literal["json", "csv", "xlsx"]
 
 
@@ -40,7 +40,7 @@ def _first_day(month: str | None, default: date) -> date:
 
 def ledger_query(
     level: Annotated[
-        LedgerLevel, Query(description="province 按省 | city 按市 | county 按县 | township 按乡镇")
+        LedgerLevel, Query(description="province 按省 | city 按市 | county 按县 | township 按乡镇 | village 按村")
     ] = "county",
     area: Annotated[str | None, Query(pattern=r"^[0-9]{1,12}$", description="区划代码前缀，缺省为管辖范围")] = None,
     from_: Annotated[str | None, Query(alias="from", pattern=MONTH, description="起始月份 YYYY-MM，缺省为本月")] = None,

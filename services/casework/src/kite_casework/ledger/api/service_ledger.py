@@ -42,14 +42,16 @@ _MONEY_TITLES = {
 class ServiceLedgerRow(BaseModel):
     month: str = Field(description="登记月份 YYYY-MM")
     division_code: str = Field(
-        description="地方区划代码（省 2 位、市 4 位、县 6 位、乡镇 9 位）；务工地比该级更粗时为其本身的代码"
+        description="地方区划代码（省 2 位、市 4 位、县 6 位、乡镇 9 位、村 12 位）；务工地比该级更粗时为其本身的代码"
     )
     cases: int = Field(description="本月登记的诉求数（户籍地和务工地各计一次）")
     by_status: dict[str, int] = Field(description="按当前状态")
     by_category: dict[str, int] = Field(description="按诉求类别")
     by_channel: dict[str, int] = Field(description="按受理渠道（unknown：未记录渠道）")
     on_time_rate_by_tier: dict[str, float] = Field(description="按办结时限档次的按时办结率（首次办结早于当时截止时间）")
-    accept_median_s: float | None = Field(description="受理用时中位数（秒）")
+    accept_median_s: float | None = Field(
+        description="受理用时中位数（秒；按用时分档统计，1000 秒以上取 3 位有效数字）"
+    )
     accept_p90_s: float | None = Field(description="受理用时 P90（秒）")
     resolve_median_s: float | None = Field(description="办结用时中位数（秒）")
     resolve_p90_s: float | None = Field(description="办结用时 P90（秒）")
