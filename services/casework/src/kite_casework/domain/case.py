@@ -169,6 +169,16 @@ def _text(value: str, field: str, what: str) -> str:
     return text
 
 
+_CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def _not_after_today(day: date, now: datetime, field: str, what: str) -> date:
+    """A day something happened: not after today in China (the office's calendar, not UTC's)."""
+    if day > now.astimezone(_CHINA).date():
+        raise CaseRuleViolation(f"{what}日期不能晚于今天", code="date-in-future", field=field)
+    return day
+
+
 class ReferralOpen(Conflict):
     """办结 waits for every department referral to be answered or withdrawn (409)."""
 
@@ -186,9 +196,6 @@ class ReferralNotFound(NotFound):
 
     def __init__(self) -> None:
         super().__init__("未找到该转交")
-
-
-_CHINA = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -581,8 +588,7 @@ class Case(Aggregate):
         self._in(ACTIVE | {CaseStatus.RESOLVED}, "登记款项")
         self._owner_is(by)
         amount = amount_in_fen(amount_fen, "amount_fen")
-        if on > now.astimezone(_CHINA).date():
-            raise CaseRuleViolation("款项日期不能晚于今天", code="date-in-future", field="on")
+        _not_after_today(on, now, "on", "款项")
         text = _text(note, "note", "款项说明")
         recorded = dev.CaseMoneyRecorded(
             case_id=self.case_id,
@@ -641,8 +647,7 @@ class Case(Aggregate):
         self._opened()
         if self.status is CaseStatus.CLOSED:
             raise CaseStatusConflict(CaseStatus.CLOSED, "登记代办")
-        if done_on > now.astimezone(_CHINA).date():
-            raise CaseRuleViolation("代办日期不能晚于今天", code="date-in-future", field="done_on")
+        _not_after_today(done_on, now, "done_on", "代办")
         text = _text(note, "note", "代办说明")
         recorded = dev.CaseProxyServiceRecorded(
             case_id=self.case_id,
