@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+
+from kite_casework.domain.intake import counted_places
 
 # A cell of the ledger: (level digits, place, month, metric).
 Cell = tuple[int, str, date, str]
@@ -50,9 +52,9 @@ class CaseFacts:
     money_fen: Mapping[str, int]  # claimed, recovered, relief_paid, funds_raised
 
 
-def places(codes: Iterable[str | None]) -> list[tuple[int, str]]:
-    """The distinct places at every level of the given division codes."""
-    return sorted({(level, code[:level]) for code in codes if code is not None for level in LEVELS})
+def places(origin_code: str, work_code: str | None = None) -> list[tuple[int, str]]:
+    """The places at every level a fact counts for (`counted_places`: each distinct one once)."""
+    return [(level, place) for level in LEVELS for place in sorted(counted_places(origin_code, work_code, level))]
 
 
 def duration_bucket(seconds: float) -> int:
@@ -94,7 +96,7 @@ def case_counts(f: CaseFacts | None) -> Counts:
     return Counter(
         {
             (level, place, f.month, metric): n
-            for level, place in places((f.origin_code, f.work_code))
+            for level, place in places(f.origin_code, f.work_code)
             for metric, n in metrics.items()
         }
     )
@@ -103,7 +105,7 @@ def case_counts(f: CaseFacts | None) -> Counts:
 def certificate_counts(month: date, origin_code: str, revoked: bool) -> Counts:
     """A certificate counts as issued in its month at its member's home place, and as revoked once revoked."""
     counts: Counts = Counter()
-    for level, place in places((origin_code,)):
+    for level, place in places(origin_code):
         counts[(level, place, month, "certificates_issued")] += 1
         if revoked:
             counts[(level, place, month, "certificates_revoked")] += 1
