@@ -209,6 +209,7 @@ class CaseRequest:
     work_division_code: str | None = None
     claimed_fen: int | None = None
     employer: EmployerLink | None = None
+    office_id: uuid.UUID | None = None  # the named office taking the case (服务站, 驻外服务站…)
 
 
 @dataclass
@@ -346,6 +347,7 @@ class Case(Aggregate):
             source_system=request.external[0] if request.external else None,
             external_reference=request.external[1] if request.external else None,
             work_division_code=request.work_division_code,
+            office_id=request.office_id,
         )
         decided = [NewEvent(opened, time=now)]
         if request.claimed_fen is not None:
@@ -641,6 +643,7 @@ class Case(Aggregate):
         done_on: date,
         note: str,
         now: datetime,
+        office_id: uuid.UUID | None = None,
     ) -> list[NewEvent]:
         """代办 by an office of the case's places (home or work), on any case not yet closed; dated
         not after today (China time)."""
@@ -658,6 +661,7 @@ class Case(Aggregate):
             office_division_code=office_division_code,
             recorded_by=by,
             recorded_at=now,
+            office_id=office_id,
         )
         return self._record(NewEvent(recorded, time=now))
 

@@ -80,3 +80,24 @@ CROSS JOIN levels l
 CROSS JOIN LATERAL (VALUES ('certificates_issued'), (CASE WHEN c.revoked THEN 'certificates_revoked' END)) v(metric)
 WHERE v.metric IS NOT NULL
 GROUP BY 1, 2, 3, 4;
+
+-- The ledger per named office (服务站, 驻外服务站…), besides its place: the office a case or a proxy
+-- service is credited to (`office_id` of case-opened and case-proxy-service-recorded, optional).
+-- case_offices: every organisation of roster, kept from its organisation events by the
+-- escalation-offices consumer (the ones escalation_offices already holds are copied; the others come
+-- as roster's organisation events arrive or are redriven).
+CREATE TABLE case_offices (
+    office_id          uuid PRIMARY KEY,          -- roster's organisation_id
+    office_name        text NOT NULL,
+    organisation_kind  text NOT NULL,
+    division_code      text COLLATE "C" NOT NULL,
+    dissolved          boolean NOT NULL DEFAULT false,
+    roster_version     integer NOT NULL
+);
+INSERT INTO case_offices (office_id, office_name, organisation_kind, division_code, roster_version)
+SELECT office_id, office_name, organisation_kind, division_code, roster_version FROM escalation_offices;
+
+-- An office's row in service_ledger_counts has level -1 and the office id as its place.
+ALTER TABLE service_ledger_cases ADD COLUMN office_id uuid;
+ALTER TABLE service_ledger_proxy ADD COLUMN office_id uuid;
+CREATE INDEX service_ledger_proxy_office_id ON service_ledger_proxy (office_id, month) WHERE office_id IS NOT NULL;

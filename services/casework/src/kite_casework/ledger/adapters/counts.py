@@ -32,7 +32,7 @@ ON CONFLICT (level, place, month, metric) DO UPDATE SET n = l.n + EXCLUDED.n
 
 CASE_FACTS = """SELECT case_id, month, origin_code, work_code, status, category, channel, sla_tier, accept_seconds,
        resolve_seconds, resolved_on_time, satisfaction, escalations, claimed_fen, recovered_fen,
-       relief_paid_fen, funds_raised_fen
+       relief_paid_fen, funds_raised_fen, office_id
 FROM service_ledger_cases"""
 
 
@@ -74,6 +74,7 @@ def facts(row: Any) -> CaseFacts:
             "relief_paid": row["relief_paid_fen"],
             "funds_raised": row["funds_raised_fen"],
         },
+        office_id=None if row["office_id"] is None else str(row["office_id"]),
     )
 
 

@@ -51,8 +51,8 @@ class ServiceLedgerProjection(OpenedInRuns):
     )
 
     opened_sql = """INSERT INTO service_ledger_cases (case_id, month, county_code, city_code, category, channel,
-                       status, sla_tier, opened_at, deadline, origin_code, work_code)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                       status, sla_tier, opened_at, deadline, origin_code, work_code, office_id)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                    ON CONFLICT (case_id) DO NOTHING"""
 
     def opened_row(self, event: EventEnvelope, payload: ev.CaseOpened) -> tuple[Any, ...]:
@@ -69,6 +69,7 @@ class ServiceLedgerProjection(OpenedInRuns):
             payload.deadline,
             payload.origin_division_code,
             payload.work_division_code,
+            payload.office_id,
         )
 
     async def apply_many(self, conn: Connection, items: Sequence[Applied]) -> None:
@@ -117,13 +118,14 @@ class ServiceLedgerProjection(OpenedInRuns):
             return
         if isinstance(payload, details.CaseProxyServiceRecorded):
             await conn.execute(
-                """INSERT INTO service_ledger_proxy (service_id, case_id, month, office_code, matter)
-                   VALUES ($1, $2, $3, $4, $5)""",
+                """INSERT INTO service_ledger_proxy (service_id, case_id, month, office_code, matter, office_id)
+                   VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (service_id) DO NOTHING""",
                 payload.service_id,
                 payload.case_id,
                 payload.done_on.replace(day=1),
                 payload.office_division_code,
                 payload.matter.value,
+                payload.office_id,
             )
             return
         if isinstance(payload, ev.CaseOpened):

@@ -6,16 +6,19 @@ pre-aggregated rows, a few per place and month, never the cases."""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
 from kite_common.auth import Principal
 from kite_common.db.types import Connection
-from kite_common.domain import Forbidden, RuleViolation
+from kite_common.domain import Forbidden, NotFound, RuleViolation
 
-from kite_casework.ledger.domain.counts import LEVELS, percentile
+from kite_casework.adapters.case_offices import CaseOffice
+from kite_casework.adapters.case_offices import office as find_office
+from kite_casework.ledger.domain.counts import LEVELS, OFFICE, percentile
 
 LedgerLevel = Literal["province", "city", "county", "township", "village"]
 LEVEL_DIGITS: dict[LedgerLevel, int] = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
@@ -69,6 +72,24 @@ async def service_ledger(
     places = await conn.fetch(_COUNTS, LEVEL_DIGITS[level], prefix + "%", first, last)
     totals = await conn.fetch(_COUNTS, len(prefix), prefix, first, last)
     return _rows(places), _rows(totals)
+
+
+async def office_in_jurisdiction(conn: Connection, principal: Principal, office_id: uuid.UUID) -> CaseOffice:
+    """A named office the caller may read the ledger of (one outside the jurisdiction is not found)."""
+    found = await find_office(conn, office_id)
+    if found is None or not principal.covers(found.division_code):
+        raise NotFound("未找到该服务站或办事处", code="office-not-found")
+    return found
+
+
+async def office_ledger(
+    conn: Connection, principal: Principal, office_id: uuid.UUID, first: date, last: date
+) -> tuple[CaseOffice, list[LedgerRow]]:
+    """The service ledger of one named office (服务站, 驻外服务站…) per month: the cases it took, counted
+    as a place's are; each row names the office's place."""
+    office = await office_in_jurisdiction(conn, principal, office_id)
+    rows = _rows(await conn.fetch(_COUNTS, OFFICE, str(office_id), first, last))
+    return office, [replace(r, division_code=office.division_code) for r in rows]
 
 
 def _rows(records: list[Any]) -> list[LedgerRow]:

@@ -30,6 +30,7 @@ Cell = tuple[int, str, date, str]
 Counts = Counter[Cell]
 
 LEVELS = (0, 2, 4, 6, 9, 12)  # country, province, city, county, township, village
+OFFICE = -1  # the level of a named office's row: its place is the office id
 GOOD_SATISFACTION = ("satisfied", "neutral")  # 满意, 基本满意
 
 
@@ -50,6 +51,7 @@ class CaseFacts:
     satisfaction: str | None
     escalations: int
     money_fen: Mapping[str, int]  # claimed, recovered, relief_paid, funds_raised
+    office_id: str | None = None  # the named office that took the case, which has a ledger of its own
 
 
 def places(origin_code: str, work_code: str | None = None) -> list[tuple[int, str]]:
@@ -93,13 +95,8 @@ def case_counts(f: CaseFacts | None) -> Counts:
     if f is None:
         return Counter()
     metrics = case_metrics(f)
-    return Counter(
-        {
-            (level, place, f.month, metric): n
-            for level, place in places(f.origin_code, f.work_code)
-            for metric, n in metrics.items()
-        }
-    )
+    where = places(f.origin_code, f.work_code) + ([(OFFICE, f.office_id)] if f.office_id else [])
+    return Counter({(level, place, f.month, metric): n for level, place in where for metric, n in metrics.items()})
 
 
 def certificate_counts(month: date, origin_code: str, revoked: bool) -> Counts:
