@@ -23,7 +23,7 @@ from kite_casework.domain.money import MoneyKind
 from kite_casework.domain.working_days import CHINA
 from kite_casework.ledger.adapters import counts
 from kite_casework.ledger.adapters.counts import counted
-from kite_casework.ledger.domain.counts import Counts, case_counts
+from kite_casework.ledger.domain.counts import CaseFacts, Counts, case_counts
 
 UNKNOWN_CHANNEL = "unknown"
 
@@ -90,11 +90,11 @@ class ServiceLedgerProjection(OpenedInRuns):
         ids = [row[0] for row in run]
         known = await conn.fetch("SELECT case_id FROM service_ledger_cases WHERE case_id = ANY($1::uuid[])", ids)
         await conn.executemany(self.opened_sql, run)
-        new = [i for i in ids if i not in {r["case_id"] for r in known}]
-        rows = await conn.fetch(f"{counts.CASE_FACTS} WHERE case_id = ANY($1::uuid[])", new)
+        seen = {r["case_id"] for r in known}
         total: Counts = Counter()
-        for row in rows:
-            total.update(case_counts(counts.facts(row)))
+        for row in run:
+            if row[0] not in seen:
+                total.update(case_counts(_opened_facts(row)))
         await counts.add(conn, total)
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
@@ -149,6 +149,28 @@ MONEY_COLUMNS = {
     MoneyKind.RELIEF_PAID: "relief_paid_fen",
     MoneyKind.FUNDS_RAISED: "funds_raised_fen",
 }
+
+
+def _opened_facts(row: Sequence[Any]) -> CaseFacts:
+    """What a case just opened counts: the facts of its `opened_row`."""
+    _, month, _, _, category, channel, status, tier, _, _, origin, work, office = row
+    money = dict.fromkeys(("claimed", "recovered", "relief_paid", "funds_raised"), 0)
+    return CaseFacts(
+        month,
+        origin,
+        work,
+        status,
+        category,
+        channel,
+        tier,
+        None,
+        None,
+        None,
+        None,
+        0,
+        money,
+        office_id=None if office is None else str(office),
+    )
 
 
 # Events whose change adds to what the case had: applied once per event id.
