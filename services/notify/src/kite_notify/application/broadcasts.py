@@ -18,6 +18,7 @@ from kite_common.runtime import ServiceRuntime
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_notify.adapters import broadcast_store, catalogue, organisations, outbound_queue, robot_store
+from kite_notify.adapters.channel_settings import sms_template_codes
 from kite_notify.adapters.db import Conn
 from kite_notify.adapters.pii import field_protector
 from kite_notify.adapters.projections import PROJECTIONS
@@ -37,6 +38,7 @@ from kite_notify.domain.languages import DEFAULT, language_for
 from kite_notify.domain.notification import Notification
 from kite_notify.domain.preferences import QuietHours
 from kite_notify.domain.robots import RobotAddress
+from kite_notify.domain.sms_template_codes import require_code
 from kite_notify.domain.templates import TemplateText, render
 
 BATCH = 2000
@@ -64,6 +66,9 @@ async def schedule_broadcast(
     To an organisation, also once to each group robot of it and its sub-tree (`robots`; by default
     when there is any)."""
     check_channels(channels)
+    sms = sms_template_codes() if "sms" in channels else None
+    if sms is not None:
+        require_code(*sms, "broadcast", field="channels")
     async with uow:
         audience = await resolve_audience(
             uow.conn, prefix, organisation_id, fair_id, party_members_only, monitored_only, trades
