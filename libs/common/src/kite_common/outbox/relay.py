@@ -21,7 +21,9 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
 from opentelemetry import trace
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
@@ -45,6 +47,7 @@ tracer = trace.get_tracer("kite.relay")
 
 _RELAY_LOCK = 0x72656C6179  # "relay"
 IN_FLIGHT = 4  # batches sent and not yet acknowledged, at most
+_PARTITIONER = DefaultPartitioner()  # the producer's own: a key's messages keep their partition
 
 # One round trip: delete what the broker acknowledged ($3), read the next batch (ids above the last
 # read, $1: none of the deleted ones). PostgreSQL takes each row's stored headers (a JSON array of
@@ -244,12 +247,31 @@ class OutboxRelay:
 
     @staticmethod
     async def _send(producer: AIOKafkaProducer, rows: list[Any]) -> asyncio.Future[Any]:
-        """Hands the rows to the producer without waiting for the broker; the future of their acks."""
+        """Hands the rows to the producer without waiting for the broker; the future of their acks.
+        The rows go in record batches, one per partition, filled here in the rows' order and queued
+        whole when full and at the end (the producer sends a partition's batches in the order queued):
+        the partition is the one `send` would pick (the default partitioner on the key), without a
+        future and an accumulator step per message."""
         futures = []
-        send, traced = producer.send, spans_exported()
+        traced = spans_exported()
+        partitions: dict[str, list[int]] = {}
+        batches: dict[tuple[str, int], BatchBuilder] = {}
         for _, topic, key, body, names, values in rows:
             headers = _with_producer_span(topic, names, values) if traced else list(zip(names, values, strict=True))
-            futures.append(await send(topic, value=body, key=key, headers=headers))
+            known = partitions.get(topic)
+            if known is None:
+                known = partitions[topic] = list(await producer.partitions_for(topic))
+            partition = _PARTITIONER(key, known, known)
+            batch = batches.get((topic, partition))
+            if batch is None:
+                batch = batches[(topic, partition)] = producer.create_batch()
+            if batch.append(key=key, value=body, timestamp=None, headers=headers) is None:  # full
+                futures.append(await producer.send_batch(batch, topic, partition=partition))
+                batch = batches[(topic, partition)] = producer.create_batch()
+                if batch.append(key=key, value=body, timestamp=None, headers=headers) is None:
+                    raise MessageSizeTooLargeError(f"outbox row of {len(body)} bytes does not fit a batch")
+        for (topic, partition), batch in batches.items():
+            futures.append(await producer.send_batch(batch, topic, partition=partition))
         return asyncio.gather(*futures)
 
 
