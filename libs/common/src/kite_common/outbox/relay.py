@@ -21,7 +21,9 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
 from opentelemetry import trace
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
@@ -45,6 +47,22 @@ tracer = trace.get_tracer("kite.relay")
 
 _RELAY_LOCK = 0x72656C6179  # "relay"
 IN_FLIGHT = 4  # batches sent and not yet acknowledged, at most
+_PARTITIONER = DefaultPartitioner()  # the producer's own: a key's messages keep their partition
+
+# One round trip: delete what the broker acknowledged ($3), read the next batch (ids above the last
+# read, $1: none of the deleted ones). PostgreSQL takes each row's stored headers (a JSON array of
+# [name, value] pairs) apart into the names and the values as UTF-8 bytes, which asyncpg decodes
+# without Python: the relay zips them into the message's headers with no per-row JSON decoding.
+_READ_NEXT = """
+    WITH done AS (DELETE FROM outbox WHERE id = ANY($3::bigint[]))
+    SELECT o.id, o.topic, convert_to(o.key, 'UTF8') AS key, o.body, h.names, h.values
+    FROM outbox o
+    CROSS JOIN LATERAL (
+        SELECT coalesce(array_agg(pair ->> 0 ORDER BY n), '{}') AS names,
+               coalesce(array_agg(convert_to(pair ->> 1, 'UTF8') ORDER BY n), '{}') AS values
+        FROM jsonb_array_elements(o.headers) WITH ORDINALITY AS stored(pair, n)
+    ) h
+    WHERE o.id > $1 ORDER BY o.id LIMIT $2"""
 
 
 class OutboxRelay:
@@ -156,14 +174,9 @@ class OutboxRelay:
         futures = []
         for stored in batch:
             key, body, headers = encode(stored.envelope)
-            futures.append(
-                await producer.send(
-                    request.topic,
-                    value=body,
-                    key=key,
-                    headers=_outgoing_headers(request.topic, [[k, v.decode()] for k, v in headers]),
-                )
-            )
+            if spans_exported():
+                headers = _with_producer_span(request.topic, [k for k, _ in headers], [v for _, v in headers])
+            futures.append(await producer.send(request.topic, value=body, key=key, headers=headers))
         await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
         done = len(batch) < self._settings.batch_size
         after = batch[-1].global_position if batch else request.after
@@ -175,51 +188,47 @@ class OutboxRelay:
 
     async def publish_batch(self, conn: Connection, producer: AIOKafkaProducer) -> int:
         """Publishes what is in the outbox now, in id order, and deletes each batch once the broker
-        acknowledged all of it. The next batch is read and sent while earlier ones await their
-        acknowledgements (at most IN_FLIGHT batches), so the broker's round trip is not paid per
-        batch; the producer keeps each partition's messages in the order they were sent. A failure
-        leaves every unacknowledged row in the outbox for the retry, which starts from the first."""
+        acknowledged all of it. While a batch is handed to the producer, the next one is already
+        being read (with the delete of what the broker acknowledged meanwhile), and earlier batches
+        await their acknowledgements (at most IN_FLIGHT batches): neither PostgreSQL's nor the
+        broker's round trip is paid per batch. The producer keeps each partition's messages in the
+        order they were sent. A failure leaves every unacknowledged row in the outbox for the retry,
+        which starts from the first."""
         size = self._settings.batch_size
         in_flight: deque[tuple[list[int], asyncio.Future[Any]]] = deque()
-        acknowledged: list[int] = []  # acknowledged by the broker, not yet deleted
-        sent, after = 0, 0
+        reading: asyncio.Task[tuple[list[Any], int]] | None = None
+        done: list[int] = []  # acknowledged, deleted at the end
+        sent = 0
         try:
-            while True:
+            rows, _ = await self._read_next(conn, 0, [])
+            while rows:
+                acknowledged: list[int] = []
                 while in_flight and (len(in_flight) > IN_FLIGHT or in_flight[0][1].done()):
                     ids, acks = in_flight.popleft()
                     await asyncio.wait_for(acks, timeout=30)
                     acknowledged += ids
-                # One round trip: delete what the broker acknowledged, read what comes next (ids above
-                # the last read: none of the deleted ones).
-                rows = await conn.fetch(
-                    """WITH done AS (DELETE FROM outbox WHERE id = ANY($3::bigint[]))
-                       SELECT id, topic, key, headers, body FROM outbox WHERE id > $1 ORDER BY id LIMIT $2""",
-                    after,
-                    size,
-                    acknowledged,
-                )
-                sent += len(acknowledged)
-                self.published += len(acknowledged)
-                acknowledged = []
-                if rows:
-                    futures = []
-                    for row in rows:
-                        headers = _outgoing_headers(row["topic"], row["headers"])
-                        key = row["key"].encode()
-                        futures.append(await producer.send(row["topic"], value=row["body"], key=key, headers=headers))
-                    in_flight.append(([r["id"] for r in rows], asyncio.gather(*futures)))
-                    after = rows[-1]["id"]
-                if len(rows) < size:
-                    break
+                if len(rows) == size:  # more may be waiting: read them while these are sent
+                    reading = asyncio.create_task(self._read_next(conn, rows[-1][0], acknowledged))
+                else:
+                    done += acknowledged
+                in_flight.append(([r[0] for r in rows], await self._send(producer, rows)))
+                rows = []
+                if reading is not None:
+                    rows, deleted = await reading
+                    reading = None
+                    sent += deleted
             while in_flight:
                 ids, acks = in_flight.popleft()
                 await asyncio.wait_for(acks, timeout=30)
-                acknowledged += ids
-            if acknowledged:
-                await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", acknowledged)
-                sent += len(acknowledged)
-                self.published += len(acknowledged)
+                done += ids
+            if done:
+                await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", done)
+                self.published += len(done)
+                sent += len(done)
         finally:
+            if reading is not None:  # let the read finish: the connection is left with no query running
+                with contextlib.suppress(BaseException):
+                    sent += (await reading)[1]
             for _, acks in in_flight:  # a failed batch: the others are left to the retry
                 acks.cancel()
                 with contextlib.suppress(BaseException):
@@ -228,6 +237,42 @@ class OutboxRelay:
         # only when it moved; a transaction still open at the last batch may have held it back).
         await record_published_position(conn)
         return sent
+
+    async def _read_next(self, conn: Connection, after: int, acknowledged: list[int]) -> tuple[list[Any], int]:
+        """Deletes the acknowledged rows and reads the next batch after `after`, in one round trip;
+        returns the rows and how many were deleted (now published)."""
+        rows = await conn.fetch(_READ_NEXT, after, self._settings.batch_size, acknowledged)
+        self.published += len(acknowledged)
+        return rows, len(acknowledged)
+
+    @staticmethod
+    async def _send(producer: AIOKafkaProducer, rows: list[Any]) -> asyncio.Future[Any]:
+        """Hands the rows to the producer without waiting for the broker; the future of their acks.
+        The rows go in record batches, one per partition, filled here in the rows' order and queued
+        whole when full and at the end (the producer sends a partition's batches in the order queued):
+        the partition is the one `send` would pick (the default partitioner on the key), without a
+        future and an accumulator step per message."""
+        futures = []
+        traced = spans_exported()
+        partitions: dict[str, list[int]] = {}
+        batches: dict[tuple[str, int], BatchBuilder] = {}
+        for _, topic, key, body, names, values in rows:
+            headers = _with_producer_span(topic, names, values) if traced else list(zip(names, values, strict=True))
+            known = partitions.get(topic)
+            if known is None:
+                known = partitions[topic] = list(await producer.partitions_for(topic))
+            partition = _PARTITIONER(key, known, known)
+            batch = batches.get((topic, partition))
+            if batch is None:
+                batch = batches[(topic, partition)] = producer.create_batch()
+            if batch.append(key=key, value=body, timestamp=None, headers=headers) is None:  # full
+                futures.append(await producer.send_batch(batch, topic, partition=partition))
+                batch = batches[(topic, partition)] = producer.create_batch()
+                if batch.append(key=key, value=body, timestamp=None, headers=headers) is None:
+                    raise MessageSizeTooLargeError(f"outbox row of {len(body)} bytes does not fit a batch")
+        for (topic, partition), batch in batches.items():
+            futures.append(await producer.send_batch(batch, topic, partition=partition))
+        return asyncio.gather(*futures)
 
 
 def _log_done(request: RepublishRequest, last_batch: int) -> None:
@@ -239,36 +284,29 @@ def _log_done(request: RepublishRequest, last_batch: int) -> None:
     )
 
 
-def _outgoing_headers(topic: str, stored: list[list[str]]) -> list[tuple[str, bytes]]:
-    """The stored headers as sent. When spans are exported, a PRODUCER span continues the trace
-    stored with the event and its context replaces the stored traceparent, so the consumer's span is
-    a child of the publish. When nothing exports, no span is made: the stored traceparent (the
-    writing request's) goes out as it is, and the consumer's trace still joins the writer's."""
-    if not spans_exported():
-        return [(k, v.encode()) for k, v in stored]
-    return _with_producer_span(topic, stored)
-
-
-def _with_producer_span(topic: str, stored: list[list[str]]) -> list[tuple[str, bytes]]:
-    """Continue the trace stored with the event: a PRODUCER span whose context replaces the
-    stored traceparent, so the consumer's span is a child of the publish."""
-    headers = {k: v for k, v in stored}
+def _with_producer_span(topic: str, names: list[str], values: list[bytes]) -> list[tuple[str, bytes]]:
+    """The headers as sent when spans are exported: a PRODUCER span continues the trace stored with
+    the event and its context replaces the stored traceparent, so the consumer's span is a child of
+    the publish. (When nothing exports, no span is made: the stored traceparent, the writing
+    request's, goes out as it is, and the consumer's trace still joins the writer's.)"""
+    headers = dict(zip(names, values, strict=True))
+    stored = headers.get("traceparent")
     with (
-        attached(headers.get("traceparent")),
+        attached(stored.decode() if stored else None),
         tracer.start_as_current_span(
             f"publish {topic}",
             kind=trace.SpanKind.PRODUCER,
             attributes={
                 "messaging.system": "kafka",
                 "messaging.destination.name": topic,
-                "messaging.message.id": headers.get("ce_id", ""),
+                "messaging.message.id": headers.get("ce_id", b"").decode(),
             },
         ),
     ):
         traceparent = current_traceparent()
     if traceparent:
-        headers["traceparent"] = headers["ce_traceparent"] = traceparent
-    return [(k, v.encode()) for k, v in headers.items()]
+        headers["traceparent"] = headers["ce_traceparent"] = traceparent.encode()
+    return list(headers.items())
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
