@@ -24,6 +24,7 @@ TABLES = {
     "case_timeline": "case_id, position",
     "case_sla_clock": "case_id",
     "service_ledger_cases": "case_id",
+    "service_ledger_counts": "level, place, month, metric",
 }
 
 

@@ -9,12 +9,14 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from kite_notify.adapters.channel_settings import AliyunSmsSettings, SmtpSettings
+from kite_notify.adapters.channel_settings import AliyunSmsSettings, SmtpSettings, TencentSmsSettings
 from kite_notify.adapters.channels.aliyun_sms import AliyunSmsChannel
 from kite_notify.adapters.channels.email import EmailChannel
 from kite_notify.domain.aliyun_signing import sign, string_to_sign
-from kite_notify.domain.delivery import OutboundMessage, PermanentFailure, can_move
+from kite_notify.domain.delivery import OutboundMessage, can_move
+from kite_notify.domain.sms_template_codes import SmsNotConfigured
 from kite_notify.domain.tencent_signing import authorization
+from pydantic import ValidationError
 
 from .providers import aliyun_signature
 
@@ -59,7 +61,7 @@ def test_the_tc3_signature_matches_tencent_clouds_documented_example():
 
 def test_a_sendsms_request_carries_the_template_code_its_values_and_a_valid_signature():
     settings = AliyunSmsSettings(
-        access_key_id="id", access_key_secret="s3cret", template_codes={"case-accepted": "SMS_1"}
+        access_key_id="id", access_key_secret="s3cret", template_codes={"case-accepted": "SMS_465900001"}
     )  # type: ignore[call-arg]
     channel = AliyunSmsChannel(
         None,  # type: ignore[arg-type]
@@ -74,11 +76,27 @@ def test_a_sendsms_request_carries_the_template_code_its_values_and_a_valid_sign
     assert signature == aliyun_signature("s3cret", "GET", params)  # the stand-in's independent reading
 
 
-def test_a_kind_without_an_approved_sms_template_code_fails_permanently():
+def test_a_kind_without_an_approved_sms_template_code_is_a_technical_failure_not_retried():
     settings = AliyunSmsSettings(access_key_id="id", access_key_secret="s")  # type: ignore[call-arg]
     channel = AliyunSmsChannel(None, settings)  # type: ignore[arg-type]
-    with pytest.raises(PermanentFailure, match="未为“case-accepted”配置短信模板编号"):
+    with pytest.raises(SmsNotConfigured, match="未为“诉求已受理”（case-accepted）配置短信模板编号") as raised:
         channel.params(MESSAGE)
+    assert (raised.value.status, raised.value.retry) == ("technical-failure", False)
+    assert "KITE_SMS_ALIYUN_TEMPLATE_CODES" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("settings", "codes", "refused"),
+    [
+        (AliyunSmsSettings, {"case-acepted": "SMS_465900001"}, "未知的消息类型 case-acepted"),
+        (AliyunSmsSettings, {"case-accepted": "1234567"}, "模板编号 1234567 格式不对"),
+        (TencentSmsSettings, {"case-accepted": "SMS_465900001"}, "模板编号 SMS_465900001 格式不对"),
+    ],
+)
+def test_template_codes_per_kind_and_provider_are_checked_when_read(settings, codes, refused):
+    field = "template_codes" if settings is AliyunSmsSettings else "template_ids"
+    with pytest.raises(ValidationError, match=refused):
+        settings(**{field: codes})
 
 
 def test_an_email_is_plain_utf8_text_with_the_notice_as_subject():

@@ -12,6 +12,7 @@ from kite_notify.service import SERVICE
 
 from . import providers
 from .providers import MAX_ATTEMPTS, RECEIPT_TOKEN, REFUSED_NUMBER
+from .test_broadcast_audiences import _member
 
 SENDER = auth(["notifier"], "522631", subject="clerk-1")
 ACCEPTED = {"kind": "case-accepted", "personalisation": {"name": "王芳", "category": "欠薪", "deadline": "3月1日"}}
@@ -199,6 +200,14 @@ async def test_an_sms_through_tencent_cloud_is_signed_with_tc3_and_a_refused_num
             async with svc.client(headers=SENDER) as http:
                 ok = (await http.post("/notifications/sms", json={**ACCEPTED, "phone_number": "13812345678"})).json()
                 bad = (await http.post("/notifications/sms", json={**ACCEPTED, "phone_number": REFUSED_NUMBER})).json()
+                # Tencent has no approved template for broadcasts here: a broadcast by SMS is refused.
+                texts = {"zh-Hans": {"title": "通知", "body": "{name}，您好"}}
+                body = {"division_code_prefix": "522631", "texts": texts, "channels": ["in_app", "sms"]}
+                by_sms = await http.post("/broadcasts", json=body)
+                assert by_sms.status_code == 422, by_sms.text
+                assert by_sms.json()["detail"].startswith(
+                    "未为“群发通知”（broadcast）配置短信模板编号（KITE_SMS_TENCENT_TEMPLATE_IDS）"
+                )
             sending = await eventually(lambda: _final(svc, ok["notification_id"], "sms"), timeout=30)
             refused = await eventually(lambda: _final(svc, bad["notification_id"], "sms"), timeout=30)
     assert (sending["status"], sending["provider_reference"]) == ("sending", "2640:000001")
@@ -211,3 +220,37 @@ async def test_an_sms_through_tencent_cloud_is_signed_with_tc3_and_a_refused_num
         providers.TENCENT_APP_ID,
     )
     assert sent["TemplateParamSet"] == ["王芳", "欠薪", "3月1日"]  # {1}, {2}, {3}: the kind's placeholder order
+
+
+async def test_a_kind_without_an_sms_template_code_is_refused_at_once_or_fails_technically_without_retries(
+    channels, publish, make
+):
+    svc, _, provider = channels  # Aliyun's codes: case-accepted and broadcast only
+    issued = {
+        "kind": "certificate-issued",
+        "personalisation": {"name": "王芳", "title": "务工证明", "office": "人社局"},
+    }
+    async with svc.client(headers=SENDER) as http:
+        refused = await http.post("/notifications/sms", json={**issued, "phone_number": "13812345678"})
+        by_email = await http.post("/notifications/email", json={**issued, "email_address": "wang@example.cn"})
+    assert refused.status_code == 422, refused.text
+    problem = refused.json()
+    assert problem["detail"].startswith("未为“证明已出具”（certificate-issued）配置短信模板编号")
+    assert problem["type"].endswith("/sms-template-code-missing")
+    assert by_email.status_code == 201  # email needs no approved template
+    assert await svc.pool.fetchval("SELECT count(*) FROM outbound_deliveries WHERE channel = 'sms'") == 0
+
+    # Queued by a member's own choice of SMS: a technical failure at the first attempt, naming the setting.
+    member = await _member(svc, publish, make, {"channels": ["sms", "in_app"], "phone_number": "13800000009"})
+    await publish(make.certificate_issued(member))
+
+    async def failed() -> object:
+        return await svc.pool.fetchrow(
+            """SELECT s.status, s.attempts, s.detail FROM delivery_status s JOIN notifications n USING (notification_id)
+               WHERE s.channel = 'sms' AND n.kind = 'certificate-issued' AND s.status <> 'created'"""
+        )
+
+    row = await eventually(failed, timeout=30)
+    assert (row["status"], row["attempts"]) == ("technical-failure", 1)
+    assert "KITE_SMS_ALIYUN_TEMPLATE_CODES" in row["detail"]
+    assert provider.accepted == []

@@ -6,14 +6,19 @@ logged or put in an event; robots belong to a jurisdiction like everything else.
 from __future__ import annotations
 
 import logging
+import uuid
 
 import pytest
+from kite_common.clock import utcnow
 from kite_common.ids import new_id
+from kite_common.runtime import ServiceRuntime
 from kite_common.testing.stack import answer, auth, eventually, running
+from kite_notify.application.broadcasts import send_batch
 from kite_notify.service import SERVICE
 
 from . import providers
 from .providers import DINGTALK_SECRET, DINGTALK_TOKEN, FEISHU_SECRET, FEISHU_TOKEN, KEYWORD, MAX_ATTEMPTS, WECOM_KEY
+from .test_broadcasts import _members
 
 CLERK = auth(["notifier"], "522631", subject="clerk-1")
 OTHER_COUNTY = auth(["notifier"], "522632", subject="clerk-2")
@@ -169,3 +174,63 @@ async def test_robots_are_kept_to_their_jurisdiction_and_bad_ones_are_refused_in
         gone = await http.post("/notifications/robot", json={**NOTICE, "robot_id": robot["robot_id"]})
         assert gone.status_code == 404
     assert await svc.pool.fetchval("SELECT count(*) FROM events") == before + 1  # only the removal
+
+
+async def test_a_broadcast_to_an_organisation_posts_once_to_each_robot_of_it_and_its_sub_tree(
+    robot_notify, publish, make
+):
+    svc, stand_in = robot_notify
+    county, branch, group, lonely = new_id(), new_id(), new_id(), new_id()
+    (member,) = await _members(svc, publish, make, 1)
+    await publish(
+        make.organisation_registered(county, "522631000000"),
+        make.organisation_registered(branch, "522631101000", parent_id=county),
+        make.organisation_registered(group, "522631101000", parent_id=branch),
+        make.organisation_registered(lonely, "522631102000", parent_id=county),
+        make.membership_joined(member, group),
+    )
+    await eventually(lambda: svc.pool.fetchval("SELECT count(*) = 4 FROM organisations"))
+    async with svc.client(headers=CLERK) as http:
+        for provider, secret, org in (("wecom", None, branch), ("dingtalk", DINGTALK_SECRET, group)):
+            body = {"provider": provider, "name": "支部群", "webhook_url": stand_in.address(provider)}
+            added = await http.post("/robots", json={**body, "secret": secret, "organisation_id": str(org)})
+            assert added.status_code == 201, added.text
+        above = {"provider": "feishu", "name": "县委群", "webhook_url": stand_in.address("feishu")}
+        added = await http.post("/robots", json={**above, "secret": FEISHU_SECRET, "organisation_id": str(county)})
+        assert added.status_code == 201, added.text
+
+        texts = {"zh-Hans": {"title": f"【{KEYWORD}】支部通知", "body": "{name}：本周六上午九点召开支部党员大会。"}}
+        created = await http.post("/broadcasts", json={"organisation_id": str(branch), "texts": texts})
+        assert created.status_code == 201, created.text
+        assert created.json()["robots"] is True  # the branch's sub-tree has robots: on by default
+        bid = created.json()["broadcast_id"]
+
+        # No robots under it: off by default; asked for where there is no organisation: refused.
+        quiet = await http.post("/broadcasts", json={"organisation_id": str(lonely), "texts": texts})
+        assert quiet.status_code == 201 and quiet.json()["robots"] is False
+        refused = await http.post(
+            "/broadcasts", json={"division_code_prefix": "522631", "texts": texts, "robots": True}
+        )
+        assert refused.status_code == 422 and refused.json()["detail"] == "只有向组织群发时才能同时发到群机器人"
+
+    async def delivered() -> dict | None:
+        async with svc.client(headers=CLERK) as http:
+            status = (await http.get(f"/broadcasts/{bid}")).json()
+        robots = status["messages"].get("robot", {})
+        return status if status["status"] == "completed" and robots.get("delivered") == 2 else None
+
+    done = await eventually(delivered, timeout=30)
+    assert (done["sent"], done["robots_queued"]) == (1, 2)
+    text = f"【{KEYWORD}】支部通知\n各位：本周六上午九点召开支部党员大会。"
+    # The branch's group and the group under it, not the county's above it.
+    assert sorted(stand_in.accepted) == [("dingtalk", text), ("wecom", text)]
+
+    # The groups' step handled again (a worker that died after its commit was retried) posts nothing twice.
+    runtime = ServiceRuntime(SERVICE, svc.pool, svc.kafka)
+    await svc.pool.execute(
+        "UPDATE broadcasts SET status = 'sending', robots_queued = NULL WHERE broadcast_id = $1", uuid.UUID(bid)
+    )
+    assert await send_batch(runtime.unit_of_work(), uuid.UUID(bid), utcnow()) is False
+    assert await svc.pool.fetchval("SELECT count(*) FROM outbound_deliveries") == 0
+    robot_messages = "SELECT count(*) FROM notifications WHERE reference = $1"
+    assert await svc.pool.fetchval(robot_messages, f"broadcast:{bid}") == 2

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from kite_common.runtime import ServiceRuntime
 from kite_common.testing.stack import auth, running
+from kite_roster.party.application import dues_reminders
 from kite_roster.party.workers.dues_reminders import DuesReminderSettings, run_dues_reminders_once
 from kite_roster.service import SERVICE
 from kite_roster.shared.identity import check_digit
@@ -90,3 +91,36 @@ async def test_unpaid_members_are_reminded_once_on_the_day_and_paid_ones_never(r
     )
     assert all(n in (0, None) for n in both)
     assert await reminders(roster) == [(unpaid, "2026-11")]
+
+
+async def test_a_pass_that_stops_mid_month_resumes_and_a_finished_month_is_not_read_again(roster, monkeypatch):
+    members = sorted([await party_member(roster, seq) for seq in (11, 12, 13)])
+    real = dues_reminders.remind_member_dues
+    calls = 0
+
+    async def crashing_on_the_second(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise ConnectionError("the database went away")
+        return await real(*args, **kwargs)
+
+    settings = DuesReminderSettings(batch_size=1)
+    monkeypatch.setattr(dues_reminders, "remind_member_dues", crashing_on_the_second)
+    with pytest.raises(ConnectionError):
+        await run_dues_reminders_once(runtime_of(roster), now=ON_THE_DAY, settings=settings)
+    assert await reminders(roster) == [(members[0], "2026-11")]
+    place = await roster.pool.fetchrow("SELECT after_member, done_at FROM dues_reminder_passes")
+    assert (str(place["after_member"]), place["done_at"]) == (members[0], None)
+
+    monkeypatch.setattr(dues_reminders, "remind_member_dues", real)
+    assert await run_dues_reminders_once(runtime_of(roster), now=ON_THE_DAY, settings=settings) == 2
+    assert sorted(await reminders(roster)) == [(m, "2026-11") for m in members]
+    assert await roster.pool.fetchval("SELECT done_at IS NOT NULL FROM dues_reminder_passes WHERE month = '2026-11'")
+
+    # The month is done: later checks read no member (one who joins now is reminded from next month on).
+    await party_member(roster, 14)
+    assert await run_dues_reminders_once(runtime_of(roster), now=ON_THE_DAY, settings=settings) == 0
+    assert len(await reminders(roster)) == 3
+    december = datetime(2026, 12, 20, 1, 0, tzinfo=UTC)
+    assert await run_dues_reminders_once(runtime_of(roster), now=december, settings=settings) == 4

@@ -1,5 +1,6 @@
 """`escalation_offices`: the office of each area that supervises escalated cases (四级联动), kept from
-roster's organisation events; and the lookup of the nearest office above a case's level."""
+roster's organisation events (with `case_offices`, every office a case may be credited to); and the
+lookup of the nearest office above a case's level."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope
 from pydantic import BaseModel, ConfigDict
 
+from kite_casework.adapters import case_offices
 from kite_casework.domain.escalation import AdminLevel, EscalationOffice, area_of, level_of_area, levels_above
 
 # Roster's kinds that are the administration of their area: a township's or village's own office,
@@ -53,6 +55,9 @@ async def apply_organisation_event(conn: Connection, envelope: EventEnvelope) ->
     name = _event_name(envelope.type)
     if name == "organisation-registered":
         org = _Registered.model_validate(envelope.data)
+        await case_offices.registered(
+            conn, org.organisation_id, org.name, org.kind, org.division_code, envelope.stream_version
+        )
         if org.kind in _AREA_KINDS or (org.kind in _ROOT_KINDS and org.parent_id is None):
             # The first office registered for an area keeps it: a second one is a duplicate entry.
             await conn.execute(
@@ -67,6 +72,7 @@ async def apply_organisation_event(conn: Connection, envelope: EventEnvelope) ->
             )
     elif name == "organisation-updated":
         named = _Named.model_validate(envelope.data)
+        await case_offices.renamed(conn, named.organisation_id, named.name, envelope.stream_version)
         await conn.execute(
             """UPDATE escalation_offices SET office_name = $2, roster_version = $3
                WHERE office_id = $1 AND roster_version < $3""",
@@ -78,6 +84,8 @@ async def apply_organisation_event(conn: Connection, envelope: EventEnvelope) ->
         # A dissolved office supervises nothing; a committee moved under another is no longer its
         # area's top one. Either way the area has no office until another is registered.
         gone = _Identified.model_validate(envelope.data)
+        if name == "organisation-dissolved":
+            await case_offices.dissolved(conn, gone.organisation_id)
         await conn.execute("DELETE FROM escalation_offices WHERE office_id = $1", gone.organisation_id)
 
 

@@ -265,7 +265,16 @@ async def proxy_service(
     if_match: IfMatch,
 ) -> CaseResponse:
     await record_proxy_service(
-        runtime.unit_of_work(), principal, case_id, new_id(), body.matter, body.done_on, body.note, if_match, utcnow()
+        runtime.unit_of_work(),
+        principal,
+        case_id,
+        new_id(),
+        body.matter,
+        body.done_on,
+        body.note,
+        if_match,
+        utcnow(),
+        office_id=body.office_id,
     )
     return await _case_response(runtime, principal, case_id, response)
 

@@ -74,6 +74,7 @@ def case_request(body: OpenCaseRequest, principal: Principal) -> CaseRequest:
         work_division_code=work,
         claimed_fen=body.claimed_fen,
         employer=employer,
+        office_id=body.office_id,
     )
 
 

@@ -61,6 +61,10 @@ class OpenCaseRequest(BaseModel):
     )
     claimed_fen: Fen | None = Field(default=None, description="诉求金额（如被拖欠工资），单位：分")
     employer: EmployerBody | None = Field(default=None, description="用人单位（欠薪、工伤、劳动争议类）")
+    office_id: uuid.UUID | None = Field(
+        default=None,
+        description="受理单位（服务站、驻外服务站等，名册中的组织编号，须在管辖范围内）；计入该单位的服务台账",
+    )
 
 
 class CaseEmployer(BaseModel):
@@ -247,6 +251,10 @@ class ProxyServiceRequest(_Body):
     )
     done_on: date = Field(description="办理日期（不晚于今天）")
     note: str = Field(min_length=1, max_length=500, description="办理情况，如“已为其办理养老保险跨省转移”")
+    office_id: uuid.UUID | None = Field(
+        default=None,
+        description="办理单位（服务站、驻外服务站等，名册中的组织编号，须在管辖范围内）；计入该单位的代办台账",
+    )
 
 
 class MoneyCorrectionRequest(_Body):

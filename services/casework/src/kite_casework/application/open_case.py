@@ -16,6 +16,7 @@ from kite_common.unit_of_work import UnitOfWork
 from kite_casework.application.case_access import acting_as_member, own_member_id
 from kite_casework.application.employer_to_name import employer_to_name
 from kite_casework.application.member_to_serve import member_to_serve
+from kite_casework.application.office_to_name import office_to_name
 from kite_casework.domain.case import Case, CaseRequest
 from kite_casework.domain.intake import MEMBER_CHANNELS
 
@@ -45,6 +46,8 @@ async def open_in(uow: UnitOfWork, principal: Principal, request: CaseRequest, n
     )
     if request.employer is not None:
         request = replace(request, employer=await employer_to_name(uow.conn, request.employer))
+    if request.office_id is not None:
+        await office_to_name(uow.conn, principal, request.office_id)
     case = Case.create(new_id())
     case.open(request, member.origin_division_code, principal.subject, now)
     await uow.save(case)

@@ -169,6 +169,16 @@ def _text(value: str, field: str, what: str) -> str:
     return text
 
 
+_CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def _not_after_today(day: date, now: datetime, field: str, what: str) -> date:
+    """A day something happened: not after today in China (the office's calendar, not UTC's)."""
+    if day > now.astimezone(_CHINA).date():
+        raise CaseRuleViolation(f"{what}日期不能晚于今天", code="date-in-future", field=field)
+    return day
+
+
 class ReferralOpen(Conflict):
     """办结 waits for every department referral to be answered or withdrawn (409)."""
 
@@ -188,9 +198,6 @@ class ReferralNotFound(NotFound):
         super().__init__("未找到该转交")
 
 
-_CHINA = ZoneInfo("Asia/Shanghai")
-
-
 @dataclass(frozen=True)
 class CaseRequest:
     member_id: uuid.UUID
@@ -202,6 +209,7 @@ class CaseRequest:
     work_division_code: str | None = None
     claimed_fen: int | None = None
     employer: EmployerLink | None = None
+    office_id: uuid.UUID | None = None  # the named office taking the case (服务站, 驻外服务站…)
 
 
 @dataclass
@@ -339,6 +347,7 @@ class Case(Aggregate):
             source_system=request.external[0] if request.external else None,
             external_reference=request.external[1] if request.external else None,
             work_division_code=request.work_division_code,
+            office_id=request.office_id,
         )
         decided = [NewEvent(opened, time=now)]
         if request.claimed_fen is not None:
@@ -581,8 +590,7 @@ class Case(Aggregate):
         self._in(ACTIVE | {CaseStatus.RESOLVED}, "登记款项")
         self._owner_is(by)
         amount = amount_in_fen(amount_fen, "amount_fen")
-        if on > now.astimezone(_CHINA).date():
-            raise CaseRuleViolation("款项日期不能晚于今天", code="date-in-future", field="on")
+        _not_after_today(on, now, "on", "款项")
         text = _text(note, "note", "款项说明")
         recorded = dev.CaseMoneyRecorded(
             case_id=self.case_id,
@@ -635,14 +643,14 @@ class Case(Aggregate):
         done_on: date,
         note: str,
         now: datetime,
+        office_id: uuid.UUID | None = None,
     ) -> list[NewEvent]:
         """代办 by an office of the case's places (home or work), on any case not yet closed; dated
         not after today (China time)."""
         self._opened()
         if self.status is CaseStatus.CLOSED:
             raise CaseStatusConflict(CaseStatus.CLOSED, "登记代办")
-        if done_on > now.astimezone(_CHINA).date():
-            raise CaseRuleViolation("代办日期不能晚于今天", code="date-in-future", field="done_on")
+        _not_after_today(done_on, now, "done_on", "代办")
         text = _text(note, "note", "代办说明")
         recorded = dev.CaseProxyServiceRecorded(
             case_id=self.case_id,
@@ -653,6 +661,7 @@ class Case(Aggregate):
             office_division_code=office_division_code,
             recorded_by=by,
             recorded_at=now,
+            office_id=office_id,
         )
         return self._record(NewEvent(recorded, time=now))
 

@@ -136,6 +136,7 @@ class CaseProxyServiceRecorded(EventPayload):
     office_division_code: str
     recorded_by: str
     recorded_at: datetime
+    office_id: uuid.UUID | None = None  # the named office that did it (服务站, 驻外服务站…), roster's id
 
 
 @registry.register

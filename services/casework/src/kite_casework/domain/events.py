@@ -36,6 +36,7 @@ class CaseOpened(EventPayload):
     source_system: str | None = None  # another government system the case came from, e.g. 12345
     external_reference: str | None = None  # that system's own reference; (source, reference) names one case
     work_division_code: str | None = None  # where the member works (out-station branch), who also sees it
+    office_id: uuid.UUID | None = None  # the named office that took the case (服务站, 驻外服务站…), roster's id
 
 
 @registry.register

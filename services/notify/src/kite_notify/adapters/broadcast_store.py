@@ -16,7 +16,7 @@ from kite_notify.domain.templates import TemplateText
 _NIL = uuid.UUID(int=0)
 _COLUMNS = """broadcast_id, division_prefix, party_members_only, texts, send_at, status, sent, opted_out, batches,
               jurisdiction, created_by, created_at, finished_at, cursor_origin, cursor_member, organisation_id,
-              fair_id, monitored_only, trades, channels, messages_queued"""
+              fair_id, monitored_only, trades, channels, messages_queued, robots, robots_queued"""
 
 
 @dataclass(frozen=True)
@@ -106,13 +106,14 @@ async def insert(
     now: datetime,
     audience: Audience | None = None,
     channels: tuple[str, ...] = ("in_app",),
+    robots: bool = False,
 ) -> None:
     audience = audience or Audience(prefix, organisation_id, None, party_members_only)
     await conn.execute(
         """INSERT INTO broadcasts (broadcast_id, division_prefix, party_members_only, texts, send_at, status,
                                    jurisdiction, created_by, created_at, organisation_id, fair_id, monitored_only,
-                                   trades, channels)
-           VALUES ($1, $2, $3, $4::jsonb, $5, 'scheduled', $6, $7, $8, $9, $10, $11, $12, $13)""",
+                                   trades, channels, robots)
+           VALUES ($1, $2, $3, $4::jsonb, $5, 'scheduled', $6, $7, $8, $9, $10, $11, $12, $13, $14)""",
         broadcast_id,
         prefix,
         party_members_only,
@@ -126,6 +127,7 @@ async def insert(
         audience.monitored_only,
         list(audience.trades) or None,
         list(channels),
+        robots,
     )
 
 
@@ -233,7 +235,7 @@ async def count(conn: Conn, audience: Audience, channels: tuple[str, ...]) -> Au
 
 
 async def message_results(conn: Conn, broadcast_id: uuid.UUID) -> dict[str, dict[str, int]]:
-    """The states of a broadcast's SMS and email messages: channel → status → how many."""
+    """The states of a broadcast's SMS, email and group robot messages: channel → status → how many."""
     rows = await conn.fetch(
         """SELECT s.channel, s.status, count(*) AS n FROM notifications n
            JOIN delivery_status s ON s.notification_id = n.notification_id
@@ -280,6 +282,12 @@ async def write_batch(
         queued,
     )
     return written
+
+
+async def robots_posted(conn: Conn, broadcast_id: uuid.UUID, queued: int) -> None:
+    await conn.execute(
+        "UPDATE broadcasts SET status = 'sending', robots_queued = $2 WHERE broadcast_id = $1", broadcast_id, queued
+    )
 
 
 async def finish(conn: Conn, broadcast_id: uuid.UUID, status: str, now: datetime) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kite_notify.domain.sms_template_codes import NoSmsTemplateCode, SmsProvider, check_codes
 
 
 class DeliverySettings(BaseSettings):
@@ -13,7 +13,7 @@ class DeliverySettings(BaseSettings):
 
     max_attempts: int = Field(default=5, ge=1, le=20)  # then technical-failure
     backoff_initial_s: float = Field(default=5.0, gt=0)
-    sms_provider: Literal["aliyun", "tencent"] = "aliyun"
+    sms_provider: SmsProvider = "aliyun"
     sms_per_second: float = Field(default=10.0, gt=0)  # the SMS account's QPS limit
     email_per_second: float = Field(default=20.0, gt=0)
     # Group robots: all robots together; each provider also limits one robot to about 20 a minute,
@@ -52,6 +52,11 @@ class AliyunSmsSettings(BaseSettings):
     receipt_token: SecretStr | None = None
     timeout_s: float = 10.0
 
+    @field_validator("template_codes")
+    @classmethod
+    def _codes(cls, codes: dict[str, str]) -> dict[str, str]:
+        return check_codes("aliyun", codes)
+
     @property
     def configured(self) -> bool:
         return bool(self.access_key_id and self.access_key_secret)
@@ -72,6 +77,26 @@ class TencentSmsSettings(BaseSettings):
     region: str = "ap-guangzhou"
     timeout_s: float = 10.0
 
+    @field_validator("template_ids")
+    @classmethod
+    def _codes(cls, codes: dict[str, str]) -> dict[str, str]:
+        return check_codes("tencent", codes)
+
     @property
     def configured(self) -> bool:
         return bool(self.secret_id and self.secret_key and self.sdk_app_id)
+
+
+def sms_template_codes() -> tuple[SmsProvider, dict[str, str]] | None:
+    """The SMS provider in use and its template codes per kind; None when no SMS account is set up
+    (SMS then stays queued until one is)."""
+    provider = DeliverySettings().sms_provider
+    try:
+        if provider == "aliyun":
+            aliyun = AliyunSmsSettings()
+            return (provider, aliyun.template_codes) if aliyun.configured else None
+        tencent = TencentSmsSettings()
+        return (provider, tencent.template_ids) if tencent.configured else None
+    except ValidationError as exc:  # a misconfigured deployment (the worker refuses to start): no SMS now
+        detail = "; ".join(str(e.get("msg", "")) for e in exc.errors())
+        raise NoSmsTemplateCode(f"短信模板编号配置有误，暂不能发送短信：{detail}", field="kind") from None

@@ -84,3 +84,32 @@ async def of_member_organisations(conn: Conn, member_id: uuid.UUID) -> list[asyn
            WHERE m.member_id = $1 ORDER BY r.added_at LIMIT 20""",
         member_id,
     )
+
+
+_TREE = """WITH RECURSIVE tree AS (
+               SELECT organisation_id FROM organisations WHERE organisation_id = $1 AND dissolved_at IS NULL
+               UNION
+               SELECT o.organisation_id FROM organisations o JOIN tree t ON o.parent_id = t.organisation_id
+                   WHERE o.dissolved_at IS NULL)"""
+
+
+async def of_organisation_tree(conn: Conn, organisation_id: uuid.UUID) -> list[asyncpg.Record]:
+    """The active robots of an organisation and of the organisations under it (one per branch or
+    station group: as many as the sub-tree has groups, not members)."""
+    return await conn.fetch(
+        f"""{_TREE}
+            SELECT r.robot_id, r.provider, r.url_enc, r.secret_enc, r.division_code
+            FROM tree JOIN group_robots r ON r.organisation_id = tree.organisation_id AND r.removed_at IS NULL
+            ORDER BY r.robot_id""",
+        organisation_id,
+    )
+
+
+async def any_in_organisation_tree(conn: Conn, organisation_id: uuid.UUID) -> bool:
+    found: bool = await conn.fetchval(
+        f"""{_TREE}
+            SELECT EXISTS (SELECT 1 FROM tree JOIN group_robots r
+                           ON r.organisation_id = tree.organisation_id AND r.removed_at IS NULL)""",
+        organisation_id,
+    )
+    return found

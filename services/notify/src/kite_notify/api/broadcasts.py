@@ -58,6 +58,11 @@ class AudienceRequest(BaseModel):
 class ScheduleBroadcastRequest(AudienceRequest):
     texts: dict[str, Text] = Field(min_length=1, max_length=3, description="语言 → 标题和正文；须有 zh-Hans")
     send_at: datetime | None = Field(default=None, description="定时发送；缺省为立即")
+    robots: bool | None = Field(
+        default=None,
+        description="向组织群发时，同时向该组织及其下级组织的每个群机器人各发一条（简体中文，{name} 为“各位”）；"
+        "缺省时有群机器人即发送。只能与 organisation_id 同用",
+    )
 
 
 class AudienceCountResponse(BaseModel):
@@ -97,8 +102,11 @@ class BroadcastResponse(BaseModel):
     read: int
     opted_out: int = Field(description="已退订群发而未发送")
     messages_queued: int = Field(default=0, description="已排队的短信和电子邮件")
+    robots: bool = Field(default=False, description="是否同时发到组织及其下级组织的群机器人")
+    robots_queued: int | None = Field(default=None, description="已排队的群机器人消息（尚未排队时为空）")
     messages: dict[str, MessageResults] = Field(
-        default_factory=dict, description="短信、电子邮件各状态的条数（GOV.UK Notify 的状态）"
+        default_factory=dict,
+        description="短信（sms）、电子邮件（email）、群机器人（robot）各状态的条数（GOV.UK Notify 的状态）",
     )
     batches: int
     created_by: str
@@ -126,6 +134,8 @@ def _response(p: Progress) -> BroadcastResponse:
         read=p.read,
         opted_out=r["opted_out"],
         messages_queued=r["messages_queued"],
+        robots=r["robots"],
+        robots_queued=r["robots_queued"],
         messages={ch: MessageResults.model_validate(states) for ch, states in p.messages.items()},
         batches=r["batches"],
         created_by=r["created_by"],
@@ -152,6 +162,7 @@ async def create(
         monitored_only=body.monitored_households_only,
         trades=tuple(body.trades),
         channels=tuple(body.channels),
+        robots=body.robots,
     )
     response.headers["Location"] = f"/broadcasts/{broadcast_id}"
     return _response(await broadcast_progress(runtime, principal, broadcast_id))

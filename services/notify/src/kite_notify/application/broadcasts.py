@@ -17,17 +17,28 @@ from kite_common.ids import new_id
 from kite_common.runtime import ServiceRuntime
 from kite_common.unit_of_work import UnitOfWork
 
-from kite_notify.adapters import broadcast_store, catalogue, organisations, outbound_queue
+from kite_notify.adapters import broadcast_store, catalogue, organisations, outbound_queue, robot_store
+from kite_notify.adapters.channel_settings import sms_template_codes
 from kite_notify.adapters.db import Conn
 from kite_notify.adapters.pii import field_protector
 from kite_notify.adapters.projections import PROJECTIONS
 from kite_notify.application.preferences import EMAIL_CONTEXT, PHONE_CONTEXT
+from kite_notify.application.robots import SECRET_CONTEXT, URL_CONTEXT
 from kite_notify.application.send_message import ADDRESS_CONTEXT
-from kite_notify.domain.broadcast import CHANNELS, Broadcast, BroadcastNotFound, check_audience, check_place
+from kite_notify.domain.broadcast import (
+    CHANNELS,
+    GROUP_GREETING,
+    Broadcast,
+    BroadcastNotFound,
+    check_audience,
+    check_place,
+)
 from kite_notify.domain.events import MessageRequested
 from kite_notify.domain.languages import DEFAULT, language_for
 from kite_notify.domain.notification import Notification
 from kite_notify.domain.preferences import QuietHours
+from kite_notify.domain.robots import RobotAddress
+from kite_notify.domain.sms_template_codes import require_code
 from kite_notify.domain.templates import TemplateText, render
 
 BATCH = 2000
@@ -48,14 +59,24 @@ async def schedule_broadcast(
     monitored_only: bool = False,
     trades: tuple[str, ...] = (),
     channels: tuple[str, ...] = ("in_app",),
+    robots: bool | None = None,
 ) -> uuid.UUID:
     """To the members under `prefix`, to those of `organisation_id` and its sub-tree, or to a fair's
-    invitees (one of them), narrowed by the filters; by inbox and, for those who chose it, SMS or email."""
+    invitees (one of them), narrowed by the filters; by inbox and, for those who chose it, SMS or email.
+    To an organisation, also once to each group robot of it and its sub-tree (`robots`; by default
+    when there is any)."""
     check_channels(channels)
+    sms = sms_template_codes() if "sms" in channels else None
+    if sms is not None:
+        require_code(*sms, "broadcast", field="channels")
     async with uow:
         audience = await resolve_audience(
             uow.conn, prefix, organisation_id, fair_id, party_members_only, monitored_only, trades
         )
+        if robots is None:
+            robots = organisation_id is not None and await robot_store.any_in_organisation_tree(
+                uow.conn, organisation_id
+            )
         broadcast = Broadcast.create(new_id())
         when = send_at or now
         broadcast.schedule(
@@ -70,6 +91,7 @@ async def schedule_broadcast(
             monitored_only=monitored_only,
             trades=list(trades),
             channels=list(channels),
+            robots=robots,
         )
         await uow.save(broadcast)
         prefix = audience.prefix
@@ -86,6 +108,7 @@ async def schedule_broadcast(
             now,
             audience,
             channels,
+            robots,
         )
     return broadcast.broadcast_id
 
@@ -157,6 +180,12 @@ async def send_batch(uow: UnitOfWork, broadcast_id: uuid.UUID, now: datetime, li
         if row is None or row["status"] not in ("scheduled", "sending"):
             return True
         broadcast = await uow.get(Broadcast, broadcast_id)
+        if row["robots"] and row["robots_queued"] is None:  # the groups first: a step of its own
+            queued = await _post_to_groups(uow, row, now)
+            broadcast.posted_to_groups(queued)
+            await uow.save(broadcast)
+            await broadcast_store.robots_posted(uow.conn, broadcast_id, queued)
+            return False
         recipients = await broadcast_store.next_recipients(uow.conn, row, limit)
         if not recipients:
             broadcast.complete(row["opted_out"])
@@ -255,6 +284,56 @@ async def _queue_messages(uow: UnitOfWork, row: asyncpg.Record, messages: list[_
     return len(new)
 
 
+async def _post_to_groups(uow: UnitOfWork, row: asyncpg.Record, now: datetime) -> int:
+    """One message per group robot of the organisation and its sub-tree, in Chinese (a group reads
+    one text) with `{name}` as the group's greeting; each once (its id is the broadcast's and the
+    robot's), queued for the delivery worker, which paces robots to their rate limit. Group chats
+    have no quiet hours of their own."""
+    broadcast_id: uuid.UUID = row["broadcast_id"]
+    robots = await robot_store.of_organisation_tree(uow.conn, row["organisation_id"])
+    ids = [uuid.uuid5(broadcast_id, f"robot:{r['robot_id']}") for r in robots]
+    made = {
+        r["notification_id"]
+        for r in await uow.conn.fetch(
+            "SELECT notification_id FROM notifications WHERE notification_id = ANY($1::uuid[])", ids
+        )
+    }
+    new = [(i, r) for i, r in zip(ids, robots, strict=True) if i not in made]
+    if not new:
+        return 0
+    shown = render(broadcast_store.texts_of(row)[DEFAULT], {"name": GROUP_GREETING})
+    streams = [
+        (
+            Notification.stream_id_for(i),
+            [
+                MessageRequested(
+                    notification_id=i,
+                    channel="robot",
+                    kind="broadcast",
+                    language=DEFAULT,
+                    template_version=0,  # the broadcast's own text, not a template
+                    title=shown.title,
+                    body=shown.body,
+                    reference=f"broadcast:{broadcast_id}",
+                    jurisdiction=r["division_code"],
+                    requested_by=row["created_by"],
+                )
+            ],
+        )
+        for i, r in new
+    ]
+    await append_new_streams(uow.conn, uow.registry, PROJECTIONS, uow.topic, streams)
+    protector = field_protector()
+    pending = []
+    for i, r in new:
+        url = protector.decrypt(r["url_enc"], URL_CONTEXT)
+        secret = protector.decrypt(r["secret_enc"], SECRET_CONTEXT) if r["secret_enc"] else None
+        sealed = protector.encrypt(RobotAddress(r["provider"], url, secret).sealed_form(), ADDRESS_CONTEXT)
+        pending.append((i, "robot", sealed, shown.title, shown.body, {"name": GROUP_GREETING}, now))
+    await outbound_queue.enqueue_many(uow.conn, "broadcast", pending, uow.topic)
+    return len(new)
+
+
 @command
 async def cancel_broadcast(uow: UnitOfWork, principal: Principal, broadcast_id: uuid.UUID, now: datetime) -> None:
     async with uow:
@@ -283,5 +362,6 @@ async def broadcast_progress(runtime: ServiceRuntime, principal: Principal, broa
     async with runtime.pool.acquire() as conn:
         row = _visible(principal, await broadcast_store.get(conn, broadcast_id))
         read = await broadcast_store.read_count(conn, broadcast_id)
-        messages = await broadcast_store.message_results(conn, broadcast_id) if row["messages_queued"] else {}
+        queued = row["messages_queued"] or row["robots_queued"]
+        messages = await broadcast_store.message_results(conn, broadcast_id) if queued else {}
         return Progress(row, read, messages)

@@ -20,11 +20,13 @@ from kite_common.privacy import FieldProtector
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_notify.adapters import outbound_queue, template_store
+from kite_notify.adapters.channel_settings import sms_template_codes
 from kite_notify.application.robots import robot_address
 from kite_notify.application.templates import TemplateNotFound
 from kite_notify.domain.delivery import OutboundChannel
 from kite_notify.domain.events import MessageRequested
 from kite_notify.domain.notification import Notification
+from kite_notify.domain.sms_template_codes import require_code
 from kite_notify.domain.template import check_address
 from kite_notify.domain.templates import render
 
@@ -66,6 +68,9 @@ async def send_message(
 ) -> Requested:
     check_address(kind, channel, language)
     check_recipient(channel, address)
+    sms = sms_template_codes() if channel == "sms" else None
+    if sms is not None:  # the provider sends only approved templates: refused now rather than failing later
+        require_code(*sms, kind)
     notification_id = (
         uuid.uuid5(_REFERENCE_NAMESPACE, f"{principal.subject}#{reference}") if reference is not None else new_id()
     )

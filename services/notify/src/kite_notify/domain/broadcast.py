@@ -15,6 +15,7 @@ from kite_notify.domain.events import (
     BroadcastBatchSent,
     BroadcastCancelled,
     BroadcastCompleted,
+    BroadcastPostedToGroups,
     BroadcastScheduled,
     BroadcastText,
 )
@@ -25,6 +26,7 @@ BroadcastStatus = Literal["new", "scheduled", "sending", "completed", "cancelled
 _PREFIX = re.compile(r"^[0-9]+$")
 PREFIX_LENGTHS = (2, 4, 6, 9, 12)  # province, city, county, township, village
 CHANNELS = ("in_app", "sms", "email")  # a broadcast's: always the inbox; SMS or email to who chose it
+GROUP_GREETING = "各位"  # `{name}` in a broadcast posted to a group chat: the group, not one member
 
 
 class BroadcastNotFound(NotFound):
@@ -94,7 +96,10 @@ class Broadcast(Aggregate):
         monitored_only: bool = False,
         trades: list[str] | None = None,
         channels: list[str] | None = None,
+        robots: bool = False,
     ) -> list[EventPayload]:
+        if robots and organisation_id is None:
+            raise RuleViolation("只有向组织群发时才能同时发到群机器人", field="robots", code="robots-need-organisation")
         if organisation_id is None and fair_id is None:
             check_audience(prefix, jurisdiction)
         else:
@@ -114,6 +119,7 @@ class Broadcast(Aggregate):
                 monitored_households_only=monitored_only,
                 trades=trades or None,
                 channels=channels or ["in_app"],
+                robots=robots,
             )
         )
 
@@ -128,6 +134,11 @@ class Broadcast(Aggregate):
             broadcast_id=self.broadcast_id, batch=self.batches + 1, sent=sent, opted_out=opted_out, queued=queued
         )
         return self._record(batch)
+
+    def posted_to_groups(self, robots: int) -> list[EventPayload]:
+        if not self.running:
+            return []
+        return self._record(BroadcastPostedToGroups(broadcast_id=self.broadcast_id, robots=robots))
 
     def complete(self, opted_out: int) -> list[EventPayload]:
         if not self.running:

@@ -151,6 +151,7 @@ class BroadcastScheduled(EventPayload):
     monitored_households_only: bool = False  # members of households under monitoring (防返贫监测)
     trades: list[str] | None = None  # members with any of these skills
     channels: list[str] = ["in_app"]  # and by SMS or email to those whose preferences choose it
+    robots: bool = False  # also posted to the group robots of the organisation and its sub-tree
 
 
 @registry.register
@@ -164,6 +165,17 @@ class BroadcastBatchSent(EventPayload):
     sent: int
     opted_out: int
     queued: int = 0
+
+
+@registry.register
+class BroadcastPostedToGroups(EventPayload):
+    """A broadcast to an organisation queued once for each of `robots` group robots of the
+    organisation and its sub-tree (their states in the broadcast's results, channel `robot`)."""
+
+    event_name = "broadcast-posted-to-groups"
+
+    broadcast_id: uuid.UUID
+    robots: int
 
 
 @registry.register

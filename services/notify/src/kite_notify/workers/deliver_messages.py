@@ -44,6 +44,7 @@ from kite_notify.domain.delivery import (
     OutboundMessage,
     Sent,
 )
+from kite_notify.domain.sms_template_codes import SETTING, SmsProvider, missing_kinds
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,17 @@ def _lease(timeout_s: float, per_second: float) -> float:
     return BATCH * (timeout_s + 1.0 / per_second) + LEASE_MARGIN_S
 
 
+def _log_missing_codes(provider: SmsProvider, codes: dict[str, str]) -> None:
+    missing = missing_kinds(codes)
+    if missing:
+        log.warning(
+            "SMS (%s): no template code in %s for %s: those kinds cannot go by SMS",
+            provider,
+            SETTING[provider],
+            ", ".join(missing),
+        )
+
+
 async def deliver_messages(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
     """The notify service's email and SMS worker (ServiceDefinition.workers)."""
     settings, smtp, aliyun, tencent = DeliverySettings(), SmtpSettings(), AliyunSmsSettings(), TencentSmsSettings()
@@ -156,9 +168,11 @@ async def deliver_messages(runtime: ServiceRuntime, stop: asyncio.Event) -> None
         if settings.sms_provider == "aliyun" and aliyun.configured:
             lease = _lease(aliyun.timeout_s, settings.sms_per_second)
             senders["sms"] = Sender(AliyunSmsChannel(client, aliyun), settings.sms_per_second, lease)
+            _log_missing_codes("aliyun", aliyun.template_codes)
         elif settings.sms_provider == "tencent" and tencent.configured:
             lease = _lease(tencent.timeout_s, settings.sms_per_second)
             senders["sms"] = Sender(TencentSmsChannel(client, tencent), settings.sms_per_second, lease)
+            _log_missing_codes("tencent", tencent.template_ids)
         # Group robots need no account: each robot's URL and secret travel sealed with its messages.
         guard = AddressGuard.of(WebhookSettings().allowed_networks)
         robots = GroupRobotChannel(client, guard, timeout_s=settings.robot_timeout_s)

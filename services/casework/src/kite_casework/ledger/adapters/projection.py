@@ -1,12 +1,17 @@
-"""Keeps `service_ledger_cases`, the facts of each case that the service ledger (服务台账) counts."""
+"""Keeps `service_ledger_cases`, the facts of each case that the service ledger (服务台账) counts, and
+`service_ledger_counts`, what they count per place and month (each change adds the difference it makes,
+adapters/counts.py)."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
+from kite_common.projection import Applied
 
 from kite_casework.adapters.batched import OpenedInRuns
 from kite_casework.certificates.domain.events import CertificateIssued, CertificateRevoked
@@ -16,6 +21,9 @@ from kite_casework.domain import events as ev
 from kite_casework.domain.case import CaseStatus
 from kite_casework.domain.money import MoneyKind
 from kite_casework.domain.working_days import CHINA
+from kite_casework.ledger.adapters import counts
+from kite_casework.ledger.adapters.counts import counted
+from kite_casework.ledger.domain.counts import CaseFacts, Counts, case_counts
 
 UNKNOWN_CHANNEL = "unknown"
 
@@ -34,11 +42,18 @@ def channel_of(payload: ev.CaseOpened) -> str:
 
 class ServiceLedgerProjection(OpenedInRuns):
     name = "service-ledger"
-    tables = ("service_ledger_cases", "service_ledger_certificates", "service_ledger_proxy")
+    tables = (
+        "service_ledger_cases",
+        "service_ledger_certificates",
+        "service_ledger_proxy",
+        "service_ledger_counts",
+        "service_ledger_increments",
+    )
 
     opened_sql = """INSERT INTO service_ledger_cases (case_id, month, county_code, city_code, category, channel,
-                       status, sla_tier, opened_at, deadline, origin_code, work_code)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"""
+                       status, sla_tier, opened_at, deadline, origin_code, work_code, office_id)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                   ON CONFLICT (case_id) DO NOTHING"""
 
     def opened_row(self, event: EventEnvelope, payload: ev.CaseOpened) -> tuple[Any, ...]:
         return (
@@ -54,48 +69,79 @@ class ServiceLedgerProjection(OpenedInRuns):
             payload.deadline,
             payload.origin_division_code,
             payload.work_division_code,
+            payload.office_id,
         )
+
+    async def apply_many(self, conn: Connection, items: Sequence[Applied]) -> None:
+        """A run of openings goes in as one `executemany`, and what the new ones count in one statement."""
+        run: list[Sequence[Any]] = []
+        for envelope, payload in items:
+            if isinstance(payload, ev.CaseOpened):
+                run.append(self.opened_row(envelope, payload))
+                continue
+            if run:
+                await self._open(conn, run)
+                run = []
+            await self.apply(conn, envelope, payload)
+        if run:
+            await self._open(conn, run)
+
+    async def _open(self, conn: Connection, run: list[Sequence[Any]]) -> None:
+        ids = [row[0] for row in run]
+        known = await conn.fetch("SELECT case_id FROM service_ledger_cases WHERE case_id = ANY($1::uuid[])", ids)
+        await conn.executemany(self.opened_sql, run)
+        seen = {r["case_id"] for r in known}
+        total: Counts = Counter()
+        for row in run:
+            if row[0] not in seen:
+                total.update(case_counts(_opened_facts(row)))
+        await counts.add(conn, total)
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
         if isinstance(payload, CertificateIssued):
-            await conn.execute(
-                """INSERT INTO service_ledger_certificates (certificate_id, month, origin_code, template)
-                   VALUES ($1, $2, $3, $4)""",
-                payload.certificate_id,
-                month_of(payload.issued_at),
-                payload.origin_division_code,
-                payload.template,
-            )
+            async with counted(conn, counts.certificate(conn, payload.certificate_id)):
+                await conn.execute(
+                    """INSERT INTO service_ledger_certificates (certificate_id, month, origin_code, template)
+                       VALUES ($1, $2, $3, $4) ON CONFLICT (certificate_id) DO NOTHING""",
+                    payload.certificate_id,
+                    month_of(payload.issued_at),
+                    payload.origin_division_code,
+                    payload.template,
+                )
             return
         if isinstance(payload, CertificateRevoked):
-            await conn.execute(
-                "UPDATE service_ledger_certificates SET revoked = true WHERE certificate_id = $1",
-                payload.certificate_id,
-            )
+            async with counted(conn, counts.certificate(conn, payload.certificate_id)):
+                await conn.execute(
+                    "UPDATE service_ledger_certificates SET revoked = true WHERE certificate_id = $1",
+                    payload.certificate_id,
+                )
             return
         if isinstance(payload, details.CaseProxyServiceRecorded):
             await conn.execute(
-                """INSERT INTO service_ledger_proxy (service_id, case_id, month, office_code, matter)
-                   VALUES ($1, $2, $3, $4, $5)""",
+                """INSERT INTO service_ledger_proxy (service_id, case_id, month, office_code, matter, office_id)
+                   VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (service_id) DO NOTHING""",
                 payload.service_id,
                 payload.case_id,
                 payload.done_on.replace(day=1),
                 payload.office_division_code,
                 payload.matter.value,
+                payload.office_id,
             )
             return
         if isinstance(payload, ev.CaseOpened):
-            await conn.execute(self.opened_sql, *self.opened_row(event, payload))
+            async with counted(conn, counts.case(conn, payload.case_id)):
+                await conn.execute(self.opened_sql, *self.opened_row(event, payload))
             return
         change = _change(payload)
-        if change is not None:
-            sets, values = change
-            assignments = ", ".join(f"{column} = {expr}" for column, expr in sets.items())
-            await conn.execute(
-                f"UPDATE service_ledger_cases SET {assignments} WHERE case_id = $1",
-                payload.case_id,  # type: ignore[attr-defined]  # every casework event names its case
-                *values,
-            )
+        if change is None:
+            return
+        if isinstance(payload, _ADDING) and not await counts.first_time(conn, event.id):
+            return  # a redelivered money entry, correction or escalation adds nothing again
+        sets, values = change
+        assignments = ", ".join(f"{column} = {expr}" for column, expr in sets.items())
+        case_id = payload.case_id  # type: ignore[attr-defined]  # every casework event names its case
+        async with counted(conn, counts.case(conn, case_id)):
+            await conn.execute(f"UPDATE service_ledger_cases SET {assignments} WHERE case_id = $1", case_id, *values)
 
 
 MONEY_COLUMNS = {
@@ -103,6 +149,32 @@ MONEY_COLUMNS = {
     MoneyKind.RELIEF_PAID: "relief_paid_fen",
     MoneyKind.FUNDS_RAISED: "funds_raised_fen",
 }
+
+
+def _opened_facts(row: Sequence[Any]) -> CaseFacts:
+    """What a case just opened counts: the facts of its `opened_row`."""
+    _, month, _, _, category, channel, status, tier, _, _, origin, work, office = row
+    money = dict.fromkeys(("claimed", "recovered", "relief_paid", "funds_raised"), 0)
+    return CaseFacts(
+        month,
+        origin,
+        work,
+        status,
+        category,
+        channel,
+        tier,
+        None,
+        None,
+        None,
+        None,
+        0,
+        money,
+        office_id=None if office is None else str(office),
+    )
+
+
+# Events whose change adds to what the case had: applied once per event id.
+_ADDING = (details.CaseMoneyRecorded, details.CaseMoneyCorrected, dev.CaseEscalated)
 
 
 def _change(payload: EventPayload) -> tuple[dict[str, str], list[Any]] | None:

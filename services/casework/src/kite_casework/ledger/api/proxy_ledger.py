@@ -3,6 +3,7 @@ total, as JSON or a CSV / XLSX download."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -14,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from kite_casework.domain.proxy_service import ProxyMatter
 from kite_casework.ledger.api.period import Period
-from kite_casework.ledger.application.proxy_ledger import ProxyLedgerRow, proxy_ledger
+from kite_casework.ledger.application.proxy_ledger import ProxyLedgerRow, office_proxy_ledger, proxy_ledger
 from kite_casework.ledger.application.service_ledger import LedgerLevel
 
 router = APIRouter(prefix="/ledgers/proxy", tags=["ledgers"])
@@ -32,7 +33,9 @@ class ProxyLedgerEntry(BaseModel):
 
 class ProxyLedgerResponse(BaseModel):
     level: LedgerLevel
-    area: str = Field(description="统计范围（区划代码前缀）")
+    area: str = Field(description="统计范围（区划代码前缀）；按办理单位时为该单位所在地")
+    office_id: uuid.UUID | None = Field(default=None, description="按办理单位查看时：该单位")
+    office_name: str | None = Field(default=None, description="按办理单位查看时：单位名称")
     rows: list[ProxyLedgerEntry] = Field(description="按月、按办理单位所在地")
     totals: list[ProxyLedgerEntry] = Field(description="统计范围合计（按月）")
 
@@ -69,12 +72,22 @@ COLUMNS = [
 
 @router.get("", response_model=ProxyLedgerResponse, summary="代办台账（按月、按办理单位所在地，含范围合计）")
 async def ledger(principal: Reader, runtime: Runtime, query: Period) -> ProxyLedgerResponse | Response:
+    office = None
     async with runtime.pool.acquire() as conn:
-        rows, totals = await proxy_ledger(conn, principal, query.level, query.area, query.first, query.last)
+        if query.office is not None:  # one office's ledger: its rows are its own total
+            office, rows = await office_proxy_ledger(conn, principal, query.office, query.first, query.last)
+            totals = rows
+        else:
+            rows, totals = await proxy_ledger(conn, principal, query.level, query.area, query.first, query.last)
+    if office is not None and query.format != "json":
+        table = [_flat(r, False) | {"division_code": f"{office.name}（{r.division_code}）"} for r in rows]
+        return tabular_response(table, COLUMNS, query.format, query.download_name("代办台账"))
     if query.format == "json":
         return ProxyLedgerResponse(
             level=query.level,
-            area=principal.jurisdiction if query.area is None else query.area,
+            area=office.division_code if office else principal.jurisdiction if query.area is None else query.area,
+            office_id=office.office_id if office else None,
+            office_name=office.name if office else None,
             rows=[_entry(r) for r in rows],
             totals=[_entry(r) for r in totals],
         )

@@ -3,6 +3,7 @@ township), with the area's total, as JSON or a CSV / XLSX download."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -16,7 +17,7 @@ from kite_casework.domain.categories import CaseCategory
 from kite_casework.domain.intake import Channel
 from kite_casework.domain.sla import SlaTier
 from kite_casework.ledger.api.period import Period
-from kite_casework.ledger.application.service_ledger import LedgerLevel, LedgerRow, service_ledger
+from kite_casework.ledger.application.service_ledger import LedgerLevel, LedgerRow, office_ledger, service_ledger
 
 router = APIRouter(prefix="/ledgers/service", tags=["ledgers"])
 
@@ -42,14 +43,16 @@ _MONEY_TITLES = {
 class ServiceLedgerRow(BaseModel):
     month: str = Field(description="登记月份 YYYY-MM")
     division_code: str = Field(
-        description="地方区划代码（省 2 位、市 4 位、县 6 位、乡镇 9 位）；务工地比该级更粗时为其本身的代码"
+        description="地方区划代码（省 2 位、市 4 位、县 6 位、乡镇 9 位、村 12 位）；务工地比该级更粗时为其本身的代码"
     )
     cases: int = Field(description="本月登记的诉求数（户籍地和务工地各计一次）")
     by_status: dict[str, int] = Field(description="按当前状态")
     by_category: dict[str, int] = Field(description="按诉求类别")
     by_channel: dict[str, int] = Field(description="按受理渠道（unknown：未记录渠道）")
     on_time_rate_by_tier: dict[str, float] = Field(description="按办结时限档次的按时办结率（首次办结早于当时截止时间）")
-    accept_median_s: float | None = Field(description="受理用时中位数（秒）")
+    accept_median_s: float | None = Field(
+        description="受理用时中位数（秒；按用时分档统计，1000 秒以上取 3 位有效数字）"
+    )
     accept_p90_s: float | None = Field(description="受理用时 P90（秒）")
     resolve_median_s: float | None = Field(description="办结用时中位数（秒）")
     resolve_p90_s: float | None = Field(description="办结用时 P90（秒）")
@@ -64,7 +67,9 @@ class ServiceLedgerRow(BaseModel):
 
 class ServiceLedgerResponse(BaseModel):
     level: LedgerLevel
-    area: str = Field(description="统计范围（区划代码前缀）")
+    area: str = Field(description="统计范围（区划代码前缀）；按受理单位时为该单位所在地")
+    office_id: uuid.UUID | None = Field(default=None, description="按受理单位查看时：该单位")
+    office_name: str | None = Field(default=None, description="按受理单位查看时：单位名称")
     rows: list[ServiceLedgerRow] = Field(description="按月、按地方；一件诉求在户籍地和务工地各计一次")
     totals: list[ServiceLedgerRow] = Field(description="统计范围合计（按月）：两地都在范围内的诉求只计一次")
 
@@ -122,15 +127,25 @@ COLUMNS = [
 
 @router.get("", response_model=ServiceLedgerResponse, summary="服务台账（按月、按地方，含范围合计）")
 async def ledger(principal: Reader, runtime: Runtime, query: Period) -> ServiceLedgerResponse | Response:
+    office = None
     async with runtime.pool.acquire() as conn:
-        rows, totals = await service_ledger(conn, principal, query.level, query.area, query.first, query.last)
+        if query.office is not None:  # one office's ledger: its rows are its own total
+            office, rows = await office_ledger(conn, principal, query.office, query.first, query.last)
+            totals = rows
+        else:
+            rows, totals = await service_ledger(conn, principal, query.level, query.area, query.first, query.last)
     if query.format == "json":
         return ServiceLedgerResponse(
             level=query.level,
-            area=principal.jurisdiction if query.area is None else query.area,
+            area=office.division_code if office else principal.jurisdiction if query.area is None else query.area,
+            office_id=office.office_id if office else None,
+            office_name=office.name if office else None,
             rows=[_served(r) for r in rows],
             totals=[_served(r) for r in totals],
         )
+    if office is not None:
+        table = [_flat(r) | {"division_code": f"{office.name}（{r.division_code}）"} for r in rows]
+        return tabular_response(table, COLUMNS, query.format, query.download_name("服务台账"))
     # The download ends with the area's total per month (合计), each case counted once in it.
     table = [_flat(r) for r in rows] + [_flat(r) | {"division_code": f"{r.division_code} 合计"} for r in totals]
     return tabular_response(table, COLUMNS, query.format, query.download_name("服务台账"))

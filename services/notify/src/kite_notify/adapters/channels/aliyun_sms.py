@@ -14,6 +14,7 @@ import httpx
 from kite_notify.adapters.channel_settings import AliyunSmsSettings
 from kite_notify.domain.aliyun_signing import sign
 from kite_notify.domain.delivery import OutboundMessage, PermanentFailure, Sent, TechnicalError, TemporaryFailure
+from kite_notify.domain.sms_template_codes import code_for
 
 # Aliyun's error codes (SendSms) that no retry can cure for this number, or not today.
 PERMANENT_CODES = frozenset({"isv.MOBILE_NUMBER_ILLEGAL", "isv.BLACK_KEY_CONTROL_LIMIT", "isv.MOBILE_COUNT_OVER_LIMIT"})
@@ -36,9 +37,7 @@ class AliyunSmsChannel:
 
     def params(self, m: OutboundMessage) -> dict[str, str]:
         s = self.settings
-        code = s.template_codes.get(m.kind)
-        if code is None:
-            raise PermanentFailure(f"未为“{m.kind}”配置短信模板编号")
+        code = code_for("aliyun", s.template_codes, m.kind)
         assert s.access_key_id and s.access_key_secret
         params = {
             "AccessKeyId": s.access_key_id,

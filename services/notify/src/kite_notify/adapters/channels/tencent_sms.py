@@ -14,6 +14,7 @@ import httpx
 from kite_notify.adapters.channel_settings import TencentSmsSettings
 from kite_notify.domain.delivery import OutboundMessage, PermanentFailure, Sent, TechnicalError, TemporaryFailure
 from kite_notify.domain.kinds import KINDS
+from kite_notify.domain.sms_template_codes import code_for
 from kite_notify.domain.tencent_signing import CONTENT_TYPE, authorization
 
 VERSION = "2021-01-11"
@@ -45,9 +46,7 @@ class TencentSmsChannel:
 
     def request(self, m: OutboundMessage) -> tuple[dict[str, str], bytes]:
         s = self.settings
-        template_id = s.template_ids.get(m.kind)
-        if template_id is None:
-            raise PermanentFailure(f"未为“{m.kind}”配置短信模板编号")
+        template_id = code_for("tencent", s.template_ids, m.kind)
         params = [m.values[p] for p in KINDS[m.kind].placeholders if p in m.values]  # {1}, {2}… in kind order
         body = json.dumps(
             {

@@ -6,6 +6,11 @@ at once). Members are read a page at a time by member_id (keyset) from the read 
 those who paid (dues_payments) or were already reminded (dues_reminders); each page is written in
 one transaction, each member in a unit of work joined to it, decided on its stream: a payment or a
 reminder recorded meanwhile wins (the aggregate then returns nothing).
+
+The month's pass keeps its place in dues_reminder_passes, moved in each page's transaction: a pass
+that stopped (a crash, a deploy) resumes after the last page it committed, and once a pass has read
+the whole month it is marked done and later checks that month read nothing. So a member who becomes a
+party member in normal status after the month's pass has finished is reminded from the next month on.
 """
 
 from __future__ import annotations
@@ -54,7 +59,16 @@ async def send_dues_reminders(
         if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", DUES_REMINDER_LOCK):
             return None
         try:
-            after: uuid.UUID | None = None
+            await conn.execute(
+                "INSERT INTO dues_reminder_passes (month) VALUES ($1) ON CONFLICT (month) DO NOTHING", month
+            )
+            place = await conn.fetchrow(
+                "SELECT after_member, done_at FROM dues_reminder_passes WHERE month = $1", month
+            )
+            assert place is not None
+            if place["done_at"] is not None:  # this month is done: nothing to read
+                return 0
+            after: uuid.UUID | None = place["after_member"]
             while True:
                 args: list[Any] = [month, batch_size]
                 keyset = ""
@@ -78,9 +92,13 @@ async def send_dues_reminders(
                         uow = runtime.joining(conn)
                         if await remind_member_dues(uow, row["member_id"], month, local_day):
                             written += 1
-                after = rows[-1]["member_id"]
+                    after = rows[-1]["member_id"]
+                    await conn.execute(
+                        "UPDATE dues_reminder_passes SET after_member = $2 WHERE month = $1", month, after
+                    )
                 if len(rows) < batch_size:
                     break
+            await conn.execute("UPDATE dues_reminder_passes SET done_at = $2 WHERE month = $1", month, now)
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", DUES_REMINDER_LOCK)
     return written
