@@ -6,6 +6,7 @@ leaves the same member directory, notices, messages and held notices as one even
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +36,8 @@ SNAPSHOT = {
     "waiting": "SELECT notification_id, waiting_for, member_id, case_id FROM waiting_notifications ORDER BY 1",
     "events": "SELECT stream_id, stream_version, type, data FROM events ORDER BY stream_id, stream_version",
     "outbox": "SELECT topic, count(*) FROM outbox GROUP BY topic ORDER BY topic",
+    # Each notice's events join the trace of the event that caused it.
+    "traces": "SELECT stream_id, split_part(traceparent, '-', 2) FROM events ORDER BY stream_id, stream_version",
 }
 
 
@@ -83,6 +86,8 @@ async def test_a_mixed_batch_leaves_what_one_event_at_a_time_leaves(infra, prefi
         make.job_matched(renamed),
         make.member_relocated(late, 2),
     ]
+    events = [dataclasses.replace(e, traceparent=f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01") for e in events]
+    events[3] = events[2]  # the same event twice
 
     one_at_a_time = dataclasses.replace(NOTIFICATIONS, batch_handler=None)
     single = await _consume(infra, prefix, one_at_a_time, [[e] for e in events])
@@ -101,4 +106,7 @@ async def test_a_mixed_batch_leaves_what_one_event_at_a_time_leaves(infra, prefi
     assert [k for m, k in notices if m == gone] == ["welcome"]
     assert notices[(early, "welcome")].startswith("钱七七")
     assert batched["waiting"] == []
+    welcome = next(r[0] for r in batched["inbox"] if (r[1], r[2]) == (late, "welcome"))
+    traces = dict(batched["traces"])
+    assert traces[f"notification-{welcome}"] == events[5].traceparent.split("-")[1]
     assert sorted((r[1], r[2]) for r in batched["messages"]) == [("sms", "job-matched"), ("sms", "welcome")]

@@ -21,6 +21,7 @@ class Waiting:
     source_event_id: uuid.UUID
     source_type: str
     data: dict[str, Any]
+    member_id: uuid.UUID | None = None  # whom it waits for (as `take_for_members` reads it)
 
 
 async def hold(
@@ -86,7 +87,9 @@ async def take_for_members(conn: Conn, member_ids: Sequence[uuid.UUID]) -> list[
     order = {m: i for i, m in enumerate(member_ids)}
     rows = sorted(rows, key=lambda r: (order[r["member_id"]], r["held_at"]))
     return [
-        Waiting(r["notification_id"], r["source"], r["source_event_id"], r["source_type"], _json(r["data"]))
+        Waiting(
+            r["notification_id"], r["source"], r["source_event_id"], r["source_type"], _json(r["data"]), r["member_id"]
+        )
         for r in rows
     ]
 

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kite_common.actor import current_actor
-from kite_common.bulk import append_new_streams
+from kite_common.bulk import StreamPreparer, append_prepared
 from kite_common.clock import utcnow
 from kite_common.commands import command
 from kite_common.mirror.roster_members import MemberRegistered
+from kite_common.tracing_context import attached, current_traceparent
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_notify.adapters import (
@@ -103,36 +104,46 @@ async def release_waiting(
 
 
 @command
-async def create_notifications(uow: UnitOfWork, sources: Sequence[tuple[str, uuid.UUID, str, dict[str, Any]]]) -> None:
-    """`create_notification` for each of many source events (source, id, type, data), in order, in one
+async def create_notifications(
+    uow: UnitOfWork, sources: Sequence[tuple[str, uuid.UUID, str, dict[str, Any], str | None]]
+) -> None:
+    """`create_notification` for each of many source events (source, id, type, data, traceparent: each
+    notice's events join its source event's trace, as on its own), in order, in one
     go: what the notices read (their members, preferences, notifications, templates, webhook
     subscriptions) is read once for all, and the new notifications that nothing else follows are
     written together. For source events that make one notice each (not an org-life session)."""
-    items: list[tuple[_Source, SourceEvent]] = []
-    for source, event_id, source_type, data in sources:
+    items: list[tuple[_Source, SourceEvent, str | None]] = []
+    for source, event_id, source_type, data, traceparent in sources:
         if source_type == ORG_LIFE_SESSION_HELD:
             raise ValueError("an org-life session makes several notices: create_notification it")
         event = parse_source_event(source_type, data)
         if event is not None:
-            items.append((_Source(source, event_id, source_type, data), event))
+            items.append((_Source(source, event_id, source_type, data), event, traceparent))
     if not items:
         return
     async with uow:
-        member_ids = [_member_of(e) for _, e in items if not isinstance(e, CaseStep)]
-        reads = await _BatchReads.load(uow, member_ids, [src.notification_id for src, _ in items])
-        new: list[Notification] = []
-        for src, event in items:
-            await _notify(uow, src, event, reads, new)
+        member_ids = [_member_of(e) for _, e, _ in items if not isinstance(e, CaseStep)]
+        reads = await _BatchReads.load(uow, member_ids, [src.notification_id for src, _, _ in items])
+        new: list[tuple[Notification, str | None]] = []
+        for src, event, traceparent in items:
+            with attached(traceparent):
+                await _notify(uow, src, event, reads, new)
         await _append_new(uow, new)
 
 
 @command
-async def release_waiting_for_members(uow: UnitOfWork, member_ids: Sequence[uuid.UUID]) -> None:
-    """`release_waiting` for each of these members, in their order, taken off the list together."""
+async def release_waiting_for_members(
+    uow: UnitOfWork, member_ids: Sequence[uuid.UUID], traces: Mapping[uuid.UUID, str | None] | None = None
+) -> None:
+    """`release_waiting` for each of these members, in their order, taken off the list together; a
+    member's notices join the trace `traces` gives for them (their registration's)."""
+    traces = traces or {}
     async with uow:
         while True:
             batch = await waiting_store.take_for_members(uow.conn, member_ids)
-            await _render_released(uow, batch)
+            for w in batch:
+                with attached(traces.get(w.member_id) if w.member_id else None):
+                    await _render_released(uow, [w])
             if len(batch) < waiting_store.MAX_RELEASED:
                 return
 
@@ -247,19 +258,22 @@ class _BatchReads(_Reads):
         return found if found is not None else await super().notification(notification_id)
 
 
-async def _append_new(uow: UnitOfWork, notifications: Sequence[Notification]) -> None:
-    """New notifications (no stream yet, no jurisdiction, no caller) written at once: their events in
-    one COPY, the read models in a statement or two each, the outbox in one COPY."""
-    if not notifications:
+async def _append_new(uow: UnitOfWork, new: Sequence[tuple[Notification, str | None]]) -> None:
+    """New notifications (no stream yet, no jurisdiction, no caller), each with the trace its events
+    join, written at once: their events in one COPY, the read models in a statement or two each, the
+    outbox in one COPY."""
+    if current_actor() is not None or len(new) < 2:
+        for notification, traceparent in new:
+            with attached(traceparent):
+                await uow.save(notification)
         return
-    if current_actor() is not None or len(notifications) == 1:
-        await uow.save(*notifications)
-        return
-    assert all(n.version == 0 and n.jurisdiction is None for n in notifications)
-    await append_new_streams(
-        uow.conn, uow.registry, PROJECTIONS, uow.topic, [(n.stream_id, n.pending) for n in notifications]
-    )
-    for n in notifications:
+    assert all(n.version == 0 and n.jurisdiction is None for n, _ in new)
+    streams = [
+        StreamPreparer(uow.registry, uow.topic, PROJECTIONS, traceparent=traceparent).prepare(n.stream_id, n.pending)
+        for n, traceparent in new
+    ]
+    await append_prepared(uow.conn, PROJECTIONS, streams)
+    for n, _ in new:
         n.mark_saved()
 
 
@@ -268,11 +282,11 @@ async def _notify(
     src: _Source,
     event: SourceEvent,
     reads: _Reads | None = None,
-    new: list[Notification] | None = None,
+    new: list[tuple[Notification, str | None]] | None = None,
 ) -> None:
     """One source event's notice. `reads` answers what it reads (a batch's, read at once); a new
-    notification that nothing else follows (no webhook, no SMS or email) joins `new`, written by the
-    caller, instead of being saved at once."""
+    notification that nothing else follows (no webhook, no SMS or email) joins `new` with the trace
+    it runs in, written by the caller, instead of being saved at once."""
     conn = uow.conn
     reads = reads or _Reads(uow)
     case: CaseFacts | None = None
@@ -323,7 +337,7 @@ async def _notify(
     channels = ["in_app", *(["webhook"] if subscriptions else []), *([outbound] if outbound else [])]
     notification.issue(draft, src.event_id, channels)
     if new is not None and not subscriptions and outbound is None and notification.version == 0:
-        new.append(notification)
+        new.append((notification, current_traceparent()))
         return
     stored = await uow.save(notification)
     if subscriptions:

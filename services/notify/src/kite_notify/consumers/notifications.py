@@ -24,6 +24,7 @@ from kite_common.events import EventEnvelope
 from kite_common.messaging.cloudevents_kafka import ReceivedEvent
 from kite_common.messaging.consumer import ConsumerSpec
 from kite_common.mirror.roster_members import MEMBER_EVENT_TYPES
+from kite_common.tracing_context import attached
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_notify.adapters import catalogue
@@ -63,7 +64,8 @@ async def handle_many(uow: UnitOfWork, events: Sequence[ReceivedEvent]) -> None:
             continue
         await _member_events(uow, run)
         run = []
-        await handle(uow, event)
+        with attached(event.envelope.traceparent):  # its effects join its own trace, as on its own
+            await handle(uow, event)
     await _member_events(uow, run)
 
 
@@ -90,8 +92,10 @@ async def _member_round(uow: UnitOfWork, envelopes: Sequence[EventEnvelope]) -> 
         (env, change) for env, change in zip(envelopes, changes, strict=True) if change and change.registration
     ]
     if registered:
-        await create_notifications(uow, [(env.source, env.id, env.type, env.data) for env, _ in registered])
-        await release_waiting_for_members(uow, [change.member_id for _, change in registered])
+        sources = [(env.source, env.id, env.type, env.data, env.traceparent) for env, _ in registered]
+        await create_notifications(uow, sources)
+        traces = {change.member_id: env.traceparent for env, change in registered}
+        await release_waiting_for_members(uow, list(traces), traces)
 
 
 NOTIFICATIONS = ConsumerSpec("notifications", ("roster", "casework", "jobs"), handle, batch_handler=handle_many)
