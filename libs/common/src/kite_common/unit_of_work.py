@@ -121,6 +121,16 @@ class UnitOfWork:
         loaded = await self.load(kind.stream_id_for(aggregate_id))
         return kind.replay(aggregate_id, loaded.events, loaded.version)
 
+    async def get_many(self, kind: type[A], aggregate_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, A]:
+        """`get` for many aggregates of a kind, their streams read in one statement."""
+        streams = await self._store.read_streams(self.conn, [kind.stream_id_for(i) for i in aggregate_ids])
+        out: dict[uuid.UUID, A] = {}
+        for aggregate_id in aggregate_ids:
+            envelopes = streams[kind.stream_id_for(aggregate_id)]
+            payloads = [self._registry.parse(e.type, e.data) for e in envelopes]
+            out[aggregate_id] = kind.replay(aggregate_id, payloads, len(envelopes))
+        return out
+
     async def save(self, *aggregates: Aggregate) -> list[EventEnvelope]:
         """Append each aggregate's pending events at the version it was loaded at (a concurrent
         write raises ConcurrencyConflict); an aggregate with nothing pending writes nothing."""

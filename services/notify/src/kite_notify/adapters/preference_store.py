@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+import asyncpg
 
 from kite_notify.adapters.db import Conn
 from kite_notify.domain.preferences import Preferences, QuietHours
@@ -19,14 +22,22 @@ class StoredPreferences:
     updated_at: datetime | None
 
 
+_SELECT = """SELECT member_id, channels, language, quiet_start, quiet_end, timezone, broadcasts, phone_enc, email_enc,
+                    set_by, updated_at FROM member_preferences"""
+
+
 async def find(conn: Conn, member_id: uuid.UUID) -> StoredPreferences | None:
-    row = await conn.fetchrow(
-        """SELECT channels, language, quiet_start, quiet_end, timezone, broadcasts, phone_enc, email_enc, set_by,
-                  updated_at FROM member_preferences WHERE member_id = $1""",
-        member_id,
-    )
-    if row is None:
-        return None
+    row = await conn.fetchrow(f"{_SELECT} WHERE member_id = $1", member_id)
+    return _stored(row) if row is not None else None
+
+
+async def find_many(conn: Conn, member_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, StoredPreferences]:
+    """`find` for many members in one statement (those who set none are absent)."""
+    rows = await conn.fetch(f"{_SELECT} WHERE member_id = ANY($1::uuid[])", list(member_ids))
+    return {r["member_id"]: _stored(r) for r in rows}
+
+
+def _stored(row: asyncpg.Record) -> StoredPreferences:
     quiet = QuietHours(row["quiet_start"], row["quiet_end"], row["timezone"]) if row["quiet_start"] else None
     prefs = Preferences(
         tuple(row["channels"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 import asyncpg
 
@@ -20,6 +21,22 @@ async def matching(conn: Conn, kind: str, origin_division_code: str) -> list[uui
         origin_division_code,
     )
     return [r["subscription_id"] for r in rows]
+
+
+async def matching_places(conn: Conn, kind: str, origins: Sequence[str]) -> dict[str, list[uuid.UUID]]:
+    """`matching` for many members' places at once: place → its active subscriptions for this kind."""
+    rows = await conn.fetch(
+        """SELECT o.place, s.subscription_id FROM unnest($2::text[]) AS o(place)
+           JOIN webhook_subscriptions s ON s.removed_at IS NULL AND starts_with(o.place, s.jurisdiction)
+                AND (s.kinds IS NULL OR $1 = ANY(s.kinds))
+           ORDER BY o.place, s.subscription_id""",
+        kind,
+        sorted(set(origins)),
+    )
+    out: dict[str, list[uuid.UUID]] = {place: [] for place in origins}
+    for r in rows:
+        out[r["place"]].append(r["subscription_id"])
+    return out
 
 
 async def active_within(conn: Conn, jurisdiction: str) -> list[asyncpg.Record]:

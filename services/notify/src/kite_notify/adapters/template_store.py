@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -65,22 +66,48 @@ async def for_notice(
 ) -> StoredTemplate | None:
     """The template a notice is written with: the member's language, else Chinese; the channel's own,
     else the in-app one; within those, the override of the most specific place above `place` (the
-    member's home, or the sender's jurisdiction), else the province default."""
-    scopes = scopes_of(place)
-    for ch in dict.fromkeys((channel, "in_app")):
-        for lang in dict.fromkeys((language, DEFAULT)):
-            row = await conn.fetchrow(
-                f"""SELECT {_COLUMNS} FROM notification_templates
-                    WHERE kind = $1 AND channel = $2 AND language = $3 AND division_code = ANY($4::text[])
-                    ORDER BY length(division_code) DESC, version DESC LIMIT 1""",
-                kind,
-                ch,
-                lang,
-                scopes,
-            )
-            if row is not None:
-                return _stored(row)
-    return None
+    member's home, or the sender's jurisdiction), else the province default (`TemplateBook.choose`)."""
+    book = await load_book(conn, [kind], [channel, "in_app"], [language, DEFAULT], [place])
+    return book.choose(kind, channel, language, place)
+
+
+@dataclass(frozen=True)
+class TemplateBook:
+    """The version in use of the templates some notices may be written with (their kinds, channels,
+    languages and the overrides of their places), read at once: each notice then picks its own."""
+
+    templates: dict[tuple[str, str, str, str], StoredTemplate]  # (kind, channel, language, division_code)
+
+    def choose(self, kind: str, channel: str, language: str, place: str | None = None) -> StoredTemplate | None:
+        """See `for_notice`: the channel's own before the in-app one, the language before Chinese, the
+        most specific place's override before the province default."""
+        scopes = scopes_of(place)  # most specific first
+        for ch in dict.fromkeys((channel, "in_app")):
+            for lang in dict.fromkeys((language, DEFAULT)):
+                for scope in scopes:
+                    found = self.templates.get((kind, ch, lang, scope))
+                    if found is not None:
+                        return found
+        return None
+
+
+async def load_book(
+    conn: Conn, kinds: Sequence[str], channels: Sequence[str], languages: Sequence[str], places: Iterable[str | None]
+) -> TemplateBook:
+    """The templates in use for these kinds, channels and languages, the province's and the overrides
+    of every place above `places`: one statement."""
+    scopes = sorted({scope for place in places for scope in scopes_of(place)})
+    rows = await conn.fetch(
+        f"""SELECT DISTINCT ON (kind, channel, language, division_code) {_COLUMNS} FROM notification_templates
+            WHERE kind = ANY($1::text[]) AND channel = ANY($2::text[]) AND language = ANY($3::text[])
+              AND division_code = ANY($4::text[])
+            ORDER BY kind, channel, language, division_code, version DESC""",
+        list(dict.fromkeys(kinds)),
+        list(dict.fromkeys(channels)),
+        list(dict.fromkeys(languages)),
+        scopes,
+    )
+    return TemplateBook({(r["kind"], r["channel"], r["language"], r["division_code"]): _stored(r) for r in rows})
 
 
 def scopes_of(place: str | None) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ class Waiting:
     source_event_id: uuid.UUID
     source_type: str
     data: dict[str, Any]
+    member_id: uuid.UUID | None = None  # whom it waits for (as `take_for_members` reads it)
 
 
 async def hold(
@@ -67,6 +69,27 @@ async def take(conn: Conn, *, member_id: uuid.UUID | None = None, case_id: uuid.
     rows = sorted(rows, key=lambda r: r["held_at"])
     return [
         Waiting(r["notification_id"], r["source"], r["source_event_id"], r["source_type"], _json(r["data"]))
+        for r in rows
+    ]
+
+
+async def take_for_members(conn: Conn, member_ids: Sequence[uuid.UUID]) -> list[Waiting]:
+    """`take` for many members in one statement: their notices, each member's oldest first, in the
+    order of `member_ids`; at most MAX_RELEASED in all (take again while that many came)."""
+    rows = await conn.fetch(
+        """DELETE FROM waiting_notifications WHERE notification_id IN (
+               SELECT notification_id FROM waiting_notifications
+               WHERE member_id = ANY($1::uuid[]) AND waiting_for = 'member' ORDER BY held_at LIMIT $2)
+           RETURNING notification_id, member_id, source, source_event_id, source_type, data, held_at""",
+        list(member_ids),
+        MAX_RELEASED,
+    )
+    order = {m: i for i, m in enumerate(member_ids)}
+    rows = sorted(rows, key=lambda r: (order[r["member_id"]], r["held_at"]))
+    return [
+        Waiting(
+            r["notification_id"], r["source"], r["source_event_id"], r["source_type"], _json(r["data"]), r["member_id"]
+        )
         for r in rows
     ]
 

@@ -7,17 +7,34 @@ for them; member-updated, member-relocated and member-deregistered notify nobody
 issued and a job matched notify the member, unless they have been deregistered. Everything is
 written in the consumer's inbox transaction, through the same application commands any other caller
 would use.
+
+A batch (`handle_many`) has the same effect as `handle` on each event in turn: a run of roster's
+member events is taken in rounds in which no member comes twice (a member's later event starts the
+next round, so it sees what the earlier one did), each round written with a few statements for all
+of its members — the directory, the languages, the welcomes (`create_notifications`) and the notices
+that waited for them (`release_waiting_for_members`); every other event is handled on its own, in
+its place.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from kite_common.events import EventEnvelope
 from kite_common.messaging.cloudevents_kafka import ReceivedEvent
 from kite_common.messaging.consumer import ConsumerSpec
+from kite_common.mirror.roster_members import MEMBER_EVENT_TYPES
+from kite_common.tracing_context import attached
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_notify.adapters import catalogue
-from kite_notify.adapters.member_directory import MEMBER_DIRECTORY, keep_languages
-from kite_notify.application.create_notification import create_notification, release_waiting
+from kite_notify.adapters.member_directory import MEMBER_DIRECTORY, keep_languages, keep_languages_many
+from kite_notify.application.create_notification import (
+    create_notification,
+    create_notifications,
+    release_waiting,
+    release_waiting_for_members,
+)
 from kite_notify.domain.source_events import CaseOpened, parse_source_event
 
 
@@ -38,4 +55,47 @@ async def handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
         await release_waiting(uow, case_id=opened.case_id)
 
 
-NOTIFICATIONS = ConsumerSpec("notifications", ("roster", "casework", "jobs"), handle)
+async def handle_many(uow: UnitOfWork, events: Sequence[ReceivedEvent]) -> None:
+    """`handle` on each event in turn, with runs of roster's member events written together."""
+    run: list[EventEnvelope] = []
+    for event in events:
+        if event.envelope.type in MEMBER_EVENT_TYPES:
+            run.append(event.envelope)
+            continue
+        await _member_events(uow, run)
+        run = []
+        with attached(event.envelope.traceparent):  # its effects join its own trace, as on its own
+            await handle(uow, event)
+    await _member_events(uow, run)
+
+
+async def _member_events(uow: UnitOfWork, envelopes: Sequence[EventEnvelope]) -> None:
+    round_: list[EventEnvelope] = []
+    members: set[str] = set()
+    for env in envelopes:
+        member = str(env.data.get("member_id"))
+        if member in members:
+            await _member_round(uow, round_)
+            round_, members = [], set()
+        round_.append(env)
+        members.add(member)
+    await _member_round(uow, round_)
+
+
+async def _member_round(uow: UnitOfWork, envelopes: Sequence[EventEnvelope]) -> None:
+    """Member events of different members: as `handle` on each, a few statements in all."""
+    if not envelopes:
+        return
+    changes = await MEMBER_DIRECTORY.apply_many(uow.conn, envelopes)
+    await keep_languages_many(uow.conn, envelopes)
+    registered = [
+        (env, change) for env, change in zip(envelopes, changes, strict=True) if change and change.registration
+    ]
+    if registered:
+        sources = [(env.source, env.id, env.type, env.data, env.traceparent) for env, _ in registered]
+        await create_notifications(uow, sources)
+        traces = {change.member_id: env.traceparent for env, change in registered}
+        await release_waiting_for_members(uow, list(traces), traces)
+
+
+NOTIFICATIONS = ConsumerSpec("notifications", ("roster", "casework", "jobs"), handle, batch_handler=handle_many)
