@@ -230,6 +230,45 @@ async def relocate(request: Request, member_id: uuid.UUID, session: FormSessionD
     return await _after_member_form(request, session, apis, member_id, answer, "relocate", form)
 
 
+def _deregister_page(
+    request: Request, member: dict[str, Any], values: dict[str, Any], problem: Problem | None
+) -> Response:
+    context = {
+        "member": member,
+        "values": values,
+        "errors": field_errors(problem),
+        "problem": problem,
+        "reasons": {"": "请选择注销原因"} | labels.DEREGISTRATION_REASONS,
+    }
+    status = problem.status if problem else 200
+    return render(request, "members/deregister.html", context, status_code=status)
+
+
+@router.get("/members/{member_id}/deregister", include_in_schema=False)
+async def deregister_form(request: Request, member_id: uuid.UUID, session: SessionDep, apis: ApisDep) -> Response:
+    """The confirmation step: what deregistering means, and the reason the roster requires."""
+    member = (await apis.get("roster", f"/members/{member_id}", session.token)).data
+    return _deregister_page(request, member, {}, None)
+
+
+@router.post("/members/{member_id}/deregister", include_in_schema=False)
+async def deregister(request: Request, member_id: uuid.UUID, session: FormSessionDep, apis: ApisDep) -> Response:
+    form = await request.form()
+    version = text(form, "version")
+    answer = await apis.call(
+        "roster",
+        "POST",
+        f"/members/{member_id}/deregistration",
+        session.token,
+        json={"reason": text(form, "reason"), "note": optional(form, "note")},
+        if_match=f'"{version}"' if (version.isascii() and version.isdigit()) else None,
+    )
+    if isinstance(answer, Problem):
+        member = (await apis.get("roster", f"/members/{member_id}", session.token)).data
+        return _deregister_page(request, member, values_of(form, ("reason", "note")), answer)
+    return RedirectResponse(f"/members/{member_id}", status_code=303)
+
+
 @router.post("/members/{member_id}/contacts", include_in_schema=False)
 async def contact(request: Request, member_id: uuid.UUID, session: FormSessionDep, apis: ApisDep) -> Response:
     form = await request.form()
