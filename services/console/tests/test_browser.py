@@ -269,6 +269,7 @@ async def test_case_money_referral_ledgers_jobs_and_a_broadcast_in_the_browser(c
             await page.fill("#f-registrations-member", str(member))
             await page.get_by_role("button", name="人员报名").click()
             await expect(page.locator("#fair-registered")).to_have_text("1（0）")
+            await expect(page.locator("#fair-attendees")).to_contain_text("王德兵")
             await check(page, "17-fair")
             await page.goto(console.url + "/placements")
             await check(page, "18-placements")
