@@ -48,6 +48,25 @@ async def serious_violations(page: Page) -> list[dict[str, Any]]:
     return found
 
 
+async def rendering_fonts(page: Page, selector: str) -> list[str]:
+    """The fonts the browser really drew an element's text with (Chromium's DevTools protocol)."""
+    await page.evaluate(  # the page's fonts for this text, loaded (the browser fetches them on first use)
+        """async (selector) => {
+             const el = document.querySelector(selector);
+             await document.fonts.load(getComputedStyle(el).font, el.textContent);
+           }""",
+        selector,
+    )
+    cdp = await page.context.new_cdp_session(page)
+    await cdp.send("DOM.enable")
+    await cdp.send("CSS.enable")
+    root = await cdp.send("DOM.getDocument")
+    node = await cdp.send("DOM.querySelector", {"nodeId": root["root"]["nodeId"], "selector": selector})
+    used = await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
+    await cdp.detach()
+    return sorted(f["familyName"] for f in used["fonts"] if f["isCustomFont"])
+
+
 async def test_station_worker_registers_opens_and_accepts_a_case_as_the_dashboard_follows(console: Console) -> None:
     refused: list[str] = []
 
@@ -282,10 +301,14 @@ async def test_case_money_referral_ledgers_jobs_and_a_broadcast_in_the_browser(c
             await page.fill("#f-zh-Hans-body", "{name}您好：返岗专车开始报名。")
             await page.fill("#f-bo-title", "བརྡ་ཐོ།")
             await page.fill("#f-bo-body", "{name} བཀྲ་ཤིས་བདེ་ལེགས།")
+            await page.fill("#f-ii-title", "ꇁꀨꌠ")
+            await page.fill("#f-ii-body", "{name} ꆈꌠꁱꂷ")
             await check(page, "19-phone-broadcast-compose")
             await page.get_by_role("button", name="预览并核对收件人数").click()
             await expect(page.locator("#recipient-count")).to_have_text(re.compile(r"^[1-9][0-9]*$"))
-            await expect(page.locator("body")).to_contain_text("无译文，收到简体中文")
+            # Tibetan and Yi drawn with the console's own fonts (the machine has none for them).
+            assert await rendering_fonts(page, 'section.preview[lang="bo"] strong') == ["Noto Serif Tibetan"]
+            assert await rendering_fonts(page, 'section.preview[lang="ii"] strong') == ["Noto Sans Yi"]
             await check(page, "20-phone-broadcast-preview")
             await page.get_by_role("button", name=re.compile("确认发送")).click()
             await expect(page.locator("h1")).to_contain_text("群发进度")
