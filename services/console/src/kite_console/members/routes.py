@@ -119,19 +119,21 @@ async def register(request: Request, session: FormSessionDep, apis: ApisDep) -> 
 
 
 async def member_context(session: SessionDep, apis: ApisDep, member_id: uuid.UUID) -> dict[str, Any]:
-    member = await apis.get("roster", f"/members/{member_id}", session.token)
     token = session.token
-    reads = [
+    # One round trip for what needs only the member's id (the member itself, movements, cases), then
+    # one more only for a party member's record or a household, which the member names. Outside the
+    # jurisdiction the member read is refused and the page is not-found, whatever the others answered.
+    member, movements, cases = await asyncio.gather(
+        apis.get("roster", f"/members/{member_id}", token),
         apis.call("roster", "GET", f"/members/{member_id}/movements", token),
         apis.call("casework", "GET", "/cases", token, params={"member_id": str(member_id)}),
-    ]
+    )
+    reads = []
     if member.data["is_party_member"]:
         reads.append(apis.call("roster", "GET", f"/party-members/{member_id}", token))
     if member.data.get("household_id"):
         reads.append(apis.call("roster", "GET", f"/households/{member.data['household_id']}", token))
-    answers = await asyncio.gather(*reads)  # the member's other records at once, not one after another
-    movements, cases = answers[0], answers[1]
-    rest = iter(answers[2:])
+    rest = iter(await asyncio.gather(*reads))
     party = next(rest) if member.data["is_party_member"] else None
     household = next(rest) if member.data.get("household_id") else None
     return {
