@@ -78,10 +78,16 @@ async def test_a_fair_registers_and_checks_in_a_member_and_shows_its_results(con
             f"/fairs/{fair_id}/check-ins", data={"csrf_token": csrf, "member_id": str(member)}
         )
         shown = await client.get(f"/fairs/{fair_id}")
+        invitees = await client.get(f"/fairs/{fair_id}", params={"attendees": "true"})
         placements = await client.get("/placements")
     assert "永善县春风行动专场招聘会" in listed.text
     assert malformed.status_code == 422 and 'id="e-registrations-member"' in malformed.text
     assert 'value="not-a-member"' in malformed.text
     assert checked_in.status_code == 303, checked_in.text
     assert 'id="fair-registered">1（0）' in shown.text and 'id="fair-attended">1<' in shown.text
+    # the registration list names who came, with no personal number of theirs
+    attendees = shown.text.split('id="fair-attendees"', 1)[1].split("</table>", 1)[0]
+    assert "罗正华" in attendees and "自行报名" in attendees and "未签到" not in attendees
+    assert "13900000082" not in shown.text and "19880203082" not in shown.text
+    assert 'id="fair-attendees"' not in invitees.text and "暂无报名" in invitees.text
     assert placements.status_code == 200 and "待回访" in placements.text

@@ -268,3 +268,32 @@ async def test_relocation_and_contact_from_the_member_page(console: Console) -> 
     assert missing.status_code == 422 and 'id="e-current_city"' in missing.text
     assert moved.status_code == 303 and contacted.status_code == 303
     assert "宁波 → 东莞" in after.text
+
+
+async def test_deregistration_is_offered_to_registrars_and_the_rosters_refusals_are_shown(console: Console) -> None:
+    member = await console.register_member(122, name="张国华")
+    async with console.signed_in(f"{YONGSHAN}-caseworker") as caseworker:
+        page = await caseworker.get(f"/members/{member}")
+        csrf = csrf_of(page.text)
+        refused = await caseworker.post(
+            f"/members/{member}/deregister", data={"csrf_token": csrf, "reason": "returned-home"}
+        )
+    async with console.signed_in(f"{YONGSHAN}-registrar") as registrar:
+        offered = await registrar.get(f"/members/{member}")
+        confirm = await registrar.get(f"/members/{member}/deregister")
+        csrf = csrf_of(confirm.text)
+        no_note = await registrar.post(f"/members/{member}/deregister", data={"csrf_token": csrf, "reason": "other"})
+        no_csrf = await registrar.post(f"/members/{member}/deregister", data={"reason": "deceased"})
+        still = await registrar.get(f"/members/{member}")
+        done = await registrar.post(
+            f"/members/{member}/deregister", data={"csrf_token": csrf, "reason": "moved-away", "note": "迁往昆明"}
+        )
+        after = await registrar.get(f"/members/{member}")
+    assert "/deregister" not in page.text  # a caseworker is not offered it, and the roster refuses it
+    assert refused.status_code == 403 and 'class="problem"' in refused.text
+    assert f"/members/{member}/deregister" in offered.text and "注销后" in confirm.text
+    assert no_note.status_code == 422 and "备注" in no_note.text and 'value="other" selected' in no_note.text
+    assert no_csrf.status_code == 404
+    assert "已注销" not in still.text
+    assert done.status_code == 303 and "已注销" in after.text and "迁出" in after.text
+    assert "/deregister" not in after.text

@@ -168,3 +168,35 @@ def test_check_in_is_refused_before_the_fair_day_and_an_online_fair_has_no_place
     assert fair.check_in(uuid.UUID(int=2), "staff", held_on)
     with pytest.raises(Conflict):
         fair.register(uuid.UUID(int=3), "522631101001", False, "staff", date(2026, 5, 2))
+
+
+async def test_a_fairs_registrations_are_listed_by_page_without_personal_numbers_and_only_in_its_county(stack):
+    mine = [await member(stack, n) for n in (21, 22, 23)]
+
+    async def arrived() -> bool:
+        return await stack.jobs.pool.fetchval("SELECT count(*) FROM members") == 3
+
+    await eventually(arrived)
+    async with stack.jobs.client(headers=STAFF) as http:
+        fid = (await http.post("/fairs", json=FAIR)).json()["fair_id"]
+        for m, invited in zip(mine, (True, False, True), strict=True):
+            await http.post(f"/fairs/{fid}/registrations", json={"member_id": m, "invited": invited})
+        await http.post(f"/fairs/{fid}/check-ins", json={"member_id": mine[0]})
+        first = await http.get(f"/fairs/{fid}/registrations", params={"limit": 2})
+        second = await http.get(
+            f"/fairs/{fid}/registrations", params={"limit": 2, "cursor": first.json()["next_cursor"]}
+        )
+        invitees = (await http.get(f"/fairs/{fid}/registrations", params={"invited": "true"})).json()
+        bad_cursor = await http.get(f"/fairs/{fid}/registrations", params={"cursor": "!!"})
+        missing = await http.get(f"/fairs/{uuid.uuid4()}/registrations")
+    async with stack.jobs.client(headers=OTHER_STAFF) as http:
+        outside = await http.get(f"/fairs/{fid}/registrations")
+    listed = first.json()["items"] + second.json()["items"]
+    assert first.status_code == 200 and second.json()["next_cursor"] is None
+    assert sorted(i["member_id"] for i in listed) == sorted(mine)
+    assert {i["member_name"] for i in listed} == {"求职者21", "求职者22", "求职者23"}
+    assert [i["checked_in_at"] is not None for i in listed if i["member_id"] == mine[0]] == [True]
+    assert sorted(i["member_id"] for i in invitees["items"]) == sorted([mine[0], mine[2]])
+    assert "id_number" not in first.text and "phone" not in first.text and "137000000" not in first.text
+    assert bad_cursor.status_code == 400 and bad_cursor.headers["content-type"] == "application/problem+json"
+    assert missing.status_code == 404 and answer(outside) == answer(missing)

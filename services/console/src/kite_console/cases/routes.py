@@ -49,6 +49,10 @@ def _body(action: str, form: FormData) -> dict[str, Any] | None:
         }
     if action == "referral-answer":
         return {"reply": text(form, "reply"), "answered_by": text(form, "answered_by")}
+    if action == "proxy-services":
+        return {"matter": text(form, "matter"), "done_on": optional(form, "done_on"), "note": text(form, "note")}
+    if action == "correction":
+        return {"amount_fen": fen_of_yuan(text(form, "amount")), "reason": text(form, "reason")}
     if action == "claimed-amount":
         return {"amount_fen": fen_of_yuan(text(form, "amount"))}
     if action == "money":
@@ -76,11 +80,22 @@ ACTIONS = {
     "refer": "referrals",
     "claimed": "claimed-amount",
     "money": "money",
+    "proxy": "proxy-services",
 }
 # The API's field names as the forms name them (money is typed in yuan, sent in fen).
 FORM_FIELDS = {"amount_fen": "amount"}
 METHODS = {"claimed-amount": "PUT"}
 MONEY_KINDS = {"recovered": "追回款项", "relief_paid": "发放救助金", "funds_raised": "筹集资金"}
+PROXY_MATTERS = {
+    "": "请选择代办事项",
+    "social_insurance": "社保关系转移接续",
+    "medical_insurance": "医保异地就医备案",
+    "documents": "证明材料代办",
+    "schooling": "子女入学手续",
+    "household_registration": "户籍证件办理",
+    "labour_arbitration": "劳动仲裁申请",
+    "other": "其他代办事项",
+}
 
 
 def available_actions(case: dict[str, Any], session: Session) -> list[str]:
@@ -107,6 +122,12 @@ def money_actions(case: dict[str, Any], session: Session) -> list[str]:
     if case.get("accepted_by") != session.subject or case["status"] == "closed":
         return []
     return ["refer", "claimed", "money"] if case["status"] in ON_THE_CLOCK else ["claimed", "money"]
+
+
+def proxy_actions(case: dict[str, Any], session: Session) -> list[str]:
+    """代办 is recorded by any caseworker of the case's places while the case is not closed (casework
+    decides; a case outside the caller's places is not shown at all)."""
+    return ["proxy"] if session.has_any("caseworker") and case["status"] != "closed" else []
 
 
 @router.get("/cases", include_in_schema=False)
@@ -142,15 +163,24 @@ async def _case_context(session: Session, apis: ApisDep, case_id: uuid.UUID) -> 
         apis.call("casework", "GET", f"/cases/{case_id}/money", session.token),
         apis.call("casework", "GET", "/referral-departments", session.token),
     )
+    actions = (
+        available_actions(case.data, session) + money_actions(case.data, session) + proxy_actions(case.data, session)
+    )
+    ledger = money.data if isinstance(money, Answer) else None
     return {
         "case": case.data,
         "timeline": timeline.data["entries"] if isinstance(timeline, Answer) else [],
         "referrals": referrals.data["items"] if isinstance(referrals, Answer) else [],
-        "money": money.data if isinstance(money, Answer) else None,
+        "money": ledger,
+        # the entries whose correction form is shown: the owner's, not yet reversed (casework decides)
+        "correctable": [str(e["entry_id"]) for e in ledger["entries"] if not e["reversed"]]
+        if ledger and "money" in actions
+        else [],
         "departments": {"": "请选择部门"}
         | ({d["code"]: d["full_name"] for d in departments.data} if isinstance(departments, Answer) else {}),
         "money_kinds": MONEY_KINDS,
-        "actions": available_actions(case.data, session) + money_actions(case.data, session),
+        "proxy_matters": PROXY_MATTERS,
+        "actions": actions,
         "labels": labels,
         "on_the_clock": ON_THE_CLOCK,
         "problem": None,
@@ -179,6 +209,14 @@ async def withdraw_referral(
     return await _send(request, case_id, f"withdraw-{referral_id}", f"referrals/{referral_id}/withdraw", session, apis)
 
 
+@router.post("/cases/{case_id}/money/{entry_id}/correct", include_in_schema=False)
+async def correct_money(
+    request: Request, case_id: uuid.UUID, entry_id: uuid.UUID, session: FormSessionDep, apis: ApisDep
+) -> Response:
+    """更正 or 冲销 (amount 0) one money entry, with its reason."""
+    return await _send(request, case_id, f"correct-{entry_id}", f"money/{entry_id}/corrections", session, apis)
+
+
 @router.post("/cases/{case_id}/{action}", include_in_schema=False)
 async def act(request: Request, case_id: uuid.UUID, action: str, session: FormSessionDep, apis: ApisDep) -> Response:
     path = ACTIONS.get(action)
@@ -193,7 +231,15 @@ async def _send(
     """One form's verb sent to casework; its refusal is shown on the case page, by field, with what was typed."""
     form = await request.form()
     version = text(form, "version")
-    kind = "referral-answer" if path.endswith("/answer") else ("suspend" if path.endswith("/withdraw") else path)
+    kind = (
+        "referral-answer"
+        if path.endswith("/answer")
+        else "suspend"
+        if path.endswith("/withdraw")
+        else "correction"
+        if path.endswith("/corrections")
+        else path
+    )
     try:
         body = _body(kind, form)
     except NotAnAmount as exc:

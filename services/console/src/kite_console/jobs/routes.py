@@ -155,14 +155,27 @@ async def _fair_page(
     failed: str | None = None,
     problem: Problem | None = None,
     values: dict[str, Any] | None = None,
+    attendees: str = "",
+    cursor: str | None = None,
 ) -> Response:
-    fair, employers_of, open_postings = await asyncio.gather(
+    fair, employers_of, open_postings, registered = await asyncio.gather(
         apis.get("jobs", f"/fairs/{fair_id}", session.token),
         apis.call("jobs", "GET", "/employers", session.token, params={"limit": 200}),
         apis.call("jobs", "GET", "/postings", session.token, params={"status": "open", "limit": 200}),
+        apis.call(
+            "jobs",
+            "GET",
+            f"/fairs/{fair_id}/registrations",
+            session.token,
+            params={"invited": attendees, "limit": 50, "cursor": cursor},
+        ),
     )
+    listed, listed_problem = _page(registered)
     context = {
         "fair": fair.data,
+        "attendees": attendees,
+        "registered": listed,
+        "registered_problem": listed_problem,
         "employers": employers_of.data["items"] if isinstance(employers_of, Answer) else [],
         "postings": open_postings.data["items"] if isinstance(open_postings, Answer) else [],
         "verbs": FAIR_VERBS,
@@ -175,8 +188,16 @@ async def _fair_page(
 
 
 @router.get("/fairs/{fair_id}", include_in_schema=False)
-async def fair_page(request: Request, fair_id: uuid.UUID, session: SessionDep, apis: ApisDep) -> Response:
-    return await _fair_page(request, session, apis, fair_id)
+async def fair_page(
+    request: Request,
+    fair_id: uuid.UUID,
+    session: SessionDep,
+    apis: ApisDep,
+    attendees: Annotated[Literal["", "true", "false"], Query()] = "",
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """The fair, its results and its registrations (all, invitees or those who came by themselves)."""
+    return await _fair_page(request, session, apis, fair_id, attendees=attendees, cursor=cursor)
 
 
 @router.post("/fairs/{fair_id}/{verb}", include_in_schema=False)

@@ -119,19 +119,21 @@ async def register(request: Request, session: FormSessionDep, apis: ApisDep) -> 
 
 
 async def member_context(session: SessionDep, apis: ApisDep, member_id: uuid.UUID) -> dict[str, Any]:
-    member = await apis.get("roster", f"/members/{member_id}", session.token)
     token = session.token
-    reads = [
+    # One round trip for what needs only the member's id (the member itself, movements, cases), then
+    # one more only for a party member's record or a household, which the member names. Outside the
+    # jurisdiction the member read is refused and the page is not-found, whatever the others answered.
+    member, movements, cases = await asyncio.gather(
+        apis.get("roster", f"/members/{member_id}", token),
         apis.call("roster", "GET", f"/members/{member_id}/movements", token),
         apis.call("casework", "GET", "/cases", token, params={"member_id": str(member_id)}),
-    ]
+    )
+    reads = []
     if member.data["is_party_member"]:
         reads.append(apis.call("roster", "GET", f"/party-members/{member_id}", token))
     if member.data.get("household_id"):
         reads.append(apis.call("roster", "GET", f"/households/{member.data['household_id']}", token))
-    answers = await asyncio.gather(*reads)  # the member's other records at once, not one after another
-    movements, cases = answers[0], answers[1]
-    rest = iter(answers[2:])
+    rest = iter(await asyncio.gather(*reads))
     party = next(rest) if member.data["is_party_member"] else None
     household = next(rest) if member.data.get("household_id") else None
     return {
@@ -228,6 +230,45 @@ async def relocate(request: Request, member_id: uuid.UUID, session: FormSessionD
         if_match=f'"{version}"' if (version.isascii() and version.isdigit()) else None,
     )
     return await _after_member_form(request, session, apis, member_id, answer, "relocate", form)
+
+
+def _deregister_page(
+    request: Request, member: dict[str, Any], values: dict[str, Any], problem: Problem | None
+) -> Response:
+    context = {
+        "member": member,
+        "values": values,
+        "errors": field_errors(problem),
+        "problem": problem,
+        "reasons": {"": "请选择注销原因"} | labels.DEREGISTRATION_REASONS,
+    }
+    status = problem.status if problem else 200
+    return render(request, "members/deregister.html", context, status_code=status)
+
+
+@router.get("/members/{member_id}/deregister", include_in_schema=False)
+async def deregister_form(request: Request, member_id: uuid.UUID, session: SessionDep, apis: ApisDep) -> Response:
+    """The confirmation step: what deregistering means, and the reason the roster requires."""
+    member = (await apis.get("roster", f"/members/{member_id}", session.token)).data
+    return _deregister_page(request, member, {}, None)
+
+
+@router.post("/members/{member_id}/deregister", include_in_schema=False)
+async def deregister(request: Request, member_id: uuid.UUID, session: FormSessionDep, apis: ApisDep) -> Response:
+    form = await request.form()
+    version = text(form, "version")
+    answer = await apis.call(
+        "roster",
+        "POST",
+        f"/members/{member_id}/deregistration",
+        session.token,
+        json={"reason": text(form, "reason"), "note": optional(form, "note")},
+        if_match=f'"{version}"' if (version.isascii() and version.isdigit()) else None,
+    )
+    if isinstance(answer, Problem):
+        member = (await apis.get("roster", f"/members/{member_id}", session.token)).data
+        return _deregister_page(request, member, values_of(form, ("reason", "note")), answer)
+    return RedirectResponse(f"/members/{member_id}", status_code=303)
 
 
 @router.post("/members/{member_id}/contacts", include_in_schema=False)

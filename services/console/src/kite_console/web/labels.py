@@ -23,3 +23,4 @@ CONTACT_STATUSES = {"": "全部", "in-contact": "联系正常", "lost": "失联"
 MEMBER_STATUSES = {"active": "在册", "deregistered": "已注销", "all": "全部"}
 YES_NO = {"": "不限", "true": "是", "false": "否"}
 FOLLOW_UP_SATISFACTIONS = {"": "（未联系上时不填）", **SATISFACTIONS}
+DEREGISTRATION_REASONS = {"returned-home": "返乡", "deceased": "去世", "moved-away": "迁出", "other": "其他"}

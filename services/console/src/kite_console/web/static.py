@@ -10,7 +10,13 @@ from kite_console.web.pages import PACKAGE, ConsoleRoute
 
 router = APIRouter(route_class=ConsoleRoute)
 STATIC = PACKAGE / "static"
-_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".ttf": "font/ttf",
+    ".txt": "text/plain; charset=utf-8",  # a font's licence, beside it
+}
 FILES = {str(p.relative_to(STATIC)): p for p in STATIC.rglob("*") if p.is_file() and p.suffix in _TYPES}
 
 

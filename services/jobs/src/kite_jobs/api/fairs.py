@@ -13,6 +13,8 @@ from kite_common.http.tabular import tabular_response
 
 from kite_jobs.api.deps import Reader, Runtime, Writer
 from kite_jobs.api.schemas import (
+    FairAttendee,
+    FairAttendeePage,
     FairLedger,
     FairMemberRequest,
     FairOfferRequest,
@@ -24,6 +26,7 @@ from kite_jobs.api.schemas import (
 from kite_jobs.application.fairs import (
     FAIR_COLUMNS,
     check_in,
+    fair_attendees,
     fair_results,
     fairs_ledger,
     join_fair,
@@ -59,6 +62,25 @@ async def get_one(
     fair_id: uuid.UUID, principal: Reader, runtime: Runtime, response: Response, within_days: WithinDays = 30
 ) -> FairResponse:
     return await _one(runtime, principal, fair_id, response, within_days)
+
+
+@router.get(
+    "/fairs/{fair_id}/registrations",
+    response_model=FairAttendeePage,
+    summary="招聘会报名名单（invited=true 仅受邀人员；仅列本辖区人员，不含证件号和手机号）",
+    responses={404: {"description": "招聘会不存在或不在本辖区"}, 400: {"description": "分页游标无效"}},
+)
+async def registrations(
+    fair_id: uuid.UUID,
+    principal: Reader,
+    runtime: Runtime,
+    invited: Annotated[bool | None, Query(description="true：受邀人员；false：自行报名人员；不填：全部")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+) -> FairAttendeePage:
+    async with runtime.pool.acquire() as conn:
+        rows, next_cursor = await fair_attendees(conn, principal, fair_id, invited, limit, cursor)
+    return FairAttendeePage(items=[FairAttendee.model_validate(dict(r)) for r in rows], next_cursor=next_cursor)
 
 
 @router.post("/fairs/{fair_id}/employers", response_model=FairResponse, summary="单位携岗位参会")

@@ -460,6 +460,20 @@ class FairResponse(BaseModel):
     version: int
 
 
+class FairAttendee(BaseModel):
+    member_id: uuid.UUID
+    member_name: str | None = Field(default=None, description="姓名（人员资料尚未同步时为空）")
+    member_origin_division_code: str = Field(description="户籍地区划代码")
+    invited: bool = Field(description="true：受邀参会；false：自行报名")
+    registered_at: datetime
+    checked_in_at: datetime | None = Field(description="签到时间；未签到为空")
+
+
+class FairAttendeePage(BaseModel):
+    items: list[FairAttendee]
+    next_cursor: str | None
+
+
 class FairLedger(BaseModel):
     within_days: int
     items: list[FairResponse]

@@ -17,10 +17,12 @@ from kite_common.commands import command
 from kite_common.db.types import Connection
 from kite_common.domain import Forbidden, NotFound, RuleViolation
 from kite_common.ids import new_id
+from kite_common.pagination import decode_cursor, encode_cursor
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_jobs.application.access import employer_in_jurisdiction, posting_in_jurisdiction
 from kite_jobs.application.member_access import member_origin
+from kite_jobs.application.queries import Page
 from kite_jobs.domain.fair import Fair, FairDetails
 
 
@@ -160,3 +162,39 @@ async def fairs_ledger(conn: Connection, principal: Principal, within_days: int)
         _RESULTS + " WHERE f.area_division_code LIKE $1 ORDER BY f.fair_id", principal.jurisdiction_like, within_days
     )
     return [dict(r) for r in rows]
+
+
+async def fair_attendees(
+    conn: Connection,
+    principal: Principal,
+    fair_id: uuid.UUID,
+    invited: bool | None,
+    limit: int,
+    cursor: str | None,
+) -> Page:
+    """A fair's registrations (or only its invitees, or only those who came by themselves), by member
+    id, keyset pages on the attendees' primary key: the fair must be the caller's, and only members
+    whose home is in the caller's jurisdiction are listed (a city's staff may register members of
+    several counties)."""
+    area = await conn.fetchval("SELECT area_division_code FROM fairs WHERE fair_id = $1", fair_id)
+    if area is None or not principal.covers(area):
+        raise FairNotFound()
+    args: list[Any] = [fair_id, principal.jurisdiction_like]
+    where = ""
+    if invited is not None:
+        args.append(invited)
+        where += f" AND a.invited = ${len(args)}"
+    if cursor:
+        args.append(decode_cursor(cursor))
+        where += f" AND a.member_id > ${len(args)}"
+    args.append(limit + 1)
+    rows = await conn.fetch(
+        f"""SELECT a.member_id, m.name AS member_name, a.member_origin_division_code, a.invited,
+                   a.registered_at, a.checked_in_at
+            FROM fair_attendees a LEFT JOIN members m USING (member_id)
+            WHERE a.fair_id = $1 AND a.member_origin_division_code LIKE $2{where}
+            ORDER BY a.member_id LIMIT ${len(args)}""",
+        *args,
+    )
+    next_cursor = encode_cursor(rows[limit - 1]["member_id"]) if len(rows) > limit else None
+    return list(rows[:limit]), next_cursor
