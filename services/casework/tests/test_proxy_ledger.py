@@ -145,3 +145,18 @@ async def test_bad_proxy_services_are_refused_in_chinese_and_change_nothing(stac
     assert outside.status_code == 404
     assert outside_ledger.status_code == 403 and outside_ledger.json()["detail"] == "无权查看管辖范围以外地区的台账"
     assert await stack.count("SELECT count(*) FROM service_ledger_proxy") == 0
+
+
+async def test_after_a_proxy_service_the_case_takes_the_next_step_at_the_version_it_shows(stack):
+    member = await stack.register_member(74)
+    async with stack.casework.client() as http:
+        case = (await http.post("/cases", json=case_body(member), headers=caseworker())).json()
+        body = {"matter": "documents", "done_on": TODAY.isoformat(), "note": "代为补办证明"}
+        recorded = await http.post(f"/cases/{case['case_id']}/proxy-services", json=body, headers=caseworker())
+        assert recorded.status_code == 201, recorded.text
+        shown = (await http.get(f"/cases/{case['case_id']}", headers=caseworker())).json()
+        accepted = await http.post(
+            f"/cases/{case['case_id']}/accept", headers=caseworker() | {"If-Match": f'"{shown["version"]}"'}
+        )
+    assert shown["version"] == case["version"] + 1
+    assert accepted.status_code == 200, accepted.text

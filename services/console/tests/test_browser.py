@@ -362,8 +362,6 @@ async def test_case_proxy_service_money_correction_and_deregistration_in_the_bro
             await expect(page.locator(".timeline")).to_contain_text("更正款项")
 
             # 代办: casework's refusal (no matter chosen) by the field, then recorded on the timeline.
-            # (Last on this case: casework's case view does not count a 代办 in the case's version yet,
-            # so a form sent after one is refused as stale; see the README's console section.)
             await page.get_by_role("button", name="登记代办").click()
             await expect(page.locator("#e-proxy-matter")).to_be_visible()
             assert await page.locator("#f-proxy-note").input_value() == ""
@@ -375,6 +373,12 @@ async def test_case_proxy_service_money_correction_and_deregistration_in_the_bro
             await expect(page.locator(".timeline")).to_contain_text("社保关系转移接续")
             assert await serious_violations(page) == []
             await shot(page, "23-case-proxy-correction")
+            # The page's forms carry the version the 代办 moved the case to: the next step is taken.
+            await page.fill("#f-money-amount", "700")
+            await page.fill("#f-money-on", date.today().isoformat())
+            await page.fill("#f-money-note", "用人单位支付第二期")
+            await page.get_by_role("button", name="登记款项").click()
+            await expect(page.locator("#h-money + dl")).to_contain_text("2,200.00 元")
 
             # Deregistration: a confirmation page, the reason required by the roster.
             await page.goto(f"{console.url}/members/{leaving}")

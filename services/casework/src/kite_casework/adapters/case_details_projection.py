@@ -67,6 +67,9 @@ class CaseDetailsProjection:
                     payload.referral_id,
                     payload.department_deadline,
                 )
+                await _set(conn, payload.case_id, version)
+            case dev.CaseProxyServiceRecorded():
+                await _set(conn, payload.case_id, version)  # its rows are the ledger's; the case moves a version
             case dev.CaseAmountClaimed():
                 await _set(conn, payload.case_id, version, "claimed_fen = $3", payload.amount_fen)
             case dev.CaseMoneyRecorded():
@@ -120,5 +123,7 @@ class CaseDetailsProjection:
                 )
 
 
-async def _set(conn: Connection, case_id: object, version: int, assignments: str, *values: object) -> None:
-    await conn.execute(f"UPDATE cases SET {assignments}, version = $2 WHERE case_id = $1", case_id, version, *values)
+async def _set(conn: Connection, case_id: object, version: int, assignments: str = "", *values: object) -> None:
+    """Every event of a case's stream moves the `version` the API reports (and `If-Match` checks)."""
+    changes = f"{assignments}, version = $2" if assignments else "version = $2"
+    await conn.execute(f"UPDATE cases SET {changes} WHERE case_id = $1", case_id, version, *values)
