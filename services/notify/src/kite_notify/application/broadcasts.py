@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 import asyncpg
 from kite_common.auth import Principal
@@ -239,49 +240,20 @@ async def _queue_messages(uow: UnitOfWork, row: asyncpg.Record, messages: list[_
     batch handled before already made are skipped): their message-requested events appended with one
     COPY and their deliveries queued with one insert, for the delivery worker, which paces each
     channel to its rate limit; each held until its member's quiet hours end."""
-    broadcast_id: uuid.UUID = row["broadcast_id"]
-    ids = [uuid.uuid5(broadcast_id, str(m.recipient.member_id)) for m in messages]
-    made = {
-        r["notification_id"]
-        for r in await uow.conn.fetch(
-            "SELECT notification_id FROM notifications WHERE notification_id = ANY($1::uuid[])", ids
-        )
-    }
-    new = [(i, m) for i, m in zip(ids, messages, strict=True) if i not in made]
-    if not new:
-        return 0
-    streams = [
-        (
-            Notification.stream_id_for(i),
-            [
-                MessageRequested(
-                    notification_id=i,
-                    channel=m.channel,
-                    kind="broadcast",
-                    language=m.language,
-                    template_version=0,  # the broadcast's own text, not a template
-                    title=m.title,
-                    body=m.body,
-                    reference=f"broadcast:{broadcast_id}",
-                    jurisdiction=row["jurisdiction"],
-                    requested_by=row["created_by"],
-                )
-            ],
-        )
-        for i, m in new
-    ]
-    await append_new_streams(uow.conn, uow.registry, PROJECTIONS, uow.topic, streams)
+    ids = [uuid.uuid5(row["broadcast_id"], str(m.recipient.member_id)) for m in messages]
+    new = await _not_made(uow.conn, ids, messages)
     protector = field_protector()
-    pending = []
+    queued = []
     for i, m in new:
         r = m.recipient
         sealed, context = (r.phone_enc, PHONE_CONTEXT) if m.channel == "sms" else (r.email_enc, EMAIL_CONTEXT)
         assert sealed is not None
         address = protector.encrypt(protector.decrypt(sealed, context), ADDRESS_CONTEXT)
         not_before = QuietHours(*r.quiet).release_at(now) if r.quiet else now
-        pending.append((i, m.channel, address, m.title, m.body, {"name": r.name}, not_before))
-    await outbound_queue.enqueue_many(uow.conn, "broadcast", pending, uow.topic)
-    return len(new)
+        queued.append(
+            _Queued(i, m.channel, m.language, m.title, m.body, row["jurisdiction"], address, r.name, not_before)
+        )
+    return await _request_and_queue(uow, row, queued)
 
 
 async def _post_to_groups(uow: UnitOfWork, row: asyncpg.Record, now: datetime) -> int:
@@ -289,49 +261,82 @@ async def _post_to_groups(uow: UnitOfWork, row: asyncpg.Record, now: datetime) -
     one text) with `{name}` as the group's greeting; each once (its id is the broadcast's and the
     robot's), queued for the delivery worker, which paces robots to their rate limit. Group chats
     have no quiet hours of their own."""
-    broadcast_id: uuid.UUID = row["broadcast_id"]
     robots = await robot_store.of_organisation_tree(uow.conn, row["organisation_id"])
-    ids = [uuid.uuid5(broadcast_id, f"robot:{r['robot_id']}") for r in robots]
-    made = {
-        r["notification_id"]
-        for r in await uow.conn.fetch(
-            "SELECT notification_id FROM notifications WHERE notification_id = ANY($1::uuid[])", ids
-        )
-    }
-    new = [(i, r) for i, r in zip(ids, robots, strict=True) if i not in made]
+    ids = [uuid.uuid5(row["broadcast_id"], f"robot:{r['robot_id']}") for r in robots]
+    new = await _not_made(uow.conn, ids, robots)
     if not new:
         return 0
     shown = render(broadcast_store.texts_of(row)[DEFAULT], {"name": GROUP_GREETING})
-    streams = [
-        (
-            Notification.stream_id_for(i),
-            [
-                MessageRequested(
-                    notification_id=i,
-                    channel="robot",
-                    kind="broadcast",
-                    language=DEFAULT,
-                    template_version=0,  # the broadcast's own text, not a template
-                    title=shown.title,
-                    body=shown.body,
-                    reference=f"broadcast:{broadcast_id}",
-                    jurisdiction=r["division_code"],
-                    requested_by=row["created_by"],
-                )
-            ],
-        )
-        for i, r in new
-    ]
-    await append_new_streams(uow.conn, uow.registry, PROJECTIONS, uow.topic, streams)
     protector = field_protector()
-    pending = []
+    queued = []
     for i, r in new:
         url = protector.decrypt(r["url_enc"], URL_CONTEXT)
         secret = protector.decrypt(r["secret_enc"], SECRET_CONTEXT) if r["secret_enc"] else None
         sealed = protector.encrypt(RobotAddress(r["provider"], url, secret).sealed_form(), ADDRESS_CONTEXT)
-        pending.append((i, "robot", sealed, shown.title, shown.body, {"name": GROUP_GREETING}, now))
+        queued.append(
+            _Queued(i, "robot", DEFAULT, shown.title, shown.body, r["division_code"], sealed, GROUP_GREETING, now)
+        )
+    return await _request_and_queue(uow, row, queued)
+
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class _Queued:
+    notification_id: uuid.UUID
+    channel: str
+    language: str
+    title: str
+    body: str
+    jurisdiction: str
+    address: str  # sealed for the delivery worker
+    name: str
+    not_before: datetime
+
+
+async def _not_made(conn: Conn, ids: list[uuid.UUID], items: list[_T]) -> list[tuple[uuid.UUID, _T]]:
+    """The items whose notification (by its derived id) a batch handled before has not made yet."""
+    made = {
+        r["notification_id"]
+        for r in await conn.fetch(
+            "SELECT notification_id FROM notifications WHERE notification_id = ANY($1::uuid[])", ids
+        )
+    }
+    return [(i, item) for i, item in zip(ids, items, strict=True) if i not in made]
+
+
+async def _request_and_queue(uow: UnitOfWork, row: asyncpg.Record, queued: list[_Queued]) -> int:
+    """Each message's message-requested event (one new notification stream each, one COPY) and its
+    delivery queued (one insert)."""
+    if not queued:
+        return 0
+    streams = [
+        (
+            Notification.stream_id_for(q.notification_id),
+            [
+                MessageRequested(
+                    notification_id=q.notification_id,
+                    channel=q.channel,
+                    kind="broadcast",
+                    language=q.language,
+                    template_version=0,  # the broadcast's own text, not a template
+                    title=q.title,
+                    body=q.body,
+                    reference=f"broadcast:{row['broadcast_id']}",
+                    jurisdiction=q.jurisdiction,
+                    requested_by=row["created_by"],
+                )
+            ],
+        )
+        for q in queued
+    ]
+    await append_new_streams(uow.conn, uow.registry, PROJECTIONS, uow.topic, streams)
+    pending = [
+        (q.notification_id, q.channel, q.address, q.title, q.body, {"name": q.name}, q.not_before) for q in queued
+    ]
     await outbound_queue.enqueue_many(uow.conn, "broadcast", pending, uow.topic)
-    return len(new)
+    return len(queued)
 
 
 @command
