@@ -11,8 +11,10 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from kite_casework import migrations
 from kite_casework.application.open_case import open_case
 from kite_casework.domain.case import CaseRequest
 from kite_casework.domain.categories import CaseCategory
@@ -31,6 +33,7 @@ from openpyxl import load_workbook
 from .conftest import COUNTY, OTHER_COUNTY, case_body, caseworker, log_settled
 from .test_certificates_api import work_body
 
+MIGRATION = Path(migrations.__file__).parent / "0020_service_ledger_counts.sql"
 MONTHS = {"from": "2025-01", "to": "2027-12"}
 HANGZHOU = "3301"  # where members of both counties work: the out-station branch sees their cases
 TODAY = utcnow().astimezone(CHINA).date().isoformat()
@@ -306,6 +309,15 @@ async def test_the_service_ledger_equals_a_recount_from_the_event_store_before_a
         hangzhou, hz_totals = await served(http, "city", area="33")
         assert [(code, row["cases"]) for (_, code), row in hangzhou.items()] == [(HANGZHOU, 1)]
         assert [row["money_fen"]["recovered"] for row in hz_totals.values()] == [10_000_000]
+
+        # The migration's fill (0020) gives the same counters from the facts of existing cases.
+        before = [await served(http, level, area=area) for area in ("52", "33") for level, _ in LEVELS]
+        sql = MIGRATION.read_text()
+        fill = sql[sql.index("CREATE OR REPLACE FUNCTION pg_temp") : sql.index("-- The ledger per named office")]
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute("DELETE FROM service_ledger_counts")
+            await conn.execute(fill)
+        assert [await served(http, level, area=area) for area in ("52", "33") for level, _ in LEVELS] == before
 
         await log_settled(pool)
         # Every event delivered again, past the inbox: the counters add nothing.
