@@ -30,7 +30,7 @@ SELECT event_id FROM events
 WHERE type IN ('kite.casework.case-money-recorded.v1', 'kite.casework.case-money-corrected.v1',
                'kite.casework.case-escalated.v1');
 
-CREATE OR REPLACE FUNCTION pg_temp.duration_bucket(seconds double precision) RETURNS bigint
+CREATE FUNCTION pg_temp.duration_bucket(seconds double precision) RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN w < 1000 THEN w
                 ELSE w / (10::bigint ^ (length(w::text) - 3))::bigint * (10::bigint ^ (length(w::text) - 3))::bigint END
