@@ -350,6 +350,8 @@ async def test_the_ledger_downloads_as_csv_and_xlsx_and_stays_in_the_jurisdictio
         assert backwards.status_code == 422
         bad_month = await http.get("/ledgers/service", params={"from": "2026-13"}, headers=caseworker())
         assert bad_month.status_code == 422
+        part_of_a_code = await http.get("/ledgers/service", params={"area": "522"}, headers=caseworker("d", "52"))
+        assert part_of_a_code.status_code == 422 and "统计范围须为完整的" in part_of_a_code.json()["detail"]
         assert (await http.get("/ledgers/service", headers=auth(["member"], COUNTY))).status_code == 403
 
         download = await http.get("/ledgers/service", params=params | {"format": "csv"}, headers=caseworker("d", "52"))
