@@ -11,8 +11,10 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from kite_casework import migrations
 from kite_casework.application.open_case import open_case
 from kite_casework.domain.case import CaseRequest
 from kite_casework.domain.categories import CaseCategory
@@ -31,6 +33,7 @@ from openpyxl import load_workbook
 from .conftest import COUNTY, OTHER_COUNTY, case_body, caseworker, log_settled
 from .test_certificates_api import work_body
 
+MIGRATION = Path(migrations.__file__).parent / "0020_service_ledger_counts.sql"
 MONTHS = {"from": "2025-01", "to": "2027-12"}
 HANGZHOU = "3301"  # where members of both counties work: the out-station branch sees their cases
 TODAY = utcnow().astimezone(CHINA).date().isoformat()
@@ -307,6 +310,15 @@ async def test_the_service_ledger_equals_a_recount_from_the_event_store_before_a
         assert [(code, row["cases"]) for (_, code), row in hangzhou.items()] == [(HANGZHOU, 1)]
         assert [row["money_fen"]["recovered"] for row in hz_totals.values()] == [10_000_000]
 
+        # The migration's fill (0020) gives the same counters from the facts of existing cases.
+        before = [await served(http, level, area=area) for area in ("52", "33") for level, _ in LEVELS]
+        sql = MIGRATION.read_text().replace("CREATE FUNCTION pg_temp", "CREATE OR REPLACE FUNCTION pg_temp")
+        fill = sql[sql.index("CREATE OR REPLACE FUNCTION pg_temp") : sql.index("-- The ledger per named office")]
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute("DELETE FROM service_ledger_counts")
+            await conn.execute(fill)
+        assert [await served(http, level, area=area) for area in ("52", "33") for level, _ in LEVELS] == before
+
         await log_settled(pool)
         # Every event delivered again, past the inbox: the counters add nothing.
         before = [await served(http, level, area=area) for area in ("52", "33") for level, _ in LEVELS]
@@ -338,6 +350,8 @@ async def test_the_ledger_downloads_as_csv_and_xlsx_and_stays_in_the_jurisdictio
         assert backwards.status_code == 422
         bad_month = await http.get("/ledgers/service", params={"from": "2026-13"}, headers=caseworker())
         assert bad_month.status_code == 422
+        part_of_a_code = await http.get("/ledgers/service", params={"area": "522"}, headers=caseworker("d", "52"))
+        assert part_of_a_code.status_code == 422 and "统计范围须为完整的" in part_of_a_code.json()["detail"]
         assert (await http.get("/ledgers/service", headers=auth(["member"], COUNTY))).status_code == 403
 
         download = await http.get("/ledgers/service", params=params | {"format": "csv"}, headers=caseworker("d", "52"))

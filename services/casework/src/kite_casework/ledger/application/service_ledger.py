@@ -66,7 +66,9 @@ async def service_ledger(
         raise Forbidden("无权查看管辖范围以外地区的台账", code="outside-jurisdiction")
     if len(prefix) not in LEVELS:
         raise RuleViolation(
-            "统计范围须为完整的省（2 位）、市（4 位）、县（6 位）、乡镇（9 位）或村（12 位）代码", field="area"
+            "统计范围须为完整的省（2 位）、市（4 位）、县（6 位）、乡镇（9 位）或村（12 位）代码",
+            code="area-not-a-place",
+            field="area",
         )
     # A prefix longer than the level's codes matches none: a township sees no county ledger.
     places = await conn.fetch(_COUNTS, LEVEL_DIGITS[level], prefix + "%", first, last)
