@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from kite_casework.ledger.domain.counts import (
+    OFFICE,
     CaseFacts,
     case_counts,
     certificate_counts,
@@ -54,6 +55,14 @@ def test_a_change_adds_only_its_difference_and_applying_it_again_adds_nothing() 
 def test_certificates_count_issued_and_revoked_at_the_home_place() -> None:
     counts = certificate_counts(MONTH, "522631101001", revoked=True)
     assert counts[(4, "5226", MONTH, "certificates_issued")] == 1 == counts[(4, "5226", MONTH, "certificates_revoked")]
+    assert not any(level == OFFICE for level, *_ in counts)
+
+
+def test_a_certificate_an_office_issued_counts_in_that_office_too() -> None:
+    counts = certificate_counts(MONTH, "522631101001", revoked=False, office_id="station-1")
+    assert counts[(OFFICE, "station-1", MONTH, "certificates_issued")] == 1
+    assert counts[(6, "522631", MONTH, "certificates_issued")] == 1
+    assert (OFFICE, "station-1", MONTH, "certificates_revoked") not in counts
 
 
 def test_durations_are_bucketed_to_three_significant_digits_and_percentiles_interpolate() -> None:

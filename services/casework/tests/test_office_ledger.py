@@ -12,6 +12,7 @@ from kite_common.rebuild import rebuild_projections
 from kite_common.testing.stack import auth, eventually
 
 from .conftest import COUNTY, OTHER_COUNTY, case_body, caseworker, log_settled
+from .test_certificates_api import work_body
 from .test_service_ledger import MONTHS, TODAY, redeliver_every_event
 
 STATION_PLACE = f"{COUNTY}101001"
@@ -69,6 +70,16 @@ async def test_a_named_office_has_its_own_ledgers(stack):  # type: ignore[no-unt
             assert refused.json()["type"].endswith("/unknown-office") and "受理单位" in refused.json()["detail"]
         assert await pool.fetchval("SELECT count(*) FROM cases") == cases
 
+        # A certificate the station issues counts in its ledger; one naming an unknown office is refused.
+        issued = await http.post("/certificates", json=work_body(member, office_id=station), headers=caseworker())
+        assert issued.status_code == 201, issued.text
+        certificates = await pool.fetchval("SELECT count(*) FROM certificates")
+        refused = await http.post(
+            "/certificates", json=work_body(member, office_id=unknown["office_id"]), headers=caseworker()
+        )
+        assert refused.status_code == 422 and refused.json()["type"].endswith("/unknown-office"), refused.text
+        assert await pool.fetchval("SELECT count(*) FROM certificates") == certificates
+
         async def read() -> tuple[Any, Any]:
             service = await office_ledger(http, "service", station)
             proxies = await office_ledger(http, "proxy", station)
@@ -80,6 +91,7 @@ async def test_a_named_office_has_its_own_ledgers(stack):  # type: ignore[no-unt
         ((row,),) = (service["rows"],)
         assert row["cases"] == 2 and row["by_status"]["open"] == 1 and row["by_status"]["accepted"] == 1
         assert row["division_code"] == STATION_PLACE and service["totals"] == service["rows"]
+        assert row["certificates_issued"] == 1
         assert [(r["services"], r["by_matter"]) for r in proxies["rows"]] == [(1, {"documents": 1})]
 
         outside = await office_ledger(http, "service", station, who=OTHER_COUNTY)

@@ -18,7 +18,15 @@ from kite_notify.domain.source_events import (
     JobMatched,
     parse_source_event,
 )
-from kite_notify.domain.templates import TemplateRejected, TemplateText, check_template, render, render_text
+from kite_notify.domain.templates import (
+    TemplateRejected,
+    TemplateText,
+    check_template,
+    fields_of,
+    render,
+    render_some,
+    render_text,
+)
 
 MEMBER = uuid.UUID("01900000-0000-7000-8000-000000000001")
 CASE = uuid.UUID("01900000-0000-7000-8000-0000000000c1")
@@ -163,3 +171,12 @@ def test_other_event_types_make_no_notification_and_extra_fields_are_ignored():
 def test_a_known_type_with_a_broken_contract_is_refused():
     with pytest.raises(ValueError):
         parse_source_event("kite.casework.case-opened.v1", {"member_id": str(MEMBER)})
+
+
+def test_a_partial_render_fills_what_it_knows_and_leaves_the_rest_a_template() -> None:
+    text = "{name}同志：{organisation}召开会议，主题：{topic}（{{请勿回复}}）"
+    rendered = render_some(text, {"organisation": "德凤镇支部", "topic": "学习{党章}"})
+    assert rendered == "{name}同志：德凤镇支部召开会议，主题：学习{{党章}}（{{请勿回复}}）"
+    # The result is a broadcast text: only {name} is left for each member.
+    assert fields_of(rendered, "body") == ["name"]
+    assert render_text(rendered, {"name": "杨春"}) == "杨春同志：德凤镇支部召开会议，主题：学习{党章}（{请勿回复}）"

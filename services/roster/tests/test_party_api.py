@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -422,3 +423,50 @@ async def test_the_rebuilt_party_read_models_equal_the_live_ones(roster):
         await rebuild_projections(conn, SERVICE)
     assert {t: await roster.pool.fetch(f"SELECT * FROM {t} ORDER BY 1, 2") for t in PARTY_TABLES} == live
     assert await roster.pool.fetch("SELECT member_id, is_party_member FROM members ORDER BY member_id") == flags
+
+
+async def test_a_branch_announces_a_session_ahead_and_bad_plans_change_nothing(roster):
+    async with roster.client(headers=PARTY) as http:
+        b = await branches(http)
+        body = {
+            "organisation_id": b["origin"],
+            "kind": "branch-general-meeting",
+            "starts_at": "2099-12-05T19:30:00+08:00",
+            "place": "杭州市西湖区文三路 驻杭服务站二楼会议室",
+            "topic": "学习贯彻全会精神",
+        }
+        planned = await http.post("/org-life-session-plans", json=body)
+        assert planned.status_code == 201, planned.text
+        plan = planned.json()
+        assert (plan["organisation_name"], plan["kind_label"], plan["mode"]) == (
+            "德凤镇驻杭流动党员党支部",
+            "支部党员大会",
+            "in-person",
+        )
+        assert plan["planned_by"] and plan["place"] == body["place"]
+        stored = await roster.pool.fetchrow(
+            "SELECT data FROM events WHERE type = 'kite.roster.org-life-session-planned.v1'"
+        )
+        event = json.loads(stored["data"]) if isinstance(stored["data"], str) else stored["data"]
+        assert (event["division_code"], event["session_id"], event["topic"]) == (
+            COUNTY_CODE,
+            plan["session_id"],
+            "学习贯彻全会精神",
+        )
+
+        before = await events(roster)
+        for bad, code in (
+            ({**body, "starts_at": "2020-01-01T09:00:00+08:00"}, "start-in-past"),
+            ({**body, "organisation_id": b["station"]}, "not-a-branch"),
+            ({**body, "organisation_id": str(uuid.uuid4())}, "organisation-not-found"),
+            ({**body, "place": "   "}, "validation"),
+        ):
+            refused = await http.post("/org-life-session-plans", json=bad)
+            assert refused.status_code == 422, refused.text
+            assert problem_code(refused) == code and refused.json()["detail"]
+        naive = await http.post("/org-life-session-plans", json={**body, "starts_at": "2099-12-05T19:30:00"})
+        assert naive.status_code == 422
+        assert await events(roster) == before
+    async with roster.client(headers=OTHER) as http:
+        outside = await http.post("/org-life-session-plans", json=body)
+        assert outside.status_code == 422 and problem_code(outside) == "organisation-not-found"

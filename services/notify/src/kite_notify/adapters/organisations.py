@@ -33,7 +33,9 @@ async def apply(conn: Conn, event_type: str, data: dict[str, Any]) -> None:
     if event_type == f"{_ORG}registered.v1":
         await conn.execute(
             """INSERT INTO organisations (organisation_id, parent_id, division_code, secretary) VALUES ($1, $2, $3, $4)
-               ON CONFLICT (organisation_id) DO NOTHING""",
+               ON CONFLICT (organisation_id) DO UPDATE
+               SET parent_id = COALESCE(organisations.parent_id, EXCLUDED.parent_id),
+                   secretary = COALESCE(organisations.secretary, EXCLUDED.secretary)""",
             _id(data, "organisation_id"),
             _id(data, "parent_id"),
             str(data["division_code"]),
@@ -103,6 +105,17 @@ async def _join(conn: Conn, organisation_id: uuid.UUID | None, member_id: uuid.U
 async def _leave(conn: Conn, organisation_id: uuid.UUID | None, member_id: uuid.UUID | None) -> None:
     await conn.execute(
         "DELETE FROM org_memberships WHERE organisation_id = $1 AND member_id = $2", organisation_id, member_id
+    )
+
+
+async def ensure(conn: Conn, organisation_id: uuid.UUID, division_code: str) -> None:
+    """An organisation another event names before its registration arrived: known by its place until
+    the registration fills in the rest (its parent and secretary)."""
+    await conn.execute(
+        """INSERT INTO organisations (organisation_id, division_code) VALUES ($1, $2)
+           ON CONFLICT (organisation_id) DO NOTHING""",
+        organisation_id,
+        division_code,
     )
 
 

@@ -42,6 +42,18 @@ KINDS: dict[str, KindSpec] = {
     "org-life-missed": KindSpec(
         "组织生活补课提醒", {**_NAME, "session": "组织生活类别，如 支部党员大会", "topic": "主题", "held_on": "日期"}
     ),
+    "org-life-planned": KindSpec(
+        "组织生活会前通知（发给支部党员）",
+        {
+            **_NAME,
+            "organisation": "党支部名称",
+            "session": "组织生活类别，如 支部党员大会",
+            "topic": "主题",
+            "starts_at": "召开时间（北京时间）",
+            "place": "地点（线上会议为会议号）",
+            "mode": "线下或线上",
+        },
+    ),
     "member-contact-lost": KindSpec(
         "党员失联提醒（发到支部群）",
         {**_NAME, "secretary": "支部书记（或“支部书记”）", "quiet_days": "未联系天数", "last_contact": "最后联系日期"},

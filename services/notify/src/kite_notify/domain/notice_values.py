@@ -23,6 +23,7 @@ from kite_notify.domain.source_events import (
     JobMatched,
     MemberContactLost,
     OrgLifeAbsence,
+    OrgLifeSessionPlanned,
     PartyDuesReminderDue,
     PlacementFollowUpDue,
     SourceEvent,
@@ -145,3 +146,15 @@ def notice_for(
     if isinstance(event, CaseFollowUpRecorded):
         return None if event.reached else ("case-follow-up-request", values)
     raise TypeError(f"no notice for {type(event).__name__}")
+
+
+def announcement_values(planned: OrgLifeSessionPlanned) -> dict[str, str]:
+    """What an org-life session announcement is filled with, all but the member's `name`."""
+    return {
+        "organisation": planned.organisation_name,
+        "session": ORG_LIFE_LABELS.get(planned.kind, "组织生活"),
+        "topic": planned.topic,
+        "starts_at": format_deadline(planned.starts_at),
+        "place": planned.place,
+        "mode": "线上" if planned.mode == "online" else "线下",
+    }

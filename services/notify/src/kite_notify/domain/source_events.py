@@ -119,6 +119,24 @@ class OrgLifeAbsence(_Source):
     held_on: date
 
 
+class OrgLifeSessionPlanned(_Source):
+    """A branch announced an org-life session ahead of it: not one member's notice but a broadcast to
+    the branch's party members (and a post to its group robots)."""
+
+    session_id: uuid.UUID
+    organisation_id: uuid.UUID
+    organisation_name: str
+    division_code: str
+    kind: str
+    mode: str
+    starts_at: datetime
+    place: str
+    topic: str
+
+
+ORG_LIFE_SESSION_PLANNED = "kite.roster.org-life-session-planned.v1"
+
+
 class MemberContactLost(_Source):
     """Nobody has reached the member for the quiet period: their branch secretary is told."""
 

@@ -79,3 +79,26 @@ def render_text(text: str, values: Mapping[str, str]) -> str:
 
 def render(template: TemplateText, values: Mapping[str, str]) -> TemplateText:
     return TemplateText(render_text(template.title, values), render_text(template.body, values))
+
+
+def escape(value: str) -> str:
+    """`value` as literal template text: its braces doubled."""
+    return value.replace("{", "{{").replace("}", "}}")
+
+
+def render_some(text: str, values: Mapping[str, str]) -> str:
+    """`text` with the placeholders named in `values` filled and every other one kept as it stands:
+    a template for a later render (a broadcast's text, whose `{name}` each member fills). Literal
+    braces stay escaped and the values are escaped, so a brace in a value is never a placeholder."""
+    out: list[str] = []
+    for literal, name, _spec, _conversion in _FORMATTER.parse(text):
+        out.append(escape(literal))
+        if name is None:
+            continue
+        if name not in values:
+            out.append(f"{{{name}}}")
+        elif not values[name]:
+            raise KeyError(name)
+        else:
+            out.append(escape(values[name]))
+    return "".join(out)

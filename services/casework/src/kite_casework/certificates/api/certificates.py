@@ -64,7 +64,9 @@ async def templates(principal: Reader) -> list[TemplateResponse]:
 async def issue(
     body: IssueCertificateRequest, principal: Writer, runtime: Runtime, keys: Keys, response: Response
 ) -> CertificateResponse:
-    request = IssueRequest(body.member_id, body.template, body.office_name, dict(body.fields), body.case_id)
+    request = IssueRequest(
+        body.member_id, body.template, body.office_name, dict(body.fields), body.case_id, body.office_id
+    )
     certificate_id = await issue_certificate(runtime.unit_of_work(), principal, request, keys, utcnow())
     response.headers["Location"] = f"/certificates/{certificate_id}"
     return await _certificate_response(runtime, principal, certificate_id, response)

@@ -22,6 +22,10 @@ class IssueCertificateRequest(BaseModel):
         default_factory=dict, description="模板要求填写的各项（见 GET /certificates/templates）"
     )
     case_id: uuid.UUID | None = Field(default=None, description="关联的诉求（可选，须为该人员的诉求）")
+    office_id: uuid.UUID | None = Field(
+        default=None,
+        description="出具证明的受理单位（名册组织编号，可选）：该单位的服务台账（?office=）计入此证明",
+    )
 
 
 class RevokeCertificateRequest(BaseModel):

@@ -13,6 +13,7 @@ from kite_common.ids import new_id
 from kite_common.unit_of_work import UnitOfWork
 
 from kite_casework.application.member_to_serve import member_to_serve
+from kite_casework.application.office_to_name import office_to_name
 from kite_casework.certificates.adapters.lookups import case_member, is_party_member
 from kite_casework.certificates.domain.certificate import Certificate, IssueRequest
 from kite_casework.certificates.domain.signing import KeyRing
@@ -32,6 +33,8 @@ async def issue_certificate(
                 code="certificate-case-unknown",
                 errors=[{"field": "case_id", "code": "unknown", "message": "未找到该人员的这件诉求"}],
             )
+        if request.office_id is not None:
+            await office_to_name(uow.conn, principal, request.office_id)
         certified = CertifiedMember(
             str(member.member_id),
             member.name,

@@ -58,6 +58,7 @@ class IssueRequest:
     office_name: str
     fields: dict[str, str]
     case_id: uuid.UUID | None = None
+    office_id: uuid.UUID | None = None  # the named office issuing it: its ledger counts the certificate
 
 
 def certified_content(
@@ -144,6 +145,7 @@ class Certificate(Aggregate):
             payload=payload,
             signature=signature.value,
             key_id=signature.key_id,
+            office_id=request.office_id,
         )
         return self._record(NewEvent(issued, time=now))
 

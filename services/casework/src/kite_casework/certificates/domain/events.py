@@ -33,6 +33,7 @@ class CertificateIssued(EventPayload):
     payload: str
     signature: str
     key_id: str
+    office_id: uuid.UUID | None = None  # the named office (roster's organisation) that issued it, if given
 
 
 @registry.register

@@ -89,10 +89,14 @@ def case(conn: Connection, case_id: uuid.UUID) -> Callable[[], Awaitable[Counts]
 def certificate(conn: Connection, certificate_id: uuid.UUID) -> Callable[[], Awaitable[Counts]]:
     async def read() -> Counts:
         row = await conn.fetchrow(
-            "SELECT month, origin_code, revoked FROM service_ledger_certificates WHERE certificate_id = $1",
+            """SELECT month, origin_code, revoked, office_id FROM service_ledger_certificates
+               WHERE certificate_id = $1""",
             certificate_id,
         )
-        return Counts() if row is None else certificate_counts(row["month"], row["origin_code"], row["revoked"])
+        if row is None:
+            return Counts()
+        office = None if row["office_id"] is None else str(row["office_id"])
+        return certificate_counts(row["month"], row["origin_code"], row["revoked"], office)
 
     return read
 

@@ -101,12 +101,13 @@ class ServiceLedgerProjection(OpenedInRuns):
         if isinstance(payload, CertificateIssued):
             async with counted(conn, counts.certificate(conn, payload.certificate_id)):
                 await conn.execute(
-                    """INSERT INTO service_ledger_certificates (certificate_id, month, origin_code, template)
-                       VALUES ($1, $2, $3, $4) ON CONFLICT (certificate_id) DO NOTHING""",
+                    """INSERT INTO service_ledger_certificates (certificate_id, month, origin_code, template, office_id)
+                       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (certificate_id) DO NOTHING""",
                     payload.certificate_id,
                     month_of(payload.issued_at),
                     payload.origin_division_code,
                     payload.template,
+                    payload.office_id,
                 )
             return
         if isinstance(payload, CertificateRevoked):

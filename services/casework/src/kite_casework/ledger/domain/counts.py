@@ -99,10 +99,11 @@ def case_counts(f: CaseFacts | None) -> Counts:
     return Counter({(level, place, f.month, metric): n for level, place in where for metric, n in metrics.items()})
 
 
-def certificate_counts(month: date, origin_code: str, revoked: bool) -> Counts:
-    """A certificate counts as issued in its month at its member's home place, and as revoked once revoked."""
+def certificate_counts(month: date, origin_code: str, revoked: bool, office_id: str | None = None) -> Counts:
+    """A certificate counts as issued in its month at its member's home place (and in the ledger of the
+    named office that issued it, if one was named), and as revoked once revoked."""
     counts: Counts = Counter()
-    for level, place in places(origin_code):
+    for level, place in places(origin_code) + ([(OFFICE, office_id)] if office_id else []):
         counts[(level, place, month, "certificates_issued")] += 1
         if revoked:
             counts[(level, place, month, "certificates_revoked")] += 1

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from kite_common.auth import Principal, Role, require_roles
+from kite_common.clock import utcnow
 from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.http.preconditions import IfMatch, set_etag
 from kite_common.runtime import ServiceRuntime
@@ -23,6 +24,8 @@ from kite_roster.party.api.schemas import (
     RecordPartyMembershipRequest,
     SessionCreateRequest,
     SessionPage,
+    SessionPlanRequest,
+    SessionPlanResponse,
     SessionResponse,
     StatusChangeRequest,
     TransferBranchRequest,
@@ -41,9 +44,10 @@ from kite_roster.party.application.party_queries import (
     list_sessions,
 )
 from kite_roster.party.application.pay_dues import pay_dues
+from kite_roster.party.application.plan_session import plan_session
 from kite_roster.party.application.record_party_membership import record_party_membership
 from kite_roster.party.application.transfer_branch import transfer_branch
-from kite_roster.party.domain.party import SessionRequest
+from kite_roster.party.domain.party import PlanRequest, SessionRequest
 from kite_roster.party.domain.party_events import Attendance, MembershipRole, PartyStatus
 
 router = APIRouter(tags=["party"])
@@ -244,6 +248,18 @@ async def hold(body: SessionCreateRequest, principal: Writer, runtime: Runtime, 
     response.headers["Location"] = f"/org-life-sessions/{session_id}"
     async with runtime.pool.acquire() as conn:
         return SessionResponse.model_validate(await get_session(conn, principal, session_id))
+
+
+@router.post(
+    "/org-life-session-plans",
+    status_code=201,
+    response_model=SessionPlanResponse,
+    summary="发布组织生活会前通知（支部党员将收到通知）",
+)
+async def plan(body: SessionPlanRequest, principal: Writer, runtime: Runtime) -> SessionPlanResponse:
+    request = PlanRequest(body.kind, body.mode, body.starts_at, body.place, body.topic)
+    planned = await plan_session(runtime.unit_of_work(), principal, body.organisation_id, request, utcnow())
+    return SessionPlanResponse.model_validate(planned.model_dump() | {"kind_label": planned.kind.label})
 
 
 @router.get("/org-life-sessions/{session_id}", response_model=SessionResponse, summary="查看组织生活")

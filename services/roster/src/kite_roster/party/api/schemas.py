@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kite_roster.party.domain.organisation_events import OrganisationKind
 from kite_roster.party.domain.party_events import (
@@ -260,6 +260,28 @@ class SessionCreateRequest(_Request):
     attendance: list[AttendanceIn] = Field(
         default_factory=list, max_length=5000, description="出勤；未列出的支部党员记为缺席"
     )
+
+
+class SessionPlanRequest(_Request):
+    organisation_id: uuid.UUID = Field(description="党支部")
+    kind: OrgLifeKind
+    mode: SessionMode = SessionMode.IN_PERSON
+    starts_at: AwareDatetime = Field(description="计划召开时间（须带时区，如 2026-12-05T09:00:00+08:00），须晚于现在")
+    place: str = Field(min_length=1, max_length=100, description="召开地点，线上会议可写会议号")
+    topic: str = Field(min_length=1, max_length=200)
+
+
+class SessionPlanResponse(BaseModel):
+    session_id: uuid.UUID
+    organisation_id: uuid.UUID
+    organisation_name: str
+    kind: OrgLifeKind
+    kind_label: str
+    mode: SessionMode
+    starts_at: datetime
+    place: str
+    topic: str
+    planned_by: str
 
 
 class AttendanceOut(BaseModel):

@@ -53,4 +53,4 @@ async def branch_for_write(
     row = await organisation_row(conn, organisation_id, lock="share")
     if row is None or not principal.covers(row.division_code):
         raise RuleViolation("未找到该组织", code="organisation-not-found", field=field)
-    return BranchInfo(row.organisation_id, row.name, row.kind, row.dissolved)
+    return BranchInfo(row.organisation_id, row.name, row.kind, row.dissolved, row.division_code)

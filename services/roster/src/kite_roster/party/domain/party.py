@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from kite_common.domain import Aggregate, Conflict, DomainError
@@ -28,6 +28,7 @@ from kite_roster.party.domain.party_events import (
     MembershipRole,
     OrgLifeKind,
     OrgLifeSessionHeld,
+    OrgLifeSessionPlanned,
     PartyDuesReminderDue,
     PartyMemberConfirmed,
     PartyMembershipRecorded,
@@ -104,6 +105,7 @@ class BranchInfo:
     name: str
     kind: OrganisationKind
     dissolved: bool
+    division_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -441,12 +443,25 @@ class SessionRequest:
     attendance: tuple[Attendance, ...]
 
 
+@dataclass(frozen=True)
+class PlanRequest:
+    kind: OrgLifeKind
+    mode: SessionMode
+    starts_at: datetime  # timezone-aware
+    place: str
+    topic: str
+
+
+MAX_PLACE_LENGTH = 100
+
+
 @dataclass
 class OrgLifeSession(Aggregate):
     stream_prefix: ClassVar[str] = "org-life"
 
     session_id: uuid.UUID
     held: bool = False
+    planned: bool = False
 
     @property
     def id(self) -> uuid.UUID:
@@ -455,6 +470,37 @@ class OrgLifeSession(Aggregate):
     def apply(self, event: EventPayload) -> None:
         if isinstance(event, OrgLifeSessionHeld):
             self.held = True
+        elif isinstance(event, OrgLifeSessionPlanned):
+            self.planned = True
+
+    def plan(self, branch: BranchInfo, request: PlanRequest, now: datetime, planned_by: str) -> list[EventPayload]:
+        """Announce a session ahead of it: a live branch, a start still to come, a topic and a place."""
+        if self.planned or self.held:
+            raise PartyConflict("该次组织生活已登记", "session-exists")
+        _holds_sessions(branch)
+        if request.starts_at.tzinfo is None:
+            raise PartyRuleViolation("召开时间须带时区，如 2026-12-05T09:00:00+08:00", "time-without-zone", "starts_at")
+        if request.starts_at <= now:
+            raise PartyRuleViolation("计划召开时间须晚于现在", "start-in-past", "starts_at")
+        topic, place = request.topic.strip(), request.place.strip()
+        if not topic:
+            raise PartyRuleViolation("请填写主题", "topic-required", "topic")
+        if not place or len(place) > MAX_PLACE_LENGTH:
+            raise PartyRuleViolation(f"请填写召开地点（不超过 {MAX_PLACE_LENGTH} 字）", "place-required", "place")
+        return self._record(
+            OrgLifeSessionPlanned(
+                session_id=self.session_id,
+                organisation_id=branch.organisation_id,
+                organisation_name=branch.name,
+                division_code=branch.division_code,
+                kind=request.kind,
+                mode=request.mode,
+                starts_at=request.starts_at,
+                place=place,
+                topic=topic,
+                planned_by=planned_by,
+            )
+        )
 
     def hold(
         self,
@@ -468,12 +514,7 @@ class OrgLifeSession(Aggregate):
         recorded as absent, so the attendance rate counts everyone who should have come."""
         if self.held:
             raise PartyConflict("该次组织生活已登记", "session-exists")
-        if branch.kind not in BRANCH_KINDS:
-            raise PartyRuleViolation(
-                f"“{branch.name}”是{branch.kind.label}，组织生活由党支部登记", "not-a-branch", "organisation_id"
-            )
-        if branch.dissolved:
-            raise PartyConflict(f"“{branch.name}”已撤销", "organisation-dissolved", "organisation_id")
+        _holds_sessions(branch)
         _not_future(request.held_on, today, "held_on", "召开日期")
         topic = request.topic.strip()
         if not topic:
@@ -514,6 +555,15 @@ class OrgLifeSession(Aggregate):
                 recorded_by=recorded_by,
             ),
         )
+
+
+def _holds_sessions(branch: BranchInfo) -> None:
+    if branch.kind not in BRANCH_KINDS:
+        raise PartyRuleViolation(
+            f"“{branch.name}”是{branch.kind.label}，组织生活由党支部登记", "not-a-branch", "organisation_id"
+        )
+    if branch.dissolved:
+        raise PartyConflict(f"“{branch.name}”已撤销", "organisation-dissolved", "organisation_id")
 
 
 def _accepts_members(branch: BranchInfo) -> None:

@@ -4,7 +4,7 @@ No ID or phone number ever appears here."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from kite_common.events import EventPayload
@@ -189,6 +189,25 @@ class Attendance(BaseModel):
     member_id: uuid.UUID
     status: AttendanceStatus
     reason: str | None = None
+
+
+@registry.register
+class OrgLifeSessionPlanned(EventPayload):
+    """A branch announced an org-life session (三会一课, 主题党日) ahead of it: when and where it will be
+    held and its topic. Notify tells the branch's party members. `division_code` is the branch's place."""
+
+    event_name = "org-life-session-planned"
+
+    session_id: uuid.UUID
+    organisation_id: uuid.UUID
+    organisation_name: str
+    division_code: str
+    kind: OrgLifeKind
+    mode: SessionMode
+    starts_at: datetime
+    place: str
+    topic: str
+    planned_by: str
 
 
 @registry.register
