@@ -73,11 +73,15 @@ class ServiceLedgerProjection(OpenedInRuns):
         )
 
     async def apply_many(self, conn: Connection, items: Sequence[Applied]) -> None:
-        """A run of openings goes in as one `executemany`, and what the new ones count in one statement."""
+        """A run of openings goes in as one `executemany`, and what the new ones count in one statement.
+        Events the ledger does not count (a deadline warning or breach, a progress note…) do not end a
+        run: a bulk load interleaves them with the openings of their cases."""
         run: list[Sequence[Any]] = []
         for envelope, payload in items:
             if isinstance(payload, ev.CaseOpened):
                 run.append(self.opened_row(envelope, payload))
+                continue
+            if not _counts(payload):
                 continue
             if run:
                 await self._open(conn, run)
@@ -172,6 +176,12 @@ def _opened_facts(row: Sequence[Any]) -> CaseFacts:
         money,
         office_id=None if office is None else str(office),
     )
+
+
+def _counts(payload: EventPayload) -> bool:
+    """Whether `apply` changes anything the ledger keeps for this event."""
+    kept = (CertificateIssued, CertificateRevoked, details.CaseProxyServiceRecorded, ev.CaseOpened)
+    return isinstance(payload, kept) or _change(payload) is not None
 
 
 # Events whose change adds to what the case had: applied once per event id.
