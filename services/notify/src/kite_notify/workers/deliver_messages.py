@@ -1,12 +1,12 @@
 """Background worker: sends pending email and SMS deliveries through their channels.
 
-Each channel's deliveries are claimed in small batches under a lease and sent one by one, no faster
-than the channel's configured rate. A technical error (the provider unreachable, an answer it should
-not give) is tried again with exponential backoff up to `KITE_NOTIFY_MAX_ATTEMPTS` attempts in all
-(kept in the database, so a restart neither resets nor repeats them), then recorded as
-technical-failure; a permanent or temporary failure the provider reports is recorded at once. The
-status and the removal from the queue commit together. A channel that is not configured leaves its
-deliveries queued until it is.
+Each channel's deliveries are claimed in small batches under a lease (the next claimed while the last
+is being sent) and sent no faster than the channel's configured rate. A technical error (the provider
+unreachable, an answer it should not give) is tried again with exponential backoff up to
+`KITE_NOTIFY_MAX_ATTEMPTS` attempts in all (kept in the database, so a restart neither resets nor
+repeats them), then recorded as technical-failure; a permanent or temporary failure the provider
+reports is recorded at once. The status and the removal from the queue commit together. A channel
+that is not configured leaves its deliveries queued until it is.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 0.25
 BATCH = 50
-IN_FLIGHT = 8
+IN_FLIGHT = 8  # sends a channel has open at once (its pace is set by the schedule, not by this)
 LEASE_MARGIN_S = 30.0
 
 
@@ -60,6 +60,7 @@ class Sender:
     def __init__(self, channel: OutboundChannelAdapter, per_second: float, lease_s: float) -> None:
         self.channel, self.interval, self.lease_s = channel, 1.0 / per_second, lease_s
         self.next_at = 0.0
+        self.in_flight = asyncio.Semaphore(IN_FLIGHT)  # held for the send only, not for recording its outcome
 
     async def send(self, message: OutboundMessage) -> Sent:
         # Each send takes the next slot of the schedule: concurrent sends start `interval` apart.
@@ -85,31 +86,38 @@ class MessageDeliverer:
         await asyncio.gather(*(self._channel_loop(name, sender, stop) for name, sender in self.senders.items()))
 
     async def _channel_loop(self, channel: OutboundChannel, sender: Sender, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                claimed = await outbound_queue.claim(self.runtime.pool, channel, BATCH, sender.lease_s)
-            except Exception:
-                log.exception("claiming %s deliveries failed", channel)
-                claimed = []
-            if claimed:
-                # A few in flight, so recording one outcome does not hold the next send's slot.
-                gate = asyncio.Semaphore(IN_FLIGHT)
-                await asyncio.gather(*(self._one(gate, sender, p, stop) for p in claimed))
-            else:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), POLL_INTERVAL_S)
+        # A pipeline, not batch by batch: the next batch is claimed while the last is still being sent, and
+        # no send waits for an earlier outcome to be recorded. The Sender's schedule alone sets the pace,
+        # so the channel runs at its limit instead of idling at each batch's tail and claim.
+        pending: set[asyncio.Task[None]] = set()
+        try:
+            while not stop.is_set():
+                if len(pending) > BATCH:  # at most two batches claimed and not yet done
+                    _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                try:
+                    claimed = await outbound_queue.claim(self.runtime.pool, channel, BATCH, sender.lease_s)
+                except Exception:
+                    log.exception("claiming %s deliveries failed", channel)
+                    claimed = []
+                if claimed:
+                    pending |= {asyncio.create_task(self._one(sender, p, stop)) for p in claimed}
+                elif pending:
+                    _, pending = await asyncio.wait(pending, timeout=POLL_INTERVAL_S)
+                else:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), POLL_INTERVAL_S)
+        finally:
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
 
-    async def _one(self, gate: asyncio.Semaphore, sender: Sender, p: Pending, stop: asyncio.Event) -> None:
-        async with gate:
-            try:
-                if stop.is_set():
-                    await outbound_queue.release(self.runtime.pool, p)
-                    return
-                await self.deliver(sender, p)
-            except Exception:  # the lease expires and another claim resumes it
-                log.exception("%s delivery of %s failed unexpectedly", p.channel, p.notification_id)
+    async def _one(self, sender: Sender, p: Pending, stop: asyncio.Event) -> None:
+        try:
+            await self.deliver(sender, p, stop)
+        except Exception:  # the lease expires and another claim resumes it
+            log.exception("%s delivery of %s failed unexpectedly", p.channel, p.notification_id)
 
-    async def deliver(self, sender: Sender, p: Pending) -> None:
+    async def deliver(self, sender: Sender, p: Pending, stop: asyncio.Event) -> None:
         attempt = p.attempts + 1
         message = OutboundMessage(
             p.notification_id,
@@ -120,9 +128,13 @@ class MessageDeliverer:
             p.body,
             p.values,
         )
-        try:
-            sent = await sender.send(message)
-        except ChannelError as exc:
+        async with sender.in_flight:
+            if stop.is_set():  # not sent: back to the queue for the next run
+                await outbound_queue.release(self.runtime.pool, p)
+                return
+            outcome = await _attempt(sender, message)
+        if isinstance(outcome, ChannelError):
+            exc = outcome
             log.warning("%s delivery of %s, attempt %d: %s", p.channel, p.notification_id, attempt, exc)
             if exc.retry and attempt < self.settings.max_attempts:
                 delay = backoff_delay(attempt, self.settings.backoff_initial_s)
@@ -131,13 +143,21 @@ class MessageDeliverer:
             await record_delivery_status(self.runtime.unit_of_work(), p, exc.status, attempt, str(exc), None)
             return
         await record_delivery_status(
-            self.runtime.unit_of_work(), p, sent.status, attempt, None, sent.provider_reference
+            self.runtime.unit_of_work(), p, outcome.status, attempt, None, outcome.provider_reference
         )
 
 
+async def _attempt(sender: Sender, message: OutboundMessage) -> Sent | ChannelError:
+    try:
+        return await sender.send(message)
+    except ChannelError as exc:
+        return exc
+
+
 def _lease(timeout_s: float, per_second: float) -> float:
-    """Long enough for a whole batch, each send paced and timing out: no other worker takes it meanwhile."""
-    return BATCH * (timeout_s + 1.0 / per_second) + LEASE_MARGIN_S
+    """Long enough for two whole batches (one claimed behind the other), each send paced and timing out:
+    no other worker takes them meanwhile."""
+    return 2 * BATCH * (timeout_s + 1.0 / per_second) + LEASE_MARGIN_S
 
 
 def _log_missing_codes(provider: SmsProvider, codes: dict[str, str]) -> None:
