@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from kite_console.web.api import Answer, Apis, PageNotFound, Problem
-from kite_console.web.forms import field_errors, flag, optional, text
+from kite_console.web.forms import field_errors, flag, if_match, optional, text
 from kite_console.web.pages import ApisDep, ConsoleRoute, FormSessionDep, SessionDep, render
 from kite_console.web.sessions import Session
 
@@ -126,14 +126,13 @@ async def employer_page(request: Request, employer_id: uuid.UUID, session: Sessi
 @router.post("/employers/{employer_id}/verify", include_in_schema=False)
 async def verify_employer(request: Request, employer_id: uuid.UUID, session: FormSessionDep, apis: ApisDep) -> Response:
     form = await request.form()
-    version = text(form, "version")
     answer = await apis.call(
         "jobs",
         "POST",
         f"/employers/{employer_id}/verification",
         session.token,
         json={"note": optional(form, "note")},
-        if_match=f'"{version}"' if (version.isascii() and version.isdigit()) else None,
+        if_match=if_match(form),
     )
     if isinstance(answer, Problem):
         return await _employer_page(request, session, apis, employer_id, answer)
