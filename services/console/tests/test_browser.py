@@ -67,6 +67,19 @@ async def rendering_fonts(page: Page, selector: str) -> list[str]:
     return sorted(f["familyName"] for f in used["fonts"] if f["isCustomFont"])
 
 
+async def open_member(page: Page, url: str, name: str) -> None:
+    """Go to a member's page and wait until it is the member's page (its heading names them), so a
+    wrong page fails here with what was shown rather than as a missing form further on. The console
+    answers a service that did not answer in time with its "暂时无法使用" page (503, Retry-After): a
+    person reloads it, and so does the walk, a few times at most."""
+    for _ in range(3):
+        answer = await page.goto(url)
+        if answer is None or answer.status != 503:
+            break
+        await page.wait_for_timeout(1000 * int(answer.headers.get("retry-after", "1")))
+    await expect(page.locator("h1"), f"{url} showed another page").to_contain_text(name)
+
+
 async def test_station_worker_registers_opens_and_accepts_a_case_as_the_dashboard_follows(console: Console) -> None:
     refused: list[str] = []
 
@@ -248,7 +261,7 @@ async def test_case_money_referral_ledgers_jobs_and_a_broadcast_in_the_browser(c
 
             # A caseworker: open and accept a case, record the amount owed in yuan, refer it to 人社.
             page = await signed_in(f"{YONGSHAN}-station", **office)
-            await page.goto(f"{console.url}/members/{member}")
+            await open_member(page, f"{console.url}/members/{member}", "王德兵")
             await page.select_option("#f-category", "wage_arrears")
             await page.fill("#f-description", "拖欠工资两个月")
             await page.get_by_role("button", name="登记诉求").click()
@@ -333,7 +346,7 @@ async def test_case_proxy_service_money_correction_and_deregistration_in_the_bro
             await page.wait_for_url(re.compile(r"/(dashboard|cases|members)$"))
 
             # A case of the member, accepted, with a recovered amount.
-            await page.goto(f"{console.url}/members/{member}")
+            await open_member(page, f"{console.url}/members/{member}", "陈光荣")
             await page.select_option("#f-category", "social_insurance_proxy")
             await page.fill("#f-description", "在外务工，养老保险需转回昭通")
             await page.get_by_role("button", name="登记诉求").click()
@@ -381,7 +394,7 @@ async def test_case_proxy_service_money_correction_and_deregistration_in_the_bro
             await expect(page.locator("#h-money + dl")).to_contain_text("2,200.00 元")
 
             # Deregistration: a confirmation page, the reason required by the roster.
-            await page.goto(f"{console.url}/members/{leaving}")
+            await open_member(page, f"{console.url}/members/{leaving}", "李明富")
             await page.get_by_role("link", name="注销人员").click()
             await expect(page.locator("#deregister-warning")).to_contain_text("李明富")
             await page.get_by_role("button", name="确认注销").click()

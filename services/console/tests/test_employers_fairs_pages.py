@@ -3,7 +3,7 @@ placements with the follow-ups due, as the console shows them from the jobs API.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from kite_common.identifiers.credit_code import check_character
 from kite_common.testing.stack import auth, eventually
@@ -91,3 +91,57 @@ async def test_a_fair_registers_and_checks_in_a_member_and_shows_its_results(con
     assert "13900000082" not in shown.text and "19880203082" not in shown.text
     assert 'id="fair-attendees"' not in invitees.text and "暂无报名" in invitees.text
     assert placements.status_code == 200 and "待回访" in placements.text
+
+
+async def test_a_fair_page_lists_the_employers_and_postings_it_brought(console: Console) -> None:
+    first17 = "91530625MA6K0D3Y4"
+    async with console.jobs.client(headers=auth(["employment"], YONGSHAN)) as jobs:
+        employer = await jobs.post(
+            "/employers",
+            json={
+                "name": "宁波北仑港务劳务有限公司",
+                "unified_social_credit_code": first17 + check_character(first17),
+                "hiring_division_code": "330206001001",
+                "area_division_code": f"{YONGSHAN}101001",
+            },
+        )
+        assert employer.status_code == 201, employer.text
+        employer_id = employer.json()["employer_id"]
+        posting = await jobs.post(
+            "/postings",
+            json={
+                "employer_id": employer_id,
+                "title": "港口装卸工",
+                "skills_required": ["装卸"],
+                "headcount": 20,
+                "wage_min_fen": 650_000,
+                "wage_max_fen": 800_000,
+                "place_division_code": "330206001001",
+                "opens_on": date.today().isoformat(),
+                "closes_on": (date.today() + timedelta(days=30)).isoformat(),
+            },
+        )
+        assert posting.status_code == 201, posting.text
+        fair = await jobs.post(
+            "/fairs",
+            json={
+                "title": "宁波企业永善专场招聘会",
+                "organisers": ["永善县人社局"],
+                "held_on": date.today().isoformat(),
+                "place_division_code": f"{YONGSHAN}101001",
+                "area_division_code": f"{YONGSHAN}101001",
+            },
+        )
+        fair_id = fair.json()["fair_id"]
+        joined = await jobs.post(
+            f"/fairs/{fair_id}/employers",
+            json={"employer_id": employer_id, "posting_ids": [posting.json()["posting_id"]]},
+        )
+        assert joined.status_code == 200, joined.text
+    async with console.signed_in(f"{YONGSHAN}-employment") as client:
+        page = await client.get(f"/fairs/{fair_id}")
+    assert page.status_code == 200
+    employers = page.text.split('id="fair-employers"', 1)[1].split("</table>", 1)[0]
+    postings = page.text.split('id="fair-postings"', 1)[1].split("</table>", 1)[0]
+    assert "宁波北仑港务劳务有限公司" in employers and f'/employers/{employer_id}"' in employers
+    assert "港口装卸工" in postings and "6,500.00 元 – 8,000.00 元" in postings

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from kite_common.clock import utcnow
 from kite_common.domain import Conflict
+from kite_common.identifiers.credit_code import check_character
 from kite_common.testing.stack import answer, auth, eventually
 from kite_jobs.domain.fair import Fair, FairDetails
 from kite_roster.shared.identity import check_digit
@@ -200,3 +201,39 @@ async def test_a_fairs_registrations_are_listed_by_page_without_personal_numbers
     assert "id_number" not in first.text and "phone" not in first.text and "137000000" not in first.text
     assert bad_cursor.status_code == 400 and bad_cursor.headers["content-type"] == "application/problem+json"
     assert missing.status_code == 404 and answer(outside) == answer(missing)
+
+
+async def test_a_fairs_employers_and_postings_are_listed_by_page_and_only_in_its_county(stack):
+    codes = [first17 + check_character(first17) for first17 in ("91330106MA2CFQ7B1", "91330100MA27XK8J4")]
+    async with stack.jobs.client(headers=STAFF) as http:
+        fid = (await http.post("/fairs", json=FAIR)).json()["fair_id"]
+        e1, p1 = await employer_with_postings(http, codes[0], 2)
+        e2, p2 = await employer_with_postings(http, codes[1], 1)
+        for eid, pids in ((e1, p1), (e2, p2)):
+            joined = await http.post(f"/fairs/{fid}/employers", json={"employer_id": eid, "posting_ids": pids})
+            assert joined.status_code == 200, joined.text
+        employers = await http.get(f"/fairs/{fid}/employers", params={"limit": 1})
+        employers_next = await http.get(
+            f"/fairs/{fid}/employers", params={"limit": 1, "cursor": employers.json()["next_cursor"]}
+        )
+        first = await http.get(f"/fairs/{fid}/postings", params={"limit": 2})
+        second = await http.get(f"/fairs/{fid}/postings", params={"limit": 2, "cursor": first.json()["next_cursor"]})
+        of_e1 = (await http.get(f"/fairs/{fid}/postings", params={"employer_id": e1})).json()
+        bad_cursor = await http.get(f"/fairs/{fid}/postings", params={"cursor": "!!"})
+        missing = [await http.get(f"/fairs/{uuid.uuid4()}/{kind}") for kind in ("employers", "postings")]
+    async with stack.jobs.client(headers=OTHER_STAFF) as http:
+        outside = [await http.get(f"/fairs/{fid}/{kind}") for kind in ("employers", "postings")]
+    listed_employers = employers.json()["items"] + employers_next.json()["items"]
+    assert employers_next.json()["next_cursor"] is None
+    assert {(e["employer_id"], e["postings"]) for e in listed_employers} == {(e1, 2), (e2, 1)}
+    assert {e["employer_name"] for e in listed_employers} == {f"浙江某厂{codes[0][-3:]}", f"浙江某厂{codes[1][-3:]}"}
+    listed = first.json()["items"] + second.json()["items"]
+    assert second.json()["next_cursor"] is None
+    assert sorted(p["posting_id"] for p in listed) == sorted(p1 + p2)
+    assert {(p["title"], p["wage_min_fen"], p["employer_id"]) for p in listed if p["posting_id"] == p2[0]} == {
+        ("普工0", 500_000, e2)
+    }
+    assert sorted(p["posting_id"] for p in of_e1["items"]) == sorted(p1)
+    assert bad_cursor.status_code == 400 and bad_cursor.headers["content-type"] == "application/problem+json"
+    for found_nowhere, found_elsewhere in zip(missing, outside, strict=True):
+        assert found_nowhere.status_code == 404 and answer(found_elsewhere) == answer(found_nowhere)

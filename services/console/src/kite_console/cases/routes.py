@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 
 from kite_console.web import labels
 from kite_console.web.api import Answer, PageNotFound, Problem
-from kite_console.web.forms import NotAnAmount, fen_of_yuan, field_errors, flag, optional, text
+from kite_console.web.forms import NotAnAmount, fen_of_yuan, field_errors, flag, if_match, optional, text
 from kite_console.web.pages import ApisDep, ConsoleRoute, FormSessionDep, SessionDep, render
 from kite_console.web.sessions import Session
 
@@ -230,7 +230,6 @@ async def _send(
 ) -> Response:
     """One form's verb sent to casework; its refusal is shown on the case page, by field, with what was typed."""
     form = await request.form()
-    version = text(form, "version")
     kind = (
         "referral-answer"
         if path.endswith("/answer")
@@ -251,7 +250,7 @@ async def _send(
             f"/cases/{case_id}/{path}",
             session.token,
             json=body,
-            if_match=f'"{version}"' if (version.isascii() and version.isdigit()) else None,
+            if_match=if_match(form),
         )
     if isinstance(answer, Problem):
         context = await _case_context(session, apis, case_id)

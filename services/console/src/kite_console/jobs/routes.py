@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from kite_console.web.api import Answer, Apis, PageNotFound, Problem
-from kite_console.web.forms import field_errors, flag, optional, text
+from kite_console.web.forms import field_errors, flag, if_match, optional, text
 from kite_console.web.pages import ApisDep, ConsoleRoute, FormSessionDep, SessionDep, render
 from kite_console.web.sessions import Session
 
@@ -126,18 +126,20 @@ async def employer_page(request: Request, employer_id: uuid.UUID, session: Sessi
 @router.post("/employers/{employer_id}/verify", include_in_schema=False)
 async def verify_employer(request: Request, employer_id: uuid.UUID, session: FormSessionDep, apis: ApisDep) -> Response:
     form = await request.form()
-    version = text(form, "version")
     answer = await apis.call(
         "jobs",
         "POST",
         f"/employers/{employer_id}/verification",
         session.token,
         json={"note": optional(form, "note")},
-        if_match=f'"{version}"' if (version.isascii() and version.isdigit()) else None,
+        if_match=if_match(form),
     )
     if isinstance(answer, Problem):
         return await _employer_page(request, session, apis, employer_id, answer)
     return RedirectResponse(f"/employers/{employer_id}", status_code=303)
+
+
+FAIR_LIST = 100  # employers and postings of a fair shown per page
 
 
 @router.get("/fairs", include_in_schema=False)
@@ -157,8 +159,10 @@ async def _fair_page(
     values: dict[str, Any] | None = None,
     attendees: str = "",
     cursor: str | None = None,
+    employers_cursor: str | None = None,
+    postings_cursor: str | None = None,
 ) -> Response:
-    fair, employers_of, open_postings, registered = await asyncio.gather(
+    fair, employers_of, open_postings, registered, at_fair, brought = await asyncio.gather(
         apis.get("jobs", f"/fairs/{fair_id}", session.token),
         apis.call("jobs", "GET", "/employers", session.token, params={"limit": 200}),
         apis.call("jobs", "GET", "/postings", session.token, params={"status": "open", "limit": 200}),
@@ -169,10 +173,30 @@ async def _fair_page(
             session.token,
             params={"invited": attendees, "limit": 50, "cursor": cursor},
         ),
+        apis.call(
+            "jobs",
+            "GET",
+            f"/fairs/{fair_id}/employers",
+            session.token,
+            params={"limit": FAIR_LIST, "cursor": employers_cursor},
+        ),
+        apis.call(
+            "jobs",
+            "GET",
+            f"/fairs/{fair_id}/postings",
+            session.token,
+            params={"limit": FAIR_LIST, "cursor": postings_cursor},
+        ),
     )
     listed, listed_problem = _page(registered)
+    fair_employers, fair_employers_problem = _page(at_fair)
+    fair_postings, fair_postings_problem = _page(brought)
     context = {
         "fair": fair.data,
+        "fair_employers": fair_employers,
+        "fair_employers_problem": fair_employers_problem,
+        "fair_postings": fair_postings,
+        "fair_postings_problem": fair_postings_problem,
         "attendees": attendees,
         "registered": listed,
         "registered_problem": listed_problem,
@@ -195,9 +219,21 @@ async def fair_page(
     apis: ApisDep,
     attendees: Annotated[Literal["", "true", "false"], Query()] = "",
     cursor: Annotated[str | None, Query(max_length=64)] = None,
+    employers_cursor: Annotated[str | None, Query(max_length=64)] = None,
+    postings_cursor: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    """The fair, its results and its registrations (all, invitees or those who came by themselves)."""
-    return await _fair_page(request, session, apis, fair_id, attendees=attendees, cursor=cursor)
+    """The fair, its results, the employers and postings it brought together, and its registrations
+    (all, invitees or those who came by themselves)."""
+    return await _fair_page(
+        request,
+        session,
+        apis,
+        fair_id,
+        attendees=attendees,
+        cursor=cursor,
+        employers_cursor=employers_cursor,
+        postings_cursor=postings_cursor,
+    )
 
 
 @router.post("/fairs/{fair_id}/{verb}", include_in_schema=False)

@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 
 from kite_console.web import labels
 from kite_console.web.api import Answer, Apis, Problem
-from kite_console.web.forms import field_errors, flag, optional, text, values_of, words
+from kite_console.web.forms import field_errors, flag, if_match, optional, text, values_of, words
 from kite_console.web.pages import ApisDep, ConsoleRoute, FormSessionDep, SessionDep, render
 from kite_console.web.sessions import Session
 
@@ -194,14 +194,13 @@ async def edit(request: Request, member_id: uuid.UUID, session: FormSessionDep, 
     }
     if text(form, "phone"):
         body["phone"] = text(form, "phone")
-    version = text(form, "version")
     answer = await apis.call(
         "roster",
         "PATCH",
         f"/members/{member_id}",
         session.token,
         json=body,
-        if_match=f'"{version}"' if (version.isascii() and version.isdigit()) else None,
+        if_match=if_match(form),
     )
     if isinstance(answer, Problem):
         member = (await apis.get("roster", f"/members/{member_id}", session.token)).data
@@ -220,14 +219,13 @@ async def relocate(request: Request, member_id: uuid.UUID, session: FormSessionD
         "industry": optional(form, "industry"),
         "moved_on": text(form, "moved_on") or None,
     }
-    version = text(form, "version")
     answer = await apis.call(
         "roster",
         "POST",
         f"/members/{member_id}/relocations",
         session.token,
         json=body,
-        if_match=f'"{version}"' if (version.isascii() and version.isdigit()) else None,
+        if_match=if_match(form),
     )
     return await _after_member_form(request, session, apis, member_id, answer, "relocate", form)
 
@@ -256,14 +254,13 @@ async def deregister_form(request: Request, member_id: uuid.UUID, session: Sessi
 @router.post("/members/{member_id}/deregister", include_in_schema=False)
 async def deregister(request: Request, member_id: uuid.UUID, session: FormSessionDep, apis: ApisDep) -> Response:
     form = await request.form()
-    version = text(form, "version")
     answer = await apis.call(
         "roster",
         "POST",
         f"/members/{member_id}/deregistration",
         session.token,
         json={"reason": text(form, "reason"), "note": optional(form, "note")},
-        if_match=f'"{version}"' if (version.isascii() and version.isdigit()) else None,
+        if_match=if_match(form),
     )
     if isinstance(answer, Problem):
         member = (await apis.get("roster", f"/members/{member_id}", session.token)).data

@@ -63,11 +63,22 @@ class Answer:
     etag: str | None = None
 
 
+# The services' servers (uvicorn) close a connection idle for 5 s. httpx's pool kept it for 5 s too, so
+# a read could go out on a connection the server was closing at that moment and come back "server
+# disconnected" (a member's page showed "service unavailable" once in CI). The pool now lets a
+# connection go well before the server does, and a read that still meets a closed connection is sent
+# once more on a new one (a GET changes nothing; a write is never resent).
+KEEPALIVE_S = 2.0
+RESENT_ON = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
 class Apis:
     """One pooled HTTP client for every API the console calls."""
 
     def __init__(self, timeout: float = 10.0, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.client = httpx.AsyncClient(timeout=timeout, transport=transport)
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=50, keepalive_expiry=KEEPALIVE_S)
+        self.client = httpx.AsyncClient(timeout=timeout, transport=transport, limits=limits)
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -89,10 +100,14 @@ class Apis:
         if if_match:
             headers["If-Match"] = if_match
         clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+        url = service_url(service) + path
         try:
-            response = await self.client.request(
-                method, service_url(service) + path, params=clean, json=json, headers=headers
-            )
+            try:
+                response = await self.client.request(method, url, params=clean, json=json, headers=headers)
+            except RESENT_ON:
+                if method not in SAFE_METHODS:
+                    raise
+                response = await self.client.request(method, url, params=clean, json=json, headers=headers)
         except httpx.HTTPError as exc:
             raise ServiceUnavailable(service) from exc
         if response.status_code == 401:

@@ -24,6 +24,14 @@ def flag(form: FormData, name: str) -> bool:
     return text(form, name) in ("on", "true", "1")
 
 
+def if_match(form: FormData) -> str | None:
+    """The version the page was shown at (its hidden `version` field) as the If-Match the API checks
+    before a change; none when the field is missing or not a version number (the API then refuses the
+    change, and that refusal is shown)."""
+    version = text(form, "version")
+    return f'"{version}"' if version.isascii() and version.isdigit() else None
+
+
 def words(form: FormData, name: str) -> list[str]:
     """A list typed as 焊工，电工 or one per line."""
     raw = text(form, name).replace("，", ",").replace("、", ",").replace("\n", ",")

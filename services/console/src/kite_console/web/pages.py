@@ -23,6 +23,9 @@ from kite_console.web.sessions import COOKIE, Session, SessionStore
 log = logging.getLogger(__name__)
 PACKAGE = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=PACKAGE / "templates")  # autoescape on for .html: user text is escaped
+# Templates ship with the package and do not change under a running process: compiled once, never
+# checked on disk again (Jinja's default stats each template file, and each macro file it imports, per page).
+templates.env.auto_reload = False
 
 # No inline script and nothing from elsewhere. Styles may be set inline because ECharts positions its
 # tooltip with style attributes; scripts, fonts, images and connections stay on this origin.

@@ -15,9 +15,13 @@ from kite_jobs.api.deps import Reader, Runtime, Writer
 from kite_jobs.api.schemas import (
     FairAttendee,
     FairAttendeePage,
+    FairEmployer,
+    FairEmployerPage,
     FairLedger,
     FairMemberRequest,
     FairOfferRequest,
+    FairPosting,
+    FairPostingPage,
     FairRegisterRequest,
     FairResponse,
     JoinFairRequest,
@@ -27,6 +31,8 @@ from kite_jobs.application.fairs import (
     FAIR_COLUMNS,
     check_in,
     fair_attendees,
+    fair_employers,
+    fair_postings,
     fair_results,
     fairs_ledger,
     join_fair,
@@ -81,6 +87,43 @@ async def registrations(
     async with runtime.pool.acquire() as conn:
         rows, next_cursor = await fair_attendees(conn, principal, fair_id, invited, limit, cursor)
     return FairAttendeePage(items=[FairAttendee.model_validate(dict(r)) for r in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/fairs/{fair_id}/employers",
+    response_model=FairEmployerPage,
+    summary="参会单位（每个单位携带的岗位数；招聘会须在本辖区，参会单位可来自外地）",
+    responses={404: {"description": "招聘会不存在或不在本辖区"}, 400: {"description": "分页游标无效"}},
+)
+async def employers(
+    fair_id: uuid.UUID,
+    principal: Reader,
+    runtime: Runtime,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+) -> FairEmployerPage:
+    async with runtime.pool.acquire() as conn:
+        rows, next_cursor = await fair_employers(conn, principal, fair_id, limit, cursor)
+    return FairEmployerPage(items=[FairEmployer.model_validate(dict(r)) for r in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/fairs/{fair_id}/postings",
+    response_model=FairPostingPage,
+    summary="参会岗位（employer_id 时仅该单位的岗位）",
+    responses={404: {"description": "招聘会不存在或不在本辖区"}, 400: {"description": "分页游标无效"}},
+)
+async def postings(
+    fair_id: uuid.UUID,
+    principal: Reader,
+    runtime: Runtime,
+    employer_id: Annotated[uuid.UUID | None, Query(description="只看该单位携带的岗位")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+) -> FairPostingPage:
+    async with runtime.pool.acquire() as conn:
+        rows, next_cursor = await fair_postings(conn, principal, fair_id, employer_id, limit, cursor)
+    return FairPostingPage(items=[FairPosting.model_validate(dict(r)) for r in rows], next_cursor=next_cursor)
 
 
 @router.post("/fairs/{fair_id}/employers", response_model=FairResponse, summary="单位携岗位参会")

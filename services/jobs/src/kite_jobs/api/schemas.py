@@ -474,6 +474,38 @@ class FairAttendeePage(BaseModel):
     next_cursor: str | None
 
 
+class FairEmployer(BaseModel):
+    employer_id: uuid.UUID
+    employer_name: str | None = Field(default=None, description="单位名称（单位资料尚未同步时为空）")
+    industry: str | None = None
+    hiring_division_code: str | None = Field(default=None, description="用工地区划代码")
+    verified: bool | None = Field(default=None, description="人社驿站是否已核验")
+    postings: int = Field(description="携带参会的岗位数")
+
+
+class FairEmployerPage(BaseModel):
+    items: list[FairEmployer]
+    next_cursor: str | None
+
+
+class FairPosting(BaseModel):
+    posting_id: uuid.UUID
+    employer_id: uuid.UUID
+    employer_name: str | None = Field(default=None, description="单位名称")
+    title: str | None = Field(default=None, description="岗位名称（岗位资料尚未同步时为空）")
+    headcount: int | None = Field(default=None, description="招聘人数")
+    wage_min_fen: int | None = Field(default=None, description="月工资下限（分）")
+    wage_max_fen: int | None = Field(default=None, description="月工资上限（分）")
+    place_division_code: str | None = Field(default=None, description="工作地区划代码")
+    place_label: str | None = None
+    status: str | None = Field(default=None, description="open：招聘中；closed：已关闭")
+
+
+class FairPostingPage(BaseModel):
+    items: list[FairPosting]
+    next_cursor: str | None
+
+
 class FairLedger(BaseModel):
     within_days: int
     items: list[FairResponse]

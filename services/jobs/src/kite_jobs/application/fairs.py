@@ -164,6 +164,72 @@ async def fairs_ledger(conn: Connection, principal: Principal, within_days: int)
     return [dict(r) for r in rows]
 
 
+async def _fair_of_caller(conn: Connection, principal: Principal, fair_id: uuid.UUID) -> None:
+    area = await conn.fetchval("SELECT area_division_code FROM fairs WHERE fair_id = $1", fair_id)
+    if area is None or not principal.covers(area):
+        raise FairNotFound()
+
+
+async def fair_employers(
+    conn: Connection, principal: Principal, fair_id: uuid.UUID, limit: int, cursor: str | None
+) -> Page:
+    """The employers that brought postings to a fair of the caller's jurisdiction (employers of other
+    places come to a county's fair), with how many postings each brought, keyset pages by employer id.
+    A fair's postings are few (read by the fair's primary-key prefix), so grouping them is cheap."""
+    await _fair_of_caller(conn, principal, fair_id)
+    args: list[Any] = [fair_id]
+    where = ""
+    if cursor:
+        args.append(decode_cursor(cursor))
+        where = f" AND fp.employer_id > ${len(args)}"
+    args.append(limit + 1)
+    rows = await conn.fetch(
+        f"""SELECT fp.employer_id, e.name AS employer_name, e.industry, e.hiring_division_code, e.verified,
+                   count(*) AS postings
+            FROM fair_postings fp LEFT JOIN employers e USING (employer_id)
+            WHERE fp.fair_id = $1{where}
+            GROUP BY fp.employer_id, e.name, e.industry, e.hiring_division_code, e.verified
+            ORDER BY fp.employer_id LIMIT ${len(args)}""",
+        *args,
+    )
+    next_cursor = encode_cursor(rows[limit - 1]["employer_id"]) if len(rows) > limit else None
+    return list(rows[:limit]), next_cursor
+
+
+async def fair_postings(
+    conn: Connection,
+    principal: Principal,
+    fair_id: uuid.UUID,
+    employer_id: uuid.UUID | None,
+    limit: int,
+    cursor: str | None,
+) -> Page:
+    """The postings brought to a fair of the caller's jurisdiction (or one employer's of them), with
+    their employer's name, keyset pages by posting id."""
+    await _fair_of_caller(conn, principal, fair_id)
+    args: list[Any] = [fair_id]
+    where = ""
+    if employer_id is not None:
+        args.append(employer_id)
+        where += f" AND fp.employer_id = ${len(args)}"
+    if cursor:
+        args.append(decode_cursor(cursor))
+        where += f" AND fp.posting_id > ${len(args)}"
+    args.append(limit + 1)
+    rows = await conn.fetch(
+        f"""SELECT fp.posting_id, fp.employer_id, e.name AS employer_name, p.title, p.headcount,
+                   p.wage_min_fen, p.wage_max_fen, p.place_division_code, p.place_label, p.status
+            FROM fair_postings fp
+                 LEFT JOIN postings p USING (posting_id)
+                 LEFT JOIN employers e ON e.employer_id = fp.employer_id
+            WHERE fp.fair_id = $1{where}
+            ORDER BY fp.posting_id LIMIT ${len(args)}""",
+        *args,
+    )
+    next_cursor = encode_cursor(rows[limit - 1]["posting_id"]) if len(rows) > limit else None
+    return list(rows[:limit]), next_cursor
+
+
 async def fair_attendees(
     conn: Connection,
     principal: Principal,
@@ -176,9 +242,7 @@ async def fair_attendees(
     id, keyset pages on the attendees' primary key: the fair must be the caller's, and only members
     whose home is in the caller's jurisdiction are listed (a city's staff may register members of
     several counties)."""
-    area = await conn.fetchval("SELECT area_division_code FROM fairs WHERE fair_id = $1", fair_id)
-    if area is None or not principal.covers(area):
-        raise FairNotFound()
+    await _fair_of_caller(conn, principal, fair_id)
     args: list[Any] = [fair_id, principal.jurisdiction_like]
     where = ""
     if invited is not None:
