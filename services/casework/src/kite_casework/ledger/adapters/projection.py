@@ -78,6 +78,8 @@ class ServiceLedgerProjection(OpenedInRuns):
             if isinstance(payload, ev.CaseOpened):
                 run.append(self.opened_row(envelope, payload))
                 continue
+            if _ignored(payload):
+                continue  # changes nothing here, so it need not end the run (a warning, a breach…)
             if run:
                 await self._open(conn, run)
                 run = []
@@ -165,6 +167,12 @@ def _opened_facts(row: Sequence[Any]) -> CaseFacts:
         money,
         office_id=None if office is None else str(office),
     )
+
+
+def _ignored(payload: EventPayload) -> bool:
+    """Whether the ledger takes nothing from an event."""
+    kept = (CertificateIssued, CertificateRevoked, details.CaseProxyServiceRecorded, ev.CaseOpened)
+    return not isinstance(payload, kept) and _change(payload) is None
 
 
 # Events whose change adds to what the case had: applied once per event id.
