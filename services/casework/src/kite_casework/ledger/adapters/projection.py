@@ -1,6 +1,6 @@
 """Keeps `service_ledger_cases`, the facts of each case that the service ledger (服务台账) counts, and
 `service_ledger_counts`, what they count per place and month (each change adds the difference it makes,
-adapters/counts.py)."""
+read in the statement that makes it: adapters/counts.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from kite_casework.domain.case import CaseStatus
 from kite_casework.domain.money import MoneyKind
 from kite_casework.domain.working_days import CHINA
 from kite_casework.ledger.adapters import counts
-from kite_casework.ledger.adapters.counts import counted
 from kite_casework.ledger.domain.counts import CaseFacts, Counts, case_counts
 
 UNKNOWN_CHANNEL = "unknown"
@@ -73,16 +72,14 @@ class ServiceLedgerProjection(OpenedInRuns):
         )
 
     async def apply_many(self, conn: Connection, items: Sequence[Applied]) -> None:
-        """A run of openings goes in as one `executemany`, and what the new ones count in one statement.
-        Events the ledger does not count (a deadline warning or breach, a progress note…) do not end a
-        run: a bulk load interleaves them with the openings of their cases."""
+        """A run of openings goes in as one `executemany`, and what the new ones count in one statement."""
         run: list[Sequence[Any]] = []
         for envelope, payload in items:
             if isinstance(payload, ev.CaseOpened):
                 run.append(self.opened_row(envelope, payload))
                 continue
-            if not _counts(payload):
-                continue
+            if _ignored(payload):
+                continue  # changes nothing here, so it need not end the run (a warning, a breach…)
             if run:
                 await self._open(conn, run)
                 run = []
@@ -103,23 +100,17 @@ class ServiceLedgerProjection(OpenedInRuns):
 
     async def apply(self, conn: Connection, event: EventEnvelope, payload: EventPayload) -> None:
         if isinstance(payload, CertificateIssued):
-            async with counted(conn, counts.certificate(conn, payload.certificate_id)):
-                await conn.execute(
-                    """INSERT INTO service_ledger_certificates (certificate_id, month, origin_code, template, office_id)
-                       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (certificate_id) DO NOTHING""",
-                    payload.certificate_id,
-                    month_of(payload.issued_at),
-                    payload.origin_division_code,
-                    payload.template,
-                    payload.office_id,
-                )
+            row = (
+                payload.certificate_id,
+                month_of(payload.issued_at),
+                payload.origin_division_code,
+                payload.template,
+                payload.office_id,
+            )
+            await counts.issue_certificate(conn, row)
             return
         if isinstance(payload, CertificateRevoked):
-            async with counted(conn, counts.certificate(conn, payload.certificate_id)):
-                await conn.execute(
-                    "UPDATE service_ledger_certificates SET revoked = true WHERE certificate_id = $1",
-                    payload.certificate_id,
-                )
+            await counts.revoke_certificate(conn, payload.certificate_id)
             return
         if isinstance(payload, details.CaseProxyServiceRecorded):
             await conn.execute(
@@ -134,8 +125,9 @@ class ServiceLedgerProjection(OpenedInRuns):
             )
             return
         if isinstance(payload, ev.CaseOpened):
-            async with counted(conn, counts.case(conn, payload.case_id)):
-                await conn.execute(self.opened_sql, *self.opened_row(event, payload))
+            row = self.opened_row(event, payload)
+            if await conn.fetchval(f"{self.opened_sql} RETURNING true", *row):
+                await counts.add(conn, case_counts(_opened_facts(row)))
             return
         change = _change(payload)
         if change is None:
@@ -145,8 +137,7 @@ class ServiceLedgerProjection(OpenedInRuns):
         sets, values = change
         assignments = ", ".join(f"{column} = {expr}" for column, expr in sets.items())
         case_id = payload.case_id  # type: ignore[attr-defined]  # every casework event names its case
-        async with counted(conn, counts.case(conn, case_id)):
-            await conn.execute(f"UPDATE service_ledger_cases SET {assignments} WHERE case_id = $1", case_id, *values)
+        await counts.update_case(conn, case_id, assignments, values)
 
 
 MONEY_COLUMNS = {
@@ -178,10 +169,10 @@ def _opened_facts(row: Sequence[Any]) -> CaseFacts:
     )
 
 
-def _counts(payload: EventPayload) -> bool:
-    """Whether `apply` changes anything the ledger keeps for this event."""
+def _ignored(payload: EventPayload) -> bool:
+    """Whether the ledger takes nothing from an event."""
     kept = (CertificateIssued, CertificateRevoked, details.CaseProxyServiceRecorded, ev.CaseOpened)
-    return isinstance(payload, kept) or _change(payload) is not None
+    return not isinstance(payload, kept) and _change(payload) is None
 
 
 # Events whose change adds to what the case had: applied once per event id.
