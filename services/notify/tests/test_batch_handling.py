@@ -85,6 +85,9 @@ async def test_a_mixed_batch_leaves_what_one_event_at_a_time_leaves(infra, prefi
         make.member_registered(early, name="钱七七"),
         make.job_matched(renamed),
         make.member_relocated(late, 2),
+        make.certificate_issued(renamed),  # a run of casework and jobs notices, written together
+        make.job_matched(late),
+        make.job_matched(gone),
     ]
     events = [dataclasses.replace(e, traceparent=f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01") for e in events]
     events[3] = events[2]  # the same event twice
@@ -104,9 +107,14 @@ async def test_a_mixed_batch_leaves_what_one_event_at_a_time_leaves(infra, prefi
     assert (late, "case-accepted") in notices
     assert notices[(renamed, "welcome")].startswith("王芳") and notices[(renamed, "job-matched")].startswith("王芳芳")
     assert [k for m, k in notices if m == gone] == ["welcome"]
+    assert (renamed, "certificate-issued") in notices and notices[(late, "job-matched")].startswith("李四")
     assert notices[(early, "welcome")].startswith("钱七七")
     assert batched["waiting"] == []
     welcome = next(r[0] for r in batched["inbox"] if (r[1], r[2]) == (late, "welcome"))
     traces = dict(batched["traces"])
     assert traces[f"notification-{welcome}"] == events[5].traceparent.split("-")[1]
-    assert sorted((r[1], r[2]) for r in batched["messages"]) == [("sms", "job-matched"), ("sms", "welcome")]
+    assert sorted((r[1], r[2]) for r in batched["messages"]) == [
+        ("sms", "certificate-issued"),
+        ("sms", "job-matched"),
+        ("sms", "welcome"),
+    ]

@@ -12,8 +12,11 @@ A batch (`handle_many`) has the same effect as `handle` on each event in turn: a
 member events is taken in rounds in which no member comes twice (a member's later event starts the
 next round, so it sees what the earlier one did), each round written with a few statements for all
 of its members — the directory, the languages, the welcomes (`create_notifications`) and the notices
-that waited for them (`release_waiting_for_members`); every other event is handled on its own, in
-its place.
+that waited for them (`release_waiting_for_members`). A run of the other topics' one-notice events
+(a case's later steps, a certificate, a job matched) is written together too (`create_notifications`,
+in order); an event with more to do than its notice — a case opened (it releases the notices held
+for its case), an org-life session (several notices), a fair or course the catalogue keeps — is
+handled on its own, in its place.
 """
 
 from __future__ import annotations
@@ -35,7 +38,13 @@ from kite_notify.application.create_notification import (
     release_waiting,
     release_waiting_for_members,
 )
-from kite_notify.domain.source_events import CaseOpened, parse_source_event
+from kite_notify.domain.source_events import ORG_LIFE_SESSION_HELD, CaseOpened, parse_source_event
+
+CASE_OPENED = "kite.casework.case-opened.v1"
+# Events that do more than make one notice: each handled on its own, in its place.
+ON_THEIR_OWN = frozenset(
+    {CASE_OPENED, ORG_LIFE_SESSION_HELD, catalogue.FAIR_ORGANISED, catalogue.FAIR_REGISTERED, catalogue.COURSE_OPENED}
+)
 
 
 async def handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
@@ -49,7 +58,7 @@ async def handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
     await create_notification(uow, env.source, env.id, env.type, env.data)
     if change is not None:
         await release_waiting(uow, member_id=change.member_id)
-    elif env.type in ("kite.casework.case-opened.v1",):
+    elif env.type == CASE_OPENED:
         opened = parse_source_event(env.type, env.data)
         assert isinstance(opened, CaseOpened)
         await release_waiting(uow, case_id=opened.case_id)
@@ -58,15 +67,31 @@ async def handle(uow: UnitOfWork, event: ReceivedEvent) -> None:
 async def handle_many(uow: UnitOfWork, events: Sequence[ReceivedEvent]) -> None:
     """`handle` on each event in turn, with runs of roster's member events written together."""
     run: list[EventEnvelope] = []
+    notices: list[EventEnvelope] = []
     for event in events:
-        if event.envelope.type in MEMBER_EVENT_TYPES:
-            run.append(event.envelope)
+        env = event.envelope
+        if env.type in MEMBER_EVENT_TYPES:
+            await _notices(uow, notices)
+            notices = []
+            run.append(env)
             continue
         await _member_events(uow, run)
         run = []
-        with attached(event.envelope.traceparent):  # its effects join its own trace, as on its own
+        if env.type.startswith(("kite.casework.", "kite.jobs.")) and env.type not in ON_THEIR_OWN:
+            notices.append(env)
+            continue
+        await _notices(uow, notices)
+        notices = []
+        with attached(env.traceparent):  # its effects join its own trace, as on its own
             await handle(uow, event)
     await _member_events(uow, run)
+    await _notices(uow, notices)
+
+
+async def _notices(uow: UnitOfWork, envelopes: Sequence[EventEnvelope]) -> None:
+    """One-notice events from casework and jobs: as `handle` on each, in order, read and written together."""
+    if envelopes:
+        await create_notifications(uow, [(e.source, e.id, e.type, e.data, e.traceparent) for e in envelopes])
 
 
 async def _member_events(uow: UnitOfWork, envelopes: Sequence[EventEnvelope]) -> None:
