@@ -53,14 +53,29 @@ _COUNTS = """
     SELECT place, month, metric, sum(n)::bigint AS n FROM service_ledger_counts
     WHERE level = $1 AND place LIKE $2 AND month BETWEEN $3 AND $4 AND n <> 0
     GROUP BY place, month, metric"""
+# One page of places (in code order, after the cursor) and their counts: a province read by village
+# answers tens of thousands of places, so a page is `limit` places and one more to tell if there is a
+# next page; the primary key's (level, place) order gives the page without sorting the level's rows.
+_PAGE = """
+    WITH page AS (
+        SELECT DISTINCT place FROM service_ledger_counts
+        WHERE level = $1 AND place LIKE $2 AND place > $5 AND month BETWEEN $3 AND $4 AND n <> 0
+        ORDER BY place LIMIT $6 + 1)
+    SELECT c.place, c.month, c.metric, c.n FROM page
+    JOIN service_ledger_counts c ON c.level = $1 AND c.place = page.place
+    WHERE c.month BETWEEN $3 AND $4 AND c.n <> 0"""
+PAGE_LIMIT = 500  # places per page unless the caller asks for fewer or more
+MAX_PAGE_LIMIT = 2000
 
 
-async def service_ledger(
-    conn: Connection, principal: Principal, level: LedgerLevel, area: str | None, first: date, last: date
-) -> tuple[list[LedgerRow], list[LedgerRow]]:
-    """Rows for the months `first`..`last` (first days of months) of the places at `level` under
-    `area` (a division-code prefix inside the caller's jurisdiction; default: the jurisdiction
-    itself), and the area's total per month, which counts a case with both places in the area once."""
+@dataclass(frozen=True)
+class LedgerPage:
+    rows: list[LedgerRow]  # the page's places, every month of each
+    totals: list[LedgerRow]  # the area's total per month (the same on every page)
+    next_cursor: str | None  # the last place of this page when more places follow
+
+
+def _area(principal: Principal, area: str | None) -> str:
     prefix = principal.jurisdiction if area is None else area
     if not principal.covers(prefix):
         raise Forbidden("无权查看管辖范围以外地区的台账", code="outside-jurisdiction")
@@ -70,10 +85,33 @@ async def service_ledger(
             code="area-not-a-place",
             field="area",
         )
+    return prefix
+
+
+async def service_ledger(
+    conn: Connection,
+    principal: Principal,
+    level: LedgerLevel,
+    area: str | None,
+    first: date,
+    last: date,
+    *,
+    cursor: str = "",
+    limit: int = PAGE_LIMIT,
+) -> LedgerPage:
+    """A page of rows for the months `first`..`last` (first days of months) of the places at `level`
+    under `area` (a division-code prefix inside the caller's jurisdiction; default: the jurisdiction
+    itself) whose codes follow `cursor`, at most `limit` places; and the area's total per month,
+    which counts a case with both places in the area once."""
+    prefix = _area(principal, area)
     # A prefix longer than the level's codes matches none: a township sees no county ledger.
-    places = await conn.fetch(_COUNTS, LEVEL_DIGITS[level], prefix + "%", first, last)
+    records = await conn.fetch(_PAGE, LEVEL_DIGITS[level], prefix + "%", first, last, cursor, limit)
+    places = sorted({r["place"] for r in records})
+    more = len(places) > limit
+    if more:
+        records = [r for r in records if r["place"] != places[-1]]
     totals = await conn.fetch(_COUNTS, len(prefix), prefix, first, last)
-    return _rows(places), _rows(totals)
+    return LedgerPage(_rows(records), _rows(totals), places[limit - 1] if more else None)
 
 
 async def office_in_jurisdiction(conn: Connection, principal: Principal, office_id: uuid.UUID) -> CaseOffice:
