@@ -224,7 +224,7 @@ async def _reads(dsn: str, samples: int) -> list[tuple[str, float, float]]:
                 t = time.perf_counter()
                 await service_ledger(conn, principal, level, None, first, month)
                 times.append((time.perf_counter() - t) * 1000)
-            name = f"province ledger by {level} (+totals, 2-3 months)"
+            name = f"province ledger by {level} (a page of up to 500 places + totals, 2-3 months)"
             results.append((name, _percentile(times, 0.5), _percentile(times, 0.95)))
     finally:
         await conn.close()

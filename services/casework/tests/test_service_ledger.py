@@ -371,3 +371,39 @@ async def test_the_ledger_downloads_as_csv_and_xlsx_and_stays_in_the_jurisdictio
         values = [[c.value for c in row] for row in sheet.iter_rows()]
         assert values[0][:3] == ["月份", "区划代码", "诉求数"] and len(values) == 4
         assert sorted(row[2] for row in values[1:]) == [2, 8, 9]
+
+
+async def test_a_wide_ledger_comes_in_pages_of_places_and_downloads_whole(stack, monkeypatch):
+    await scenario(stack)
+    async with stack.casework.client() as http:
+        params = {"level": "county"} | MONTHS
+        whole = (await http.get("/ledgers/service", params=params, headers=caseworker("d", "52"))).json()
+        assert whole["next_cursor"] is None and [r["division_code"] for r in whole["rows"]] == sorted(
+            [COUNTY, OTHER_COUNTY]
+        )
+        pages, cursor = [], None
+        while True:
+            answer = (
+                await http.get(
+                    "/ledgers/service",
+                    params=params | {"limit": 1} | ({"cursor": cursor} if cursor else {}),
+                    headers=caseworker("d", "52"),
+                )
+            ).json()
+            pages.append(answer)
+            cursor = answer["next_cursor"]
+            if cursor is None:
+                break
+        assert len(pages) == 2 and pages[0]["next_cursor"] == whole["rows"][0]["division_code"]
+        assert [row for page in pages for row in page["rows"]] == whole["rows"]
+        assert all(page["totals"] == whole["totals"] for page in pages)  # the area's total on every page
+
+        for bad in ({"limit": 0}, {"limit": 2001}, {"cursor": "52x"}):
+            refused = await http.get("/ledgers/service", params=params | bad, headers=caseworker("d", "52"))
+            assert refused.status_code == 422, bad
+
+        # A download reads page after page: every place, then the total, with one place per read.
+        monkeypatch.setattr("kite_casework.ledger.api.service_ledger.DOWNLOAD_PAGE", 1)
+        download = await http.get("/ledgers/service", params=params | {"format": "csv"}, headers=caseworker("d", "52"))
+        table = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+        assert [line[1] for line in table[1:]] == [*sorted([COUNTY, OTHER_COUNTY]), "52 合计"]

@@ -4,20 +4,30 @@ township), with the area's total, as JSON or a CSV / XLSX download."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from kite_common.auth import Principal, Role, require_roles
 from kite_common.http.app import RuntimeDep as Runtime
 from kite_common.http.tabular import tabular_response
+from kite_common.runtime import ServiceRuntime
 from pydantic import BaseModel, Field
 
 from kite_casework.domain.categories import CaseCategory
 from kite_casework.domain.intake import Channel
 from kite_casework.domain.sla import SlaTier
-from kite_casework.ledger.api.period import Period
-from kite_casework.ledger.application.service_ledger import LedgerLevel, LedgerRow, office_ledger, service_ledger
+from kite_casework.ledger.api.period import LedgerQuery, Period
+from kite_casework.ledger.application.service_ledger import (
+    MAX_PAGE_LIMIT,
+    PAGE_LIMIT,
+    LedgerLevel,
+    LedgerPage,
+    LedgerRow,
+    office_ledger,
+    service_ledger,
+)
 
 router = APIRouter(prefix="/ledgers/service", tags=["ledgers"])
 
@@ -32,6 +42,7 @@ _STATUS_TITLES = {
 }
 
 
+DOWNLOAD_PAGE = MAX_PAGE_LIMIT  # places read per statement while a download streams
 _MONEY_TITLES = {
     "claimed": "诉求金额（分）",
     "recovered": "追回金额（分）",
@@ -70,8 +81,13 @@ class ServiceLedgerResponse(BaseModel):
     area: str = Field(description="统计范围（区划代码前缀）；按受理单位时为该单位所在地")
     office_id: uuid.UUID | None = Field(default=None, description="按受理单位查看时：该单位")
     office_name: str | None = Field(default=None, description="按受理单位查看时：单位名称")
-    rows: list[ServiceLedgerRow] = Field(description="按月、按地方；一件诉求在户籍地和务工地各计一次")
-    totals: list[ServiceLedgerRow] = Field(description="统计范围合计（按月）：两地都在范围内的诉求只计一次")
+    rows: list[ServiceLedgerRow] = Field(
+        description="按月、按地方（本页的地方，按区划代码排序）；一件诉求在户籍地和务工地各计一次"
+    )
+    totals: list[ServiceLedgerRow] = Field(description="统计范围合计（按月）：两地都在范围内的诉求只计一次；每页相同")
+    next_cursor: str | None = Field(
+        default=None, description="还有更多地方时：下一页的 cursor（本页最后一个地方的代码）；按受理单位查看时为空"
+    )
 
 
 def _named(counts: dict[str, int], labels: dict[str, str]) -> str:
@@ -125,30 +141,70 @@ COLUMNS = [
 ]
 
 
-@router.get("", response_model=ServiceLedgerResponse, summary="服务台账（按月、按地方，含范围合计）")
-async def ledger(principal: Reader, runtime: Runtime, query: Period) -> ServiceLedgerResponse | Response:
+@router.get("", response_model=ServiceLedgerResponse, summary="服务台账（按月、按地方，含范围合计；按地方分页）")
+async def ledger(
+    principal: Reader,
+    runtime: Runtime,
+    query: Period,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_LIMIT, description="每页地方数（每个地方含所选各月）；下载时不分页")
+    ] = PAGE_LIMIT,
+    cursor: Annotated[
+        str | None, Query(pattern=r"^[0-9]{1,12}$", description="上一页返回的 next_cursor；缺省为第一页")
+    ] = None,
+) -> ServiceLedgerResponse | Response:
     office = None
+    page_limit = limit if query.format == "json" else DOWNLOAD_PAGE
     async with runtime.pool.acquire() as conn:
         if query.office is not None:  # one office's ledger: its rows are its own total
             office, rows = await office_ledger(conn, principal, query.office, query.first, query.last)
-            totals = rows
+            page = LedgerPage(rows, rows, None)
         else:
-            rows, totals = await service_ledger(conn, principal, query.level, query.area, query.first, query.last)
+            page = await service_ledger(
+                conn, principal, query.level, query.area, query.first, query.last, cursor=cursor or "", limit=page_limit
+            )
     if query.format == "json":
         return ServiceLedgerResponse(
             level=query.level,
             area=office.division_code if office else principal.jurisdiction if query.area is None else query.area,
             office_id=office.office_id if office else None,
             office_name=office.name if office else None,
-            rows=[_served(r) for r in rows],
-            totals=[_served(r) for r in totals],
+            rows=[_served(r) for r in page.rows],
+            totals=[_served(r) for r in page.totals],
+            next_cursor=page.next_cursor,
         )
     if office is not None:
-        table = [_flat(r) | {"division_code": f"{office.name}（{r.division_code}）"} for r in rows]
+        table = [_flat(r) | {"division_code": f"{office.name}（{r.division_code}）"} for r in page.rows]
         return tabular_response(table, COLUMNS, query.format, query.download_name("服务台账"))
-    # The download ends with the area's total per month (合计), each case counted once in it.
-    table = [_flat(r) for r in rows] + [_flat(r) | {"division_code": f"{r.division_code} 合计"} for r in totals]
-    return tabular_response(table, COLUMNS, query.format, query.download_name("服务台账"))
+    return tabular_response(
+        _every_row(runtime, principal, query, page), COLUMNS, query.format, query.download_name("服务台账")
+    )
+
+
+async def _every_row(
+    runtime: ServiceRuntime, principal: Principal, query: LedgerQuery, page: LedgerPage
+) -> AsyncIterator[dict[str, Any]]:
+    """A download: every place, page after page (the first already read, so a refusal comes before the
+    download starts), never all in memory; it ends with the area's total per month (合计), each case
+    counted once in it."""
+    while True:
+        for row in page.rows:
+            yield _flat(row)
+        if page.next_cursor is None:
+            break
+        async with runtime.pool.acquire() as conn:
+            page = await service_ledger(
+                conn,
+                principal,
+                query.level,
+                query.area,
+                query.first,
+                query.last,
+                cursor=page.next_cursor,
+                limit=DOWNLOAD_PAGE,
+            )
+    for row in page.totals:
+        yield _flat(row) | {"division_code": f"{row.division_code} 合计"}
 
 
 def _served(r: LedgerRow) -> ServiceLedgerRow:

@@ -53,14 +53,30 @@ _COUNTS = """
     SELECT place, month, metric, sum(n)::bigint AS n FROM service_ledger_counts
     WHERE level = $1 AND place LIKE $2 AND month BETWEEN $3 AND $4 AND n <> 0
     GROUP BY place, month, metric"""
+# One page of places (in code order, after the cursor) and their counts: a province read by village
+# answers tens of thousands of places, so a page is `limit` places and one more to tell if there is a
+# next page. The primary key's (level, place) order finds the page's last place, then one range scan
+# of the same index reads the page's rows (a join to the page's places would scan the whole level).
+_PAGE = """
+    WITH page AS (
+        SELECT DISTINCT place FROM service_ledger_counts
+        WHERE level = $1 AND place LIKE $2 AND place > $5 AND month BETWEEN $3 AND $4 AND n <> 0
+        ORDER BY place LIMIT $6 + 1)
+    SELECT place, month, metric, n FROM service_ledger_counts
+    WHERE level = $1 AND place LIKE $2 AND place > $5 AND place <= (SELECT max(place) FROM page)
+      AND month BETWEEN $3 AND $4 AND n <> 0"""
+PAGE_LIMIT = 500  # places per page unless the caller asks for fewer or more
+MAX_PAGE_LIMIT = 2000
 
 
-async def service_ledger(
-    conn: Connection, principal: Principal, level: LedgerLevel, area: str | None, first: date, last: date
-) -> tuple[list[LedgerRow], list[LedgerRow]]:
-    """Rows for the months `first`..`last` (first days of months) of the places at `level` under
-    `area` (a division-code prefix inside the caller's jurisdiction; default: the jurisdiction
-    itself), and the area's total per month, which counts a case with both places in the area once."""
+@dataclass(frozen=True)
+class LedgerPage:
+    rows: list[LedgerRow]  # the page's places, every month of each
+    totals: list[LedgerRow]  # the area's total per month (the same on every page)
+    next_cursor: str | None  # the last place of this page when more places follow
+
+
+def _area(principal: Principal, area: str | None) -> str:
     prefix = principal.jurisdiction if area is None else area
     if not principal.covers(prefix):
         raise Forbidden("无权查看管辖范围以外地区的台账", code="outside-jurisdiction")
@@ -70,10 +86,33 @@ async def service_ledger(
             code="area-not-a-place",
             field="area",
         )
+    return prefix
+
+
+async def service_ledger(
+    conn: Connection,
+    principal: Principal,
+    level: LedgerLevel,
+    area: str | None,
+    first: date,
+    last: date,
+    *,
+    cursor: str = "",
+    limit: int = PAGE_LIMIT,
+) -> LedgerPage:
+    """A page of rows for the months `first`..`last` (first days of months) of the places at `level`
+    under `area` (a division-code prefix inside the caller's jurisdiction; default: the jurisdiction
+    itself) whose codes follow `cursor`, at most `limit` places; and the area's total per month,
+    which counts a case with both places in the area once."""
+    prefix = _area(principal, area)
     # A prefix longer than the level's codes matches none: a township sees no county ledger.
-    places = await conn.fetch(_COUNTS, LEVEL_DIGITS[level], prefix + "%", first, last)
+    records = await conn.fetch(_PAGE, LEVEL_DIGITS[level], prefix + "%", first, last, cursor, limit)
+    places = sorted({r["place"] for r in records})
+    more = len(places) > limit
+    if more:
+        records = [r for r in records if r["place"] != places[-1]]
     totals = await conn.fetch(_COUNTS, len(prefix), prefix, first, last)
-    return _rows(places), _rows(totals)
+    return LedgerPage(_rows(records), _rows(totals), places[limit - 1] if more else None)
 
 
 async def office_in_jurisdiction(conn: Connection, principal: Principal, office_id: uuid.UUID) -> CaseOffice:
@@ -101,24 +140,31 @@ def _rows(records: list[Any]) -> list[LedgerRow]:
     return [ledger_row(month, place, metrics) for (month, place), metrics in sorted(groups.items())]
 
 
-def _part(metrics: dict[str, int], kind: str) -> dict[str, int]:
-    return {name.removeprefix(f"{kind}:"): n for name, n in metrics.items() if name.startswith(f"{kind}:")}
+def _parts(metrics: dict[str, int]) -> dict[str, dict[str, int]]:
+    """The `kind:name` metrics by kind, in one pass (a row has a few dozen)."""
+    parts: dict[str, dict[str, int]] = defaultdict(dict)
+    for metric, n in metrics.items():
+        kind, colon, name = metric.partition(":")
+        if colon:
+            parts[kind][name] = n
+    return parts
 
 
 def ledger_row(month: date, place: str, metrics: dict[str, int]) -> LedgerRow:
     """A ledger row from its place's counts for the month."""
-    resolved, on_time = _part(metrics, "resolved"), _part(metrics, "on_time")
-    accepts = {int(b): n for b, n in _part(metrics, "accept").items()}
-    resolves = {int(b): n for b, n in _part(metrics, "resolve").items()}
+    parts = _parts(metrics)
+    resolved, on_time, status = parts["resolved"], parts["on_time"], parts["status"]
+    accepts = {int(b): n for b, n in parts["accept"].items()}
+    resolves = {int(b): n for b, n in parts["resolve"].items()}
     rated = metrics.get("rated", 0)
-    money = _part(metrics, "money")
+    money = parts["money"]
     return LedgerRow(
         month=month,
         division_code=place,
         cases=metrics.get("cases", 0),
-        by_status={s: metrics.get(f"status:{s}", 0) for s in STATUSES},
-        by_category=_part(metrics, "category"),
-        by_channel=_part(metrics, "channel"),
+        by_status={s: status.get(s, 0) for s in STATUSES},
+        by_category=parts["category"],
+        by_channel=parts["channel"],
         on_time_rate_by_tier={tier: on_time.get(tier, 0) / n for tier, n in resolved.items()},
         accept_median_s=percentile(accepts, 0.5),
         accept_p90_s=percentile(accepts, 0.9),
