@@ -116,7 +116,6 @@ class UnitOfWork:
             assert self._pool is not None
             self._acquired = await self._pool.acquire()
             self._conn = self._acquired
-        self._pending.clear()  # what an attempt before this one added is not this attempt's
         self._tx = self.conn.transaction()  # a savepoint when joined
         await self._tx.start()
         return self
@@ -136,7 +135,7 @@ class UnitOfWork:
             else:
                 await self._tx.rollback()
         finally:
-            self._pending.clear()
+            self._pending.clear()  # an attempt's writes are its own: a retry adds them again
             self._tx = None
             if self._acquired is not None:
                 assert self._pool is not None
@@ -149,6 +148,8 @@ class UnitOfWork:
         round trip fewer. It runs on the snapshot before that statement, beside the append's own writes
         (`kite_common.db.statements`): it must not touch or read what they write (the events, the
         outbox, the read models the inline projections keep). Its rows are known once it is sent."""
+        if self._tx is None:
+            raise RuntimeError("unit of work is not open")
         pending = PendingWrite(write)
         self._pending.append(pending)
         return pending
