@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 import asyncpg
 from kite_common.auth import Principal
@@ -70,18 +70,21 @@ async def run(dsn: str, seconds: float, rounds: int, ready: int) -> None:
     # Made before the clock starts (the rest, if a fast machine needs more, as they are taken).
     members = itertools.chain(list(itertools.islice(generated, ready)), generated)
 
-    async def register(pool: asyncpg.Pool) -> None:
-        runtime = ServiceRuntime(SERVICE, pool, KafkaSettings())
-        await register_member(runtime.unit_of_work(), vault, registrar, next(members))  # type: ignore[arg-type]
+    kafka = KafkaSettings()  # read once, as the app does: settings parse the environment
+
+    def registering(pool: asyncpg.Pool) -> Callable[[], Awaitable[None]]:
+        runtime = ServiceRuntime(SERVICE, pool, kafka)  # the app's one runtime
+
+        async def register() -> None:
+            await register_member(runtime.unit_of_work(), vault, registrar, next(members))  # type: ignore[arg-type]
+
+        return register
 
     pool = await create_pool(dsn=dsn)
 
-    async def kite_register() -> None:
-        await register(pool)
-
-    rates = await interleaved({"raw": raw_insert(pool), "kite": kite_register}, seconds, rounds)
+    rates = await interleaved({"raw": raw_insert(pool), "kite": registering(pool)}, seconds, rounds)
     await pool.close()
-    statements = await statements_per_call(dsn, register)
+    statements = await statements_per_call(dsn, lambda p: registering(p)())
     raw, kite = rates["raw"], rates["kite"]
     print(f"\nRegister: roster's register-member command, no HTTP, {TASKS} tasks, median of {rounds} rounds")
     print(f"{'path':<44}{'per s':>10}{'ratio':>9}")
