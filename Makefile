@@ -23,7 +23,7 @@ lint: sync ## ruff and mypy
 	$(UV) run ruff check .
 	$(UV) run mypy libs/common/src services/roster/src services/casework/src services/jobs/src services/notify/src services/identity/src services/console/src
 
-bench: sync ## benchmarks (not tests), each as ratios to a reference in the same run; BENCH=store|http|roster|monitoring|console|casework|jobs|notify picks sections
+bench: sync ## benchmarks (not tests), each as ratios to a reference in the same run; BENCH=store|register|http|members-http|roster|monitoring|console|casework|jobs|notify picks sections
 	$(UV) run python bench/run.py "$(BENCH)" $(BENCH_ARGS)
 
 chaos: sync ## not a test: load while processes, PostgreSQL and the broker are killed; prints lost/duplicated per effect (exit 1 if any)

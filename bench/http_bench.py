@@ -30,7 +30,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -48,13 +48,15 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
 
     async def ready(self) -> None:
-        async with httpx.AsyncClient() as client:
-            for _ in range(300):
-                try:
-                    await client.post(f"{self.url}/echo", json={"title": "x", "count": 1})
-                    return
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
+        """Once uvicorn listens (after the app's startup)."""
+        for _ in range(300):
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
+            except OSError:
+                await asyncio.sleep(0.1)
+                continue
+            writer.close()
+            return
         raise RuntimeError(f"the {self.kind} server did not start")
 
     def stop(self) -> None:
@@ -74,9 +76,9 @@ async def _round(server: Server, requests: int) -> tuple[float, float]:
                 response = await client.post("/echo", json=body)
                 assert response.status_code == 201, response.text
 
-        cpu0, t0 = _cpu_seconds(server.proc.pid), time.perf_counter()
+        cpu0, t0 = cpu_seconds(server.proc.pid), time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-        elapsed, cpu = time.perf_counter() - t0, _cpu_seconds(server.proc.pid) - cpu0
+        elapsed, cpu = time.perf_counter() - t0, cpu_seconds(server.proc.pid) - cpu0
     return requests / elapsed, cpu * 1000 / requests
 
 

@@ -1,7 +1,9 @@
-"""Servers for the HTTP benchmark: the same empty POST on plain FastAPI and through Kite's app
-factory (problem handlers, 415 check, body limit, request ids, metrics, tracing as deployed).
+"""Servers for the HTTP benchmarks: the same empty POST on plain FastAPI and through Kite's app
+factory (problem handlers, 415 check, body limit, request ids, metrics, tracing as deployed); and
+roster's own app (POST /members), as `kite run roster` serves it (DATABASE_URL and the secrets from
+the environment).
 
-    python bench/http_servers.py plain|kite PORT
+    python bench/http_servers.py plain|kite|roster PORT
 """
 
 from __future__ import annotations
@@ -56,12 +58,25 @@ def kite_app() -> FastAPI:
     return create_app(service)
 
 
+def roster_app() -> FastAPI:
+    from kite_common.http.app import create_app
+    from kite_common.observability import configure_logging, configure_tracing
+    from kite_common.settings import TelemetrySettings
+    from kite_roster.service import SERVICE
+
+    telemetry = TelemetrySettings()
+    configure_logging(SERVICE.name, telemetry.log_level)
+    configure_tracing(SERVICE.name, telemetry)
+    return create_app(SERVICE)
+
+
 def main() -> None:
     kind, port = sys.argv[1], int(sys.argv[2])
     if kind == "plain":  # uvicorn's defaults, access log included
         config = uvicorn.Config(plain_app(), host="127.0.0.1", port=port)
-    else:  # as kite_common.process runs the API role
-        config = uvicorn.Config(kite_app(), host="127.0.0.1", port=port, log_config=None, proxy_headers=True)
+    else:  # as kite_common.process runs the API role (its access log goes to Kite's JSON log)
+        app = roster_app() if kind == "roster" else kite_app()
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, proxy_headers=True)
     asyncio.run(uvicorn.Server(config).serve())
 
 

@@ -141,3 +141,27 @@ def write_csv(path: Path, n: int, encoding: str = "utf-8-sig") -> Path:
         writer.writerow(HEADER)
         writer.writerows(rows(n))
     return path
+
+
+def request_body(row: list[str]) -> dict[str, object]:
+    """A generated row as the JSON body of roster's POST /members."""
+    name, gender, idn, phone, origin, city, employer, industry, party, skills, languages = row
+    return {
+        "name": name,
+        "id_number": idn,
+        "phone": phone,
+        "gender": "male" if gender == "男" else "female",
+        "origin_division_code": origin,
+        "current_city": city,
+        "employer": employer or None,
+        "industry": industry,
+        "is_party_member": party == "是",
+        "skills": skills.split("、") if skills else [],
+        "languages": languages.split("、") if languages else [],
+    }
+
+
+def request_bodies(seed: int = 20_240_301) -> Iterator[dict[str, object]]:
+    """Bodies of distinct members, as many as asked for (every ID number distinct)."""
+    for row in rows(10**8, seed):
+        yield request_body(row)

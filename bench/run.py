@@ -13,7 +13,9 @@ from pathlib import Path
 HERE = Path(__file__).parent
 SECTIONS = {
     "store": "store_bench.py",  # append one event with its outbox: unit of work against raw INSERT transactions
+    "register": "register_bench.py",  # roster's register command, no HTTP, against raw INSERT transactions
     "http": "http_bench.py",  # an empty POST: Kite's app factory against plain FastAPI, CPU per request
+    "members-http": "members_http_bench.py",  # POST /members against a hello-world POST; p99 at half its rate
     "e2e": "e2e_bench.py",  # 200 registrations/s for 60 s through `kite up`: all accepted? welcome p95 after the 201
     "bulk": "bulk_bench.py",  # bulk append of 50,000 new streams against a raw COPY of the same rows
     "relay": "relay_bench.py",  # the outbox relay draining 10,000 events against raw aiokafka, same messages and broker

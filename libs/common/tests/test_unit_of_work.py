@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from kite_common.commands import command
+from kite_common.db.statements import Write, run_writes
 from kite_common.domain import RuleViolation
 from kite_common.eventstore import ConcurrencyConflict
 from kite_common.testing.sample import Basket
@@ -117,3 +118,75 @@ async def test_a_joined_unit_of_work_commits_with_the_outer_transaction_and_undo
         await outer.commit()
     assert (await _stored(runtime, kept)).quantity == 1
     assert (await _stored(runtime, undone)).version == 0
+
+
+def _effect(item: str, counted: bool = False) -> Write:
+    returning = " RETURNING 1" if counted else ""
+    return Write(f"INSERT INTO sample_effects (event_id, item) VALUES ($1, $2){returning}", ("w", item), counted)
+
+
+async def test_a_write_added_to_the_unit_of_work_goes_with_the_append_and_is_counted(runtime):
+    statements: list[str] = []
+
+    def log(record: object) -> None:
+        statements.append(record.query)  # type: ignore[attr-defined]
+
+    async with runtime.unit_of_work() as uow:
+        uow.conn.add_query_logger(log)
+        added = uow.add_write(_effect("added", counted=True))
+        basket = await uow.get(Basket, uuid.uuid4())
+        basket.add(2)
+        await uow.save(basket)
+        assert added.rows == 1
+        uow.conn.remove_query_logger(log)
+    # the event, its outbox row and the added write were one statement (the sample projection, which
+    # cannot say its writes as statements, is applied after it)
+    combined = [s for s in statements if "INSERT INTO sample_effects" in s]
+    assert len(combined) == 1 and "INSERT INTO events" in combined[0] and "INSERT INTO outbox" in combined[0]
+    assert await runtime.pool.fetchval("SELECT count(*) FROM sample_effects WHERE item = 'added'") == 1
+    assert await runtime.pool.fetchval("SELECT count(*) FROM outbox") == 1
+
+
+async def test_a_write_with_no_append_after_it_runs_at_commit_and_one_that_writes_nothing_counts_zero(runtime):
+    async with runtime.unit_of_work() as uow:
+        alone = uow.add_write(_effect("alone", counted=True))
+        with pytest.raises(RuntimeError):
+            _ = alone.rows  # not sent yet
+    assert alone.rows == 1
+    async with runtime.unit_of_work() as uow:
+        nothing = uow.add_write(Write("DELETE FROM sample_effects WHERE item = 'nobody' RETURNING 1", counted=True))
+    assert nothing.rows == 0
+    assert await runtime.pool.fetchval("SELECT count(*) FROM sample_effects") == 1
+
+
+async def test_a_conflicting_append_takes_the_added_write_back_with_it(runtime):
+    basket_id = uuid.uuid4()
+    await add_to_basket(runtime.unit_of_work(), basket_id, 1)
+    stale = Basket.replay(basket_id, [])
+    stale.add(4)
+    with pytest.raises(ConcurrencyConflict):
+        async with runtime.unit_of_work() as uow:
+            uow.add_write(_effect("lost"))
+            await uow.save(stale)
+    assert await runtime.pool.fetchval("SELECT count(*) FROM sample_effects") == 0
+    assert await runtime.pool.fetchval("SELECT count(*) FROM outbox") == 1
+
+
+async def test_writes_run_as_one_statement_with_their_arguments_numbered_on(runtime):
+    async with runtime.pool.acquire() as conn:
+        counts = await run_writes(
+            conn,
+            [
+                _effect("a", counted=True),
+                Write(
+                    "WITH r(item) AS (SELECT * FROM unnest($1::text[])) "
+                    "INSERT INTO sample_effects (event_id, item) SELECT $2, item FROM r RETURNING 1",
+                    (["b", "c"], "w2"),
+                    counted=True,
+                ),
+                _effect("d"),
+            ],
+        )
+    assert counts == [1, 2, None]
+    rows = await runtime.pool.fetch("SELECT event_id, item FROM sample_effects ORDER BY item")
+    assert [(r["event_id"], r["item"]) for r in rows] == [("w", "a"), ("w2", "b"), ("w2", "c"), ("w", "d")]

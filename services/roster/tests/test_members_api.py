@@ -102,6 +102,11 @@ async def test_second_registration_of_same_id_number_names_the_first(roster):
     assert second.headers["content-type"].startswith("application/problem+json")
     assert problem["existing_member_id"] == first["member_id"]
     assert await roster.pool.fetchval("SELECT count(*) FROM members") == 1
+    # The refused registration's event, projections and outbox row went in one statement with the
+    # numbers: none of them is kept.
+    assert await roster.pool.fetchval("SELECT count(*) FROM events") == 1
+    assert await roster.pool.fetchval("SELECT sum(members) FROM registration_ledger WHERE dimension = 'city'") == 1
+    assert await roster.pool.fetchval("SELECT count(*) FROM member_pii") == 1
 
 
 async def test_an_id_number_registered_in_another_county_names_nobody(roster):

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from kite_common.bulk import append_new_streams
 from kite_common.clock import utcnow
+from kite_common.db.statements import run_writes
 from kite_common.eventstore import PostgresEventStore
 from kite_common.ids import new_id
 from kite_common.privacy import FieldProtector
@@ -274,8 +275,7 @@ async def test_members_a_bulk_import_left_pending_are_counted_and_fold_into_the_
     vault = PiiVault(FieldProtector.from_settings())
     async with roster.pool.acquire() as conn, conn.transaction():
         await append_new_streams(conn, SERVICE.registry, SERVICE.projections, "roster.events", items)
-        for member_id, pair in numbers:
-            await vault.store(conn, member_id, pair)
+        await run_writes(conn, [vault.storing(member_id, pair) for member_id, pair in numbers])
     assert await roster.pool.fetchval("SELECT count(*) FROM registration_ledger_pending") == len(PEOPLE)
     assert await roster.pool.fetchval("SELECT count(*) FROM registration_ledger") == 0
     await _ledger_matches_a_recount(roster)

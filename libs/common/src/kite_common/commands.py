@@ -13,8 +13,6 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
 
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
-
 from kite_common.eventstore import ConcurrencyConflict
 
 P = ParamSpec("P")
@@ -25,15 +23,16 @@ ATTEMPTS = 3
 
 def command(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
     """Retry the whole command on a concurrency conflict (ATTEMPTS in all, no wait: the other write
-    has already committed, so the next load sees it)."""
+    has already committed, so the next load sees it). A plain loop: it runs around every command."""
 
     @functools.wraps(fn)
     async def run(*args: P.args, **kwargs: P.kwargs) -> T:
-        async for attempt in AsyncRetrying(
-            retry=retry_if_exception_type(ConcurrencyConflict), stop=stop_after_attempt(ATTEMPTS), reraise=True
-        ):
-            with attempt:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
                 return await fn(*args, **kwargs)
-        raise AssertionError("unreachable")  # pragma: no cover - AsyncRetrying returns or raises
+            except ConcurrencyConflict:
+                if attempt == ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover - the last attempt returns or raises
 
     return run

@@ -6,6 +6,10 @@ connection of the inbox transaction (`UnitOfWork.joining`): then entering it ope
 command a handler sends is written in the same transaction as the inbox record, and a retried
 attempt undoes only itself. Aggregates come and go through it: `get` replays a stream, `save`
 appends what the aggregate recorded at the version it was loaded at.
+
+An append is one statement (`kite_common.db.statements`): the events, their outbox rows, the inline
+projections' writes when every projection can say them as writes (else the projections are applied
+after it), and the writes the command added (`add_write`) since the last one.
 """
 
 from __future__ import annotations
@@ -20,15 +24,34 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from kite_common.actor import current_actor
+from kite_common.db.statements import Write, run_writes
 from kite_common.db.types import Connection
 from kite_common.domain.aggregate import Aggregate
 from kite_common.events import EventEnvelope, EventPayload, EventRegistry, NewEvent
 from kite_common.eventstore import PostgresEventStore
-from kite_common.outbox.writer import write_outbox
-from kite_common.projection import Projection, apply_all
+from kite_common.outbox.writer import outbox_write
+from kite_common.projection import Projection, apply_all, statement_writes
 from kite_common.tracing_context import current_traceparent
 
 A = TypeVar("A", bound=Aggregate)
+
+
+class PendingWrite:
+    """A write added to a unit of work (`UnitOfWork.add_write`); once written, the rows it returned."""
+
+    def __init__(self, write: Write) -> None:
+        self.write = write
+        self._rows: int | None = None
+
+    @property
+    def rows(self) -> int:
+        """The rows a counted write returned (0 for one not counted)."""
+        if self._rows is None:
+            raise RuntimeError("the write has not been sent yet: it goes with the next append, or at commit")
+        return self._rows
+
+    def written(self, rows: int | None) -> None:
+        self._rows = rows or 0
 
 
 @dataclass(frozen=True)
@@ -62,6 +85,7 @@ class UnitOfWork:
         self._conn: Connection | None = connection
         self._acquired: PoolConnectionProxy | None = None
         self._tx: asyncpg.transaction.Transaction | None = None
+        self._pending: list[PendingWrite] = []
 
     @classmethod
     def joining(
@@ -102,16 +126,39 @@ class UnitOfWork:
         assert self._tx is not None
         try:
             if exc_type is None:
+                try:
+                    await self._send_pending()
+                except BaseException:
+                    await self._tx.rollback()
+                    raise
                 await self._tx.commit()
             else:
                 await self._tx.rollback()
         finally:
+            self._pending.clear()  # an attempt's writes are its own: a retry adds them again
             self._tx = None
             if self._acquired is not None:
                 assert self._pool is not None
                 await self._pool.release(self._acquired)
                 self._acquired = None
                 self._conn = None
+
+    def add_write(self, write: Write) -> PendingWrite:
+        """`write` goes in the statement of the next append (or runs at commit if none follows): one
+        round trip fewer. It runs on the snapshot before that statement, beside the append's own writes
+        (`kite_common.db.statements`): it must not touch or read what they write (the events, the
+        outbox, the read models the inline projections keep). Its rows are known once it is sent."""
+        if self._tx is None:
+            raise RuntimeError("unit of work is not open")
+        pending = PendingWrite(write)
+        self._pending.append(pending)
+        return pending
+
+    async def _send_pending(self) -> None:
+        """The writes added since the last append, in one statement (at commit)."""
+        pending, self._pending = self._pending, []
+        for p, rows in zip(pending, await run_writes(self.conn, [p.write for p in pending]), strict=True):
+            p.written(rows)
 
     # -- aggregates -------------------------------------------------------------------------------
 
@@ -158,7 +205,8 @@ class UnitOfWork:
         *,
         jurisdiction: str | None = None,
     ) -> list[EventEnvelope]:
-        return await append_events(
+        pending, self._pending = self._pending, []
+        envelopes, counts = await append_events(
             self.conn,
             self._registry,
             self._projections,
@@ -167,7 +215,11 @@ class UnitOfWork:
             expected_version,
             events,
             jurisdiction=jurisdiction,
+            also=[p.write for p in pending],
         )
+        for p, rows in zip(pending, counts, strict=True):
+            p.written(rows)
+        return envelopes
 
 
 async def append_events(
@@ -180,31 +232,38 @@ async def append_events(
     events: Sequence[EventPayload | NewEvent],
     *,
     jurisdiction: str | None = None,
-) -> list[EventEnvelope]:
-    """The write itself, in the caller's transaction: store, inline projections, outbox. The events
-    carry `jurisdiction` and the caller the request runs for (`current_actor`)."""
+    also: Sequence[Write] = (),
+) -> tuple[list[EventEnvelope], list[int | None]]:
+    """The write itself, in the caller's transaction: store, inline projections, outbox, and `also`
+    (writes of the caller's own), in one statement when the projections can say what they write as
+    writes, else with the projections applied after it. The events carry `jurisdiction` and the
+    caller the request runs for (`current_actor`). Answers the envelopes written and, for each of
+    `also`, the rows it returned if it is counted."""
     traceparent = current_traceparent()
     actor = current_actor()
-    envelopes: list[EventEnvelope] = []
-    payloads: list[EventPayload] = []
+    applied: list[tuple[EventEnvelope, EventPayload]] = []
     for i, item in enumerate(events, start=1):
         new = item if isinstance(item, NewEvent) else NewEvent(item)
-        payloads.append(new.payload)
-        envelopes.append(
-            EventEnvelope(
-                id=new.id,
-                source=registry.source,
-                type=registry.type_of(new.payload),
-                subject=stream_id,
-                time=new.time,
-                data=new.payload.model_dump(mode="json"),
-                stream_version=expected_version + i,
-                traceparent=traceparent,
-                jurisdiction=jurisdiction,
-                actor=actor,
-            )
+        envelope = EventEnvelope(
+            id=new.id,
+            source=registry.source,
+            type=registry.type_of(new.payload),
+            subject=stream_id,
+            time=new.time,
+            data=new.payload.model_dump(mode="json"),
+            stream_version=expected_version + i,
+            traceparent=traceparent,
+            jurisdiction=jurisdiction,
+            actor=actor,
         )
-    await PostgresEventStore(registry.source).append(conn, stream_id, expected_version, envelopes)
-    await apply_all(conn, projections, list(zip(envelopes, payloads, strict=True)))
-    await write_outbox(conn, topic, envelopes)
-    return envelopes
+        applied.append((envelope, new.payload))
+    envelopes = [envelope for envelope, _ in applied]
+    if not envelopes:
+        return [], await run_writes(conn, also)
+    projected = statement_writes(projections, applied)
+    counts = await PostgresEventStore(registry.source).append(
+        conn, stream_id, expected_version, envelopes, also=[*also, *(projected or []), outbox_write(topic, envelopes)]
+    )
+    if projected is None:
+        await apply_all(conn, projections, applied)
+    return envelopes, counts[: len(also)]

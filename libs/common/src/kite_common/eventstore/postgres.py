@@ -14,6 +14,7 @@ from typing import Any
 
 import asyncpg
 
+from kite_common.db.statements import Write, run_writes
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope
 from kite_common.eventstore.errors import ConcurrencyConflict
@@ -33,6 +34,15 @@ _APPEND = """
          WITH ORDINALITY AS e(event_id, type, data, traceparent, occurred_at, jurisdiction, actor, n)
     WHERE $2 = 0 OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND stream_version = $2)
     ORDER BY e.n
+    RETURNING 1
+"""
+# The same for one event, with no arrays: a command appends one event most of the time, and arrays cost
+# their encoding (asyncpg) and planning (PostgreSQL plans each execution: plan_cache_mode, db/pool.py).
+_APPEND_ONE = """
+    INSERT INTO events (event_id, stream_id, stream_version, type, data, traceparent, occurred_at, jurisdiction, actor)
+    SELECT $3::uuid, $1::text, $2::int + 1, $4::text, $5::jsonb, $6::text, $7::timestamptz, $8::text, $9::text
+    WHERE $2::int = 0 OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1::text AND stream_version = $2::int)
+    RETURNING 1
 """
 
 
@@ -89,36 +99,55 @@ class PostgresEventStore:
         stream_id: str,
         expected_version: int,
         events: Sequence[EventEnvelope],
-    ) -> None:
+        *,
+        also: Sequence[Write] = (),
+    ) -> list[int | None]:
         """Append events whose stream_version continues from expected_version, in the caller's
         transaction, in one statement. Someone else won when the stream has moved on (a unique
         violation on (stream_id, stream_version), which aborts the caller's transaction: roll it
         back, as a unit of work does) or when the expected version is not the stream's head (the
-        guard below writes nothing): both raise ConcurrencyConflict."""
+        guard below writes nothing): both raise ConcurrencyConflict.
+
+        `also`: writes sent in the same statement (`kite_common.db.statements`: the outbox, inline
+        projections, a command's own rows), whose rows each counted one returned come back. They run
+        whether or not the events are written: after a ConcurrencyConflict roll back."""
         if not events:
-            return
+            return await run_writes(conn, also)
         for offset, event in enumerate(events, start=1):
             if event.stream_version != expected_version + offset:
                 raise ValueError("event stream versions must continue from the expected version")
-        try:
-            status = await conn.execute(
-                _APPEND,
-                stream_id,
-                expected_version,
-                [e.id for e in events],
-                [e.type for e in events],
-                [e.data for e in events],
-                [e.traceparent for e in events],
-                [e.time for e in events],
-                [e.jurisdiction for e in events],
-                [e.actor for e in events],
+        if len(events) == 1:
+            (e,) = events
+            append = Write(
+                _APPEND_ONE,
+                (stream_id, expected_version, e.id, e.type, e.data, e.traceparent, e.time, e.jurisdiction, e.actor),
+                counted=True,
             )
+        else:
+            append = Write(
+                _APPEND,
+                (
+                    stream_id,
+                    expected_version,
+                    [e.id for e in events],
+                    [e.type for e in events],
+                    [e.data for e in events],
+                    [e.traceparent for e in events],
+                    [e.time for e in events],
+                    [e.jurisdiction for e in events],
+                    [e.actor for e in events],
+                ),
+                counted=True,
+            )
+        try:
+            *counts, appended = await run_writes(conn, [*also, append])
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "events_stream_version_unique":
                 raise ConcurrencyConflict(stream_id, expected_version) from exc
             raise
-        if status != f"INSERT 0 {len(events)}":
+        if appended != len(events):
             raise ConcurrencyConflict(stream_id, expected_version)
+        return counts
 
     async def read_stream(self, conn: Connection, stream_id: str) -> list[EventEnvelope]:
         rows = await conn.fetch(

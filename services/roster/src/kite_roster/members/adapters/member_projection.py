@@ -17,6 +17,7 @@ from typing import Any
 
 import asyncpg
 from kite_common.bulk import copy_array, copy_escape, copy_lines
+from kite_common.db.statements import Write
 from kite_common.db.types import Connection
 from kite_common.events import EventEnvelope, EventPayload
 from kite_common.projection import Applied
@@ -213,6 +214,13 @@ class MemberProjection:
                 payload.member_id,
                 event.stream_version,
             )
+
+    def writes(self, items: Sequence[Applied]) -> list[Write] | None:
+        """StatementProjection: a registration's row (an INSERT that reads nothing) goes in the append's
+        statement; the other member events read the row or keep an order, so they are applied."""
+        if len(items) == 1 and isinstance(items[0][1], MemberRegistered):
+            return [Write(_INSERT, _row(items[0][0], items[0][1]))]
+        return None if any(isinstance(payload, MEMBER_EVENTS) for _, payload in items) else []
 
     async def _updated(self, conn: Connection, event: EventEnvelope, p: MemberUpdated) -> None:
         sets = ["version = $2"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from kite_common.db.statements import Write
 from kite_common.db.types import Connection
 from kite_common.privacy import FieldProtector, mask_id_number, mask_phone
 from kite_common.privacy.rotation import EncryptedColumn
@@ -96,17 +97,25 @@ class PiiVault:
             self.protector.decrypt(sealed.phone_enc, PHONE_CONTEXT),
         )
 
-    async def store(self, conn: Connection, member_id: uuid.UUID, numbers: PersonalNumbers) -> None:
+    def storing(self, member_id: uuid.UUID, numbers: PersonalNumbers) -> Write:
+        """The member's numbers, encrypted, as a counted write that writes nothing (0 rows) when the ID
+        number is someone's already: the unique blind index decides, so a duplicate needs no lookup
+        first, and two registrations of one person at once cannot both write."""
         p = self.protector
-        await conn.execute(
+        return Write(
             """INSERT INTO member_pii (member_id, id_number_enc, id_number_hash, id_number_masked,
                                       phone_enc, phone_hash, phone_masked)
-               VALUES ($1,$2,$3,$4,$5,$6,$7)""",
-            member_id,
-            p.encrypt(numbers.id_number, ID_CONTEXT),
-            self.id_hash(numbers.id_number),
-            numbers.id_number_masked,
-            p.encrypt(numbers.phone, PHONE_CONTEXT),
-            self.phone_hash(numbers.phone),
-            numbers.phone_masked,
+               VALUES ($1,$2,$3,$4,$5,$6,$7)
+               ON CONFLICT (id_number_hash) DO NOTHING
+               RETURNING 1""",
+            (
+                member_id,
+                p.encrypt(numbers.id_number, ID_CONTEXT),
+                self.id_hash(numbers.id_number),
+                numbers.id_number_masked,
+                p.encrypt(numbers.phone, PHONE_CONTEXT),
+                self.phone_hash(numbers.phone),
+                numbers.phone_masked,
+            ),
+            counted=True,
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
 from kite_common.auth import Principal
 from kite_common.commands import command
 from kite_common.domain import Conflict, Forbidden
@@ -36,18 +35,14 @@ async def register_member(
     member = Member.create(new_id())
     member.register(reg, registered_by=principal.subject)
     id_number = normalise_id_number(reg.id_number)
-    try:
-        async with uow:
-            existing = await vault.holder_of(uow.conn, id_number)
-            if existing is not None:
-                raise already_registered(principal, existing)
-            numbers = PersonalNumbers(id_number, reg.phone)
-            await vault.store(uow.conn, member.member_id, numbers)
-            (event,) = await uow.save(member)
-    except asyncpg.UniqueViolationError as exc:  # a concurrent registration of the same person won
-        async with uow:
-            found = await vault.holder_of(uow.conn, id_number)
-        raise already_registered(principal, found) from exc
+    numbers = PersonalNumbers(id_number, reg.phone)
+    async with uow:
+        # The numbers go in the statement that appends the event; one already held writes nothing there,
+        # and then nothing of this registration is kept (the unit of work rolls back).
+        stored = uow.add_write(vault.storing(member.member_id, numbers))
+        (event,) = await uow.save(member)
+        if not stored.rows:
+            raise already_registered(principal, await vault.holder_of(uow.conn, id_number))
     return RegisteredMember(member, event, numbers)
 
 
