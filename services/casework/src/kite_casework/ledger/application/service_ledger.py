@@ -55,12 +55,7 @@ _COUNTS = """
     GROUP BY place, month, metric"""
 
 
-async def service_ledger(
-    conn: Connection, principal: Principal, level: LedgerLevel, area: str | None, first: date, last: date
-) -> tuple[list[LedgerRow], list[LedgerRow]]:
-    """Rows for the months `first`..`last` (first days of months) of the places at `level` under
-    `area` (a division-code prefix inside the caller's jurisdiction; default: the jurisdiction
-    itself), and the area's total per month, which counts a case with both places in the area once."""
+def _area(principal: Principal, area: str | None) -> str:
     prefix = principal.jurisdiction if area is None else area
     if not principal.covers(prefix):
         raise Forbidden("无权查看管辖范围以外地区的台账", code="outside-jurisdiction")
@@ -70,10 +65,44 @@ async def service_ledger(
             code="area-not-a-place",
             field="area",
         )
+    return prefix
+
+
+# The status counts of one place, month by month: each month's few status rows are found in the primary
+# key (level, place, month, metric) rather than read among all the month's metrics (a province's month
+# holds thousands of duration buckets).
+_STATUSES = """
+    SELECT c.metric, sum(c.n)::bigint AS n
+    FROM generate_series(
+        (SELECT min(month) FROM service_ledger_counts WHERE level = $1 AND place = $2),
+        (SELECT max(month) FROM service_ledger_counts WHERE level = $1 AND place = $2),
+        interval '1 month') AS m(month)
+    JOIN service_ledger_counts c
+        ON c.level = $1 AND c.place = $2 AND c.month = m.month::date AND c.metric = ANY($3::text[])
+    GROUP BY c.metric"""
+
+
+async def service_ledger(
+    conn: Connection, principal: Principal, level: LedgerLevel, area: str | None, first: date, last: date
+) -> tuple[list[LedgerRow], list[LedgerRow]]:
+    """Rows for the months `first`..`last` (first days of months) of the places at `level` under
+    `area` (a division-code prefix inside the caller's jurisdiction; default: the jurisdiction
+    itself), and the area's total per month, which counts a case with both places in the area once."""
+    prefix = _area(principal, area)
     # A prefix longer than the level's codes matches none: a township sees no county ledger.
     places = await conn.fetch(_COUNTS, LEVEL_DIGITS[level], prefix + "%", first, last)
     totals = await conn.fetch(_COUNTS, len(prefix), prefix, first, last)
     return _rows(places), _rows(totals)
+
+
+async def cases_by_status(conn: Connection, principal: Principal, area: str | None) -> tuple[str, dict[str, int]]:
+    """The cases of an area (default: the jurisdiction) by their status now, whatever month they were
+    opened in: the area's own place's status counts summed over its months (a case with both places
+    in the area counts once, as in the area's total), never the cases themselves. Answers the area."""
+    prefix = _area(principal, area)
+    records = await conn.fetch(_STATUSES, len(prefix), prefix, [f"status:{s}" for s in STATUSES])
+    counts = {r["metric"].removeprefix("status:"): r["n"] for r in records}
+    return prefix, {s: counts.get(s, 0) for s in STATUSES}
 
 
 async def office_in_jurisdiction(conn: Connection, principal: Principal, office_id: uuid.UUID) -> CaseOffice:
