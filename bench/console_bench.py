@@ -12,8 +12,10 @@ through the roster's import job, waits for the relay to publish them, then:
   1. times console pages (members list, a name search, a member page, the dashboard) for a 黎平
      county admin, and the same API calls each page makes (concurrently where the page makes them
      concurrently), with p50/p95 of each, and the CPU each page cost the console's process;
-  2. opens P server-sent-event streams of the dashboard, registers members one after another and
-     measures how long each event takes to reach every open page (p50/p95/max over all pages).
+  2. opens P dashboards, each of its own signed-in user, following the server-sent events; registers
+     members one after another and measures how long each event takes to reach every open page, and
+     until every page holds its refreshed panel (each asks for it 150 ms after the signal, as
+     console.js does), p50/p95/max over all pages.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -260,7 +263,7 @@ async def run(rows: int, pages: int, samples: int) -> None:
                         f"target: every page p95 < {TARGET_P95_MS} ms; console CPU ms = the console process's CPU "
                         f"per page (its own cost, whatever the machine's load); load average {os.getloadavg()}"
                     )
-                    await _fanout(console.url, roster.url, web.cookies, pages, out)
+                    await _fanout(console.url, roster.url, pages, out)
     finally:
         await infra.drop_templates()
         infra.stop()
@@ -313,65 +316,110 @@ async def _cases(web: Any, api: Any, roster: str, casework: str, csrf: str) -> l
     return cases
 
 
-async def _fanout(console: str, roster: str, cookies: Any, pages: int, out: Any) -> None:
+async def _sign_in(console: str, user: str) -> str:
+    """A console session of a dev user, as a browser gets it: its cookie's value."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=console, timeout=60) as web:
+        page = await web.get("/signin")
+        token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        await web.post("/signin/dev", data={"user": user, "csrf_token": token})
+        return str(web.cookies["kite_session"])
+
+
+async def _fanout(console: str, roster: str, pages: int, out: Any) -> None:
+    """P dashboards, each its own signed-in user (session, token), following `/live`. Measured from
+    the roster's answer to a registration, over all pages: first the signal reaching every page (the
+    target), then, in rounds of their own, every page holding its refreshed panel when each asks for it
+    150 ms after the signal, as console.js does (P panels read at once, each with its own token)."""
     import httpx
     from kite_common.testing.stack import auth
     from kite_roster.shared.identity import check_digit
 
-    limits = httpx.Limits(max_connections=pages + 10, max_keepalive_connections=pages + 10)
-    arrivals: list[list[float]] = [[] for _ in range(pages)]
+    sessions = [await _sign_in(console, f"{COUNTY}-admin") for _ in range(pages)]
+    # Idle connections let go before the server closes them (uvicorn: 5 s); a browser would retry a GET
+    # that met one closing, httpx does not.
+    limits = httpx.Limits(max_connections=2 * pages + 10, max_keepalive_connections=2 * pages + 10, keepalive_expiry=2)
+    signals: list[list[float]] = [[] for _ in range(pages)]
+    refreshed: list[list[float]] = [[] for _ in range(pages)]
+    refreshing = False
     connected = 0
-    async with httpx.AsyncClient(
-        base_url=console, cookies=cookies, timeout=httpx.Timeout(60, read=None), limits=limits
-    ) as web:
+    async with httpx.AsyncClient(base_url=console, timeout=httpx.Timeout(60, read=None), limits=limits) as web:
+
+        def cookie(i: int) -> dict[str, str]:
+            return {"Cookie": f"kite_session={sessions[i]}"}
+
+        async def refresh(i: int) -> None:
+            await asyncio.sleep(0.15)
+            panel = await web.get(
+                "/dashboard/panel", params={"ledger": "registration", "origin": COUNTY}, headers=cookie(i)
+            )
+            if panel.status_code == 200 and 'id="panel"' in panel.text:
+                refreshed[i].append(time.perf_counter())
 
         async def listen(i: int) -> None:
             nonlocal connected
-            async with web.stream("GET", "/live") as stream:
+            pending: set[asyncio.Task[None]] = set()
+            async with web.stream("GET", "/live", headers=cookie(i)) as stream:
                 async for line in stream.aiter_lines():
                     if line == ": connected":
                         connected += 1
                     elif line == "data: roster":
-                        arrivals[i].append(time.perf_counter())
+                        signals[i].append(time.perf_counter())
+                        if refreshing:
+                            task = asyncio.create_task(refresh(i))
+                            pending.add(task)
+                            task.add_done_callback(pending.discard)
 
         tasks = [asyncio.create_task(listen(i)) for i in range(pages)]
         while connected < pages:  # noqa: ASYNC110 - the bench watches the pages connect
             await asyncio.sleep(0.1)
-        latencies: list[float] = []
-        rounds = 5
+        born = date(1970, 1, 1) + timedelta(days=int(time.time()) % 12_000)  # new ID numbers on a database reused
         async with httpx.AsyncClient(base_url=roster, headers=auth(["registrar"], COUNTY), timeout=30) as http:
-            for n in range(rounds):
-                before = [len(a) for a in arrivals]
-                seq = 900 + n
-                first17 = f"{COUNTY}19910101{seq:03d}"
-                answer = await http.post(
-                    "/members",
-                    json={
-                        "name": "测试",
-                        "id_number": first17 + check_digit(first17),
-                        "phone": f"137{seq:08d}",
-                        "origin_division_code": f"{COUNTY}101001",
-                        "current_city": "杭州",
-                    },
-                )
-                answered = time.perf_counter()
+
+            async def register(seq: int) -> float:
+                first17 = f"{COUNTY}{born:%Y%m%d}{seq:03d}"
+                body = {
+                    "name": "测试",
+                    "id_number": first17 + check_digit(first17),
+                    "phone": f"137{seq:08d}",
+                    "origin_division_code": f"{COUNTY}101001",
+                    "current_city": "杭州",
+                }
+                answer = await http.post("/members", json=body)
                 assert answer.status_code == 201, answer.text
-                deadline = time.perf_counter() + 10
-                while time.perf_counter() < deadline and any(  # noqa: ASYNC110 - measuring arrivals
-                    len(a) <= b for a, b in zip(arrivals, before, strict=True)
-                ):
-                    await asyncio.sleep(0.02)
-                latencies += [a[b] - answered for a, b in zip(arrivals, before, strict=True) if len(a) > b]
-                await asyncio.sleep(0.5)
+                return time.perf_counter()
+
+            async def rounds(count: int, first_seq: int, arrivals: list[list[float]]) -> list[float]:
+                latencies: list[float] = []
+                for n in range(count):
+                    before = [len(a) for a in arrivals]
+                    answered = await register(first_seq + n)
+                    deadline = time.perf_counter() + 60
+                    while time.perf_counter() < deadline and any(  # noqa: ASYNC110 - measuring arrivals
+                        len(a) <= b for a, b in zip(arrivals, before, strict=True)
+                    ):
+                        await asyncio.sleep(0.02)
+                    latencies += [a[b] - answered for a, b in zip(arrivals, before, strict=True) if len(a) > b]
+                    await asyncio.sleep(1)
+                return latencies
+
+            to_signal = await rounds(5, 900, signals)
+            refreshing = True
+            to_panel = await rounds(3, 950, refreshed)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-    reached = len(latencies)
-    out.print(
-        f"live dashboard: {pages} open pages × {rounds} events: {reached}/{pages * rounds} delivered; "
-        f"from the roster's answer to the page: p50 {statistics.median(latencies):.2f} s, "
-        f"p95 {_percentile(latencies, 0.95):.2f} s, max {max(latencies):.2f} s (target < {TARGET_FANOUT_S} s)"
-    )
+    for what, count, latencies in (
+        ("the signal reached the page", 5, to_signal),
+        ("the page held its refreshed panel", 3, to_panel),
+    ):
+        out.print(
+            f"live dashboard, {pages} open pages × {count} registrations: {what} {len(latencies)}/{pages * count}; "
+            f"after the roster's answer p50 {statistics.median(latencies):.2f} s, "
+            f"p95 {_percentile(latencies, 0.95):.2f} s, max {max(latencies):.2f} s"
+        )
+    out.print(f"target: the signal at every page within {TARGET_FANOUT_S} s")
 
 
 def main() -> None:
