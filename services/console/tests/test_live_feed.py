@@ -85,3 +85,29 @@ def test_a_run_of_events_tells_each_concerned_page_once() -> None:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_console_stops_while_a_page_still_streams(infra, prefix, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Stopping drains as a deployed process does: an open page's event stream ends, so the server's
+    shutdown (which waits for every connection) does not wait for the browser to go away."""
+    import httpx
+    from kite_common.testing.stack import RunningService
+    from kite_console.service import SERVICE as CONSOLE
+
+    monkeypatch.setenv("KITE_CONSOLE_DEV_SIGN_IN", "true")
+    dsn = await infra.fresh_database(CONSOLE)
+    console = await RunningService(CONSOLE, dsn, infra.kafka(prefix)).start(roles=("api",))
+    try:
+        async with httpx.AsyncClient(base_url=console.base_url, timeout=30) as client:
+            page = await client.get("/signin")
+            token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+            await client.post("/signin/dev", data={"user": f"{COUNTY_A}-viewer", "csrf_token": token})
+            async with client.stream("GET", "/live") as stream:
+                lines = stream.aiter_lines()
+                assert (await anext(lines)).startswith("retry:")
+                await asyncio.wait_for(console.stop(), 10)  # the page is still open
+                console = None
+    finally:
+        if console is not None:
+            await console.stop()
+        await infra.drop(dsn)
