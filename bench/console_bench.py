@@ -301,18 +301,19 @@ async def _cases(web: Any, api: Any, roster: str, casework: str, csrf: str) -> l
             ),
         ),
     ]
-    if member:
-        cases.append(
-            (
-                "人员页 /members/{id}",
-                lambda: web.get(f"/members/{member}"),
-                lambda: asyncio.gather(
-                    api.get(f"{roster}/members/{member}"),
-                    api.get(f"{roster}/members/{member}/movements"),
-                    api.get(f"{casework}/cases", params={"member_id": member}),
-                ),
-            )
+
+    async def member_reads() -> None:  # what the member page reads: three at once, then what the member names
+        found, _, _ = await asyncio.gather(
+            api.get(f"{roster}/members/{member}"),
+            api.get(f"{roster}/members/{member}/movements"),
+            api.get(f"{casework}/cases", params={"member_id": member}),
         )
+        then = [f"{roster}/party-members/{member}"] if found.json()["is_party_member"] else []
+        then += [f"{roster}/households/{h}"] if (h := found.json().get("household_id")) else []
+        await asyncio.gather(*(api.get(url) for url in then))
+
+    if member:
+        cases.append(("人员页 /members/{id}", lambda: web.get(f"/members/{member}"), member_reads))
     return cases
 
 
