@@ -17,6 +17,7 @@ from kite_casework.consumers.follow_up_problems import FOLLOW_UP_PROBLEMS
 from kite_casework.consumers.member_directory import MEMBER_DIRECTORY
 from kite_casework.domain.events import registry
 from kite_casework.ledger.adapters.projection import ServiceLedgerProjection
+from kite_casework.ledger.api.case_statuses import router as case_statuses_router
 from kite_casework.ledger.api.proxy_ledger import router as proxy_ledger_router
 from kite_casework.ledger.api.service_ledger import router as service_ledger_router
 from kite_casework.workers.deadline_watch import deadline_watch_worker
@@ -33,6 +34,7 @@ SERVICE = ServiceDefinition(
         case_details_router,
         certificates_router,
         service_ledger_router,
+        case_statuses_router,
         proxy_ledger_router,
     ],
     public_routers=lambda: [certificate_verification_router],

@@ -16,6 +16,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from kite_common.auth.tokens import issue_dev_token
 from kite_common.db.migrations import migrate
@@ -153,6 +154,7 @@ class RunningService:
     stop_event: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _server: _Server | None = None
+    _app: FastAPI | None = None
 
     @property
     def runtime(self) -> ServiceRuntime:
@@ -175,6 +177,7 @@ class RunningService:
                 kafka=self.kafka,
                 http=HttpSettings(port=port),
             )
+            self._app = app
             self._server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
             self._tasks.append(asyncio.create_task(self._server.serve()))
             self.base_url = f"http://127.0.0.1:{port}"
@@ -200,6 +203,12 @@ class RunningService:
     async def stop(self) -> None:
         self.stop_event.set()
         if self._server is not None:
+            # Drain as a deployed process does (kite_common.process): a streaming answer still open —
+            # the console's server-sent events to a page a test left open — ends within its next
+            # check, rather than holding uvicorn's shutdown (which waits for every connection) until
+            # the client goes away.
+            assert self._app is not None
+            self._app.state.draining = True
             self._server.should_exit = True
         results = await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.pool is not None:

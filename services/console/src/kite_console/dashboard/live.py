@@ -11,10 +11,10 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from kite_common.messaging.cloudevents_kafka import topic_for
 from kite_common.messaging.producer import client_options
 from kite_common.settings import KafkaSettings
@@ -54,13 +54,28 @@ class LiveHub:
         finally:
             self.subscribers.discard(subscriber)
 
-    def publish(self, source: str, data: object) -> None:
-        divisions = divisions_in(data)
+    def publish(self, source: str, events: Iterable[object]) -> None:
+        """Tell every open page that a run of a topic's events concerns that its source changed — once
+        for the run, however long: a page only needs to know "changed", and a bulk import's thousands of
+        events cost one pass over the pages, not one per event. An event that names divisions concerns
+        the pages of jurisdictions holding one of them; one that names none concerns every page."""
+        places: set[str] = set()
+        everyone = False
+        for data in events:
+            divisions = divisions_in(data)
+            places.update(divisions)
+            everyone = everyone or not divisions
+        if not (everyone or places):
+            return
+        concerned: dict[str, bool] = {}  # jurisdiction → whether the run concerns it (a few distinct ones)
         for subscriber in list(self.subscribers):
-            if divisions and not any(d.startswith(subscriber.jurisdiction) for d in divisions):
-                continue
-            with contextlib.suppress(asyncio.QueueFull):
-                subscriber.queue.put_nowait(source)
+            told = concerned.get(subscriber.jurisdiction)
+            if told is None:
+                told = everyone or any(d.startswith(subscriber.jurisdiction) for d in places)
+                concerned[subscriber.jurisdiction] = told
+            if told:
+                with contextlib.suppress(asyncio.QueueFull):
+                    subscriber.queue.put_nowait(source)
 
     async def run(self) -> None:
         """Read the topics from their end until stopped, restarting after a broker failure."""
@@ -89,17 +104,33 @@ class LiveHub:
                 if consumer.assignment():
                     break
                 await asyncio.sleep(0.05)
-            if consumer.assignment():
-                await consumer.seek_to_end(*consumer.assignment())
+            start = consumer.assignment()
+            # Where each partition is read from next. Kept here, not left to the client: a topic that
+            # appears later makes the client replace the whole assignment, and every partition would
+            # start again from its beginning (a roster topic of a million registrations, replayed).
+            # aiokafka's seek_to_end loses to the first reset when that is still under way, so the
+            # ends are asked for and sought to.
+            positions: dict[TopicPartition, int] = await consumer.end_offsets(list(start)) if start else {}
+            assigned: frozenset[TopicPartition] = frozenset()
             self.ready.set()
             while not self.stopping.is_set():
+                if consumer.assignment() != assigned:
+                    assigned = frozenset(consumer.assignment())
+                    for tp in assigned & positions.keys():
+                        consumer.seek(tp, positions[tp])
                 batches = await consumer.getmany(timeout_ms=500, max_records=500)
-                for records in batches.values():
-                    for record in records:
-                        self.publish(self.topics.get(record.topic, record.topic), _data(record.value))
+                for tp, records in batches.items():
+                    self._deliver(tp.topic, [r.value for r in records if r.offset >= positions.get(tp, 0)])
+                    if records:
+                        positions[tp] = max(positions.get(tp, 0), records[-1].offset + 1)
         finally:
             with contextlib.suppress(Exception):
                 await consumer.stop()
+
+    def _deliver(self, topic: str, values: list[bytes | None]) -> None:
+        """Tell the open pages about new events of a topic; with no page open, nothing is decoded."""
+        if values and self.subscribers:
+            self.publish(self.topics.get(topic, topic), map(_data, values))
 
 
 def _data(value: bytes | None) -> object:

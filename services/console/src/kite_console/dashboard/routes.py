@@ -1,5 +1,5 @@
 """The dashboard: the ledgers of the user's jurisdiction (registration, party, income, service,
-monitoring, employment) by division level, the cases waiting to be accepted, and the server-sent events
+monitoring, employment) by division level, the area's cases waiting to be accepted, and the server-sent events
 that keep an open page current."""
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from kite_console.web.sessions import Session
 router = APIRouter(route_class=ConsoleRoute)
 LEVEL_BELOW = {0: "county", 2: "county", 4: "county", 6: "township", 9: "village", 12: "village"}
 LEVEL_LABEL = {"county": "县（市、区）", "township": "乡（镇、街道）", "village": "村（社区）"}
-OPEN_CASES_SHOWN = 100  # the counter says "100+" past this: one bounded page, no table scan
 HEARTBEAT_S = 15.0
 BEIJING = ZoneInfo("Asia/Shanghai")
 LedgerName = Literal["registration", "party", "income", "service", "monitoring", "employment"]
@@ -60,14 +59,14 @@ async def _panel_context(session: Session, apis: Apis, origin: str | None, ledge
     calls = [_ledger_call(ledger, area, level)]
     if ledger in ("party", "income"):  # not broken down by division: the divisions below come from the roster
         calls.append(_ledger_call("registration", area, level))
+    # The ledger's reads and the count of the area's cases waiting to be accepted (casework's counters,
+    # not a listing), all at once.
     answers = await asyncio.gather(
-        apis.call("casework", "GET", "/cases", session.token, params={"status": "open", "limit": OPEN_CASES_SHOWN}),
+        apis.call("casework", "GET", "/ledgers/service/statuses", session.token, params={"area": area or None}),
         *(apis.call(service, "GET", path, session.token, params=params) for service, path, params in calls),
     )
-    open_cases, answer = answers[0], answers[1]
-    cases_count = None
-    if isinstance(open_cases, Answer):
-        cases_count = f"{len(open_cases.data['items'])}" + ("+" if open_cases.data["next_cursor"] else "")
+    statuses, answer = answers[0], answers[1]
+    cases_count = str(statuses.data["by_status"]["open"]) if isinstance(statuses, Answer) else None
     # the service ledger is by county: its rows drill down only from above a county
     rows_drill = drillable and (ledger != "service" or len(area) < 6)
     view = ledgers.BUILDERS[ledger](answer.data, LEVEL_LABEL[level], rows_drill) if isinstance(answer, Answer) else None

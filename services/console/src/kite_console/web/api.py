@@ -3,6 +3,7 @@ need them: data, or the problem detail (RFC 9457) with its errors by field."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -73,12 +74,24 @@ RESENT_ON = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
+# At most this many requests to the APIs at once, each on a connection kept for the next one. Requests
+# beyond it wait for a slot here (a FIFO semaphore), not in httpx's pool, whose queue is walked on every
+# request that starts or ends; and the pool keeps every connection it opens (httpcore closes an idle
+# connection whenever the pool holds more connections in all than it may keep idle, so a pool allowed
+# more than it kept reconnected under load). When 500 open dashboards asked for their panels at once,
+# the console spent more CPU queueing and reconnecting than serving.
+MAX_CONNECTIONS = 64
+
+
 class Apis:
     """One pooled HTTP client for every API the console calls."""
 
     def __init__(self, timeout: float = 10.0, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=50, keepalive_expiry=KEEPALIVE_S)
+        limits = httpx.Limits(
+            max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS, keepalive_expiry=KEEPALIVE_S
+        )
         self.client = httpx.AsyncClient(timeout=timeout, transport=transport, limits=limits)
+        self.slots = asyncio.Semaphore(MAX_CONNECTIONS)
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -102,12 +115,13 @@ class Apis:
         clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         url = service_url(service) + path
         try:
-            try:
-                response = await self.client.request(method, url, params=clean, json=json, headers=headers)
-            except RESENT_ON:
-                if method not in SAFE_METHODS:
-                    raise
-                response = await self.client.request(method, url, params=clean, json=json, headers=headers)
+            async with self.slots:
+                try:
+                    response = await self.client.request(method, url, params=clean, json=json, headers=headers)
+                except RESENT_ON:
+                    if method not in SAFE_METHODS:
+                        raise
+                    response = await self.client.request(method, url, params=clean, json=json, headers=headers)
         except httpx.HTTPError as exc:
             raise ServiceUnavailable(service) from exc
         if response.status_code == 401:
@@ -125,7 +139,10 @@ class Apis:
         """Stream a request body (an uploaded file) to an API as it arrives, without holding it."""
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json", "Content-Type": content_type}
         try:
-            response = await self.client.post(service_url(service) + path, content=body, headers=headers, timeout=300)
+            async with self.slots:
+                response = await self.client.post(
+                    service_url(service) + path, content=body, headers=headers, timeout=300
+                )
         except httpx.HTTPError as exc:
             raise ServiceUnavailable(service) from exc
         if response.status_code == 401:
@@ -143,9 +160,12 @@ class Apis:
         """A file from an API (an export), streamed; a refusal is the not-found page."""
         headers = {"Authorization": f"Bearer {token}"}
         try:
-            async with self.client.stream(
-                "GET", service_url(service) + path, params=params, headers=headers, timeout=300
-            ) as response:
+            async with (
+                self.slots,
+                self.client.stream(
+                    "GET", service_url(service) + path, params=params, headers=headers, timeout=300
+                ) as response,
+            ):
                 if response.status_code == 401:
                     raise SignInRequired
                 if response.status_code >= 500:

@@ -89,6 +89,20 @@ def _area(principal: Principal, area: str | None) -> str:
     return prefix
 
 
+# The status counts of one place, month by month: each month's few status rows are found in the primary
+# key (level, place, month, metric) rather than read among all the month's metrics (a province's month
+# holds thousands of duration buckets).
+_STATUSES = """
+    SELECT c.metric, sum(c.n)::bigint AS n
+    FROM generate_series(
+        (SELECT min(month) FROM service_ledger_counts WHERE level = $1 AND place = $2),
+        (SELECT max(month) FROM service_ledger_counts WHERE level = $1 AND place = $2),
+        interval '1 month') AS m(month)
+    JOIN service_ledger_counts c
+        ON c.level = $1 AND c.place = $2 AND c.month = m.month::date AND c.metric = ANY($3::text[])
+    GROUP BY c.metric"""
+
+
 async def service_ledger(
     conn: Connection,
     principal: Principal,
@@ -113,6 +127,16 @@ async def service_ledger(
         records = [r for r in records if r["place"] != places[-1]]
     totals = await conn.fetch(_COUNTS, len(prefix), prefix, first, last)
     return LedgerPage(_rows(records), _rows(totals), places[limit - 1] if more else None)
+
+
+async def cases_by_status(conn: Connection, principal: Principal, area: str | None) -> tuple[str, dict[str, int]]:
+    """The cases of an area (default: the jurisdiction) by their status now, whatever month they were
+    opened in: the area's own place's status counts summed over its months (a case with both places
+    in the area counts once, as in the area's total), never the cases themselves. Answers the area."""
+    prefix = _area(principal, area)
+    records = await conn.fetch(_STATUSES, len(prefix), prefix, [f"status:{s}" for s in STATUSES])
+    counts = {r["metric"].removeprefix("status:"): r["n"] for r in records}
+    return prefix, {s: counts.get(s, 0) for s in STATUSES}
 
 
 async def office_in_jurisdiction(conn: Connection, principal: Principal, office_id: uuid.UUID) -> CaseOffice:

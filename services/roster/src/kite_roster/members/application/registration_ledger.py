@@ -63,28 +63,24 @@ async def registration_ledger(
     """Rows by count (largest first; by origin: in code order). `total` counts every active member of
     the area, also when `limit` leaves rows out."""
     area = ledger_area(principal, origin)
-    like = area + "%"
-    # Every counted member has exactly one city counter: the city counters sum to the total.
-    total = await conn.fetchval(
-        """SELECT coalesce(sum(members), 0)::bigint FROM registration_ledger_live
-           WHERE dimension = 'city' AND origin_division_code LIKE $1""",
-        like,
-    )
+    # Every counted member has exactly one counter in each dimension (city for the origin breakdown),
+    # so the groups sum to the total: one pass over the area's counters gives both (the window sum is
+    # taken over every group before LIMIT keeps the first ones).
     if by == "origin":
-        digits = max(_LEVEL_DIGITS[level], len(area))
-        query = """SELECT left(origin_division_code, $2) AS key, sum(members)::bigint AS members
-                   FROM registration_ledger_live WHERE dimension = 'city' AND origin_division_code LIKE $1
-                   GROUP BY 1 ORDER BY 1"""
-        args: list[object] = [like, digits]
+        key, dimension, order = "left(origin_division_code, $3)", "city", "1"
+        args: list[object] = [area + "%", dimension, max(_LEVEL_DIGITS[level], len(area))]
     else:
-        query = """SELECT value AS key, sum(members)::bigint AS members
-                   FROM registration_ledger_live WHERE dimension = $2 AND origin_division_code LIKE $1
-                   GROUP BY 1 ORDER BY 2 DESC, 1"""
-        args = [like, by]
+        key, dimension, order = "value", by, "2 DESC, 1"
+        args = [area + "%", dimension]
+    query = f"""SELECT key, members, sum(members) OVER ()::bigint AS total
+                FROM (SELECT {key} AS key, sum(members)::bigint AS members FROM registration_ledger_live
+                      WHERE dimension = $2 AND origin_division_code LIKE $1 GROUP BY 1) AS g
+                ORDER BY {order}"""
     if limit is not None:
         args.append(limit + 1)
         query += f" LIMIT ${len(args)}"
     found = await conn.fetch(query, *args)
+    total = found[0]["total"] if found else 0
     truncated = limit is not None and len(found) > limit
     rows = [LedgerRow(r["key"], _label(by, r["key"]), r["members"]) for r in found[:limit]]
     return RegistrationLedger(by, area, total, rows, truncated)
