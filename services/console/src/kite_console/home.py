@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 
 from kite_console.dashboard.live import LiveHub
+from kite_console.dashboard.push import PanelPush
 from kite_console.settings import ConsoleSettings
 from kite_console.signin.oidc import OidcSignIn
 from kite_console.web.api import Apis
@@ -28,6 +29,8 @@ async def console_lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.sessions = SessionStore(runtime.pool, timedelta(seconds=settings.session_ttl_s))
     app.state.oidc = OidcSignIn(settings, runtime.pool) if settings.oidc_issuer and settings.oidc_client_id else None
     hub = LiveHub(runtime.kafka)
+    push = PanelPush(hub, lambda: app.state.apis, app.state.sessions.still_signed_in)
+    hub.refresh_groups = push
     app.state.live_hub = hub
     task = asyncio.create_task(hub.run(), name="live-feed")
     try:
@@ -35,6 +38,7 @@ async def console_lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         hub.stopping.set()
         await asyncio.gather(task, return_exceptions=True)
+        await push.stop()
         await app.state.apis.close()
 
 

@@ -1,8 +1,10 @@
 """The live feed: one Kafka reader per console process, fanned out to the open pages by SSE.
 
-A page is only told *that* something changed in a topic (never what: no ids, no names); it then
-asks the console for its panel again, read with its own token, so it never sees another
-jurisdiction's data. An event that names a division outside the page's jurisdiction is not sent.
+A page is only told *that* something changed in a topic (never what: no ids, no names). A page that
+named its panel when it subscribed (a dashboard) is in a group of pages shown the same panel; the
+group's refresher (`dashboard/push.py`) reads that panel once and pushes it to each of them. Any
+other page is sent the signal and asks the console for what it shows again, with its own session.
+An event that names a division outside the page's jurisdiction is not sent.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from kite_common.messaging.cloudevents_kafka import topic_for
@@ -27,7 +30,28 @@ QUEUE_SIZE = 8  # a page that falls behind only needs to know "changed": extra s
 @dataclass(eq=False)
 class Subscriber:
     jurisdiction: str
-    queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    # The pages shown the same panel (its key holds the jurisdiction), and what the group's refresher
+    # needs of this page (its session); None: the page is only signalled.
+    group: Hashable | None = None
+    viewer: Any = None
+    # A source's name ("changed"), or None: look at `panel` and `gone`.
+    queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    panel: str | None = None  # the latest panel pushed and not yet sent: a newer one replaces it
+    gone: bool = False  # its session ended: tell the page once (it then asks, and is sent to sign in)
+
+    def signal(self, source: str) -> None:
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait(source)
+
+    def push(self, panel: str) -> None:
+        self.panel = panel
+        with contextlib.suppress(asyncio.QueueFull):  # a wake-up already waits: it will send this one
+            self.queue.put_nowait(None)
+
+    def end(self) -> None:
+        self.gone = True
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait(None)
 
 
 def divisions_in(data: object) -> list[str]:
@@ -44,10 +68,14 @@ class LiveHub:
         self.subscribers: set[Subscriber] = set()
         self.ready = asyncio.Event()
         self.stopping = asyncio.Event()
+        # Told which groups of pages a run of events concerns; without it, grouped pages are signalled.
+        self.refresh_groups: Callable[[set[Hashable]], None] | None = None
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, jurisdiction: str) -> AsyncIterator[Subscriber]:
-        subscriber = Subscriber(jurisdiction)
+    async def subscribe(
+        self, jurisdiction: str, group: Hashable | None = None, viewer: Any = None
+    ) -> AsyncIterator[Subscriber]:
+        subscriber = Subscriber(jurisdiction, group, viewer)
         self.subscribers.add(subscriber)
         try:
             yield subscriber
@@ -68,14 +96,28 @@ class LiveHub:
         if not (everyone or places):
             return
         concerned: dict[str, bool] = {}  # jurisdiction → whether the run concerns it (a few distinct ones)
+        groups: set[Hashable] = set()
         for subscriber in list(self.subscribers):
             told = concerned.get(subscriber.jurisdiction)
             if told is None:
                 told = everyone or any(d.startswith(subscriber.jurisdiction) for d in places)
                 concerned[subscriber.jurisdiction] = told
-            if told:
-                with contextlib.suppress(asyncio.QueueFull):
-                    subscriber.queue.put_nowait(source)
+            if not told:
+                continue
+            if subscriber.group is not None and self.refresh_groups is not None:
+                groups.add(subscriber.group)
+            else:
+                subscriber.signal(source)
+        if groups and self.refresh_groups is not None:
+            self.refresh_groups(groups)
+
+    def members(self, groups: set[Hashable]) -> dict[Hashable, list[Subscriber]]:
+        """The open pages of each group."""
+        found: dict[Hashable, list[Subscriber]] = {}
+        for subscriber in list(self.subscribers):
+            if subscriber.group in groups:
+                found.setdefault(subscriber.group, []).append(subscriber)
+        return found
 
     async def run(self) -> None:
         """Read the topics from their end until stopped, restarting after a broker failure."""

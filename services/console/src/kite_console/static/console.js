@@ -1,5 +1,6 @@
 /* Kite console: the countdowns of deadlines, the ledger chart, and the live dashboard (server-sent
-   events tell the page that something changed; it then asks for its panel again: no polling). */
+   events bring the dashboard its refreshed panel, or tell a page that something changed and it then
+   asks for its panel again: no polling). */
 (function () {
   "use strict";
 
@@ -69,6 +70,21 @@
           window.htmx.ajax("GET", panel.getAttribute("data-panel"), { target: "#panel", swap: "outerHTML" });
         }
       }, 150);
+    });
+    // The server pushes the panel, rendered once for every page showing the same ledger and area.
+    source.addEventListener("panel", function (event) {
+      var panel = document.getElementById("panel");
+      if (!panel) { return; }
+      var template = document.createElement("template");
+      template.innerHTML = event.data;  // markup only: a script in it would not run (and CSP forbids inline ones)
+      var fresh = template.content.firstElementChild;
+      if (!fresh || fresh.id !== "panel") { return; }
+      var chart = document.getElementById("ledger-chart");
+      if (chart && window.echarts) { window.echarts.dispose(chart); }
+      panel.replaceWith(fresh);
+      if (window.htmx) { window.htmx.process(fresh); }
+      drawChart();
+      tick();
     });
     window.addEventListener("pagehide", function () { source.close(); });
   }
