@@ -1,7 +1,8 @@
 """Console benchmark (`make bench`; not a test): page render times against the same reads through the
 APIs directly, and the live dashboard's fan-out to many open pages.
 
-    uv run python bench/console_bench.py [--members 1000000] [--pages 500] [--samples 200]
+    uv run python bench/console_bench.py [--members 1000000] [--pages 500] [--samples 200] [--pull-rounds 3]
+                                         [--push-rounds 3]
 
 Runs every part as its own server process, as the chart deploys them (`kite api <service>`, `kite
 relay`/`kite consume`): roster's API, roster's relay and import worker, casework's API and the
@@ -14,8 +15,12 @@ through the roster's import job, waits for the relay to publish them, then:
      concurrently), with p50/p95 of each, and the CPU each page cost the console's process;
   2. opens P dashboards, each of its own signed-in user, following the server-sent events; registers
      members one after another and measures how long each event takes to reach every open page, and
-     until every page holds its refreshed panel (each asks for it 150 ms after the signal, as
-     console.js does), p50/p95/max over all pages.
+     until every page holds its refreshed panel: first each page asking for it 150 ms after the
+     signal (the reference: how console.js refreshed before panels were pushed), then pushed by the
+     console in the stream (read once per key), p50/p95/max over all pages and the CPU per
+     registration of the console's and roster's processes.
+
+    --pull-rounds N / --push-rounds N: registrations timed each way (3 each; 0 skips one)
 """
 
 from __future__ import annotations
@@ -212,7 +217,7 @@ async def _import(roster: ServerProcess, rows: int, out: Any) -> None:
     out.print(f"roster's events published after {time.perf_counter() - started:.0f} s")
 
 
-async def run(rows: int, pages: int, samples: int) -> None:
+async def run(rows: int, pages: int, samples: int, pull_rounds: int = 3, push_rounds: int = 3) -> None:
     import httpx
     from kite_common.testing.stack import TEST_SECRETS, Infra, auth
     from rich.console import Console
@@ -263,7 +268,7 @@ async def run(rows: int, pages: int, samples: int) -> None:
                         f"target: every page p95 < {TARGET_P95_MS} ms; console CPU ms = the console process's CPU "
                         f"per page (its own cost, whatever the machine's load); load average {os.getloadavg()}"
                     )
-                    await _fanout(console.url, roster.url, pages, out)
+                    await _fanout(console, roster, pages, pull_rounds, push_rounds, out)
     finally:
         await infra.drop_templates()
         infra.stop()
@@ -328,24 +333,31 @@ async def _sign_in(console: str, user: str) -> str:
         return str(web.cookies["kite_session"])
 
 
-async def _fanout(console: str, roster: str, pages: int, out: Any) -> None:
+async def _fanout(
+    console: ServerProcess, roster: ServerProcess, pages: int, pull_rounds: int, push_rounds: int, out: Any
+) -> None:
     """P dashboards, each its own signed-in user (session, token), following `/live`. Measured from
-    the roster's answer to a registration, over all pages: first the signal reaching every page (the
-    target), then, in rounds of their own, every page holding its refreshed panel when each asks for it
-    150 ms after the signal, as console.js does (P panels read at once, each with its own token)."""
+    the roster's answer to a registration, over all pages: the signal reaching every page (5
+    registrations); then, as the reference, every page holding its refreshed panel when each asks for
+    it 150 ms after the signal (the console before it pushed panels: P panel reads, each with its own
+    token); then the same pages following `/live` for their ledger and area, every page holding the
+    panel the console pushes (read once for the P pages' one key). A pushed panel counts only once it
+    shows the registration (its total above the last one the page held)."""
     import httpx
     from kite_common.testing.stack import auth
     from kite_roster.shared.identity import check_digit
 
-    sessions = [await _sign_in(console, f"{COUNTY}-admin") for _ in range(pages)]
+    sessions = [await _sign_in(console.url, f"{COUNTY}-admin") for _ in range(pages)]
     # Idle connections let go before the server closes them (uvicorn: 5 s); a browser would retry a GET
     # that met one closing, httpx does not.
     limits = httpx.Limits(max_connections=2 * pages + 10, max_keepalive_connections=2 * pages + 10, keepalive_expiry=2)
     signals: list[list[float]] = [[] for _ in range(pages)]
     refreshed: list[list[float]] = [[] for _ in range(pages)]
+    pushed: list[list[float]] = [[] for _ in range(pages)]
+    totals = [-1] * pages
     refreshing = False
     connected = 0
-    async with httpx.AsyncClient(base_url=console, timeout=httpx.Timeout(60, read=None), limits=limits) as web:
+    async with httpx.AsyncClient(base_url=console.url, timeout=httpx.Timeout(60, read=None), limits=limits) as web:
 
         def cookie(i: int) -> dict[str, str]:
             return {"Cookie": f"kite_session={sessions[i]}"}
@@ -358,10 +370,10 @@ async def _fanout(console: str, roster: str, pages: int, out: Any) -> None:
             if panel.status_code == 200 and 'id="panel"' in panel.text:
                 refreshed[i].append(time.perf_counter())
 
-        async def listen(i: int) -> None:
+        async def listen(i: int, params: dict[str, str]) -> None:
             nonlocal connected
             pending: set[asyncio.Task[None]] = set()
-            async with web.stream("GET", "/live", headers=cookie(i)) as stream:
+            async with web.stream("GET", "/live", params=params, headers=cookie(i)) as stream:
                 async for line in stream.aiter_lines():
                     if line == ": connected":
                         connected += 1
@@ -371,13 +383,30 @@ async def _fanout(console: str, roster: str, pages: int, out: Any) -> None:
                             task = asyncio.create_task(refresh(i))
                             pending.add(task)
                             task.add_done_callback(pending.discard)
+                    elif 'id="total-members">' in line:  # a pushed panel's counter
+                        total = int(line.split('id="total-members">', 1)[1].split("<", 1)[0])
+                        if total > totals[i]:
+                            if totals[i] >= 0:
+                                pushed[i].append(time.perf_counter())
+                            totals[i] = total
 
-        tasks = [asyncio.create_task(listen(i)) for i in range(pages)]
-        while connected < pages:  # noqa: ASYNC110 - the bench watches the pages connect
-            await asyncio.sleep(0.1)
+        async def follow(params: dict[str, str]) -> list[asyncio.Task[None]]:
+            nonlocal connected
+            connected = 0
+            tasks = [asyncio.create_task(listen(i, params)) for i in range(pages)]
+            while connected < pages:  # noqa: ASYNC110 - the bench watches the pages connect
+                await asyncio.sleep(0.1)
+            return tasks
+
+        async def close(tasks: list[asyncio.Task[None]]) -> None:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
         # Born before 1961: none of the generated members is (bench/members.py); new each run on a database reused.
         born = date(1930, 1, 1) + timedelta(days=int(time.time()) % 11_000)
-        async with httpx.AsyncClient(base_url=roster, headers=auth(["registrar"], COUNTY), timeout=30) as http:
+        cpu: dict[str, float] = {}
+        async with httpx.AsyncClient(base_url=roster.url, headers=auth(["registrar"], COUNTY), timeout=30) as http:
 
             async def register(seq: int) -> float:
                 first17 = f"{COUNTY}{born:%Y%m%d}{seq:03d}"
@@ -392,8 +421,9 @@ async def _fanout(console: str, roster: str, pages: int, out: Any) -> None:
                 assert answer.status_code == 201, answer.text
                 return time.perf_counter()
 
-            async def rounds(count: int, first_seq: int, arrivals: list[list[float]]) -> list[float]:
+            async def rounds(what: str, count: int, first_seq: int, arrivals: list[list[float]]) -> list[float]:
                 latencies: list[float] = []
+                console_cpu, roster_cpu = console.cpu_seconds(), roster.cpu_seconds()
                 for n in range(count):
                     before = [len(a) for a in arrivals]
                     answered = await register(first_seq + n)
@@ -404,24 +434,46 @@ async def _fanout(console: str, roster: str, pages: int, out: Any) -> None:
                         await asyncio.sleep(0.02)
                     latencies += [a[b] - answered for a, b in zip(arrivals, before, strict=True) if len(a) > b]
                     await asyncio.sleep(1)
+                if count:
+                    cpu[what] = (console.cpu_seconds() - console_cpu) / count
+                    cpu[what + " (roster API)"] = (roster.cpu_seconds() - roster_cpu) / count
                 return latencies
 
-            to_signal = await rounds(5, 900, signals)
+            tasks = await follow({})
+            to_signal = await rounds("signal", 5, 900, signals)
             refreshing = True
-            to_panel = await rounds(3, 950, refreshed)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+            to_panel = await rounds("pull", pull_rounds, 950, refreshed)
+            await close(tasks)
+            tasks = await follow({"ledger": "registration", "origin": COUNTY})
+            await register(970)  # a first push gives every page the total it then holds
+            deadline = time.perf_counter() + 60
+            while any(t < 0 for t in totals) and time.perf_counter() < deadline:  # noqa: ASYNC110
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1)
+            to_push = await rounds("push", push_rounds, 975, pushed)
+            await close(tasks)
     for what, count, latencies in (
         ("the signal reached the page", 5, to_signal),
-        ("the page held its refreshed panel", 3, to_panel),
+        (
+            "the page held its refreshed panel, each page asking for it (reference: before the push)",
+            pull_rounds,
+            to_panel,
+        ),
+        ("the page held its refreshed panel, pushed (read once per key)", push_rounds, to_push),
     ):
+        if not count:
+            continue
         out.print(
             f"live dashboard, {pages} open pages × {count} registrations: {what} {len(latencies)}/{pages * count}; "
             f"after the roster's answer p50 {statistics.median(latencies):.2f} s, "
             f"p95 {_percentile(latencies, 0.95):.2f} s, max {max(latencies):.2f} s"
         )
-    out.print(f"target: the signal at every page within {TARGET_FANOUT_S} s")
+    out.print(
+        "CPU per registration, s: "
+        + ", ".join(f"{what} {seconds:.2f}" for what, seconds in cpu.items())
+        + f"; load average {os.getloadavg()}"
+    )
+    out.print(f"target: the signal, and the refreshed panel, at every page within {TARGET_FANOUT_S} s")
 
 
 def main() -> None:
@@ -429,9 +481,11 @@ def main() -> None:
     parser.add_argument("--members", "--rows", dest="rows", type=int, default=1_000_000)
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--pull-rounds", type=int, default=3, help="registrations with each page asking (reference)")
+    parser.add_argument("--push-rounds", type=int, default=3, help="registrations with the panels pushed")
     args = parser.parse_args()
     os.environ.setdefault("KITE_CRYPTO_DATA_KEYS", "bench:" + base64.b64encode(b"b" * 32).decode())
-    asyncio.run(run(args.rows, args.pages, args.samples))
+    asyncio.run(run(args.rows, args.pages, args.samples, args.pull_rounds, args.push_rounds))
 
 
 if __name__ == "__main__":
