@@ -108,6 +108,8 @@ async def test_station_worker_registers_opens_and_accepts_a_case_as_the_dashboar
             # A dashboard open in a second tab, followed without reloading.
             dashboard = await context.new_page()
             dashboard.on("console", watch)
+            asked: list[str] = []  # the dashboard asks for no panel: the console pushes it in the stream
+            dashboard.on("request", lambda r: asked.append(r.url) if "/dashboard/panel" in r.url else None)
             await dashboard.goto(console.url + "/dashboard")
             await expect(dashboard.locator("#live-status")).to_have_text("实时更新：已连接")
             await dashboard.evaluate("window.__notReloaded = true")
@@ -159,6 +161,7 @@ async def test_station_worker_registers_opens_and_accepts_a_case_as_the_dashboar
             await shot(page, "06-case-accepted")
             await expect(dashboard.locator("#open-cases")).to_have_text(str(cases_before), timeout=10_000)
             assert await dashboard.evaluate("window.__notReloaded === true")
+            assert asked == []
             await shot(dashboard, "07-dashboard-live")
 
             await page.goto(console.url + "/cases?view=mine")
