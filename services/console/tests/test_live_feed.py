@@ -12,12 +12,14 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
+from kite_common.auth import issue_dev_token
 from kite_common.messaging.cloudevents_kafka import topic_for
 from kite_common.messaging.producer import create_producer
-from kite_common.testing.stack import eventually
+from kite_common.testing.stack import TEST_SECRETS, eventually
 from kite_common.testing.stack import token as stack_token
 from kite_console.dashboard.live import LiveHub, Subscriber
 from kite_console.web.api import Apis
@@ -193,8 +195,11 @@ async def test_pages_of_one_key_share_one_read_of_their_panel_and_no_other_page_
     pool = console.console.pool
     hub = app.state.live_hub
 
-    async def page(name: str, roles: tuple[str, ...], county: str) -> Page:
+    async def page(name: str, roles: tuple[str, ...], county: str, ttl: timedelta | None = None) -> Page:
         token = stack_token(roles, county, subject=f"user-{name}")
+        if ttl is not None:  # a token past its `exp` in a session still open (a provider's short-lived token)
+            secret = TEST_SECRETS["KITE_AUTH_JWT_SECRET"]
+            token = issue_dev_token(secret, subject=f"user-{name}", roles=list(roles), jurisdiction=county, ttl=ttl)
         session_id = await store.create(
             subject=f"user-{name}", name=name, roles=list(roles), jurisdiction=county, token=token
         )
@@ -213,6 +218,7 @@ async def test_pages_of_one_key_share_one_read_of_their_panel_and_no_other_page_
         ),
         "signed-out": (await page("signed-out", ("viewer",), YONGSHAN), registration),
         "expired": (await page("expired", ("party-affairs",), YONGSHAN), registration),
+        "old-token": (await page("old-token", ("viewer",), YONGSHAN, ttl=timedelta(seconds=-1)), registration),
         "zhenxiong": (await page("zhenxiong", ("viewer",), ZHENXIONG), {"ledger": "registration", "origin": ZHENXIONG}),
     }
     async with httpx.AsyncClient(base_url=console.url, timeout=httpx.Timeout(30, read=None)) as client:
@@ -231,6 +237,10 @@ async def test_pages_of_one_key_share_one_read_of_their_panel_and_no_other_page_
             total = _total(event_a[1])
             for name in ("station", "service", "township", "signed-out", "expired"):
                 assert (await pages[name][0].next())[0] == "panel", name
+            # in a's and b's group, but its token has expired: no panel
+            assert await pages["old-token"][0].next() == ("changed", "session")
+            await asyncio.wait_for(pages["old-token"][0].ended.wait(), 30)
+            assert pages["old-token"][0].events.empty()
             # Whatever else that registration set off has been told; now one event, counted.
             await store.delete(pages["signed-out"][0].session_id)
             await pool.execute(
