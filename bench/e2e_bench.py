@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -136,6 +137,7 @@ async def main(args: argparse.Namespace) -> None:
         idle_after, idle_seconds = _cpu_by_service(stack), time.perf_counter() - idle_started
         say(f"offering {args.rate:g} registrations/s for {args.seconds:g} s …")
         cpu_before, measured_from = _cpu_by_service(stack), time.perf_counter()
+        client_before = sum(psutil.Process().cpu_times()[:2])
         started = time.perf_counter()
         accepted, latencies, refused = await _load(stack, args.rate, args.seconds, 200_000)
         load_time = time.perf_counter() - started
@@ -146,6 +148,7 @@ async def main(args: argparse.Namespace) -> None:
             await asyncio.sleep(1)
             welcomed = await _welcomes(notify_dsn, members)
         cpu_after, measured_seconds = _cpu_by_service(stack), time.perf_counter() - measured_from
+        client = sum(psutil.Process().cpu_times()[:2]) - client_before
     finally:
         stack.stop()
     lags = [welcomed[m] - accepted[m] for m in members if m in welcomed]
@@ -174,6 +177,8 @@ async def main(args: argparse.Namespace) -> None:
         + ", ".join(f"{k} {v / n * 1000:.1f} ms" for k, v in sorted(net.items()))
         + f"; in all {sum(net.values()) / n * 1000:.1f} ms"
     )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"the load generator (this process) {client / n * 1000:.1f} ms per registration; load average {load}")
     print("targets: all accepted at 200/s for 60 s; welcome p95 at most 200 ms")
 
 
