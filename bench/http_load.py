@@ -11,8 +11,10 @@ import asyncio
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+
+Answered = Callable[[int, int, bytes], None]  # (request's index, status, body): told as each is answered
 
 
 def post(path: str, body: object, headers: dict[str, str] | None = None) -> bytes:
@@ -36,8 +38,8 @@ class _Connection:
     async def open(cls, host: str, port: int) -> _Connection:
         return cls(*await asyncio.open_connection(host, port))
 
-    async def send(self, request: bytes) -> int:
-        """Send one request, read its response; its status."""
+    async def send(self, request: bytes) -> tuple[int, bytes]:
+        """Send one request, read its response; its status and body."""
         self.writer.write(request)
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
@@ -48,8 +50,7 @@ class _Connection:
                 length = int(value)
         if length is None:
             raise RuntimeError("a response without Content-Length")
-        await self.reader.readexactly(length)
-        return status
+        return status, await self.reader.readexactly(length)
 
     def close(self) -> None:
         self.writer.close()
@@ -61,6 +62,7 @@ class Outcome:
     seconds: float = 0.0
     statuses: Counter[int] = field(default_factory=Counter)
     latencies: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)  # requests that got no answer, by the error
 
     @property
     def rate(self) -> float:
@@ -80,7 +82,7 @@ async def closed_loop(host: str, port: int, requests: Iterator[bytes], concurren
     async def worker(conn: _Connection) -> None:
         while time.perf_counter() < deadline:
             sent = time.perf_counter()
-            out.statuses[await conn.send(next(requests))] += 1
+            out.statuses[(await conn.send(next(requests)))[0]] += 1
             out.latencies.append(time.perf_counter() - sent)
 
     start = time.perf_counter()
@@ -93,21 +95,36 @@ async def closed_loop(host: str, port: int, requests: Iterator[bytes], concurren
 
 
 async def open_loop(
-    host: str, port: int, requests: Iterator[bytes], rate: float, seconds: float, connections: int
+    host: str,
+    port: int,
+    requests: Iterator[bytes],
+    rate: float,
+    seconds: float,
+    connections: int,
+    answered: Answered | None = None,
 ) -> Outcome:
-    """Request i due at start + i / rate, on whichever of `connections` is free; latency from when due."""
+    """Request i due at start + i / rate, on whichever of `connections` is free; latency from when due.
+    A request whose connection fails is counted in `errors` by the error, and the connection replaced."""
     idle: asyncio.Queue[_Connection] = asyncio.Queue()
     for _ in range(connections):
         idle.put_nowait(await _Connection.open(host, port))
     out = Outcome()
 
-    async def one(request: bytes, due: float) -> None:
+    async def one(i: int, request: bytes, due: float) -> None:
         conn = await idle.get()
         try:
-            out.statuses[await conn.send(request)] += 1
-            out.latencies.append(time.perf_counter() - due)
+            status, body = await conn.send(request)
+        except (OSError, asyncio.IncompleteReadError, ValueError) as e:
+            out.errors[type(e).__name__] += 1
+            conn.close()
+            conn = await _Connection.open(host, port)
+            return
         finally:
             idle.put_nowait(conn)
+        out.statuses[status] += 1
+        out.latencies.append(time.perf_counter() - due)
+        if answered is not None:
+            answered(i, status, body)
 
     tasks = []
     start = time.perf_counter()
@@ -116,7 +133,7 @@ async def open_loop(
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(next(requests), due)))
+        tasks.append(asyncio.create_task(one(i, next(requests), due)))
     await asyncio.gather(*tasks)
     out.seconds = time.perf_counter() - start
     out.requests = sum(out.statuses.values())
