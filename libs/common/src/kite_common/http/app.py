@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaClient
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from fastapi.telemetry import TelemetryConfig
 
 from kite_common.auth.dependencies import current_principal, require_scope
 from kite_common.auth.rate_limit import ClientRateLimiter
@@ -59,7 +60,11 @@ def create_app(
             await app.state.kafka_client.close()
             await pool.close()
 
-    app = FastAPI(title=service.title, version="0.1.0", lifespan=lifespan)
+    # FastAPI's own OpenTelemetry (a server span, operation spans for dependencies, the endpoint and
+    # serialisation, whenever an SDK provider is installed) is off: Kite traces requests itself
+    # (`install_tracing`), masking personal numbers in URLs, and records nothing when nothing exports.
+    native_telemetry: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+    app = FastAPI(title=service.title, version="0.1.0", lifespan=lifespan, telemetry=native_telemetry)
     app.state.token_verifier = verifier
     app.state.client_rate_limiter = ClientRateLimiter(http.client_requests_per_minute)
     app.state.draining = False
