@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.telemetry import TelemetryConfig
 
-from kite_common.auth.dependencies import current_principal, require_scope
+from kite_common.auth.dependencies import require_scope
 from kite_common.auth.rate_limit import ClientRateLimiter
 from kite_common.auth.tokens import TokenVerifier
 from kite_common.db.pool import create_pool
@@ -108,7 +108,8 @@ def create_app(
         app.include_router(router)
     secured: list[APIRoute] = []
     for router in service.routers():
-        app.include_router(router, dependencies=[Depends(current_principal), Depends(require_scope(service.name))])
+        # require_scope depends on current_principal: every route authenticates, once per request.
+        app.include_router(router, dependencies=[Depends(require_scope(service.name))])
         secured += [r for r in router.routes if isinstance(r, APIRoute)]
     feed = event_feed_router(service.name)
     app.include_router(feed)
