@@ -75,8 +75,11 @@ def main() -> None:
     if kind == "plain":  # uvicorn's defaults, access log included
         config = uvicorn.Config(plain_app(), host="127.0.0.1", port=port)
     else:  # as kite_common.process runs the API role (its access log goes to Kite's JSON log)
+        from kite_common.process import freeze_startup_heap
+
         app = roster_app() if kind == "roster" else kite_app()
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, proxy_headers=True)
+        freeze_startup_heap()
     asyncio.run(uvicorn.Server(config).serve())
 
 

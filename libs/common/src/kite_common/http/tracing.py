@@ -11,7 +11,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from opentelemetry import context, propagate, trace
-from opentelemetry.trace import Span
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, TraceFlags
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kite_common.observability import spans_exported
@@ -20,7 +21,7 @@ from kite_common.privacy.log_redaction import redact
 _EXCLUDED = "livez,readyz,metrics"
 _URL_ATTRIBUTES = ("http.target", "http.url", "url.query", "url.full")
 _PROPAGATED = (b"traceparent", b"tracestate")
-_tracer = trace.get_tracer(__name__)
+_ids = RandomIdGenerator()
 
 
 def install_tracing(app: FastAPI) -> None:
@@ -43,10 +44,23 @@ class TraceContextMiddleware:
             await self.app(scope, receive, send)
             return
         carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"] if k in _PROPAGATED}
-        token = context.attach(propagate.extract(carrier))
+        parent_context = propagate.extract(carrier)
+        parent = trace.get_current_span(parent_context).get_span_context()
+        # What the SDK's tracer makes when it samples nothing (the ALWAYS_OFF sampler of a process that
+        # exports nothing), without the sampler, attributes and context manager around it: a span of
+        # its own in the caller's trace (or a new one), not sampled, the caller's tracestate kept.
+        span = NonRecordingSpan(
+            SpanContext(
+                trace_id=parent.trace_id if parent.is_valid else _ids.generate_trace_id(),
+                span_id=_ids.generate_span_id(),
+                is_remote=False,
+                trace_flags=TraceFlags(TraceFlags.DEFAULT),
+                trace_state=parent.trace_state if parent.is_valid else None,
+            )
+        )
+        token = context.attach(trace.set_span_in_context(span, parent_context))
         try:
-            with _tracer.start_as_current_span(scope["method"], kind=trace.SpanKind.SERVER):
-                await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
         finally:
             context.detach(token)
 
